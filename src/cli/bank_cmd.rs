@@ -1,0 +1,81 @@
+//! `interview-bot bank list|show|check`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+
+use super::{BankArg, FilterArgs, load_bank_file};
+
+#[derive(Debug, Subcommand)]
+pub enum BankCommand {
+    /// List the questions of a bank.
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        bank: BankArg,
+    },
+    /// Show one question with its reference answer, concepts and hints.
+    Show {
+        /// The question's id (see `bank list`).
+        id: String,
+        #[command(flatten)]
+        bank: BankArg,
+    },
+    /// Validate a bank file; prints every problem with its line.
+    Check {
+        file: PathBuf,
+    },
+}
+
+pub fn run(cmd: BankCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        BankCommand::List { filter, bank } => {
+            let bank = bank.load()?;
+            let filter = filter.to_filter(&bank)?;
+            println!("{} v{} — {}", bank.meta.name, bank.meta.version, bank.meta.description);
+            let mut n = 0;
+            for q in bank.filter(&filter) {
+                n += 1;
+                println!("{:<40} {:<26} {:<7} {}", q.id, q.topic, q.difficulty, q.prompt);
+            }
+            println!("{n} question(s)");
+        }
+        BankCommand::Show { id, bank } => {
+            let bank = bank.load()?;
+            let q = bank.question(&id).with_context(|| {
+                format!("no question with id `{id}`; `interview-bot bank list` shows them")
+            })?;
+            println!("{} · {} · {}\n", q.id, q.topic, q.difficulty);
+            println!("{}\n", q.prompt);
+            println!("Reference answer:\n{}\n", q.reference);
+            if q.concepts.is_empty() {
+                println!("Key concepts: derived from the reference answer");
+            } else {
+                println!("Key concepts:");
+                for c in &q.concepts {
+                    println!("  - {} (weight {}): {}", c.name, c.weight, c.phrases.join(" | "));
+                }
+            }
+            for m in &q.misconceptions {
+                println!("Misconception: \"{}\" — {}", m.phrase, m.why);
+            }
+            for (i, h) in q.hints.iter().enumerate() {
+                println!("Hint {}: {h}", i + 1);
+            }
+        }
+        BankCommand::Check { file } => {
+            let bank = load_bank_file(&file)?;
+            let curated = bank.questions.iter().filter(|q| !q.concepts.is_empty()).count();
+            println!(
+                "{}: ok — {} question(s), {} topic(s), {curated} with curated concepts",
+                file.display(),
+                bank.questions.len(),
+                bank.topics().len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,128 @@
+//! The terminal front: the same engine as the bot, without Discord.
+
+mod bank_cmd;
+mod eval_cmd;
+mod practice;
+mod render;
+mod score_cmd;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::domain::bank::{Bank, Difficulty};
+
+/// Practise technical interviews: in Discord, or right here in the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "interview-bot", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Log format for diagnostics on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A timed mock round in the terminal.
+    Practice(practice::PracticeArgs),
+    /// Score an answer read from stdin.
+    Score(score_cmd::ScoreArgs),
+    /// Measure the scorer against human grades in a CSV file.
+    Eval(eval_cmd::EvalArgs),
+    /// List, show and check question banks.
+    #[command(subcommand)]
+    Bank(bank_cmd::BankCommand),
+}
+
+/// Diagnostics go to stderr so command output stays clean for pipes.
+pub fn init_tracing(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Practice(args) => practice::run(args),
+        Command::Score(args) => score_cmd::run(args),
+        Command::Eval(args) => eval_cmd::run(args),
+        Command::Bank(cmd) => bank_cmd::run(cmd),
+    }
+}
+
+/// Options shared by commands that read a bank.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BankArg {
+    /// A bank file (TOML) instead of the shipped Node.js bank.
+    #[arg(long, value_name = "FILE")]
+    pub bank: Option<PathBuf>,
+}
+
+impl BankArg {
+    pub fn load(&self) -> anyhow::Result<Bank> {
+        match &self.bank {
+            Some(path) => load_bank_file(path),
+            None => Ok(Bank::shipped()?),
+        }
+    }
+}
+
+pub fn load_bank_file(path: &Path) -> anyhow::Result<Bank> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read bank file {}", path.display()))?;
+    Ok(Bank::from_toml_str(&path.display().to_string(), &text)?)
+}
+
+/// Filters shared by commands that pick questions.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only questions of this topic (e.g. Performance).
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only questions of this difficulty.
+    #[arg(long, value_parser = parse_difficulty)]
+    pub difficulty: Option<Difficulty>,
+}
+
+fn parse_difficulty(s: &str) -> Result<Difficulty, String> {
+    s.parse()
+}
+
+impl FilterArgs {
+    /// The filter, with the topic checked against the bank so a typo gets a helpful message.
+    pub fn to_filter(&self, bank: &Bank) -> anyhow::Result<crate::domain::bank::QuestionFilter> {
+        let topic = match &self.topic {
+            None => None,
+            Some(t) => Some(
+                bank.find_topic(t)
+                    .with_context(|| {
+                        format!(
+                            "unknown topic `{t}`; this bank has: {}",
+                            bank.topics().join(", ")
+                        )
+                    })?
+                    .to_string(),
+            ),
+        };
+        Ok(crate::domain::bank::QuestionFilter {
+            topic,
+            difficulty: self.difficulty,
+        })
+    }
+}

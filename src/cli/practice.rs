@@ -1,0 +1,157 @@
+//! `interview-bot practice`: a timed mock round in the terminal.
+//!
+//! Works on a terminal (a countdown redrawn in place above the answer) and with piped input
+//! (plain lines, so it can be scripted and tested). An answer ends at an empty line, at the end
+//! of input, or when time runs out.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::bail;
+use rand::SeedableRng as _;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::{BankArg, FilterArgs, render};
+use crate::domain::bank::Question;
+use crate::domain::scoring::{self, Corpus};
+
+#[derive(Debug, clap::Args)]
+pub struct PracticeArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// How many questions.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub count: u16,
+    /// Seconds per question.
+    #[arg(long, default_value_t = 180, value_parser = clap::value_parser!(u32).range(5..=3600))]
+    pub seconds: u32,
+    /// Seed for the question order (the same seed gives the same round).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub bank: BankArg,
+}
+
+enum Input {
+    Line(String),
+    End,
+}
+
+pub fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
+    let bank = args.bank.load()?;
+    let filter = args.filter.to_filter(&bank)?;
+    let mut rng = match args.seed {
+        Some(seed) => rand::rngs::StdRng::seed_from_u64(seed),
+        None => rand::rngs::StdRng::from_rng(&mut rand::rng()),
+    };
+    let questions = bank.pick(&filter, usize::from(args.count), &mut rng);
+    if questions.is_empty() {
+        bail!("no questions match those filters; `interview-bot bank list` shows what there is");
+    }
+    let corpus = Corpus::new(&bank.questions);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    runtime.block_on(round(&questions, &corpus, Duration::from_secs(u64::from(args.seconds))))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn round(questions: &[&Question], corpus: &Corpus, limit: Duration) -> anyhow::Result<()> {
+    let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    // stdin has no async reader that can be abandoned mid-line; a thread feeds lines instead.
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            match line {
+                Ok(l) => {
+                    if tx.send(Input::Line(l)).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(Input::End);
+    });
+
+    let mut results = Vec::new();
+    let mut input_open = true;
+    for (i, q) in questions.iter().enumerate() {
+        if !input_open {
+            println!("Input ended; stopping after {} question(s).", results.len());
+            break;
+        }
+        println!(
+            "\nQuestion {}/{} · {} · {}\n{}\n",
+            i + 1,
+            questions.len(),
+            q.topic,
+            q.difficulty,
+            q.prompt
+        );
+        if tty {
+            println!("⏱ {} left", clock(limit));
+            println!("Your answer (finish with an empty line):");
+        } else {
+            println!("You have {} seconds. Finish with an empty line.", limit.as_secs());
+        }
+        let (answer, timed_out, still_open) = read_answer(&mut rx, limit, tty).await;
+        input_open = still_open;
+        if timed_out {
+            println!("\n⏰ Time's up.");
+        }
+        let a = scoring::score(q, &answer, corpus);
+        println!("\n{}", render::assessment(&a));
+        println!("Reference answer:\n{}\n", q.reference);
+        results.push((q, a.total));
+    }
+    if !results.is_empty() {
+        println!("Summary");
+        for (q, total) in &results {
+            println!("  {:>3}/100  {}", total, q.id);
+        }
+        let avg = results.iter().map(|(_, t)| f64::from(*t)).sum::<f64>() / results.len() as f64;
+        println!("  average {avg:.0}/100 over {} question(s)", results.len());
+    }
+    Ok(())
+}
+
+/// Read lines until an empty one, the end of input, or the deadline.
+/// Returns (answer, timed out, input still open).
+async fn read_answer(
+    rx: &mut mpsc::UnboundedReceiver<Input>,
+    limit: Duration,
+    tty: bool,
+) -> (String, bool, bool) {
+    let deadline = Instant::now() + limit;
+    let mut lines: Vec<String> = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            input = rx.recv() => match input {
+                Some(Input::Line(l)) if l.trim().is_empty() && !lines.is_empty() => {
+                    return (lines.join("\n"), false, true)
+                }
+                Some(Input::Line(l)) if l.trim().is_empty() => {}
+                Some(Input::Line(l)) => lines.push(l),
+                Some(Input::End) | None => return (lines.join("\n"), false, false),
+            },
+            _ = tokio::time::sleep_until(deadline) => return (lines.join("\n"), true, true),
+            _ = tick.tick(), if tty => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                // Save the cursor, rewrite the countdown line above the answer, restore.
+                let up = lines.len() + 2;
+                print!("\x1b7\x1b[{up}A\r\x1b[2K⏱ {} left\x1b8", clock(left));
+                let _ = std::io::stdout().flush();
+            }
+        }
+    }
+}
+
+fn clock(d: Duration) -> String {
+    let s = d.as_secs();
+    format!("{}:{:02}", s / 60, s % 60)
+}

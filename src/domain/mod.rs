@@ -1,0 +1,6 @@
+//! The pure core: plain data in, decisions out. Nothing here reads the clock, draws random
+//! numbers on its own, or knows about Discord or the database.
+
+pub mod bank;
+pub mod scoring;
+pub mod stats;

@@ -1,0 +1,436 @@
+//! Scoring a free-text answer against a question: explainable, deterministic, pure.
+//!
+//! # The formula
+//!
+//! ```text
+//! coverage   = Σ weightᵢ · creditᵢ / Σ weightᵢ      creditᵢ: covered 1, partly 0.5, missed 0
+//! similarity = cos(tf-idf(answer), tf-idf(reference))          prompt words weigh 0.25
+//! content    = W_COVERAGE · coverage + W_SIMILARITY · min(1, similarity / SIMILARITY_FOR_FULL)
+//! fluency    = FLUENCY_FLOOR + (1 − FLUENCY_FLOOR) · min(1, function-word ratio / FLUENT_RATIO)
+//! brevity    = min(1, answer words / (BRIEF_SHARE · reference words)) ^ BREVITY_EXPONENT
+//! total      = clamp(100 · content · fluency · brevity − MISCONCEPTION_PENALTY · misconceptions, 0, 100)
+//! ```
+//!
+//! * Concepts are the bank's curated key ideas; a question without them gets one concept per
+//!   distinct reference word, weighted by idf (rare words matter, common ones barely).
+//! * Words copied from the question in runs (the prompt pasted back) are removed before anything
+//!   is counted, and prompt words weigh little in similarity: repeating the question earns nothing.
+//! * Repetition earns nothing either: coverage counts a concept once, similarity uses `1 + ln tf`.
+//! * A bare list of keywords has almost no function words ("the", "with", "because"), so its
+//!   fluency factor drops towards [`FLUENCY_FLOOR`]: naming every concept without explaining any
+//!   of them scores at most about 40.
+
+mod corpus;
+mod matching;
+pub mod text;
+
+use serde::Serialize;
+
+pub use corpus::{Corpus, PreparedQuestion};
+use matching::{AnswerIndex, PhraseMatch, Token};
+use text::{Analyzed, analyze};
+
+use crate::domain::bank::Question;
+
+/// Share of the content score that comes from concept coverage.
+pub const W_COVERAGE: f64 = 0.6;
+/// Share of the content score that comes from similarity to the reference answer.
+pub const W_SIMILARITY: f64 = 0.4;
+/// A cosine this high already counts as fully similar: two good answers rarely share more words.
+pub const SIMILARITY_FOR_FULL: f64 = 0.6;
+/// Function-word ratio from which text reads as prose.
+pub const FLUENT_RATIO: f64 = 0.2;
+/// Fluency factor of a bare keyword list.
+pub const FLUENCY_FLOOR: f64 = 0.4;
+/// An answer this fraction of the reference's length (in content words) is long enough.
+pub const BRIEF_SHARE: f64 = 0.3;
+/// How gently a short answer is discounted.
+pub const BREVITY_EXPONENT: f64 = 0.5;
+/// Points lost per misconception stated (at most two count).
+pub const MISCONCEPTION_PENALTY: f64 = 15.0;
+/// Credit for a concept only partly named.
+const PARTIAL_CREDIT: f64 = 0.5;
+/// A run of this many prompt words in a row (or the whole prompt, if shorter) counts as copied.
+const COPIED_RUN: usize = 5;
+/// Fewer content words than this is "too short" to be an answer.
+const MIN_CONTENT_WORDS: usize = 4;
+/// Quotes of matched text are cut to this many characters.
+const QUOTE_CHARS: usize = 80;
+
+/// How a concept fared in an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    Covered,
+    Partial,
+    Missed,
+}
+
+/// One concept's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConceptResult {
+    pub name: String,
+    pub weight: f64,
+    pub coverage: Coverage,
+    /// The answer text that matched, quoted.
+    pub matched: Option<String>,
+}
+
+/// A misconception the answer stated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MisconceptionHit {
+    pub phrase: String,
+    pub why: String,
+    pub matched: String,
+}
+
+/// Something notable about an answer as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// Nothing but whitespace or punctuation.
+    Empty,
+    TooShort,
+    /// Nothing in it relates to the question.
+    OffTopic,
+    /// Keywords without sentences.
+    KeywordStuffing,
+    /// Mostly the question pasted back.
+    CopiedQuestion,
+    Misconception,
+}
+
+/// The full result of scoring one answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// 0–100.
+    pub total: u8,
+    /// Weighted concept coverage, 0–1.
+    pub coverage: f64,
+    /// Cosine similarity to the reference answer, 0–1.
+    pub similarity: f64,
+    /// Factor for how the answer reads (1 = prose, lower = keyword list).
+    pub fluency: f64,
+    /// Factor for length relative to the reference (1 = long enough).
+    pub brevity: f64,
+    /// True when concepts were derived from the reference answer rather than curated.
+    pub derived_concepts: bool,
+    pub concepts: Vec<ConceptResult>,
+    pub misconceptions: Vec<MisconceptionHit>,
+    pub flags: Vec<Flag>,
+    /// A few sentences a person can act on.
+    pub feedback: String,
+}
+
+impl Assessment {
+    pub fn has(&self, flag: Flag) -> bool {
+        self.flags.contains(&flag)
+    }
+
+    pub fn covered(&self) -> impl Iterator<Item = &ConceptResult> {
+        self.concepts.iter().filter(|c| c.coverage == Coverage::Covered)
+    }
+
+    pub fn missed(&self) -> impl Iterator<Item = &ConceptResult> {
+        self.concepts.iter().filter(|c| c.coverage == Coverage::Missed)
+    }
+}
+
+/// Score `answer` to `question`. Uses the corpus's prepared form of the question when it has one.
+pub fn score(question: &Question, answer: &str, corpus: &Corpus) -> Assessment {
+    match corpus.prepared(&question.id) {
+        Some(prepared) => score_prepared(prepared, answer, corpus),
+        None => score_prepared(&corpus.prepare(question), answer, corpus),
+    }
+}
+
+/// Score against an already prepared question.
+pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> Assessment {
+    let analyzed = analyze(answer);
+    let all_content: Vec<Token<'_>> = analyzed
+        .words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| !w.is_stop)
+        .map(|(i, w)| Token {
+            stem: &w.stem,
+            surface: &w.surface,
+            word: i,
+        })
+        .collect();
+    let mut flags = Vec::new();
+    if all_content.is_empty() {
+        flags.push(Flag::Empty);
+        return finish(q, &analyzed, None, Scores::zero(), flags, Vec::new());
+    }
+    let copied = copied_from_prompt(&all_content, &q.prompt_sequence);
+    let copied_count = copied.iter().filter(|&&c| c).count();
+    let own: Vec<Token<'_>> = all_content
+        .iter()
+        .zip(&copied)
+        .filter(|&(_, &c)| !c)
+        .map(|(t, _)| *t)
+        .collect();
+    if copied_count * 2 >= all_content.len() && own.len() < MIN_CONTENT_WORDS {
+        flags.push(Flag::CopiedQuestion);
+    }
+    let index = AnswerIndex::new(own);
+
+    let concepts = match_concepts(q, &index, &analyzed);
+    let total_weight: f64 = concepts.iter().map(|c| c.weight).sum();
+    let credit: f64 = concepts
+        .iter()
+        .map(|c| {
+            c.weight
+                * match c.coverage {
+                    Coverage::Covered => 1.0,
+                    Coverage::Partial => PARTIAL_CREDIT,
+                    Coverage::Missed => 0.0,
+                }
+        })
+        .sum();
+    let coverage = if total_weight > 0.0 { credit / total_weight } else { 0.0 };
+
+    let answer_vector = corpus.vector(index.content.iter().map(|t| t.stem), &q.prompt_stems);
+    let similarity = corpus::cosine(
+        &answer_vector,
+        corpus::norm(&answer_vector),
+        &q.reference_vector,
+        q.reference_norm,
+    );
+
+    let fluency = if analyzed.raw_tokens >= MIN_CONTENT_WORDS {
+        FLUENCY_FLOOR + (1.0 - FLUENCY_FLOOR) * (analyzed.function_word_ratio() / FLUENT_RATIO).min(1.0)
+    } else {
+        1.0
+    };
+    let brevity = if q.reference_len == 0 {
+        1.0
+    } else {
+        (index.word_count() as f64 / (BRIEF_SHARE * q.reference_len as f64))
+            .min(1.0)
+            .powf(BREVITY_EXPONENT)
+    };
+    let misconceptions = find_misconceptions(q, &index, &analyzed);
+
+    if index.word_count() < MIN_CONTENT_WORDS && !flags.contains(&Flag::CopiedQuestion) {
+        flags.push(Flag::TooShort);
+    }
+    if coverage < 0.05 && similarity < 0.05 && !flags.contains(&Flag::CopiedQuestion) {
+        flags.push(Flag::OffTopic);
+    }
+    if fluency < 0.75 && index.word_count() >= MIN_CONTENT_WORDS && coverage > 0.0 {
+        flags.push(Flag::KeywordStuffing);
+    }
+    if !misconceptions.is_empty() {
+        flags.push(Flag::Misconception);
+    }
+    let scores = Scores {
+        coverage,
+        similarity,
+        fluency,
+        brevity,
+    };
+    finish(q, &analyzed, Some(concepts), scores, flags, misconceptions)
+}
+
+struct Scores {
+    coverage: f64,
+    similarity: f64,
+    fluency: f64,
+    brevity: f64,
+}
+
+impl Scores {
+    fn zero() -> Self {
+        Scores {
+            coverage: 0.0,
+            similarity: 0.0,
+            fluency: 1.0,
+            brevity: 0.0,
+        }
+    }
+
+    fn total(&self, misconceptions: usize) -> u8 {
+        let content = W_COVERAGE * self.coverage
+            + W_SIMILARITY * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
+        let raw = 100.0 * content * self.fluency * self.brevity
+            - MISCONCEPTION_PENALTY * misconceptions.min(2) as f64;
+        raw.clamp(0.0, 100.0).round() as u8
+    }
+}
+
+fn finish(
+    q: &PreparedQuestion,
+    analyzed: &Analyzed,
+    concepts: Option<Vec<ConceptResult>>,
+    scores: Scores,
+    flags: Vec<Flag>,
+    misconceptions: Vec<MisconceptionHit>,
+) -> Assessment {
+    let concepts = concepts.unwrap_or_else(|| {
+        q.concepts
+            .iter()
+            .map(|c| ConceptResult {
+                name: c.name.clone(),
+                weight: c.weight,
+                coverage: Coverage::Missed,
+                matched: None,
+            })
+            .collect()
+    });
+    let total = if flags.contains(&Flag::CopiedQuestion) || flags.contains(&Flag::Empty) {
+        0
+    } else {
+        scores.total(misconceptions.len())
+    };
+    let _ = analyzed;
+    let mut assessment = Assessment {
+        total,
+        coverage: round3(scores.coverage),
+        similarity: round3(scores.similarity),
+        fluency: round3(scores.fluency),
+        brevity: round3(scores.brevity),
+        derived_concepts: q.derived,
+        concepts,
+        misconceptions,
+        flags,
+        feedback: String::new(),
+    };
+    assessment.feedback = feedback(&assessment);
+    assessment
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn match_concepts(q: &PreparedQuestion, index: &AnswerIndex<'_>, a: &Analyzed) -> Vec<ConceptResult> {
+    q.concepts
+        .iter()
+        .map(|c| {
+            let mut best = (Coverage::Missed, None);
+            for phrase in &c.phrases {
+                match index.find(phrase) {
+                    PhraseMatch::Full { first, last } => {
+                        best = (Coverage::Covered, Some(quote(index, a, first, last)));
+                        break;
+                    }
+                    PhraseMatch::Partial { first, last } if best.0 == Coverage::Missed => {
+                        best = (Coverage::Partial, Some(quote(index, a, first, last)));
+                    }
+                    _ => {}
+                }
+            }
+            ConceptResult {
+                name: c.name.clone(),
+                weight: round3(c.weight),
+                coverage: best.0,
+                matched: best.1,
+            }
+        })
+        .collect()
+}
+
+fn find_misconceptions(q: &PreparedQuestion, index: &AnswerIndex<'_>, a: &Analyzed) -> Vec<MisconceptionHit> {
+    q.misconceptions
+        .iter()
+        .filter_map(|m| {
+            let PhraseMatch::Full { first, last } = index.find(&m.phrase) else {
+                return None;
+            };
+            // "cluster workers do not share memory" states the opposite of the misconception.
+            let from = index.content[first].word.saturating_sub(3);
+            let to = index.content[last].word;
+            let negated = a.words[from..=to].iter().any(|w| w.is_negation);
+            (!negated).then(|| MisconceptionHit {
+                phrase: m.phrase_text.clone(),
+                why: m.why.clone(),
+                matched: quote(index, a, first, last),
+            })
+        })
+        .collect()
+}
+
+/// The answer's text from content position `first` to `last`, cut to a readable length.
+fn quote(index: &AnswerIndex<'_>, a: &Analyzed, first: usize, last: usize) -> String {
+    let start = a.words[index.content[first].word].span.0;
+    let end = a.words[index.content[last].word].span.1;
+    let text = a.text.get(start..end).unwrap_or_default();
+    if text.chars().count() > QUOTE_CHARS {
+        let cut: String = text.chars().take(QUOTE_CHARS - 1).collect();
+        format!("{cut}…")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Marks answer words that belong to a run copied from the prompt.
+fn copied_from_prompt(answer: &[Token<'_>], prompt: &[String]) -> Vec<bool> {
+    let mut copied = vec![false; answer.len()];
+    let min_run = COPIED_RUN.min(prompt.len());
+    if min_run < 2 {
+        return copied;
+    }
+    for i in 0..answer.len() {
+        let longest = (0..prompt.len())
+            .map(|j| {
+                answer[i..]
+                    .iter()
+                    .zip(&prompt[j..])
+                    .take_while(|(a, p)| a.stem == p.as_str())
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+        if longest >= min_run {
+            copied[i..i + longest].iter_mut().for_each(|c| *c = true);
+        }
+    }
+    copied
+}
+
+/// "Covered: …. Missed: …. Study: …" plus what the flags mean for the person.
+fn feedback(a: &Assessment) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if a.has(Flag::Empty) {
+        return "No answer given. Write a few sentences in your own words; even a partial answer earns points.".into();
+    }
+    if a.has(Flag::CopiedQuestion) {
+        return "This repeats the question. Answer it in your own words: what happens, why, and how you would apply it.".into();
+    }
+    let names = |it: &mut dyn Iterator<Item = &ConceptResult>, max: usize| {
+        let list: Vec<&str> = it.take(max).map(|c| c.name.as_str()).collect();
+        list.join(", ")
+    };
+    let limit = if a.derived_concepts { 6 } else { 10 };
+    let mut by_weight: Vec<&ConceptResult> = a.concepts.iter().collect();
+    by_weight.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+    let covered = names(&mut by_weight.iter().copied().filter(|c| c.coverage == Coverage::Covered), limit);
+    let partial = names(&mut by_weight.iter().copied().filter(|c| c.coverage == Coverage::Partial), limit);
+    let missed = names(&mut by_weight.iter().copied().filter(|c| c.coverage == Coverage::Missed), limit);
+    let study = names(&mut by_weight.iter().copied().filter(|c| c.coverage != Coverage::Covered), 2);
+    if !covered.is_empty() {
+        parts.push(format!("Covered: {covered}."));
+    }
+    if !partial.is_empty() {
+        parts.push(format!("Partly: {partial}."));
+    }
+    if !missed.is_empty() {
+        parts.push(format!("Missed: {missed}."));
+    }
+    if !study.is_empty() {
+        parts.push(format!("Study: {study}."));
+    }
+    for m in &a.misconceptions {
+        parts.push(format!("Careful: {}", m.why));
+    }
+    if a.has(Flag::KeywordStuffing) {
+        parts.push("Explain the ideas in sentences; a list of keywords earns little.".into());
+    } else if a.has(Flag::OffTopic) {
+        parts.push("This does not seem to address the question.".into());
+    } else if a.has(Flag::TooShort) {
+        parts.push("Too short to show understanding: say what happens and why.".into());
+    }
+    parts.join(" ")
+}

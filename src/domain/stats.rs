@@ -1,0 +1,140 @@
+//! Agreement statistics for comparing the scorer with human grades.
+
+/// Pearson correlation; `None` when either side has no variance or lengths differ.
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() != y.len() || x.len() < 2 {
+        return None;
+    }
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// Ranks with ties given their average rank (1-based).
+pub fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            r[k] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman rank correlation (Pearson over tie-averaged ranks).
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    pearson(&ranks(x), &ranks(y))
+}
+
+/// `y ≈ intercept + slope · x`, fitted by least squares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinearMap {
+    pub intercept: f64,
+    pub slope: f64,
+}
+
+impl LinearMap {
+    pub fn fit(x: &[f64], y: &[f64]) -> Option<LinearMap> {
+        if x.len() != y.len() || x.is_empty() {
+            return None;
+        }
+        let n = x.len() as f64;
+        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+        let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+        let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+        Some(LinearMap {
+            intercept: my - slope * mx,
+            slope,
+        })
+    }
+
+    pub fn apply(&self, x: f64) -> f64 {
+        self.intercept + self.slope * x
+    }
+}
+
+/// Root mean squared error of `map(x)` against `y`.
+pub fn rmse(map: LinearMap, x: &[f64], y: &[f64]) -> f64 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    let sse: f64 = x.iter().zip(y).map(|(a, b)| (map.apply(*a) - b).powi(2)).sum();
+    (sse / x.len() as f64).sqrt()
+}
+
+/// The figures `eval` reports for one set of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    pub n: usize,
+    pub pearson: Option<f64>,
+    pub spearman: Option<f64>,
+    /// RMSE on the grade scale after `map`.
+    pub rmse: f64,
+    pub map: LinearMap,
+}
+
+impl Agreement {
+    /// Fits its own linear map unless one is given (per-group figures reuse the global map).
+    pub fn measure(scores: &[f64], grades: &[f64], map: Option<LinearMap>) -> Option<Agreement> {
+        let map = map.or_else(|| LinearMap::fit(scores, grades))?;
+        Some(Agreement {
+            n: scores.len(),
+            pearson: pearson(scores, grades),
+            spearman: spearman(scores, grades),
+            rmse: rmse(map, scores, grades),
+            map,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perfect_and_inverse_correlation() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert!((pearson(&x, &[2.0, 4.0, 6.0, 8.0]).unwrap() - 1.0).abs() < 1e-12);
+        assert!((pearson(&x, &[8.0, 6.0, 4.0, 2.0]).unwrap() + 1.0).abs() < 1e-12);
+        assert_eq!(pearson(&x, &[1.0; 4]), None);
+    }
+
+    #[test]
+    fn known_values() {
+        // Checked by hand: r = 0.8 for this textbook example.
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [2.0, 1.0, 4.0, 3.0, 5.0];
+        assert!((pearson(&x, &y).unwrap() - 0.8).abs() < 1e-12);
+        assert!((spearman(&x, &y).unwrap() - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ties_get_average_ranks() {
+        assert_eq!(ranks(&[10.0, 20.0, 20.0, 5.0]), vec![2.0, 3.5, 3.5, 1.0]);
+    }
+
+    #[test]
+    fn linear_map_recovers_a_line_and_rmse_is_zero_on_it() {
+        let x = [0.0, 50.0, 100.0];
+        let y = [1.0, 3.0, 5.0];
+        let m = LinearMap::fit(&x, &y).unwrap();
+        assert!((m.slope - 0.04).abs() < 1e-12 && (m.intercept - 1.0).abs() < 1e-12);
+        assert!(rmse(m, &x, &y) < 1e-12);
+    }
+}

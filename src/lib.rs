@@ -1,0 +1,4 @@
+//! Interview Bot: practise technical interviews in Discord or in the terminal.
+
+pub mod cli;
+pub mod domain;
