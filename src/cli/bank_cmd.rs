@@ -25,9 +25,7 @@ pub enum BankCommand {
         bank: BankArg,
     },
     /// Validate a bank file; prints every problem with its line.
-    Check {
-        file: PathBuf,
-    },
+    Check { file: PathBuf },
 }
 
 pub fn run(cmd: BankCommand) -> anyhow::Result<ExitCode> {
@@ -35,41 +33,61 @@ pub fn run(cmd: BankCommand) -> anyhow::Result<ExitCode> {
         BankCommand::List { filter, bank } => {
             let bank = bank.load()?;
             let filter = filter.to_filter(&bank)?;
-            println!("{} v{} — {}", bank.meta.name, bank.meta.version, bank.meta.description);
+            say!(
+                "{} v{} — {}",
+                bank.meta.name,
+                bank.meta.version,
+                bank.meta.description
+            );
             let mut n = 0;
             for q in bank.filter(&filter) {
                 n += 1;
-                println!("{:<40} {:<26} {:<7} {}", q.id, q.topic, q.difficulty, q.prompt);
+                say!(
+                    "{:<40} {:<26} {:<7} {}",
+                    q.id,
+                    q.topic,
+                    q.difficulty,
+                    q.prompt
+                );
             }
-            println!("{n} question(s)");
+            say!("{n} question(s)");
         }
         BankCommand::Show { id, bank } => {
             let bank = bank.load()?;
             let q = bank.question(&id).with_context(|| {
                 format!("no question with id `{id}`; `interview-bot bank list` shows them")
             })?;
-            println!("{} · {} · {}\n", q.id, q.topic, q.difficulty);
-            println!("{}\n", q.prompt);
-            println!("Reference answer:\n{}\n", q.reference);
+            say!("{} · {} · {}\n", q.id, q.topic, q.difficulty);
+            say!("{}\n", q.prompt);
+            say!("Reference answer:\n{}\n", q.reference);
             if q.concepts.is_empty() {
-                println!("Key concepts: derived from the reference answer");
+                say!("Key concepts: derived from the reference answer");
             } else {
-                println!("Key concepts:");
+                say!("Key concepts:");
                 for c in &q.concepts {
-                    println!("  - {} (weight {}): {}", c.name, c.weight, c.phrases.join(" | "));
+                    say!(
+                        "  - {} (weight {}): {}",
+                        c.name,
+                        c.weight,
+                        c.phrases.join(" | ")
+                    );
                 }
             }
             for m in &q.misconceptions {
-                println!("Misconception: \"{}\" — {}", m.phrase, m.why);
+                say!("Misconception: \"{}\" — {}", m.phrase, m.why);
             }
             for (i, h) in q.hints.iter().enumerate() {
-                println!("Hint {}: {h}", i + 1);
+                say!("Hint {}: {h}", i + 1);
             }
         }
         BankCommand::Check { file } => {
             let bank = load_bank_file(&file)?;
-            let curated = bank.questions.iter().filter(|q| !q.concepts.is_empty()).count();
-            println!(
+            let curated = bank
+                .questions
+                .iter()
+                .filter(|q| !q.concepts.is_empty())
+                .count();
+            say!(
                 "{}: ok — {} question(s), {} topic(s), {curated} with curated concepts",
                 file.display(),
                 bank.questions.len(),

@@ -1,7 +1,26 @@
 //! The terminal front: the same engine as the bot, without Discord.
 
+/// `println!` that stays quiet when stdout is a closed pipe (`interview-bot bank list | head`)
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` with the same behaviour as [`say!`].
+macro_rules! say_inline {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout();
+        let _ = write!(out, $($arg)*);
+        let _ = out.flush();
+    }};
+}
+
 mod bank_cmd;
-mod eval_cmd;
+pub mod eval;
 mod practice;
 mod render;
 mod score_cmd;
@@ -38,7 +57,7 @@ pub enum Command {
     /// Score an answer read from stdin.
     Score(score_cmd::ScoreArgs),
     /// Measure the scorer against human grades in a CSV file.
-    Eval(eval_cmd::EvalArgs),
+    Eval(eval::EvalArgs),
     /// List, show and check question banks.
     #[command(subcommand)]
     Bank(bank_cmd::BankCommand),
@@ -61,7 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Practice(args) => practice::run(args),
         Command::Score(args) => score_cmd::run(args),
-        Command::Eval(args) => eval_cmd::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Bank(cmd) => bank_cmd::run(cmd),
     }
 }

@@ -4,7 +4,7 @@
 //! (plain lines, so it can be scripted and tested). An answer ends at an empty line, at the end
 //! of input, or when time runs out.
 
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -54,7 +54,11 @@ pub fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
-    runtime.block_on(round(&questions, &corpus, Duration::from_secs(u64::from(args.seconds))))?;
+    runtime.block_on(round(
+        &questions,
+        &corpus,
+        Duration::from_secs(u64::from(args.seconds)),
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -80,10 +84,10 @@ async fn round(questions: &[&Question], corpus: &Corpus, limit: Duration) -> any
     let mut input_open = true;
     for (i, q) in questions.iter().enumerate() {
         if !input_open {
-            println!("Input ended; stopping after {} question(s).", results.len());
+            say!("Input ended; stopping after {} question(s).", results.len());
             break;
         }
-        println!(
+        say!(
             "\nQuestion {}/{} · {} · {}\n{}\n",
             i + 1,
             questions.len(),
@@ -92,28 +96,35 @@ async fn round(questions: &[&Question], corpus: &Corpus, limit: Duration) -> any
             q.prompt
         );
         if tty {
-            println!("⏱ {} left", clock(limit));
-            println!("Your answer (finish with an empty line):");
+            say!("⏱ {} left", clock(limit));
+            say!("Your answer (finish with an empty line):");
         } else {
-            println!("You have {} seconds. Finish with an empty line.", limit.as_secs());
+            say!(
+                "You have {} seconds. Finish with an empty line.",
+                limit.as_secs()
+            );
         }
         let (answer, timed_out, still_open) = read_answer(&mut rx, limit, tty).await;
         input_open = still_open;
+        if !still_open && answer.trim().is_empty() {
+            say!("Input ended; stopping after {} question(s).", results.len());
+            break;
+        }
         if timed_out {
-            println!("\n⏰ Time's up.");
+            say!("\n⏰ Time's up.");
         }
         let a = scoring::score(q, &answer, corpus);
-        println!("\n{}", render::assessment(&a));
-        println!("Reference answer:\n{}\n", q.reference);
+        say!("\n{}", render::assessment(&a));
+        say!("Reference answer:\n{}\n", q.reference);
         results.push((q, a.total));
     }
     if !results.is_empty() {
-        println!("Summary");
+        say!("Summary");
         for (q, total) in &results {
-            println!("  {:>3}/100  {}", total, q.id);
+            say!("  {:>3}/100  {}", total, q.id);
         }
         let avg = results.iter().map(|(_, t)| f64::from(*t)).sum::<f64>() / results.len() as f64;
-        println!("  average {avg:.0}/100 over {} question(s)", results.len());
+        say!("  average {avg:.0}/100 over {} question(s)", results.len());
     }
     Ok(())
 }
@@ -144,8 +155,7 @@ async fn read_answer(
                 let left = deadline.saturating_duration_since(Instant::now());
                 // Save the cursor, rewrite the countdown line above the answer, restore.
                 let up = lines.len() + 2;
-                print!("\x1b7\x1b[{up}A\r\x1b[2K⏱ {} left\x1b8", clock(left));
-                let _ = std::io::stdout().flush();
+                say_inline!("\x1b7\x1b[{up}A\r\x1b[2K⏱ {} left\x1b8", clock(left));
             }
         }
     }

@@ -56,9 +56,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             question: question.id.as_str(),
             assessment: &assessment,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        say!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print!("{}", render::assessment(&assessment));
+        say_inline!("{}", render::assessment(&assessment));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -74,7 +74,11 @@ pub fn rmse(map: LinearMap, x: &[f64], y: &[f64]) -> f64 {
     if x.is_empty() {
         return 0.0;
     }
-    let sse: f64 = x.iter().zip(y).map(|(a, b)| (map.apply(*a) - b).powi(2)).sum();
+    let sse: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (map.apply(*a) - b).powi(2))
+        .sum();
     (sse / x.len() as f64).sqrt()
 }
 

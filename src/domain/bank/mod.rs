@@ -182,7 +182,7 @@ impl QuestionFilter {
 }
 
 /// The bank that ships with the bot, compiled in so the binary works from any directory.
-pub const SHIPPED_BANK_TOML: &str = include_str!("../../../tests/fixtures/tiny-bank.toml");
+pub const SHIPPED_BANK_TOML: &str = include_str!("../../../data/banks/nodejs-senior.toml");
 /// The file name the shipped bank is reported under.
 pub const SHIPPED_BANK_FILE: &str = "data/banks/nodejs-senior.toml";
 
@@ -219,6 +219,26 @@ impl Bank {
     }
 }
 
+impl Bank {
+    /// Up to `count` distinct questions matching `filter`, in an order drawn from `rng`.
+    pub fn pick<'a, R: rand::Rng + ?Sized>(
+        &'a self,
+        filter: &QuestionFilter,
+        count: usize,
+        rng: &mut R,
+    ) -> Vec<&'a Question> {
+        use rand::seq::SliceRandom as _;
+        let mut pool: Vec<&Question> = self
+            .questions
+            .iter()
+            .filter(|q| filter.accepts(q))
+            .collect();
+        pool.shuffle(rng);
+        pool.truncate(count);
+        pool
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,21 +255,5 @@ mod tests {
     fn difficulty_parses_any_case() {
         assert_eq!("HARD".parse::<Difficulty>(), Ok(Difficulty::Hard));
         assert!("extreme".parse::<Difficulty>().is_err());
-    }
-}
-
-impl Bank {
-    /// Up to `count` distinct questions matching `filter`, in an order drawn from `rng`.
-    pub fn pick<'a, R: rand::Rng + ?Sized>(
-        &'a self,
-        filter: &QuestionFilter,
-        count: usize,
-        rng: &mut R,
-    ) -> Vec<&'a Question> {
-        use rand::seq::SliceRandom as _;
-        let mut pool: Vec<&Question> = self.questions.iter().filter(|q| filter.accepts(q)).collect();
-        pool.shuffle(rng);
-        pool.truncate(count);
-        pool
     }
 }

@@ -35,7 +35,10 @@ impl fmt::Display for Problem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BankError {
     #[error("{file}: {}", list(.problems))]
-    Invalid { file: String, problems: Vec<Problem> },
+    Invalid {
+        file: String,
+        problems: Vec<Problem>,
+    },
 }
 
 impl BankError {
@@ -123,7 +126,11 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn line_of(&self, span: Range<usize>) -> usize {
         let end = span.start.min(self.source.len());
-        self.source.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        self.source.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
     fn report(&mut self, span: Range<usize>, field: &str, message: impl Into<String>) {
@@ -219,7 +226,11 @@ fn validate(c: &mut Checker<'_>, raw: RawBank) -> Bank {
         let id = match QuestionId::parse(q.id.get_ref().trim()) {
             Ok(id) => {
                 if !seen.insert(id.clone()) {
-                    c.report(q.id.span(), &format!("{label}.id"), format!("duplicate id `{id}`"));
+                    c.report(
+                        q.id.span(),
+                        &format!("{label}.id"),
+                        format!("duplicate id `{id}`"),
+                    );
                 }
                 id
             }
@@ -248,7 +259,9 @@ fn validate(c: &mut Checker<'_>, raw: RawBank) -> Bank {
             .concept
             .iter()
             .enumerate()
-            .map(|(k, concept)| validate_concept(c, concept, &format!("{label}.concept[{}]", k + 1)))
+            .map(|(k, concept)| {
+                validate_concept(c, concept, &format!("{label}.concept[{}]", k + 1))
+            })
             .collect();
         let misconceptions = q
             .misconception
@@ -358,7 +371,7 @@ weight = 2
         let bad = GOOD.replace("hints =", "colour = \"red\"\nhints =");
         let p = problems(&bad);
         assert_eq!(p.len(), 1, "{p:?}");
-        assert_eq!(p[0].line, Some(15));
+        assert_eq!(p[0].line, Some(14));
         assert!(p[0].message.contains("colour"), "{}", p[0].message);
     }
 
@@ -384,7 +397,9 @@ phrases = []
         assert_eq!(p.len(), 3, "{text:#?}");
         assert!(text[0].starts_with("line 22:") && text[0].contains("duplicate id"));
         assert!(text[1].starts_with("line 25:") && text[1].contains("prompt: must not be empty"));
-        assert!(text[2].contains("concept[1].phrases") && text[2].contains("at least one phrasing"));
+        assert!(
+            text[2].contains("concept[1].phrases") && text[2].contains("at least one phrasing")
+        );
     }
 
     #[test]
@@ -393,7 +408,10 @@ phrases = []
         let bad = GOOD.replace("What is a heap snapshot?", &long);
         let p = problems(&bad);
         assert!(p[0].message.contains("limit is 4096"), "{p:?}");
-        let bad = GOOD.replace("name = \"V8 heap\"", &format!("name = \"{}\"", "n".repeat(101)));
+        let bad = GOOD.replace(
+            "name = \"V8 heap\"",
+            &format!("name = \"{}\"", "n".repeat(101)),
+        );
         assert!(problems(&bad)[0].field.ends_with("concept[1].name"));
     }
 
@@ -407,9 +425,10 @@ phrases = []
 
     #[test]
     fn bad_weight_and_too_many_hints() {
-        let bad = GOOD
-            .replace("weight = 2", "weight = -1")
-            .replace("hints = [\"Think of DevTools.\"]", "hints = [\"a\", \"b\", \"c\", \"d\"]");
+        let bad = GOOD.replace("weight = 2", "weight = -1").replace(
+            "hints = [\"Think of DevTools.\"]",
+            "hints = [\"a\", \"b\", \"c\", \"d\"]",
+        );
         let p = problems(&bad);
         assert_eq!(p.len(), 2, "{p:?}");
     }

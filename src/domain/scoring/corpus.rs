@@ -108,8 +108,10 @@ impl Corpus {
                     let mut phrases: Vec<Phrase> = Vec::new();
                     for text in &c.phrases {
                         if let Some(p) = Phrase::from_analyzed(&analyze(text)) {
-                            phrases.extend(p.joined_variants());
+                            // The phrase as written first, so feedback quotes the fullest match.
+                            let joined = p.joined_variants();
                             phrases.push(p);
+                            phrases.extend(joined);
                         }
                     }
                     PreparedConcept {
@@ -155,8 +157,15 @@ impl Corpus {
         }
         tf.into_iter()
             .map(|(s, count)| {
-                let damp = if prompt_stems.contains(s) { PROMPT_WORD_FACTOR } else { 1.0 };
-                (s.to_string(), (1.0 + (count as f64).ln()) * self.idf(s) * damp)
+                let damp = if prompt_stems.contains(s) {
+                    PROMPT_WORD_FACTOR
+                } else {
+                    1.0
+                };
+                (
+                    s.to_string(),
+                    (1.0 + (count as f64).ln()) * self.idf(s) * damp,
+                )
             })
             .collect()
     }
@@ -173,15 +182,19 @@ impl Corpus {
             .content()
             .filter(|w| seen.insert(w.stem.clone()))
             .map(|w| {
-                let damp = if prompt_stems.contains(&w.stem) { PROMPT_WORD_FACTOR } else { 1.0 };
+                let damp = if prompt_stems.contains(&w.stem) {
+                    PROMPT_WORD_FACTOR
+                } else {
+                    1.0
+                };
                 PreparedConcept {
                     name: w.surface.clone(),
                     weight: self.idf(&w.stem) * damp,
                     phrases: vec![Phrase {
-                        words: vec![super::matching::PhraseWord {
-                            stem: w.stem.clone(),
-                            surface: w.surface.clone(),
-                        }],
+                        words: vec![super::matching::PhraseWord::new(
+                            w.stem.clone(),
+                            w.surface.clone(),
+                        )],
                     }],
                 }
             })

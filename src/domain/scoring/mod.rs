@@ -6,9 +6,12 @@
 //! coverage   = Σ weightᵢ · creditᵢ / Σ weightᵢ      creditᵢ: covered 1, partly 0.5, missed 0
 //! similarity = cos(tf-idf(answer), tf-idf(reference))          prompt words weigh 0.25
 //! content    = W_COVERAGE · coverage + W_SIMILARITY · min(1, similarity / SIMILARITY_FOR_FULL)
-//! fluency    = FLUENCY_FLOOR + (1 − FLUENCY_FLOOR) · min(1, function-word ratio / FLUENT_RATIO)
+//!              (0.5 and 0.5; a cosine of 0.4 already counts as fully similar)
+//! prose      = min( function-word ratio / FLUENT_RATIO (0.2),  share of words in sentences / PROSE_SHARE )
+//!              within 0..1 (PROSE_SHARE 0.5); a sentence is 5+ words between commas or line breaks
+//! fluency    = FLUENCY_FLOOR + (1 − FLUENCY_FLOOR) · prose          (0.4 + 0.6 · prose)
 //! brevity    = min(1, answer words / (BRIEF_SHARE · reference words)) ^ BREVITY_EXPONENT
-//! total      = clamp(100 · content · fluency · brevity − MISCONCEPTION_PENALTY · misconceptions, 0, 100)
+//! total      = clamp(100 · content^0.75 · fluency · brevity − 15 · misconceptions, 0, 100)
 //! ```
 //!
 //! * Concepts are the bank's curated key ideas; a question without them gets one concept per
@@ -16,9 +19,9 @@
 //! * Words copied from the question in runs (the prompt pasted back) are removed before anything
 //!   is counted, and prompt words weigh little in similarity: repeating the question earns nothing.
 //! * Repetition earns nothing either: coverage counts a concept once, similarity uses `1 + ln tf`.
-//! * A bare list of keywords has almost no function words ("the", "with", "because"), so its
-//!   fluency factor drops towards [`FLUENCY_FLOOR`]: naming every concept without explaining any
-//!   of them scores at most about 40.
+//! * A bare list of keywords has almost no function words ("the", "with", "because") or comes in
+//!   short comma- or line-separated fragments, so its fluency factor drops towards
+//!   [`FLUENCY_FLOOR`]: naming every concept without explaining any of them scores at most about 40.
 
 mod corpus;
 mod matching;
@@ -33,13 +36,19 @@ use text::{Analyzed, analyze};
 use crate::domain::bank::Question;
 
 /// Share of the content score that comes from concept coverage.
-pub const W_COVERAGE: f64 = 0.6;
+pub const W_COVERAGE: f64 = 0.5;
 /// Share of the content score that comes from similarity to the reference answer.
-pub const W_SIMILARITY: f64 = 0.4;
-/// A cosine this high already counts as fully similar: two good answers rarely share more words.
-pub const SIMILARITY_FOR_FULL: f64 = 0.6;
+pub const W_SIMILARITY: f64 = 0.5;
+/// A cosine this high already counts as fully similar: two good answers written independently
+/// rarely share more of their weighted vocabulary than this.
+pub const SIMILARITY_FOR_FULL: f64 = 0.4;
+/// Graders give a half-complete answer more than half the marks: content is mapped through a
+/// concave curve (content^0.75) before the factors apply.
+pub const CONTENT_EXPONENT: f64 = 0.75;
 /// Function-word ratio from which text reads as prose.
 pub const FLUENT_RATIO: f64 = 0.2;
+/// Share of words in sentences (not short list items) from which text reads as prose.
+pub const PROSE_SHARE: f64 = 0.5;
 /// Fluency factor of a bare keyword list.
 pub const FLUENCY_FLOOR: f64 = 0.4;
 /// An answer this fraction of the reference's length (in content words) is long enough.
@@ -128,11 +137,15 @@ impl Assessment {
     }
 
     pub fn covered(&self) -> impl Iterator<Item = &ConceptResult> {
-        self.concepts.iter().filter(|c| c.coverage == Coverage::Covered)
+        self.concepts
+            .iter()
+            .filter(|c| c.coverage == Coverage::Covered)
     }
 
     pub fn missed(&self) -> impl Iterator<Item = &ConceptResult> {
-        self.concepts.iter().filter(|c| c.coverage == Coverage::Missed)
+        self.concepts
+            .iter()
+            .filter(|c| c.coverage == Coverage::Missed)
     }
 }
 
@@ -161,7 +174,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     let mut flags = Vec::new();
     if all_content.is_empty() {
         flags.push(Flag::Empty);
-        return finish(q, &analyzed, None, Scores::zero(), flags, Vec::new());
+        return finish(q, None, Scores::zero(), flags, Vec::new());
     }
     let copied = copied_from_prompt(&all_content, &q.prompt_sequence);
     let copied_count = copied.iter().filter(|&&c| c).count();
@@ -189,7 +202,11 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
                 }
         })
         .sum();
-    let coverage = if total_weight > 0.0 { credit / total_weight } else { 0.0 };
+    let coverage = if total_weight > 0.0 {
+        credit / total_weight
+    } else {
+        0.0
+    };
 
     let answer_vector = corpus.vector(index.content.iter().map(|t| t.stem), &q.prompt_stems);
     let similarity = corpus::cosine(
@@ -200,7 +217,10 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     );
 
     let fluency = if analyzed.raw_tokens >= MIN_CONTENT_WORDS {
-        FLUENCY_FLOOR + (1.0 - FLUENCY_FLOOR) * (analyzed.function_word_ratio() / FLUENT_RATIO).min(1.0)
+        let function_words = analyzed.function_word_ratio() / FLUENT_RATIO;
+        let fragments = (1.0 - analyzed.list_item_share()) / PROSE_SHARE;
+        let prose = function_words.min(fragments).clamp(0.0, 1.0);
+        FLUENCY_FLOOR + (1.0 - FLUENCY_FLOOR) * prose
     } else {
         1.0
     };
@@ -231,7 +251,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         fluency,
         brevity,
     };
-    finish(q, &analyzed, Some(concepts), scores, flags, misconceptions)
+    finish(q, Some(concepts), scores, flags, misconceptions)
 }
 
 struct Scores {
@@ -254,7 +274,7 @@ impl Scores {
     fn total(&self, misconceptions: usize) -> u8 {
         let content = W_COVERAGE * self.coverage
             + W_SIMILARITY * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
-        let raw = 100.0 * content * self.fluency * self.brevity
+        let raw = 100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity
             - MISCONCEPTION_PENALTY * misconceptions.min(2) as f64;
         raw.clamp(0.0, 100.0).round() as u8
     }
@@ -262,7 +282,6 @@ impl Scores {
 
 fn finish(
     q: &PreparedQuestion,
-    analyzed: &Analyzed,
     concepts: Option<Vec<ConceptResult>>,
     scores: Scores,
     flags: Vec<Flag>,
@@ -284,7 +303,6 @@ fn finish(
     } else {
         scores.total(misconceptions.len())
     };
-    let _ = analyzed;
     let mut assessment = Assessment {
         total,
         coverage: round3(scores.coverage),
@@ -305,7 +323,11 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn match_concepts(q: &PreparedQuestion, index: &AnswerIndex<'_>, a: &Analyzed) -> Vec<ConceptResult> {
+fn match_concepts(
+    q: &PreparedQuestion,
+    index: &AnswerIndex<'_>,
+    a: &Analyzed,
+) -> Vec<ConceptResult> {
     q.concepts
         .iter()
         .map(|c| {
@@ -332,7 +354,11 @@ fn match_concepts(q: &PreparedQuestion, index: &AnswerIndex<'_>, a: &Analyzed) -
         .collect()
 }
 
-fn find_misconceptions(q: &PreparedQuestion, index: &AnswerIndex<'_>, a: &Analyzed) -> Vec<MisconceptionHit> {
+fn find_misconceptions(
+    q: &PreparedQuestion,
+    index: &AnswerIndex<'_>,
+    a: &Analyzed,
+) -> Vec<MisconceptionHit> {
     q.misconceptions
         .iter()
         .filter_map(|m| {
@@ -406,10 +432,34 @@ fn feedback(a: &Assessment) -> String {
     let limit = if a.derived_concepts { 6 } else { 10 };
     let mut by_weight: Vec<&ConceptResult> = a.concepts.iter().collect();
     by_weight.sort_by(|x, y| y.weight.total_cmp(&x.weight));
-    let covered = names(&mut by_weight.iter().copied().filter(|c| c.coverage == Coverage::Covered), limit);
-    let partial = names(&mut by_weight.iter().copied().filter(|c| c.coverage == Coverage::Partial), limit);
-    let missed = names(&mut by_weight.iter().copied().filter(|c| c.coverage == Coverage::Missed), limit);
-    let study = names(&mut by_weight.iter().copied().filter(|c| c.coverage != Coverage::Covered), 2);
+    let covered = names(
+        &mut by_weight
+            .iter()
+            .copied()
+            .filter(|c| c.coverage == Coverage::Covered),
+        limit,
+    );
+    let partial = names(
+        &mut by_weight
+            .iter()
+            .copied()
+            .filter(|c| c.coverage == Coverage::Partial),
+        limit,
+    );
+    let missed = names(
+        &mut by_weight
+            .iter()
+            .copied()
+            .filter(|c| c.coverage == Coverage::Missed),
+        limit,
+    );
+    let study = names(
+        &mut by_weight
+            .iter()
+            .copied()
+            .filter(|c| c.coverage != Coverage::Covered),
+        2,
+    );
     if !covered.is_empty() {
         parts.push(format!("Covered: {covered}."));
     }

@@ -12,6 +12,9 @@ use unicode_normalization::UnicodeNormalization;
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
+/// A fragment of at most this many tokens reads as a list item, not a sentence.
+pub const LIST_ITEM_MAX: usize = 4;
+
 /// One word of a text, after normalisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
@@ -40,12 +43,27 @@ pub struct Analyzed {
     pub raw_tokens: usize,
     /// Raw tokens that are stop words.
     pub raw_stop_tokens: usize,
+    /// Raw tokens per list-like fragment (text between commas, semicolons, brackets, line breaks).
+    pub fragments: Vec<usize>,
 }
 
 impl Analyzed {
     /// The content words (not stop words) in order.
     pub fn content(&self) -> impl Iterator<Item = &Word> {
         self.words.iter().filter(|w| !w.is_stop)
+    }
+
+    /// Share of raw tokens that sit in short list items (at most [`LIST_ITEM_MAX`] tokens between
+    /// commas, semicolons or line breaks): near 0 for prose, even with a short list inside it;
+    /// near 1 for keywords separated by commas or line breaks.
+    pub fn list_item_share(&self) -> f64 {
+        let total: usize = self.fragments.iter().sum();
+        // One short fragment is a short answer, not a list; brevity deals with that.
+        if total == 0 || self.fragments.len() < 2 {
+            return 0.0;
+        }
+        let short: usize = self.fragments.iter().filter(|&&n| n <= LIST_ITEM_MAX).sum();
+        short as f64 / total as f64
     }
 
     /// Share of raw tokens that are grammatical words; prose sits around 0.3–0.5,
@@ -61,34 +79,57 @@ impl Analyzed {
 
 /// Normalise, tokenise, stem.
 pub fn analyze(input: &str) -> Analyzed {
-    let text: String = input
-        .nfkc()
-        .map(|c| match c {
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
-            c => c,
-        })
-        .collect();
+    let fold = |c| match c {
+        '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
+        c => c,
+    };
+    // ASCII is already in NFKC: skip the normalisation tables for the common case.
+    let text: String = if input.is_ascii() {
+        input.chars().map(fold).collect()
+    } else {
+        input.nfkc().map(fold).collect()
+    };
     let mut out = Analyzed {
         words: Vec::with_capacity(text.len() / 5),
         ..Analyzed::default()
     };
+    let mut fragment = 0;
+    let mut last_end = 0;
     for (start, raw) in raw_tokens(&text) {
         let parts = split_parts(raw);
         if parts.is_empty() {
             continue;
         }
+        if fragment > 0 && text[last_end..start].contains(is_fragment_break) {
+            out.fragments.push(fragment);
+            fragment = 0;
+        }
+        fragment += 1;
+        last_end = start + raw.len();
         out.raw_tokens += 1;
-        if parts.len() > 1 {
+        let whole = parts.len() == 1;
+        if !whole {
             out.identifiers.push(raw.to_lowercase());
-        } else if is_stop_word(&raw.to_lowercase()) {
-            out.raw_stop_tokens += 1;
         }
         for (offset, part) in parts {
-            let surface = part.to_lowercase();
-            let stem = stem_word(&surface);
+            let surface = if part.is_ascii() {
+                part.to_ascii_lowercase()
+            } else {
+                part.to_lowercase()
+            };
+            let is_stop = is_stop_word(&surface);
+            if is_stop && whole {
+                out.raw_stop_tokens += 1;
+            }
+            // Stop words are never matched, so their stems are never needed.
+            let stem = if is_stop {
+                String::new()
+            } else {
+                stem_word(&surface)
+            };
             let is_negation = is_negation_word(&surface);
             out.words.push(Word {
-                is_stop: is_stop_word(&surface),
+                is_stop,
                 is_negation,
                 span: (start + offset, start + offset + part.len()),
                 surface,
@@ -96,12 +137,43 @@ pub fn analyze(input: &str) -> Analyzed {
             });
         }
     }
+    if fragment > 0 {
+        out.fragments.push(fragment);
+    }
     out.text = text;
     out
 }
 
+/// Characters that separate list items (a full stop ends a sentence, which is not a list item).
+fn is_fragment_break(c: char) -> bool {
+    matches!(c, ',' | ';' | '\n' | '|' | '•' | '·')
+}
+
+/// Words stemmed recently on this thread. Answers share most of their vocabulary, and Snowball
+/// stemming is the largest single cost of scoring; the cache changes no result.
+const STEM_CACHE_LIMIT: usize = 50_000;
+
+thread_local! {
+    static STEM_CACHE: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// The stem used for matching; possessives and contractions are dropped first.
 pub fn stem_word(surface: &str) -> String {
+    if let Some(hit) = STEM_CACHE.with_borrow(|c| c.get(surface).cloned()) {
+        return hit;
+    }
+    let stem = stem_uncached(surface);
+    STEM_CACHE.with_borrow_mut(|c| {
+        if c.len() >= STEM_CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(surface.to_string(), stem.clone());
+    });
+    stem
+}
+
+fn stem_uncached(surface: &str) -> String {
     let base = surface
         .strip_suffix("'s")
         .or_else(|| surface.strip_suffix('\''))
@@ -193,26 +265,174 @@ fn is_negation_word(surface: &str) -> bool {
 /// English function words, in the spirit of the common IR stop lists. Kept short on purpose:
 /// domain verbs and nouns ("use", "process", "data") carry meaning in technical answers.
 pub fn is_stop_word(surface: &str) -> bool {
-    const STOP: &[&str] = &[
-        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and",
-        "any", "are", "aren't", "as", "at", "be", "because", "been", "before", "being", "below",
-        "between", "both", "but", "by", "can", "can't", "cannot", "could", "couldn't", "did",
-        "didn't", "do", "does", "doesn't", "doing", "don't", "down", "during", "each", "eg",
-        "etc", "few", "for", "from", "further", "had", "hadn't", "has", "hasn't", "have",
-        "haven't", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his",
-        "how", "however", "i", "ie", "if", "in", "into", "is", "isn't", "it", "it's", "its",
-        "itself", "just", "let's", "may", "me", "might", "more", "most", "must", "mustn't", "my",
-        "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other", "ought",
-        "our", "ours", "ourselves", "out", "over", "own", "same", "shall", "she", "should",
-        "shouldn't", "so", "some", "such", "than", "that", "that's", "the", "their", "theirs",
-        "them", "themselves", "then", "there", "there's", "these", "they", "this", "those",
-        "through", "thus", "to", "too", "under", "until", "up", "upon", "us", "very", "via",
-        "was", "wasn't", "we", "were", "weren't", "what", "when", "where", "whether", "which",
-        "while", "who", "whom", "why", "will", "with", "won't", "would", "wouldn't", "yet",
-        "you", "your", "yours", "yourself", "yourselves",
-    ];
-    STOP.binary_search(&surface).is_ok()
+    // No stop word is longer than 10 bytes; most words of an answer are ruled out here.
+    surface.len() <= 10 && STOP.binary_search(&surface).is_ok()
 }
+
+const STOP: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "aren't",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "can't",
+    "cannot",
+    "could",
+    "couldn't",
+    "did",
+    "didn't",
+    "do",
+    "does",
+    "doesn't",
+    "doing",
+    "don't",
+    "down",
+    "during",
+    "each",
+    "eg",
+    "etc",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "hadn't",
+    "has",
+    "hasn't",
+    "have",
+    "haven't",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "ie",
+    "if",
+    "in",
+    "into",
+    "is",
+    "isn't",
+    "it",
+    "it's",
+    "its",
+    "itself",
+    "just",
+    "let's",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "must",
+    "mustn't",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "ought",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "shall",
+    "she",
+    "should",
+    "shouldn't",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "that's",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "there's",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "wasn't",
+    "we",
+    "were",
+    "weren't",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "won't",
+    "would",
+    "wouldn't",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+];
 
 #[cfg(test)]
 mod tests {
@@ -224,6 +444,11 @@ mod tests {
 
     #[test]
     fn stop_list_is_sorted_for_binary_search() {
+        assert!(
+            STOP.windows(2).all(|w| w[0] < w[1]),
+            "STOP must stay sorted"
+        );
+        assert!(STOP.iter().all(|w| w.len() <= 10));
         // is_stop_word relies on binary search; an unsorted insert would silently miss words.
         for w in ["a", "the", "with", "yourselves", "doesn't", "it's", "eg"] {
             assert!(is_stop_word(w), "{w}");
@@ -233,7 +458,9 @@ mod tests {
 
     #[test]
     fn identifiers_are_kept_whole_and_split() {
-        let a = analyze("Use child_process.fork and --max-old-space-size=4096 with SharedArrayBuffer; set UV_THREADPOOL_SIZE.");
+        let a = analyze(
+            "Use child_process.fork and --max-old-space-size=4096 with SharedArrayBuffer; set UV_THREADPOOL_SIZE.",
+        );
         assert!(a.identifiers.contains(&"child_process.fork".to_string()));
         assert!(a.identifiers.contains(&"max-old-space-size".to_string()));
         assert!(a.identifiers.contains(&"sharedarraybuffer".to_string()));
@@ -241,19 +468,35 @@ mod tests {
         let s = surfaces("child_process.fork SharedArrayBuffer UV_THREADPOOL_SIZE HTTPServer");
         assert_eq!(
             s,
-            ["child", "process", "fork", "shared", "array", "buffer", "uv", "threadpool", "size", "http", "server"]
+            [
+                "child",
+                "process",
+                "fork",
+                "shared",
+                "array",
+                "buffer",
+                "uv",
+                "threadpool",
+                "size",
+                "http",
+                "server"
+            ]
         );
     }
 
     #[test]
     fn punctuation_at_edges_is_trimmed() {
-        assert_eq!(surfaces("end. (start) \"quoted\" --flag"), ["end", "start", "quoted", "flag"]);
+        assert_eq!(
+            surfaces("end. (start) \"quoted\" --flag"),
+            ["end", "start", "quoted", "flag"]
+        );
     }
 
     #[test]
     fn stems_and_flags() {
         let a = analyze("Leaking snapshots doesn't help");
         assert_eq!(a.words[0].stem, "leak");
+        assert!(a.words[2].stem.is_empty(), "stop words are not stemmed");
         assert_eq!(a.words[1].stem, "snapshot");
         assert!(a.words[2].is_negation && a.words[2].is_stop);
         assert!(!a.words[3].is_stop);
@@ -271,9 +514,20 @@ mod tests {
 
     #[test]
     fn function_word_ratio_separates_prose_from_keyword_lists() {
-        let prose = analyze("The cluster module forks one worker per core and the primary balances connections between them.");
+        let prose = analyze(
+            "The cluster module forks one worker per core and the primary balances connections between them.",
+        );
         let list = analyze("cluster module fork worker round robin load balancing port sharing");
         assert!(prose.function_word_ratio() > 0.25);
         assert!(list.function_word_ratio() < 0.05);
+        assert_eq!(prose.list_item_share(), 0.0);
+        let commas = analyze(
+            "heap snapshots, chrome devtools, compare snapshots under load,\n- growing counts",
+        );
+        assert_eq!(commas.fragments, [2, 2, 4, 2]);
+        assert_eq!(commas.list_item_share(), 1.0);
+        let sentences =
+            analyze("Use heap snapshots. Compare them under load. Look for growing objects.");
+        assert_eq!(sentences.fragments, [11]);
     }
 }

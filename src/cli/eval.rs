@@ -70,8 +70,8 @@ pub struct EvalReport {
 
 /// Read, score and measure. Errors name the CSV line.
 pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>, EvalReport)> {
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
     let headers = reader
         .headers()
         .with_context(|| format!("{}: cannot read the header row", path.display()))?
@@ -114,14 +114,16 @@ pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>,
         };
         let key = (field(qc), field(rc));
         if key.1.trim().is_empty() {
-            bail!("{}: line {line}: the reference answer is empty", path.display());
+            bail!(
+                "{}: line {line}: the reference answer is empty",
+                path.display()
+            );
         }
         let next = questions.len();
         let qi = *by_text.entry(key.clone()).or_insert(next);
         if qi == next {
             questions.push(Question {
-                id: QuestionId::parse(&format!("eval-{}", next + 1))
-                    .map_err(anyhow::Error::msg)?,
+                id: QuestionId::parse(&format!("eval-{}", next + 1)).map_err(anyhow::Error::msg)?,
                 topic: "eval".into(),
                 difficulty: Difficulty::Medium,
                 prompt: key.0,
@@ -165,7 +167,7 @@ fn measure(rows: &[EvalRow]) -> Option<EvalReport> {
         .filter(|(g, _)| !g.is_empty())
         .filter_map(|(g, (s, gr))| Some((g, Agreement::measure(&s, &gr, Some(overall.map))?)))
         .collect();
-    groups.sort_by(|a, b| natural_key(&a.0).cmp(&natural_key(&b.0)));
+    groups.sort_by_key(|g| natural_key(&g.0));
     Some(EvalReport { overall, groups })
 }
 
@@ -179,7 +181,7 @@ fn fmt_opt(x: Option<f64>) -> String {
 }
 
 fn print_line(label: &str, a: &Agreement) {
-    println!(
+    say!(
         "{label:<12} n={:<5} pearson={:<6} spearman={:<6} rmse={:.3}",
         a.n,
         fmt_opt(a.pearson),
@@ -191,16 +193,16 @@ fn print_line(label: &str, a: &Agreement) {
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let (_, report) = evaluate(&args.file, &args.columns)?;
     let LinearMap { intercept, slope } = report.overall.map;
-    println!("map: grade ≈ {intercept:.3} + {slope:.5} · score");
+    say!("map: grade ≈ {intercept:.3} + {slope:.5} · score");
     print_line("all", &report.overall);
     for (group, a) in &report.groups {
         print_line(&format!("{} {group}", args.columns.group_col), a);
     }
-    if let (Some(min), Some(r)) = (args.min_pearson, report.overall.pearson) {
-        if r < min {
-            eprintln!("pearson {r:.3} is below the required {min:.3}");
-            return Ok(ExitCode::FAILURE);
-        }
+    if let (Some(min), Some(r)) = (args.min_pearson, report.overall.pearson)
+        && r < min
+    {
+        eprintln!("pearson {r:.3} is below the required {min:.3}");
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
