@@ -20,10 +20,14 @@ macro_rules! say_inline {
 }
 
 mod bank_cmd;
+mod boards;
+mod db;
 pub mod eval;
+mod local;
 mod practice;
 mod render;
 mod score_cmd;
+mod store_bench;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,6 +44,9 @@ pub struct Cli {
     /// Log format for diagnostics on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// The SQLite database (created if missing).
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = crate::store::DEFAULT_DATABASE_URL)]
+    pub database_url: String,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -61,6 +68,13 @@ pub enum Command {
     /// List, show and check question banks.
     #[command(subcommand)]
     Bank(bank_cmd::BankCommand),
+    /// The leaderboard (of your terminal practice, or of a server with --server).
+    Leaderboard(boards::LeaderboardArgs),
+    /// Personal statistics: averages, weakest topics, most missed concepts, streaks, rank.
+    Stats(boards::StatsArgs),
+    /// Database backup, health check and benchmark.
+    #[command(subcommand)]
+    Db(db::DbCommand),
 }
 
 /// Diagnostics go to stderr so command output stays clean for pipes.
@@ -78,11 +92,22 @@ pub fn init_tracing(cli: &Cli) {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Practice(args) => practice::run(args),
+        Command::Practice(args) => practice::run(args, &cli.database_url),
         Command::Score(args) => score_cmd::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bank(cmd) => bank_cmd::run(cmd),
+        Command::Leaderboard(args) => boards::leaderboard(args, &cli.database_url),
+        Command::Stats(args) => boards::stats(args, &cli.database_url),
+        Command::Db(cmd) => db::run(cmd, &cli.database_url),
     }
+}
+
+/// Run a future on a small runtime; the terminal commands are short-lived.
+pub fn block_on<T>(f: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(f)
 }
 
 /// Options shared by commands that read a bank.
@@ -95,17 +120,30 @@ pub struct BankArg {
 
 impl BankArg {
     pub fn load(&self) -> anyhow::Result<Bank> {
+        self.load_with_source().map(|(bank, _)| bank)
+    }
+
+    /// The bank and its TOML text (stored with attempts so they point at the exact question).
+    pub fn load_with_source(&self) -> anyhow::Result<(Bank, String)> {
         match &self.bank {
-            Some(path) => load_bank_file(path),
-            None => Ok(Bank::shipped()?),
+            Some(path) => load_bank_file_with_source(path),
+            None => Ok((
+                Bank::shipped()?,
+                crate::domain::bank::SHIPPED_BANK_TOML.to_string(),
+            )),
         }
     }
 }
 
 pub fn load_bank_file(path: &Path) -> anyhow::Result<Bank> {
+    load_bank_file_with_source(path).map(|(bank, _)| bank)
+}
+
+fn load_bank_file_with_source(path: &Path) -> anyhow::Result<(Bank, String)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read bank file {}", path.display()))?;
-    Ok(Bank::from_toml_str(&path.display().to_string(), &text)?)
+    let bank = Bank::from_toml_str(&path.display().to_string(), &text)?;
+    Ok((bank, text))
 }
 
 /// Filters shared by commands that pick questions.

@@ -13,9 +13,13 @@ use rand::SeedableRng as _;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::{BankArg, FilterArgs, render};
-use crate::domain::bank::Question;
-use crate::domain::scoring::{self, Corpus};
+use chrono::Utc;
+
+use super::{BankArg, FilterArgs, local, render};
+use crate::domain::bank::{Bank, Question};
+use crate::domain::period::local_date;
+use crate::domain::scoring::{self, Assessment, Corpus, Coverage};
+use crate::store::{AttemptContext, NewAttempt, Store, StoredBank};
 
 #[derive(Debug, clap::Args)]
 pub struct PracticeArgs {
@@ -30,6 +34,9 @@ pub struct PracticeArgs {
     /// Seed for the question order (the same seed gives the same round).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Do not record the answers (they are recorded for `leaderboard` and `stats` otherwise).
+    #[arg(long)]
+    pub no_record: bool,
     #[command(flatten)]
     pub bank: BankArg,
 }
@@ -39,8 +46,52 @@ enum Input {
     End,
 }
 
-pub fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
-    let bank = args.bank.load()?;
+/// Where a round's answers go, when they are recorded.
+struct Recorder {
+    store: Store,
+    stored: StoredBank,
+}
+
+impl Recorder {
+    async fn open(database_url: &str, bank: &Bank, source: &str, custom: bool) -> anyhow::Result<Self> {
+        let store = local::open(database_url).await?;
+        let guild = custom.then_some(local::LOCAL_SERVER);
+        let stored = store.store_bank(guild, bank, source, None, Utc::now()).await?;
+        Ok(Recorder { store, stored })
+    }
+
+    async fn record(&self, q: &Question, answer: &str, a: &Assessment) -> anyhow::Result<()> {
+        let Some(question_id) = self.stored.question_id(q.id.as_str()) else {
+            return Ok(());
+        };
+        let now = Utc::now();
+        let tz = self.store.server_timezone(local::LOCAL_SERVER).await?;
+        let names = |c: Coverage| a.concepts.iter().filter(|r| r.coverage == c).map(|r| r.name.clone()).collect();
+        self.store
+            .insert_attempt(&NewAttempt {
+                guild_id: local::LOCAL_SERVER,
+                channel_id: None,
+                user_id: local::LOCAL_USER,
+                question_id,
+                topic: &q.topic,
+                // A timed round: it counts on the terminal's board, best answer per question.
+                context: AttemptContext::Mock,
+                context_ref: None,
+                answer,
+                score: a.total,
+                covered: names(Coverage::Covered),
+                missed: names(Coverage::Missed),
+                hints_used: 0,
+                submitted_at: now,
+                local_date: local_date(now, tz),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+pub fn run(args: PracticeArgs, database_url: &str) -> anyhow::Result<ExitCode> {
+    let (bank, source) = args.bank.load_with_source()?;
     let filter = args.filter.to_filter(&bank)?;
     let mut rng = match args.seed {
         Some(seed) => rand::rngs::StdRng::seed_from_u64(seed),
@@ -51,18 +102,34 @@ pub fn run(args: PracticeArgs) -> anyhow::Result<ExitCode> {
         bail!("no questions match those filters; `interview-bot bank list` shows what there is");
     }
     let corpus = Corpus::new(&bank.questions);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()?;
-    runtime.block_on(round(
-        &questions,
-        &corpus,
-        Duration::from_secs(u64::from(args.seconds)),
-    ))?;
-    Ok(ExitCode::SUCCESS)
+    let limit = Duration::from_secs(u64::from(args.seconds));
+    super::block_on(async {
+        let recorder = if args.no_record {
+            None
+        } else {
+            match Recorder::open(database_url, &bank, &source, args.bank.bank.is_some()).await {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "answers will not be recorded");
+                    say!("(Not recording answers: {e:#})");
+                    None
+                }
+            }
+        };
+        round(&questions, &corpus, limit, recorder.as_ref()).await?;
+        if let Some(r) = recorder {
+            r.store.close().await;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
-async fn round(questions: &[&Question], corpus: &Corpus, limit: Duration) -> anyhow::Result<()> {
+async fn round(
+    questions: &[&Question],
+    corpus: &Corpus,
+    limit: Duration,
+    recorder: Option<&Recorder>,
+) -> anyhow::Result<()> {
     let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     let (tx, mut rx) = mpsc::unbounded_channel();
     // stdin has no async reader that can be abandoned mid-line; a thread feeds lines instead.
@@ -114,6 +181,12 @@ async fn round(questions: &[&Question], corpus: &Corpus, limit: Duration) -> any
             say!("\n⏰ Time's up.");
         }
         let a = scoring::score(q, &answer, corpus);
+        if let Some(r) = recorder
+            && let Err(e) = r.record(q, &answer, &a).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "could not record an answer");
+            say!("(This answer was not recorded: {e:#})");
+        }
         say!("\n{}", render::assessment(&a));
         say!("Reference answer:\n{}\n", q.reference);
         results.push((q, a.total));

@@ -4,3 +4,5 @@
 pub mod bank;
 pub mod scoring;
 pub mod stats;
+pub mod period;
+pub mod streak;

@@ -1,0 +1,114 @@
+//! `interview-bot leaderboard` and `interview-bot stats`.
+
+use std::process::ExitCode;
+
+use chrono::Utc;
+
+use super::local::{LOCAL_SERVER, LOCAL_USER, open};
+use crate::domain::period::{Period, window};
+use crate::store::BoardQuery;
+
+#[derive(Debug, clap::Args)]
+pub struct LeaderboardArgs {
+    /// today, week, month, 7d, 30d or all.
+    #[arg(long, default_value = "all", value_parser = parse_period)]
+    pub period: Period,
+    /// Only this topic.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Page number, from 1.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+    /// Show the team board instead of members.
+    #[arg(long)]
+    pub teams: bool,
+    /// A Discord server id (default: the terminal's own).
+    #[arg(long, default_value_t = LOCAL_SERVER)]
+    pub server: i64,
+}
+
+fn parse_period(s: &str) -> Result<Period, String> {
+    s.parse()
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// A Discord server id (default: the terminal's own).
+    #[arg(long, default_value_t = LOCAL_SERVER)]
+    pub server: i64,
+    /// A Discord user id (default: you, in the terminal).
+    #[arg(long, default_value_t = LOCAL_USER)]
+    pub user: i64,
+}
+
+pub fn leaderboard(args: LeaderboardArgs, database_url: &str) -> anyhow::Result<ExitCode> {
+    super::block_on(async {
+        let store = open(database_url).await?;
+        let now = Utc::now();
+        let tz = store.server_timezone(args.server).await?;
+        let q = BoardQuery {
+            guild_id: args.server,
+            window: window(args.period, now, tz),
+            topic: args.topic.clone(),
+            page: args.page - 1,
+            page_size: 10,
+        };
+        let topic = args.topic.as_deref().map(|t| format!(" · {t}")).unwrap_or_default();
+        if args.teams {
+            let page = store.team_board(&q).await?;
+            say!("Team board — {}{topic} (points per active member)", args.period);
+            if page.rows.is_empty() {
+                say!("  no teams yet");
+            }
+            for r in &page.rows {
+                say!(
+                    "{:>3}. {:<24} {:>8.1} avg  {:>6} pts  {}/{} active",
+                    r.rank, r.name, r.average_points, r.total_points, r.active, r.members
+                );
+            }
+        } else {
+            let page = store.leaderboard(&q).await?;
+            say!("Leaderboard — {}{topic}", args.period);
+            if page.rows.is_empty() {
+                say!("  nobody has scored in this window yet; try `interview-bot practice`");
+            }
+            for r in &page.rows {
+                let name = if r.display_name.is_empty() { r.user_id.to_string() } else { r.display_name.clone() };
+                say!(
+                    "{:>3}. {:<24} {:>6} pts  {:>3} question(s)  {:>3} attempt(s)",
+                    r.rank, name, r.points, r.questions, r.attempts
+                );
+            }
+            if page.pages() > 1 {
+                say!("page {} of {}", args.page, page.pages());
+            }
+        }
+        store.close().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn stats(args: StatsArgs, database_url: &str) -> anyhow::Result<ExitCode> {
+    super::block_on(async {
+        let store = open(database_url).await?;
+        let s = store.member_stats(args.server, args.user, Utc::now()).await?;
+        if s.attempts == 0 {
+            say!("No answers yet. Try `interview-bot practice`.");
+        } else {
+            say!("Answers: {}   average {:.0}/100   best {}/100", s.attempts, s.average, s.best);
+            let rank = |r: Option<(i64, i64)>| r.map_or_else(|| "—".into(), |(k, n)| format!("#{k} of {n}"));
+            say!("Rank: this week {}   all time {}", rank(s.week_rank), rank(s.all_time_rank));
+            say!("Daily streak: {} day(s), best {}", s.streak.current, s.streak.best);
+            say!("By topic (weakest first):");
+            for t in &s.topics {
+                say!("  {:<28} {:>5.0}/100 over {} answer(s)", t.topic, t.average, t.attempts);
+            }
+            if !s.most_missed.is_empty() {
+                let missed: Vec<String> = s.most_missed.iter().map(|(c, n)| format!("{c} ({n}×)")).collect();
+                say!("Most often missed: {}", missed.join(", "));
+            }
+        }
+        store.close().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}

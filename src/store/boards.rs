@@ -1,0 +1,191 @@
+//! Leaderboards that cannot be farmed.
+//!
+//! For each member and question only the best attempt inside the window counts, so answering the
+//! same question again (or in both a round and a drop) adds nothing; practice never counts.
+//! Ties go to fewer attempts, then to whoever got there first. Teams are ranked by the average
+//! points of their active members, so a big team does not win by size alone.
+
+use sqlx::FromRow;
+
+use super::{Result, Store};
+use crate::domain::period::Window;
+
+/// The largest page Discord can show comfortably in one embed.
+pub const MAX_PAGE_SIZE: u32 = 25;
+
+/// Which board to read.
+#[derive(Debug, Clone)]
+pub struct BoardQuery {
+    pub guild_id: i64,
+    pub window: Window,
+    /// Only questions of this topic (any case).
+    pub topic: Option<String>,
+    /// 0-based page.
+    pub page: u32,
+    /// At most [`MAX_PAGE_SIZE`].
+    pub page_size: u32,
+}
+
+impl BoardQuery {
+    fn bounds(&self) -> (i64, i64) {
+        (
+            self.window.start.map_or(i64::MIN, super::ms),
+            self.window.end.map_or(i64::MAX, super::ms),
+        )
+    }
+
+    fn limit_offset(&self) -> (i64, i64) {
+        let size = self.page_size.clamp(1, MAX_PAGE_SIZE);
+        (i64::from(size), i64::from(size) * i64::from(self.page))
+    }
+}
+
+/// One member's line on a board.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct BoardRow {
+    pub rank: i64,
+    pub user_id: i64,
+    pub display_name: String,
+    pub points: i64,
+    pub questions: i64,
+    pub attempts: i64,
+}
+
+/// One team's line.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct TeamRow {
+    pub rank: i64,
+    pub name: String,
+    pub members: i64,
+    /// Members with at least one counted answer in the window.
+    pub active: i64,
+    pub total_points: i64,
+    /// Points per active member: the ranking key.
+    pub average_points: f64,
+}
+
+/// A page of a board and how many lines the board has in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u32 {
+        let size = i64::from(self.page_size.max(1));
+        u32::try_from((self.total + size - 1) / size).unwrap_or(u32::MAX)
+    }
+}
+
+/// Best attempt per member and question inside the window; parameters ?1 guild, ?2 start ms,
+/// ?3 end ms, ?4 topic or NULL.
+macro_rules! ranked_cte {
+    () => {
+        "WITH best AS (
+            SELECT user_id, question_id, MAX(score) AS best, COUNT(*) AS n, MIN(submitted_ms) AS first_ms
+            FROM attempts
+            WHERE guild_id = ?1 AND submitted_ms >= ?2 AND submitted_ms < ?3 AND context <> 'practice'
+              AND (?4 IS NULL OR topic = ?4 COLLATE NOCASE)
+            GROUP BY user_id, question_id
+        ), ranked AS (
+            SELECT user_id, SUM(best) AS points, COUNT(*) AS questions, SUM(n) AS attempts, MAX(first_ms) AS reached_ms,
+                   ROW_NUMBER() OVER (ORDER BY SUM(best) DESC, SUM(n) ASC, MAX(first_ms) ASC, user_id ASC) AS rank
+            FROM best GROUP BY user_id
+        ) "
+    };
+}
+
+impl Store {
+    /// A page of the member board.
+    pub async fn leaderboard(&self, q: &BoardQuery) -> Result<Page<BoardRow>> {
+        let (start, end) = q.bounds();
+        let (limit, offset) = q.limit_offset();
+        let total: i64 = sqlx::query_scalar(concat!(ranked_cte!(), "SELECT COUNT(*) FROM ranked"))
+            .bind(q.guild_id)
+            .bind(start)
+            .bind(end)
+            .bind(q.topic.as_deref())
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<BoardRow> = sqlx::query_as(concat!(
+            ranked_cte!(),
+            "SELECT r.rank, r.user_id, ifnull(m.display_name, '') AS display_name, r.points, r.questions, r.attempts
+             FROM ranked r LEFT JOIN members m ON m.guild_id = ?1 AND m.user_id = r.user_id
+             ORDER BY r.rank LIMIT ?5 OFFSET ?6"
+        ))
+        .bind(q.guild_id)
+        .bind(start)
+        .bind(end)
+        .bind(q.topic.as_deref())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page {
+            rows,
+            total,
+            page: q.page,
+            page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
+        })
+    }
+
+    /// A member's rank on a board and the number of ranked members, if they are on it.
+    pub async fn member_rank(&self, q: &BoardQuery, user_id: i64) -> Result<Option<(i64, i64)>> {
+        let (start, end) = q.bounds();
+        Ok(sqlx::query_as(concat!(
+            ranked_cte!(),
+            "SELECT rank, (SELECT COUNT(*) FROM ranked) FROM ranked WHERE user_id = ?5"
+        ))
+        .bind(q.guild_id)
+        .bind(start)
+        .bind(end)
+        .bind(q.topic.as_deref())
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// A page of the team board: teams ranked by points per active member.
+    pub async fn team_board(&self, q: &BoardQuery) -> Result<Page<TeamRow>> {
+        let (start, end) = q.bounds();
+        let (limit, offset) = q.limit_offset();
+        let rows: Vec<TeamRow> = sqlx::query_as(concat!(
+            ranked_cte!(),
+            ", per_team AS (
+                SELECT t.name, COUNT(tm.user_id) AS members, COUNT(r.user_id) AS active,
+                       ifnull(SUM(r.points), 0) AS total_points,
+                       CASE WHEN COUNT(r.user_id) = 0 THEN 0.0
+                            ELSE CAST(SUM(r.points) AS REAL) / COUNT(r.user_id) END AS average_points
+                FROM teams t
+                LEFT JOIN team_members tm ON tm.team_id = t.id
+                LEFT JOIN ranked r ON r.user_id = tm.user_id
+                WHERE t.guild_id = ?1
+                GROUP BY t.id
+            )
+            SELECT ROW_NUMBER() OVER (ORDER BY average_points DESC, total_points DESC, name ASC) AS rank,
+                   name, members, active, total_points, average_points
+            FROM per_team ORDER BY rank LIMIT ?5 OFFSET ?6"
+        ))
+        .bind(q.guild_id)
+        .bind(start)
+        .bind(end)
+        .bind(q.topic.as_deref())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE guild_id = ?")
+            .bind(q.guild_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Page {
+            rows,
+            total,
+            page: q.page,
+            page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
+        })
+    }
+}
