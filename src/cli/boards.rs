@@ -53,17 +53,29 @@ pub fn leaderboard(args: LeaderboardArgs, database_url: &str) -> anyhow::Result<
             page: args.page - 1,
             page_size: 10,
         };
-        let topic = args.topic.as_deref().map(|t| format!(" · {t}")).unwrap_or_default();
+        let topic = args
+            .topic
+            .as_deref()
+            .map(|t| format!(" · {t}"))
+            .unwrap_or_default();
         if args.teams {
             let page = store.team_board(&q).await?;
-            say!("Team board — {}{topic} (points per active member)", args.period);
+            say!(
+                "Team board — {}{topic} (points per active member)",
+                args.period
+            );
             if page.rows.is_empty() {
                 say!("  no teams yet");
             }
             for r in &page.rows {
                 say!(
                     "{:>3}. {:<24} {:>8.1} avg  {:>6} pts  {}/{} active",
-                    r.rank, r.name, r.average_points, r.total_points, r.active, r.members
+                    r.rank,
+                    r.name,
+                    r.average_points,
+                    r.total_points,
+                    r.active,
+                    r.members
                 );
             }
         } else {
@@ -73,10 +85,18 @@ pub fn leaderboard(args: LeaderboardArgs, database_url: &str) -> anyhow::Result<
                 say!("  nobody has scored in this window yet; try `interview-bot practice`");
             }
             for r in &page.rows {
-                let name = if r.display_name.is_empty() { r.user_id.to_string() } else { r.display_name.clone() };
+                let name = if r.display_name.is_empty() {
+                    r.user_id.to_string()
+                } else {
+                    r.display_name.clone()
+                };
                 say!(
                     "{:>3}. {:<24} {:>6} pts  {:>3} question(s)  {:>3} attempt(s)",
-                    r.rank, name, r.points, r.questions, r.attempts
+                    r.rank,
+                    name,
+                    r.points,
+                    r.questions,
+                    r.attempts
                 );
             }
             if page.pages() > 1 {
@@ -91,20 +111,46 @@ pub fn leaderboard(args: LeaderboardArgs, database_url: &str) -> anyhow::Result<
 pub fn stats(args: StatsArgs, database_url: &str) -> anyhow::Result<ExitCode> {
     super::block_on(async {
         let store = open(database_url).await?;
-        let s = store.member_stats(args.server, args.user, Utc::now()).await?;
+        let s = store
+            .member_stats(args.server, args.user, Utc::now())
+            .await?;
         if s.attempts == 0 {
             say!("No answers yet. Try `interview-bot practice`.");
         } else {
-            say!("Answers: {}   average {:.0}/100   best {}/100", s.attempts, s.average, s.best);
-            let rank = |r: Option<(i64, i64)>| r.map_or_else(|| "—".into(), |(k, n)| format!("#{k} of {n}"));
-            say!("Rank: this week {}   all time {}", rank(s.week_rank), rank(s.all_time_rank));
-            say!("Daily streak: {} day(s), best {}", s.streak.current, s.streak.best);
+            say!(
+                "Answers: {}   average {:.0}/100   best {}/100",
+                s.attempts,
+                s.average,
+                s.best
+            );
+            let rank = |r: Option<(i64, i64)>| {
+                r.map_or_else(|| "—".into(), |(k, n)| format!("#{k} of {n}"))
+            };
+            say!(
+                "Rank: this week {}   all time {}",
+                rank(s.week_rank),
+                rank(s.all_time_rank)
+            );
+            say!(
+                "Daily streak: {} day(s), best {}",
+                s.streak.current,
+                s.streak.best
+            );
             say!("By topic (weakest first):");
             for t in &s.topics {
-                say!("  {:<28} {:>5.0}/100 over {} answer(s)", t.topic, t.average, t.attempts);
+                say!(
+                    "  {:<28} {:>5.0}/100 over {} answer(s)",
+                    t.topic,
+                    t.average,
+                    t.attempts
+                );
             }
             if !s.most_missed.is_empty() {
-                let missed: Vec<String> = s.most_missed.iter().map(|(c, n)| format!("{c} ({n}×)")).collect();
+                let missed: Vec<String> = s
+                    .most_missed
+                    .iter()
+                    .map(|(c, n)| format!("{c} ({n}×)"))
+                    .collect();
                 say!("Most often missed: {}", missed.join(", "));
             }
         }

@@ -33,9 +33,17 @@ pub fn run(cmd: DbCommand, database_url: &str) -> anyhow::Result<ExitCode> {
             store.close().await;
             say!(
                 "integrity: {}\nforeign key problems: {}\nmigrations applied: {}\nservers: {}  attempts: {}",
-                r.integrity, r.foreign_key_problems, r.migrations_applied, r.servers, r.attempts
+                r.integrity,
+                r.foreign_key_problems,
+                r.migrations_applied,
+                r.servers,
+                r.attempts
             );
-            Ok(if r.is_healthy() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if r.is_healthy() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }),
     }
 }

@@ -53,10 +53,17 @@ struct Recorder {
 }
 
 impl Recorder {
-    async fn open(database_url: &str, bank: &Bank, source: &str, custom: bool) -> anyhow::Result<Self> {
+    async fn open(
+        database_url: &str,
+        bank: &Bank,
+        source: &str,
+        custom: bool,
+    ) -> anyhow::Result<Self> {
         let store = local::open(database_url).await?;
         let guild = custom.then_some(local::LOCAL_SERVER);
-        let stored = store.store_bank(guild, bank, source, None, Utc::now()).await?;
+        let stored = store
+            .store_bank(guild, bank, source, None, Utc::now())
+            .await?;
         Ok(Recorder { store, stored })
     }
 
@@ -66,7 +73,13 @@ impl Recorder {
         };
         let now = Utc::now();
         let tz = self.store.server_timezone(local::LOCAL_SERVER).await?;
-        let names = |c: Coverage| a.concepts.iter().filter(|r| r.coverage == c).map(|r| r.name.clone()).collect();
+        let names = |c: Coverage| {
+            a.concepts
+                .iter()
+                .filter(|r| r.coverage == c)
+                .map(|r| r.name.clone())
+                .collect()
+        };
         self.store
             .insert_attempt(&NewAttempt {
                 guild_id: local::LOCAL_SERVER,

@@ -35,7 +35,11 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
 fn report(name: &str, samples: &mut [Duration]) {
     let p50 = percentile(samples, 0.5);
     let p99 = percentile(samples, 0.99);
-    say!("{name:<34} p50 {:>8.3} ms   p99 {:>8.3} ms", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+    say!(
+        "{name:<34} p50 {:>8.3} ms   p99 {:>8.3} ms",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
+    );
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
@@ -45,7 +49,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let store = Store::connect(&url).await?;
         let bank = Bank::shipped()?;
         let stored = store
-            .store_bank(None, &bank, crate::domain::bank::SHIPPED_BANK_TOML, None, Utc::now())
+            .store_bank(
+                None,
+                &bank,
+                crate::domain::bank::SHIPPED_BANK_TOML,
+                None,
+                Utc::now(),
+            )
             .await?;
         let questions: Vec<(i64, String)> = bank
             .questions
@@ -56,7 +66,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let mut rng = rand::rngs::StdRng::seed_from_u64(42);
         let per_server = (args.members / args.servers.max(1)).max(1);
         let started = Instant::now();
-        let contexts = [AttemptContext::Daily, AttemptContext::Mock, AttemptContext::Question, AttemptContext::Practice];
+        let contexts = [
+            AttemptContext::Daily,
+            AttemptContext::Mock,
+            AttemptContext::Question,
+            AttemptContext::Practice,
+        ];
         let mut tx = store.pool().begin().await?;
         for g in 1..=i64::from(args.servers) {
             crate::store::insert_server_for_bench(&mut *tx, g, now).await?;

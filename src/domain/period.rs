@@ -19,7 +19,10 @@ pub enum Period {
     Last7Days,
     Last30Days,
     /// A named season: from `start` (inclusive) to `end` (exclusive).
-    Season { start: DateTime<Utc>, end: DateTime<Utc> },
+    Season {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
     AllTime,
 }
 
@@ -54,7 +57,9 @@ impl fmt::Display for Period {
             Period::Month => f.write_str("this month"),
             Period::Last7Days => f.write_str("last 7 days"),
             Period::Last30Days => f.write_str("last 30 days"),
-            Period::Season { start, end } => write!(f, "season {} – {}", start.date_naive(), end.date_naive()),
+            Period::Season { start, end } => {
+                write!(f, "season {} – {}", start.date_naive(), end.date_naive())
+            }
             Period::AllTime => f.write_str("all time"),
         }
     }
@@ -82,7 +87,9 @@ pub fn window(period: Period, now: DateTime<Utc>, tz: Tz) -> Window {
     };
     match period {
         Period::Today => from_day(today),
-        Period::Week => from_day(today - Duration::days(i64::from(today.weekday().num_days_from_monday()))),
+        Period::Week => {
+            from_day(today - Duration::days(i64::from(today.weekday().num_days_from_monday())))
+        }
         Period::Month => from_day(today.with_day(1).unwrap_or(today)),
         Period::Last7Days => Window {
             start: Some(now - Duration::days(7)),
@@ -148,7 +155,11 @@ mod tests {
         assert_eq!(w.start, Some(utc("2026-03-29T23:00:00Z")));
         // Tuesday 31 March 2026, the week began Monday 30 March 00:00 BST.
         let w = window(Period::Month, utc("2026-03-31T12:00:00Z"), tz);
-        assert_eq!(w.start, Some(utc("2026-03-01T00:00:00Z")), "GMT in early March");
+        assert_eq!(
+            w.start,
+            Some(utc("2026-03-01T00:00:00Z")),
+            "GMT in early March"
+        );
     }
 
     #[test]
@@ -157,12 +168,20 @@ mod tests {
         let tz: Tz = "America/Santiago".parse().unwrap();
         let d = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
         let start = start_of_day(d, tz);
-        assert_eq!(start.with_timezone(&tz).format("%H:%M").to_string(), "01:00");
+        assert_eq!(
+            start.with_timezone(&tz).format("%H:%M").to_string(),
+            "01:00"
+        );
     }
 
     #[test]
     fn periods_parse_and_explain_mistakes() {
         assert_eq!("WEEK".parse::<Period>(), Ok(Period::Week));
-        assert!("fortnight".parse::<Period>().unwrap_err().contains("today, week"));
+        assert!(
+            "fortnight"
+                .parse::<Period>()
+                .unwrap_err()
+                .contains("today, week")
+        );
     }
 }

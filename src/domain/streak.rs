@@ -45,10 +45,35 @@ mod tests {
 
     #[test]
     fn counts_runs_and_keeps_today_open() {
-        let days = [d("2026-11-20"), d("2026-11-21"), d("2026-11-23"), d("2026-11-24"), d("2026-11-25")];
-        assert_eq!(Streak::from_days(&days, d("2026-11-25")), Streak { current: 3, best: 3 });
-        assert_eq!(Streak::from_days(&days, d("2026-11-26")), Streak { current: 3, best: 3 }, "today not over");
-        assert_eq!(Streak::from_days(&days, d("2026-11-27")), Streak { current: 0, best: 3 });
+        let days = [
+            d("2026-11-20"),
+            d("2026-11-21"),
+            d("2026-11-23"),
+            d("2026-11-24"),
+            d("2026-11-25"),
+        ];
+        assert_eq!(
+            Streak::from_days(&days, d("2026-11-25")),
+            Streak {
+                current: 3,
+                best: 3
+            }
+        );
+        assert_eq!(
+            Streak::from_days(&days, d("2026-11-26")),
+            Streak {
+                current: 3,
+                best: 3
+            },
+            "today not over"
+        );
+        assert_eq!(
+            Streak::from_days(&days, d("2026-11-27")),
+            Streak {
+                current: 0,
+                best: 3
+            }
+        );
         assert_eq!(Streak::from_days(&[], d("2026-11-27")), Streak::default());
         let dup = [d("2026-11-25"), d("2026-11-25"), d("2026-11-24")];
         assert_eq!(Streak::from_days(&dup, d("2026-11-25")).current, 2);

@@ -106,12 +106,14 @@ impl Store {
             return Err(StoreError::Conflict("an override needs a reason".into()));
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let old: Option<i64> = sqlx::query_scalar("SELECT score FROM attempts WHERE id = ? AND guild_id = ?")
-            .bind(attempt_id)
-            .bind(guild_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let old = old.ok_or_else(|| StoreError::NotFound(format!("attempt {attempt_id} in this server")))?;
+        let old: Option<i64> =
+            sqlx::query_scalar("SELECT score FROM attempts WHERE id = ? AND guild_id = ?")
+                .bind(attempt_id)
+                .bind(guild_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let old = old
+            .ok_or_else(|| StoreError::NotFound(format!("attempt {attempt_id} in this server")))?;
         let new = i64::from(new_score.min(100));
         sqlx::query("UPDATE attempts SET score = ? WHERE id = ?")
             .bind(new)
@@ -143,7 +145,14 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(m, o, n, r)| (m, u8::try_from(o).unwrap_or(0), u8::try_from(n).unwrap_or(0), r))
+            .map(|(m, o, n, r)| {
+                (
+                    m,
+                    u8::try_from(o).unwrap_or(0),
+                    u8::try_from(n).unwrap_or(0),
+                    r,
+                )
+            })
             .collect())
     }
 }

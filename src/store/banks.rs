@@ -115,10 +115,12 @@ impl Store {
 
     /// The exact prompt a stored question had (what an attempt answered).
     pub async fn question_prompt(&self, question_id: i64) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT prompt FROM questions WHERE id = ?")
-            .bind(question_id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT prompt FROM questions WHERE id = ?")
+                .bind(question_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 }
 

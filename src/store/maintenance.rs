@@ -44,11 +44,16 @@ impl Store {
         let fk: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
             .fetch_all(&self.pool)
             .await?;
-        let migrations_applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        let migrations_applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attempts")
             .fetch_one(&self.pool)
             .await?;
-        let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attempts").fetch_one(&self.pool).await?;
-        let servers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM servers").fetch_one(&self.pool).await?;
+        let servers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM servers")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(CheckReport {
             integrity: integrity.join("; "),
             foreign_key_problems: i64::try_from(fk.len()).unwrap_or(i64::MAX),

@@ -25,8 +25,8 @@ pub use attempts::{AttemptContext, NewAttempt, insert_attempt};
 pub use banks::StoredBank;
 pub use boards::{BoardQuery, BoardRow, Page, TeamRow};
 pub use maintenance::CheckReport;
-pub use stats::{MemberStats, TopicAverage};
 pub use servers::{ensure_server, insert_server_for_bench, upsert_member};
+pub use stats::{MemberStats, TopicAverage};
 pub use teams::TeamInfo;
 
 /// Where the database lives unless `DATABASE_URL` says otherwise.

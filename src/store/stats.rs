@@ -33,7 +33,12 @@ pub struct MemberStats {
 
 impl Store {
     /// Everything `/stats` shows. `now` and the server's timezone decide "this week" and "today".
-    pub async fn member_stats(&self, guild_id: i64, user_id: i64, now: DateTime<Utc>) -> Result<MemberStats> {
+    pub async fn member_stats(
+        &self,
+        guild_id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MemberStats> {
         let tz: Tz = self.server_timezone(guild_id).await?;
         let (attempts, average, best): (i64, Option<f64>, Option<i64>) = sqlx::query_as(
             "SELECT COUNT(*), AVG(score), MAX(score) FROM attempts WHERE guild_id = ? AND user_id = ?",

@@ -15,14 +15,22 @@ pub struct TeamInfo {
 fn check_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 32 || name.contains(['\n', '\r']) {
-        return Err(StoreError::Conflict("a team name needs 1 to 32 characters on one line".into()));
+        return Err(StoreError::Conflict(
+            "a team name needs 1 to 32 characters on one line".into(),
+        ));
     }
     Ok(name)
 }
 
 impl Store {
     /// Create a team; its creator joins it (leaving any other team).
-    pub async fn create_team(&self, guild_id: i64, name: &str, creator: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn create_team(
+        &self,
+        guild_id: i64,
+        name: &str,
+        creator: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let name = check_name(name)?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         super::servers::ensure_server(&mut *tx, guild_id, now).await?;
@@ -57,14 +65,22 @@ impl Store {
     }
 
     /// Join a team by name (any case), leaving the member's previous team.
-    pub async fn join_team(&self, guild_id: i64, user_id: i64, name: &str, now: DateTime<Utc>) -> Result<String> {
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, name FROM teams WHERE guild_id = ? AND name = ? COLLATE NOCASE")
-                .bind(guild_id)
-                .bind(name.trim())
-                .fetch_optional(&self.pool)
-                .await?;
-        let (id, canonical) = row.ok_or_else(|| StoreError::NotFound(format!("no team called `{}`", name.trim())))?;
+    pub async fn join_team(
+        &self,
+        guild_id: i64,
+        user_id: i64,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, name FROM teams WHERE guild_id = ? AND name = ? COLLATE NOCASE",
+        )
+        .bind(guild_id)
+        .bind(name.trim())
+        .fetch_optional(&self.pool)
+        .await?;
+        let (id, canonical) =
+            row.ok_or_else(|| StoreError::NotFound(format!("no team called `{}`", name.trim())))?;
         sqlx::query(
             "INSERT INTO team_members (guild_id, user_id, team_id, joined_ms) VALUES (?, ?, ?, ?)
              ON CONFLICT (guild_id, user_id) DO UPDATE SET team_id = excluded.team_id, joined_ms = excluded.joined_ms",

@@ -1,0 +1,226 @@
+//! The terminal commands, run as a user would run them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Run {
+        Run {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", self.dir.path().join("t.db").display()),
+            )
+            .env("USER", "tester")
+            .env_remove("RUST_BACKTRACE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn practice_with_piped_answers_scores_records_and_shows_on_the_board() {
+    let r = Run::new();
+    let answers = "The cluster module forks worker processes, one per CPU core, that share the same port.\n\
+                   The primary balances connections round-robin and workers talk over IPC.\n\n";
+    let o = r.cmd(
+        &[
+            "practice",
+            "--topic",
+            "performance",
+            "--count",
+            "1",
+            "--seconds",
+            "30",
+            "--seed",
+            "7",
+        ],
+        answers,
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert!(out.contains("Question 1/1 · Performance"), "{out}");
+    assert!(
+        out.contains("You have 30 seconds"),
+        "plain lines when not a terminal: {out}"
+    );
+    assert!(out.contains("Score: "), "{out}");
+    assert!(out.contains("Reference answer:"), "{out}");
+    assert!(out.contains("average"), "{out}");
+
+    let (board, _) = text(&r.cmd(&["leaderboard", "--period", "week"], ""));
+    assert!(board.contains("tester"), "{board}");
+    let (stats, _) = text(&r.cmd(&["stats"], ""));
+    assert!(stats.contains("Answers: 1"), "{stats}");
+    assert!(stats.contains("Performance"), "{stats}");
+}
+
+#[test]
+fn practice_times_out_at_the_deadline_and_stops_when_input_ends() {
+    let r = Run::new();
+    // No empty line and no end of input before the deadline: the answer is taken as it stands.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args([
+            "practice",
+            "--count",
+            "2",
+            "--seconds",
+            "5",
+            "--seed",
+            "1",
+            "--no-record",
+        ])
+        .current_dir(r.dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"I would use heap snapshots.\n").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5600));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.contains("Time's up"), "{out}");
+    assert!(
+        out.contains("Input ended; stopping after 1 question(s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn score_json_is_stable_and_explains_itself() {
+    let r = Run::new();
+    let o = r.cmd(
+        &["score", "--question", "node-libuv-thread-pool", "--json"],
+        "libuv has a thread pool of four threads (UV_THREADPOOL_SIZE) for fs, crypto and zlib; sockets use epoll.",
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["question"], "node-libuv-thread-pool");
+    let total = v["total"].as_u64().unwrap();
+    assert!((1..=100).contains(&total));
+    for key in [
+        "coverage",
+        "similarity",
+        "fluency",
+        "brevity",
+        "derived_concepts",
+        "concepts",
+        "misconceptions",
+        "flags",
+        "feedback",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let covered: Vec<&str> = v["concepts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["coverage"] == "covered")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        covered.iter().any(|n| n.contains("UV_THREADPOOL_SIZE")),
+        "{covered:?}"
+    );
+
+    let (plain, _) = text(&r.cmd(&["score", "--question", "node-libuv-thread-pool"], "   "));
+    assert!(plain.starts_with("Score: 0/100"), "{plain}");
+    assert!(plain.contains("No answer given"), "{plain}");
+}
+
+#[test]
+fn unknown_ids_topics_and_bad_banks_fail_cleanly() {
+    let r = Run::new();
+    let o = r.cmd(&["score", "--question", "nope"], "x");
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err.starts_with("error: no question with id `nope`"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+
+    let (_, err) = text(&r.cmd(&["practice", "--topic", "cooking"], ""));
+    assert!(
+        err.contains("unknown topic `cooking`") && err.contains("Performance"),
+        "{err}"
+    );
+
+    std::fs::write(
+        r.dir.path().join("bad.toml"),
+        "[bank]\nid = \"b\"\nname = \"B\"\nversion = \"1\"\nlevel = \"x\"\n\n[[question]]\nid = \"b-one\"\ntopic = \"T\"\ndifficulty = \"hard\"\nprompt = \"\"\nreference = \"R\"\n",
+    )
+    .unwrap();
+    let o = r.cmd(&["bank", "check", "bad.toml"], "");
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err.contains("bad.toml: line 11: question[1] (b-one).prompt: must not be empty"),
+        "{err}"
+    );
+
+    let (_, err) = text(&r.cmd(&["bank", "check", "missing.toml"], ""));
+    assert!(err.contains("cannot read bank file missing.toml"), "{err}");
+}
+
+#[test]
+fn bank_list_show_and_check_the_shipped_bank() {
+    let r = Run::new();
+    let (out, _) = text(&r.cmd(&["bank", "list", "--difficulty", "hard"], ""));
+    assert!(out.contains("17 question(s)"), "{out}");
+    let (out, _) = text(&r.cmd(&["bank", "show", "node-cluster-module-scaling"], ""));
+    assert!(
+        out.contains("Key concepts:") && out.contains("Hint 1:"),
+        "{out}"
+    );
+    let bank = concat!(env!("CARGO_MANIFEST_DIR"), "/data/banks/nodejs-senior.toml");
+    let (out, _) = text(&r.cmd(&["bank", "check", bank], ""));
+    assert!(out.contains("ok — 34 question(s), 5 topic(s)"), "{out}");
+}
+
+#[test]
+fn db_backup_and_check() {
+    let r = Run::new();
+    assert!(r.cmd(&["db", "check"], "").status.success());
+    assert!(r.cmd(&["db", "backup", "copy.db"], "").status.success());
+    assert!(r.dir.path().join("copy.db").exists());
+    let o = r.cmd(&["db", "backup", "copy.db"], "");
+    assert_eq!(o.status.code(), Some(1), "never overwrites");
+}

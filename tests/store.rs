@@ -1,0 +1,812 @@
+//! The store against real SQLite files: every query, time windows in server timezones,
+//! anti-farming, ties, paging, teams, isolation between servers, concurrency, safety.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use interview_bot::domain::bank::{Bank, SHIPPED_BANK_TOML};
+use interview_bot::domain::period::{Period, local_date, window};
+use interview_bot::store::{AttemptContext, BoardQuery, NewAttempt, Store, StoreError, StoredBank};
+use tempfile::TempDir;
+
+struct Fixture {
+    _dir: TempDir,
+    url: String,
+    store: Store,
+    bank: StoredBank,
+}
+
+fn t(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    let bank = Bank::shipped().unwrap();
+    let stored = store
+        .store_bank(
+            None,
+            &bank,
+            SHIPPED_BANK_TOML,
+            None,
+            t("2026-01-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        url,
+        store,
+        bank: stored,
+    }
+}
+
+const Q1: &str = "node-cluster-module-scaling";
+const Q2: &str = "node-libuv-thread-pool";
+const Q3: &str = "node-v8-heap-spaces-oom";
+
+impl Fixture {
+    fn qid(&self, slug: &str) -> i64 {
+        self.bank
+            .question_id(slug)
+            .unwrap_or_else(|| panic!("{slug} stored"))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn answer(
+        &self,
+        guild: i64,
+        user: i64,
+        slug: &str,
+        topic: &str,
+        context: AttemptContext,
+        score: u8,
+        at: &str,
+    ) -> i64 {
+        let tz = self.store.server_timezone(guild).await.unwrap();
+        let at = t(at);
+        self.store
+            .insert_attempt(&NewAttempt {
+                guild_id: guild,
+                channel_id: Some(7),
+                user_id: user,
+                question_id: self.qid(slug),
+                topic,
+                context,
+                context_ref: None,
+                answer: "an answer",
+                score,
+                covered: vec!["Worker processes".into()],
+                missed: vec!["Round-robin".into(), "IPC".into()],
+                hints_used: 0,
+                submitted_at: at,
+                local_date: local_date(at, tz),
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn board(
+        &self,
+        guild: i64,
+        period: Period,
+        now: &str,
+        topic: Option<&str>,
+        page: u32,
+        size: u32,
+    ) -> Vec<(i64, i64)> {
+        let tz = self.store.server_timezone(guild).await.unwrap();
+        let q = BoardQuery {
+            guild_id: guild,
+            window: window(period, t(now), tz),
+            topic: topic.map(str::to_string),
+            page,
+            page_size: size,
+        };
+        self.store
+            .leaderboard(&q)
+            .await
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| (r.user_id, r.points))
+            .collect()
+    }
+}
+
+use AttemptContext::{Daily, Mock, Practice, Question};
+
+#[tokio::test]
+async fn only_the_best_attempt_per_question_counts_and_practice_never_does() {
+    let f = fixture().await;
+    let g = 1;
+    f.answer(
+        g,
+        10,
+        Q1,
+        "Performance",
+        Question,
+        40,
+        "2026-03-02T10:00:00Z",
+    )
+    .await;
+    f.answer(
+        g,
+        10,
+        Q1,
+        "Performance",
+        Question,
+        90,
+        "2026-03-02T11:00:00Z",
+    )
+    .await;
+    f.answer(g, 10, Q1, "Performance", Mock, 60, "2026-03-02T12:00:00Z")
+        .await;
+    f.answer(
+        g,
+        10,
+        Q2,
+        "Performance",
+        Practice,
+        100,
+        "2026-03-02T12:00:00Z",
+    )
+    .await;
+    f.answer(g, 11, Q1, "Performance", Daily, 50, "2026-03-02T12:00:00Z")
+        .await;
+    f.answer(g, 11, Q2, "Performance", Daily, 50, "2026-03-02T12:00:00Z")
+        .await;
+    let board = f
+        .board(g, Period::AllTime, "2026-03-03T00:00:00Z", None, 0, 10)
+        .await;
+    assert_eq!(
+        board,
+        vec![(11, 100), (10, 90)],
+        "farming Q1 three times earns its best once"
+    );
+}
+
+#[tokio::test]
+async fn ties_go_to_fewer_attempts_then_earlier() {
+    let f = fixture().await;
+    let g = 2;
+    f.answer(
+        g,
+        1,
+        Q1,
+        "Performance",
+        Question,
+        80,
+        "2026-03-02T10:00:00Z",
+    )
+    .await;
+    f.answer(
+        g,
+        1,
+        Q1,
+        "Performance",
+        Question,
+        80,
+        "2026-03-02T10:05:00Z",
+    )
+    .await;
+    f.answer(
+        g,
+        2,
+        Q1,
+        "Performance",
+        Question,
+        80,
+        "2026-03-02T10:10:00Z",
+    )
+    .await;
+    f.answer(
+        g,
+        3,
+        Q1,
+        "Performance",
+        Question,
+        80,
+        "2026-03-02T09:00:00Z",
+    )
+    .await;
+    let board = f
+        .board(g, Period::AllTime, "2026-03-03T00:00:00Z", None, 0, 10)
+        .await;
+    let order: Vec<i64> = board.iter().map(|r| r.0).collect();
+    assert_eq!(
+        order,
+        vec![3, 2, 1],
+        "one attempt beats two; then the earlier one wins"
+    );
+}
+
+#[tokio::test]
+async fn pages_split_the_board_and_report_totals() {
+    let f = fixture().await;
+    let g = 3;
+    for user in 0..30 {
+        f.answer(
+            g,
+            100 + user,
+            Q1,
+            "Performance",
+            Question,
+            u8::try_from(user + 10).unwrap(),
+            "2026-03-02T10:00:00Z",
+        )
+        .await;
+    }
+    let first = f
+        .board(g, Period::AllTime, "2026-03-03T00:00:00Z", None, 0, 25)
+        .await;
+    let second = f
+        .board(g, Period::AllTime, "2026-03-03T00:00:00Z", None, 1, 25)
+        .await;
+    assert_eq!(first.len(), 25);
+    assert_eq!(first[0], (129, 39));
+    assert_eq!(second.len(), 5);
+    assert_eq!(second[4], (100, 10));
+    // Page sizes above Discord's comfortable 25 are capped.
+    let capped = f
+        .board(g, Period::AllTime, "2026-03-03T00:00:00Z", None, 0, 100)
+        .await;
+    assert_eq!(capped.len(), 25);
+    let q = BoardQuery {
+        guild_id: g,
+        window: window(Period::AllTime, t("2026-03-03T00:00:00Z"), Tz::UTC),
+        topic: None,
+        page: 0,
+        page_size: 25,
+    };
+    let page = f.store.leaderboard(&q).await.unwrap();
+    assert_eq!((page.total, page.pages()), (30, 2));
+    assert_eq!(page.rows[0].rank, 1);
+}
+
+#[tokio::test]
+async fn today_follows_the_servers_midnight_not_utcs() {
+    let f = fixture().await;
+    let g = 4;
+    let tz: Tz = "Asia/Kolkata".parse().unwrap(); // UTC+5:30
+    f.store
+        .set_server_timezone(g, tz, t("2026-03-01T00:00:00Z"))
+        .await
+        .unwrap();
+    // 18:20 UTC on the 1st is 23:50 on the 1st in Kolkata; 18:40 UTC is 00:10 on the 2nd.
+    f.answer(
+        g,
+        1,
+        Q1,
+        "Performance",
+        Question,
+        70,
+        "2026-03-01T18:20:00Z",
+    )
+    .await;
+    f.answer(
+        g,
+        2,
+        Q1,
+        "Performance",
+        Question,
+        60,
+        "2026-03-01T18:40:00Z",
+    )
+    .await;
+    let today = f
+        .board(g, Period::Today, "2026-03-01T20:00:00Z", None, 0, 10)
+        .await;
+    assert_eq!(
+        today,
+        vec![(2, 60)],
+        "only the answer after Kolkata's midnight is today"
+    );
+    let week = f
+        .board(g, Period::Week, "2026-03-01T20:00:00Z", None, 0, 10)
+        .await;
+    assert_eq!(
+        week,
+        vec![(2, 60)],
+        "2 March 2026 is a Monday in Kolkata: a new week"
+    );
+}
+
+#[tokio::test]
+async fn calendar_windows_hold_across_a_dst_change() {
+    let f = fixture().await;
+    let g = 5;
+    let tz: Tz = "Europe/London".parse().unwrap();
+    f.store
+        .set_server_timezone(g, tz, t("2026-03-01T00:00:00Z"))
+        .await
+        .unwrap();
+    // Clocks go forward on Sunday 29 March 2026. Monday 30 March starts at 23:00 UTC on the 29th.
+    f.answer(
+        g,
+        1,
+        Q1,
+        "Performance",
+        Question,
+        70,
+        "2026-03-29T22:30:00Z",
+    )
+    .await; // Sunday 23:30 BST
+    f.answer(
+        g,
+        2,
+        Q1,
+        "Performance",
+        Question,
+        60,
+        "2026-03-29T23:30:00Z",
+    )
+    .await; // Monday 00:30 BST
+    let week = f
+        .board(g, Period::Week, "2026-04-01T12:00:00Z", None, 0, 10)
+        .await;
+    assert_eq!(week, vec![(2, 60)]);
+    let month = f
+        .board(g, Period::Month, "2026-04-01T12:00:00Z", None, 0, 10)
+        .await;
+    assert!(month.is_empty(), "April starts at 23:00 UTC on 31 March");
+    let rolling = f
+        .board(g, Period::Last7Days, "2026-04-01T12:00:00Z", None, 0, 10)
+        .await;
+    assert_eq!(rolling.len(), 2);
+}
+
+#[tokio::test]
+async fn topic_filter_and_seasons() {
+    let f = fixture().await;
+    let g = 6;
+    f.answer(
+        g,
+        1,
+        Q1,
+        "Performance",
+        Question,
+        70,
+        "2026-03-02T10:00:00Z",
+    )
+    .await;
+    f.answer(
+        g,
+        2,
+        Q3,
+        "Scalability",
+        Question,
+        90,
+        "2026-03-02T10:00:00Z",
+    )
+    .await;
+    let perf = f
+        .board(
+            g,
+            Period::AllTime,
+            "2026-03-03T00:00:00Z",
+            Some("performance"),
+            0,
+            10,
+        )
+        .await;
+    assert_eq!(perf, vec![(1, 70)]);
+    let season = Period::Season {
+        start: t("2026-03-02T10:00:00Z"),
+        end: t("2026-03-02T10:00:00Z"),
+    };
+    assert!(
+        f.board(g, season, "2026-03-03T00:00:00Z", None, 0, 10)
+            .await
+            .is_empty(),
+        "end is exclusive"
+    );
+}
+
+#[tokio::test]
+async fn servers_never_see_each_others_data() {
+    let f = fixture().await;
+    f.answer(
+        7,
+        1,
+        Q1,
+        "Performance",
+        Question,
+        70,
+        "2026-03-02T10:00:00Z",
+    )
+    .await;
+    f.answer(
+        8,
+        2,
+        Q1,
+        "Performance",
+        Question,
+        90,
+        "2026-03-02T10:00:00Z",
+    )
+    .await;
+    assert_eq!(
+        f.board(7, Period::AllTime, "2026-03-03T00:00:00Z", None, 0, 10)
+            .await,
+        vec![(1, 70)]
+    );
+    let stats = f
+        .store
+        .member_stats(8, 1, t("2026-03-03T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(stats.attempts, 0, "user 1 has no answers on server 8");
+    f.store
+        .create_team(7, "Owls", 1, t("2026-03-01T00:00:00Z"))
+        .await
+        .unwrap();
+    assert!(f.store.list_teams(8).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn team_board_averages_over_active_members() {
+    let f = fixture().await;
+    let g = 9;
+    let now = t("2026-03-01T00:00:00Z");
+    f.store.create_team(g, "Big", 100, now).await.unwrap();
+    f.store.create_team(g, "Small", 200, now).await.unwrap();
+    for user in 101..110 {
+        f.store.join_team(g, user, "big", now).await.unwrap();
+    }
+    for user in 201..203 {
+        f.store.join_team(g, user, "SMALL", now).await.unwrap();
+    }
+    // Ten members at 50 each (500 in all) against three at 80 each (240 in all).
+    for user in (100..110).chain(200..203) {
+        let score = if user >= 200 { 80 } else { 50 };
+        f.answer(
+            g,
+            user,
+            Q1,
+            "Performance",
+            Question,
+            score,
+            "2026-03-02T10:00:00Z",
+        )
+        .await;
+    }
+    let q = BoardQuery {
+        guild_id: g,
+        window: window(Period::AllTime, t("2026-03-03T00:00:00Z"), Tz::UTC),
+        topic: None,
+        page: 0,
+        page_size: 10,
+    };
+    let board = f.store.team_board(&q).await.unwrap();
+    let names: Vec<&str> = board.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Small", "Big"], "{board:?}");
+    assert_eq!((board.rows[0].active, board.rows[0].total_points), (3, 240));
+    assert_eq!(
+        (board.rows[1].members, board.rows[1].total_points),
+        (10, 500)
+    );
+    assert!((board.rows[1].average_points - 50.0).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn teams_create_join_leave_and_refuse_duplicates() {
+    let f = fixture().await;
+    let g = 10;
+    let now = t("2026-03-01T00:00:00Z");
+    f.store.create_team(g, "Owls", 1, now).await.unwrap();
+    let dup = f.store.create_team(g, "owls", 2, now).await.unwrap_err();
+    assert!(
+        matches!(dup, StoreError::Conflict(ref m) if m.contains("already exists")),
+        "{dup}"
+    );
+    assert!(matches!(
+        f.store.join_team(g, 2, "Hawks", now).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(f.store.join_team(g, 2, "OWLS", now).await.unwrap(), "Owls");
+    f.store.create_team(g, "Hawks", 2, now).await.unwrap();
+    let teams = f.store.list_teams(g).await.unwrap();
+    assert_eq!(
+        teams
+            .iter()
+            .map(|t| (t.name.as_str(), t.members))
+            .collect::<Vec<_>>(),
+        [("Hawks", 1), ("Owls", 1)]
+    );
+    assert_eq!(
+        f.store.leave_team(g, 2).await.unwrap().as_deref(),
+        Some("Hawks")
+    );
+    assert_eq!(f.store.leave_team(g, 2).await.unwrap(), None);
+    assert!(f.store.create_team(g, "  ", 3, now).await.is_err());
+}
+
+#[tokio::test]
+async fn stats_streaks_and_most_missed_use_the_servers_days() {
+    let f = fixture().await;
+    let g = 11;
+    let tz: Tz = "America/New_York".parse().unwrap();
+    f.store
+        .set_server_timezone(g, tz, t("2026-03-01T00:00:00Z"))
+        .await
+        .unwrap();
+    // Daily answers at 02:30 UTC are the evening before in New York: 1, 2, 3 March local.
+    for day in [
+        "2026-03-02T02:30:00Z",
+        "2026-03-03T02:30:00Z",
+        "2026-03-04T02:30:00Z",
+    ] {
+        f.answer(g, 1, Q1, "Performance", Daily, 60, day).await;
+    }
+    f.answer(
+        g,
+        1,
+        Q3,
+        "Scalability",
+        Question,
+        90,
+        "2026-03-04T12:00:00Z",
+    )
+    .await;
+    let s = f
+        .store
+        .member_stats(g, 1, t("2026-03-04T15:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.streak.current, s.streak.best),
+        (3, 3),
+        "in UTC these would be 2, 3, 4 March"
+    );
+    assert_eq!(s.attempts, 4);
+    assert_eq!(s.best, 90);
+    assert_eq!(s.topics[0].topic, "Performance", "weakest first");
+    assert_eq!(s.most_missed[0].1, 4);
+    assert_eq!(s.week_rank.map(|r| r.0), Some(1));
+    let later = f
+        .store
+        .member_stats(g, 1, t("2026-03-06T15:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (later.streak.current, later.streak.best),
+        (0, 3),
+        "a missed day ends the streak"
+    );
+}
+
+#[tokio::test]
+async fn overrides_change_the_score_and_keep_an_audit_trail() {
+    let f = fixture().await;
+    let g = 12;
+    let id = f
+        .answer(
+            g,
+            1,
+            Q1,
+            "Performance",
+            Question,
+            40,
+            "2026-03-02T10:00:00Z",
+        )
+        .await;
+    let old = f
+        .store
+        .override_score(
+            g,
+            id,
+            99,
+            75,
+            "answer was right, wording unusual",
+            t("2026-03-02T11:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(old, 40);
+    assert_eq!(
+        f.board(g, Period::AllTime, "2026-03-03T00:00:00Z", None, 0, 10)
+            .await,
+        vec![(1, 75)]
+    );
+    assert_eq!(
+        f.store.overrides(id).await.unwrap(),
+        vec![(99, 40, 75, "answer was right, wording unusual".to_string())]
+    );
+    assert!(
+        f.store
+            .override_score(g, id, 99, 10, "  ", t("2026-03-02T11:00:00Z"))
+            .await
+            .is_err(),
+        "a reason is required"
+    );
+    assert!(matches!(
+        f.store
+            .override_score(13, id, 99, 10, "other server", t("2026-03-02T11:00:00Z"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_round_question_is_answered_once_per_member() {
+    let f = fixture().await;
+    let now = t("2026-03-02T10:00:00Z");
+    let attempt = |user| NewAttempt {
+        guild_id: 14,
+        channel_id: Some(1),
+        user_id: user,
+        question_id: f.qid(Q1),
+        topic: "Performance",
+        context: Mock,
+        context_ref: Some(77),
+        answer: "x",
+        score: 50,
+        covered: vec![],
+        missed: vec![],
+        hints_used: 0,
+        submitted_at: now,
+        local_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+    };
+    f.store.insert_attempt(&attempt(1)).await.unwrap();
+    f.store.insert_attempt(&attempt(2)).await.unwrap();
+    let again = f.store.insert_attempt(&attempt(1)).await.unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(_)), "{again}");
+}
+
+#[tokio::test]
+async fn storing_the_same_bank_twice_reuses_its_rows_and_a_new_version_gets_new_ones() {
+    let f = fixture().await;
+    let bank = Bank::shipped().unwrap();
+    let again = f
+        .store
+        .store_bank(
+            None,
+            &bank,
+            SHIPPED_BANK_TOML,
+            None,
+            t("2026-03-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, f.bank.id);
+    assert_eq!(again.question_ids.len(), 34);
+    let edited = SHIPPED_BANK_TOML.replacen(
+        "Explain the cluster module",
+        "Describe the cluster module",
+        1,
+    );
+    let bank2 = Bank::from_toml_str("edited.toml", &edited).unwrap();
+    let v2 = f
+        .store
+        .store_bank(None, &bank2, &edited, None, t("2026-03-01T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_ne!(v2.id, f.bank.id);
+    let old_prompt = f.store.question_prompt(f.qid(Q1)).await.unwrap().unwrap();
+    assert!(
+        old_prompt.starts_with("Explain"),
+        "old attempts keep the text they answered"
+    );
+    let new_prompt = f
+        .store
+        .question_prompt(v2.question_id(Q1).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(new_prompt.starts_with("Describe"));
+}
+
+#[tokio::test]
+async fn two_writers_on_one_file_lose_nothing() {
+    let f = fixture().await;
+    let other = Store::connect(&f.url).await.unwrap();
+    let q = f.qid(Q1);
+    let write = |store: Store, base: i64| async move {
+        for i in 0..200 {
+            let now = t("2026-03-02T10:00:00Z");
+            store
+                .insert_attempt(&NewAttempt {
+                    guild_id: 15,
+                    channel_id: None,
+                    user_id: base + i,
+                    question_id: q,
+                    topic: "Performance",
+                    context: Question,
+                    context_ref: None,
+                    answer: "concurrent",
+                    score: 50,
+                    covered: vec![],
+                    missed: vec![],
+                    hints_used: 0,
+                    submitted_at: now,
+                    local_date: now.date_naive(),
+                })
+                .await
+                .expect("no 'database is locked' reaches the caller");
+            if i % 20 == 0 {
+                store
+                    .create_team(15, &format!("team-{base}-{i}"), base + i, now)
+                    .await
+                    .expect("transactions too");
+            }
+        }
+    };
+    let a = tokio::spawn(write(f.store.clone(), 1_000));
+    let b = tokio::spawn(write(other.clone(), 2_000));
+    a.await.unwrap();
+    b.await.unwrap();
+    let report = f.store.check().await.unwrap();
+    assert_eq!(report.attempts, 400);
+    assert_eq!(f.store.list_teams(15).await.unwrap().len(), 20);
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_sqlite_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    std::fs::write(&path, "my precious notes\n").unwrap();
+    let err = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
+    assert!(err.to_string().contains("not a SQLite database"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "my precious notes\n"
+    );
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_binary_is_refused() {
+    let f = fixture().await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'future', 1, x'00', 0)",
+    )
+    .execute(f.store.pool())
+    .await
+    .unwrap();
+    f.store.close().await;
+    let err = Store::connect(&f.url).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { version: 9999 }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer Interview Bot"));
+}
+
+#[tokio::test]
+async fn backup_restores_everything_and_never_overwrites() {
+    let f = fixture().await;
+    f.answer(
+        16,
+        1,
+        Q1,
+        "Performance",
+        Question,
+        70,
+        "2026-03-02T10:00:00Z",
+    )
+    .await;
+    let backup = f._dir.path().join("backup.db");
+    f.store.backup(&backup).await.unwrap();
+    assert!(matches!(
+        f.store.backup(&backup).await,
+        Err(StoreError::Conflict(_))
+    ));
+    f.store.close().await;
+    // Lose the live database, restore the copy, and find the data again.
+    let live = f._dir.path().join("bot.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", live.display()));
+    }
+    std::fs::copy(&backup, &live).unwrap();
+    let restored = Store::connect(&f.url).await.unwrap();
+    let report = restored.check().await.unwrap();
+    assert!(report.is_healthy(), "{report:?}");
+    assert_eq!(report.attempts, 1);
+    assert_eq!(report.migrations_applied, 1);
+}
