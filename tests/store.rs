@@ -808,5 +808,5 @@ async fn backup_restores_everything_and_never_overwrites() {
     let report = restored.check().await.unwrap();
     assert!(report.is_healthy(), "{report:?}");
     assert_eq!(report.attempts, 1);
-    assert_eq!(report.migrations_applied, 1);
+    assert_eq!(report.migrations_applied, 2);
 }

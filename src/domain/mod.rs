@@ -2,7 +2,7 @@
 //! numbers on its own, or knows about Discord or the database.
 
 pub mod bank;
+pub mod period;
 pub mod scoring;
 pub mod stats;
-pub mod period;
 pub mod streak;
