@@ -1,5 +1,7 @@
 //! Interview Bot: practise technical interviews in Discord or in the terminal.
 
+pub mod bot;
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod store;

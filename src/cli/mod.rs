@@ -26,6 +26,7 @@ pub mod eval;
 mod local;
 mod practice;
 mod render;
+mod run;
 mod score_cmd;
 mod store_bench;
 
@@ -59,6 +60,8 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the Discord bot (needs DISCORD_TOKEN).
+    Run(run::RunArgs),
     /// A timed mock round in the terminal.
     Practice(practice::PracticeArgs),
     /// Score an answer read from stdin.
@@ -92,6 +95,7 @@ pub fn init_tracing(cli: &Cli) {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Run(args) => run::run(args, &cli.database_url),
         Command::Practice(args) => practice::run(args, &cli.database_url),
         Command::Score(args) => score_cmd::run(args),
         Command::Eval(args) => eval::run(args),

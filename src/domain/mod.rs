@@ -3,6 +3,7 @@
 
 pub mod bank;
 pub mod period;
+pub mod round;
 pub mod scoring;
 pub mod stats;
 pub mod streak;

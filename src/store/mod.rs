@@ -9,6 +9,7 @@ mod attempts;
 mod banks;
 mod boards;
 mod maintenance;
+mod rounds;
 mod servers;
 mod stats;
 mod teams;
@@ -25,6 +26,7 @@ pub use attempts::{AttemptContext, NewAttempt, insert_attempt};
 pub use banks::StoredBank;
 pub use boards::{BoardQuery, BoardRow, Page, TeamRow};
 pub use maintenance::CheckReport;
+pub use rounds::{NewRound, Participant, RoundAnswer, RoundRow};
 pub use servers::{ensure_server, insert_server_for_bench, upsert_member};
 pub use stats::{MemberStats, TopicAverage};
 pub use teams::TeamInfo;
@@ -118,6 +120,10 @@ fn refuse_non_sqlite(path: &Path) -> Result<()> {
             path: path.to_path_buf(),
         }),
     }
+}
+
+pub(crate) fn from_ms(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 /// Milliseconds since the Unix epoch, as stored.

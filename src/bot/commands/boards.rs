@@ -1,0 +1,305 @@
+//! `/leaderboard` with page buttons, and `/stats`.
+
+use chrono::Utc;
+use poise::CreateReply;
+use serenity::all::{
+    ButtonStyle, ComponentInteraction, Context as SerenityContext, CreateActionRow, CreateButton,
+    CreateEmbed, CreateInteractionResponse, CreateInteractionResponseMessage,
+};
+
+use super::super::render::{COLOR, escape, no_mentions, truncate};
+use super::super::{Context, Data, Error, errors::user};
+use super::{autocomplete_topic, resolve_topic, sid};
+use crate::domain::period::{Period, window};
+use crate::store::BoardQuery;
+
+const PAGE_SIZE: u32 = 10;
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum PeriodChoice {
+    #[name = "today"]
+    Today,
+    #[name = "this week"]
+    Week,
+    #[name = "this month"]
+    Month,
+    #[name = "last 7 days"]
+    Last7,
+    #[name = "last 30 days"]
+    Last30,
+    #[name = "all time"]
+    All,
+}
+
+impl PeriodChoice {
+    fn period(self) -> Period {
+        match self {
+            PeriodChoice::Today => Period::Today,
+            PeriodChoice::Week => Period::Week,
+            PeriodChoice::Month => Period::Month,
+            PeriodChoice::Last7 => Period::Last7Days,
+            PeriodChoice::Last30 => Period::Last30Days,
+            PeriodChoice::All => Period::AllTime,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            PeriodChoice::Today => "today",
+            PeriodChoice::Week => "week",
+            PeriodChoice::Month => "month",
+            PeriodChoice::Last7 => "7d",
+            PeriodChoice::Last30 => "30d",
+            PeriodChoice::All => "all",
+        }
+    }
+
+    fn from_code(code: &str) -> PeriodChoice {
+        match code {
+            "today" => PeriodChoice::Today,
+            "week" => PeriodChoice::Week,
+            "month" => PeriodChoice::Month,
+            "7d" => PeriodChoice::Last7,
+            "30d" => PeriodChoice::Last30,
+            _ => PeriodChoice::All,
+        }
+    }
+}
+
+/// One rendered page and the buttons to move between pages.
+async fn board_page(
+    data: &Data,
+    guild: i64,
+    period: PeriodChoice,
+    topic: Option<String>,
+    teams: bool,
+    page: u32,
+) -> Result<(CreateEmbed, Vec<CreateActionRow>), Error> {
+    let tz = data.store.server_timezone(guild).await?;
+    let q = BoardQuery {
+        guild_id: guild,
+        window: window(period.period(), Utc::now(), tz),
+        topic: topic.clone(),
+        page,
+        page_size: PAGE_SIZE,
+    };
+    let (lines, pages) = if teams {
+        let p = data.store.team_board(&q).await?;
+        let lines: Vec<String> = p
+            .rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "**{}.** {} — {:.1} pts per active member ({}/{} active)",
+                    r.rank,
+                    escape(&r.name),
+                    r.average_points,
+                    r.active,
+                    r.members
+                )
+            })
+            .collect();
+        (lines, p.pages())
+    } else {
+        let p = data.store.leaderboard(&q).await?;
+        let lines: Vec<String> = p
+            .rows
+            .iter()
+            .map(|r| {
+                let name = if r.display_name.is_empty() {
+                    format!("<@{}>", r.user_id)
+                } else {
+                    escape(&r.display_name)
+                };
+                format!(
+                    "**{}.** {name} — {} pts ({} question(s))",
+                    r.rank, r.points, r.questions
+                )
+            })
+            .collect();
+        (lines, p.pages())
+    };
+    let topic_label = topic
+        .as_deref()
+        .map(|t| format!(" · {t}"))
+        .unwrap_or_default();
+    let title = format!(
+        "{} leaderboard — {}{topic_label}",
+        if teams { "Team" } else { "Member" },
+        period.period()
+    );
+    let body = if lines.is_empty() {
+        "Nobody has scored in this window yet.".to_string()
+    } else {
+        lines.join("\n")
+    };
+    let embed = CreateEmbed::new()
+        .title(truncate(&title, 256))
+        .description(truncate(&body, 4096))
+        .footer(serenity::all::CreateEmbedFooter::new(format!(
+            "Page {} of {}",
+            page + 1,
+            pages.max(1)
+        )))
+        .color(COLOR);
+    let topic_index = topic
+        .as_deref()
+        .and_then(|t| data.content.bank.topics().iter().position(|x| *x == t))
+        .map_or_else(|| "-".to_string(), |i| i.to_string());
+    let id = |p: u32| format!("lb:{}:{}:{topic_index}:{p}", period.code(), u8::from(teams));
+    let buttons = vec![CreateActionRow::Buttons(vec![
+        CreateButton::new(id(page.saturating_sub(1)))
+            .label("◀ Previous")
+            .style(ButtonStyle::Secondary)
+            .disabled(page == 0),
+        CreateButton::new(id(page + 1))
+            .label("Next ▶")
+            .style(ButtonStyle::Secondary)
+            .disabled(page + 1 >= pages),
+    ])];
+    Ok((embed, buttons))
+}
+
+/// The server's leaderboard: best answer per question counts, practice never does.
+#[poise::command(slash_command, guild_only)]
+pub async fn leaderboard(
+    ctx: Context<'_>,
+    #[description = "Which days count (default: this week)"] period: Option<PeriodChoice>,
+    #[description = "Only questions of this topic"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+    #[description = "Rank teams instead of members"] teams: Option<bool>,
+) -> Result<(), Error> {
+    let guild = sid(ctx
+        .guild_id()
+        .ok_or_else(|| user("Leaderboards belong to a server."))?
+        .get());
+    let topic = resolve_topic(ctx.data(), topic.as_deref())?;
+    let (embed, buttons) = board_page(
+        ctx.data(),
+        guild,
+        period.unwrap_or(PeriodChoice::Week),
+        topic,
+        teams.unwrap_or(false),
+        0,
+    )
+    .await?;
+    ctx.send(
+        CreateReply::default()
+            .embed(embed)
+            .components(buttons)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The Previous/Next buttons: the page is rebuilt and the message updated in place.
+pub async fn page_button(
+    ctx: &SerenityContext,
+    data: &Data,
+    c: &ComponentInteraction,
+) -> Result<(), Error> {
+    let parts: Vec<&str> = c.data.custom_id.split(':').collect();
+    let [_, period, teams, topic, page] = parts.as_slice() else {
+        return Err(user("That button is broken; run /leaderboard again."));
+    };
+    let guild = sid(c
+        .guild_id
+        .ok_or_else(|| user("Leaderboards belong to a server."))?
+        .get());
+    let topic = topic
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| data.content.bank.topics().get(i).map(|t| (*t).to_string()));
+    let page: u32 = page.parse().unwrap_or(0);
+    let (embed, buttons) = board_page(
+        data,
+        guild,
+        PeriodChoice::from_code(period),
+        topic,
+        *teams == "1",
+        page,
+    )
+    .await?;
+    c.create_response(
+        &ctx.http,
+        CreateInteractionResponse::UpdateMessage(
+            CreateInteractionResponseMessage::new()
+                .embed(embed)
+                .components(buttons)
+                .allowed_mentions(no_mentions()),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Your statistics (or another member's): averages, weakest topics, missed concepts, streaks.
+#[poise::command(slash_command, guild_only)]
+pub async fn stats(
+    ctx: Context<'_>,
+    #[description = "Whose statistics (default: yours)"] member: Option<serenity::all::User>,
+) -> Result<(), Error> {
+    let guild = sid(ctx
+        .guild_id()
+        .ok_or_else(|| user("Statistics belong to a server."))?
+        .get());
+    let who = member.as_ref().unwrap_or_else(|| ctx.author());
+    let s = ctx
+        .data()
+        .store
+        .member_stats(guild, sid(who.id.get()), Utc::now())
+        .await?;
+    let name = escape(&who.name);
+    let mut embed = CreateEmbed::new()
+        .title(format!("Statistics — {name}"))
+        .color(COLOR);
+    if s.attempts == 0 {
+        embed = embed.description("No answers yet. Try `/question` or join a `/mock` round.");
+    } else {
+        let rank =
+            |r: Option<(i64, i64)>| r.map_or_else(|| "—".into(), |(k, n)| format!("#{k} of {n}"));
+        embed = embed
+            .field("Answers", s.attempts.to_string(), true)
+            .field("Average", format!("{:.0}/100", s.average), true)
+            .field("Best", format!("{}/100", s.best), true)
+            .field("Rank this week", rank(s.week_rank), true)
+            .field("Rank all time", rank(s.all_time_rank), true)
+            .field(
+                "Daily streak",
+                format!("{} day(s) (best {})", s.streak.current, s.streak.best),
+                true,
+            );
+        let topics: Vec<String> = s
+            .topics
+            .iter()
+            .map(|t| format!("{} — {:.0}/100 ({}×)", t.topic, t.average, t.attempts))
+            .collect();
+        embed = embed.field(
+            "By topic (weakest first)",
+            truncate(&topics.join("\n"), 1024),
+            false,
+        );
+        if !s.most_missed.is_empty() {
+            let missed: Vec<String> = s
+                .most_missed
+                .iter()
+                .map(|(c, n)| format!("{} ({n}×)", escape(c)))
+                .collect();
+            embed = embed.field(
+                "Most often missed",
+                truncate(&missed.join(", "), 1024),
+                false,
+            );
+        }
+    }
+    ctx.send(
+        CreateReply::default()
+            .embed(embed)
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! `/question`: one question with Answer, Hint and Skip.
+
+use poise::CreateReply;
+use rand::seq::IndexedRandom as _;
+
+use super::super::render::{self, no_mentions};
+use super::super::{Context, Error, errors::user};
+use super::{DifficultyChoice, autocomplete_topic, resolve_topic};
+use crate::domain::bank::QuestionFilter;
+
+/// Questions matching what was typed: by id, prompt text or topic.
+async fn autocomplete_id(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::all::CreateAutocompleteResponse {
+    let partial = partial.to_lowercase();
+    let choices = ctx
+        .data()
+        .content
+        .bank
+        .questions
+        .iter()
+        .filter(|q| {
+            q.id.as_str().contains(&partial)
+                || q.prompt.to_lowercase().contains(&partial)
+                || q.topic.to_lowercase().contains(&partial)
+        })
+        .take(25)
+        .map(|q| {
+            serenity::all::AutocompleteChoice::new(
+                render::truncate(&q.prompt, 100),
+                q.id.as_str().to_string(),
+            )
+        })
+        .collect();
+    serenity::all::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Get an interview question to answer, with hints and a scored reply.
+#[poise::command(slash_command, guild_only)]
+pub async fn question(
+    ctx: Context<'_>,
+    #[description = "Only questions of this topic"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+    #[description = "Only questions of this difficulty"] difficulty: Option<DifficultyChoice>,
+    #[description = "A specific question (start typing to search)"]
+    #[autocomplete = "autocomplete_id"]
+    id: Option<String>,
+) -> Result<(), Error> {
+    let data = ctx.data();
+    let filter = QuestionFilter {
+        topic: resolve_topic(data, topic.as_deref())?,
+        difficulty: difficulty.map(Into::into),
+    };
+    let q = match &id {
+        Some(id) => data.content.bank.question(id.trim()).ok_or_else(|| {
+            user(format!(
+                "There is no question `{}`. Start typing in the `id` option to search.",
+                render::escape(id)
+            ))
+        })?,
+        None => {
+            let pool: Vec<_> = data.content.bank.filter(&filter).collect();
+            *pool
+                .choose(&mut rand::rng())
+                .ok_or_else(|| user("No question matches those filters. Try fewer filters."))?
+        }
+    };
+    let row = data
+        .content
+        .row_of(q)
+        .ok_or_else(|| user("That question is not available right now."))?;
+    let embed = render::question_embed(q, "Interview question").footer(
+        serenity::all::CreateEmbedFooter::new(
+            "Answer in your own words. Your score and feedback are shown only to you.",
+        ),
+    );
+    ctx.send(
+        CreateReply::default()
+            .embed(embed)
+            .components(render::question_buttons(row))
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}

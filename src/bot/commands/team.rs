@@ -1,0 +1,107 @@
+//! `/team create|join|leave|list`.
+
+use chrono::Utc;
+use poise::CreateReply;
+
+use super::super::render::{escape, no_mentions};
+use super::super::{Context, Error};
+use super::sid;
+
+async fn say(ctx: Context<'_>, text: String) -> Result<(), Error> {
+    ctx.send(
+        CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+fn guild(ctx: Context<'_>) -> Result<i64, Error> {
+    ctx.guild_id()
+        .map(|g| sid(g.get()))
+        .ok_or_else(|| super::super::errors::user("Teams exist inside a server."))
+}
+
+/// Teams for team boards and team rounds.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("create", "join", "leave", "list"),
+    subcommand_required
+)]
+pub async fn team(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Create a team and join it.
+#[poise::command(slash_command, guild_only)]
+async fn create(
+    ctx: Context<'_>,
+    #[description = "Team name (1–32 characters)"]
+    #[max_length = 32]
+    name: String,
+) -> Result<(), Error> {
+    let g = guild(ctx)?;
+    let me = sid(ctx.author().id.get());
+    let now = Utc::now();
+    ctx.data()
+        .store
+        .upsert_member(g, me, &ctx.author().name, now)
+        .await?;
+    ctx.data().store.create_team(g, &name, me, now).await?;
+    say(
+        ctx,
+        format!(
+            "Team **{}** created, and you are in it.",
+            escape(name.trim())
+        ),
+    )
+    .await
+}
+
+/// Join a team (leaving your current one).
+#[poise::command(slash_command, guild_only)]
+async fn join(
+    ctx: Context<'_>,
+    #[description = "The team's name"] name: String,
+) -> Result<(), Error> {
+    let g = guild(ctx)?;
+    let joined = ctx
+        .data()
+        .store
+        .join_team(g, sid(ctx.author().id.get()), &name, Utc::now())
+        .await?;
+    say(ctx, format!("You are now in team **{}**.", escape(&joined))).await
+}
+
+/// Leave your team.
+#[poise::command(slash_command, guild_only)]
+async fn leave(ctx: Context<'_>) -> Result<(), Error> {
+    let g = guild(ctx)?;
+    match ctx
+        .data()
+        .store
+        .leave_team(g, sid(ctx.author().id.get()))
+        .await?
+    {
+        Some(t) => say(ctx, format!("You left team **{}**.", escape(&t))).await,
+        None => say(ctx, "You are not in a team.".into()).await,
+    }
+}
+
+/// List this server's teams.
+#[poise::command(slash_command, guild_only)]
+async fn list(ctx: Context<'_>) -> Result<(), Error> {
+    let g = guild(ctx)?;
+    let teams = ctx.data().store.list_teams(g).await?;
+    if teams.is_empty() {
+        return say(ctx, "No teams yet. Create one with `/team create`.".into()).await;
+    }
+    let lines: Vec<String> = teams
+        .iter()
+        .map(|t| format!("**{}** — {} member(s)", escape(&t.name), t.members))
+        .collect();
+    say(ctx, lines.join("\n")).await
+}

@@ -1,0 +1,464 @@
+//! Buttons and modals. Their custom ids say what they act on; the database holds the rest.
+
+use chrono::Utc;
+use poise::serenity_prelude as serenity;
+use serenity::all::{
+    ComponentInteraction, Context as SerenityContext, CreateActionRow, CreateInputText,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, FullEvent,
+    InputTextStyle, Interaction, ModalInteraction,
+};
+
+use super::errors::BotError;
+use super::render::{self, no_mentions};
+use super::rounds::{self, Driver};
+use super::{Data, Error};
+use crate::domain::period::local_date;
+use crate::domain::round::{AnswerRefusal, check_answer};
+use crate::domain::scoring::{self, Coverage};
+use crate::store::{AttemptContext, NewAttempt, StoreError};
+
+/// Discord's limit on a text input.
+const MAX_ANSWER_CHARS: u16 = 4000;
+
+pub async fn on_event(
+    fw: poise::FrameworkContext<'_, Data, Error>,
+    event: &FullEvent,
+) -> Result<(), Error> {
+    let FullEvent::InteractionCreate { interaction } = event else {
+        return Ok(());
+    };
+    let ctx = fw.serenity_context;
+    let data = fw.user_data;
+    let result = match interaction {
+        Interaction::Component(c) => on_component(ctx, data, c)
+            .await
+            .map_err(|e| (e, Responder::Component(c))),
+        Interaction::Modal(m) => on_modal(ctx, data, m)
+            .await
+            .map_err(|e| (e, Responder::Modal(m))),
+        _ => Ok(()),
+    };
+    if let Err((error, responder)) = result {
+        responder.ephemeral(ctx, &error.for_user()).await;
+    }
+    Ok(())
+}
+
+enum Responder<'a> {
+    Component(&'a ComponentInteraction),
+    Modal(&'a ModalInteraction),
+}
+
+impl Responder<'_> {
+    /// Tell the user, as the first response or, if one was already sent, as a follow-up.
+    async fn ephemeral(&self, ctx: &SerenityContext, text: &str) {
+        let msg = CreateInteractionResponseMessage::new()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(no_mentions());
+        let first = match self {
+            Responder::Component(c) => {
+                c.create_response(&ctx.http, CreateInteractionResponse::Message(msg))
+                    .await
+            }
+            Responder::Modal(m) => {
+                m.create_response(&ctx.http, CreateInteractionResponse::Message(msg))
+                    .await
+            }
+        };
+        if first.is_err() {
+            let follow = serenity::all::CreateInteractionResponseFollowup::new()
+                .content(text)
+                .ephemeral(true)
+                .allowed_mentions(no_mentions());
+            let sent = match self {
+                Responder::Component(c) => c.create_followup(&ctx.http, follow).await,
+                Responder::Modal(m) => m.create_followup(&ctx.http, follow).await,
+            };
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not tell a user about an error");
+            }
+        }
+    }
+}
+
+async fn reply(
+    ctx: &SerenityContext,
+    c: &ComponentInteraction,
+    msg: CreateInteractionResponseMessage,
+) -> Result<(), Error> {
+    c.create_response(
+        &ctx.http,
+        CreateInteractionResponse::Message(msg.ephemeral(true).allowed_mentions(no_mentions())),
+    )
+    .await?;
+    Ok(())
+}
+
+fn parse_id(part: Option<&str>) -> Result<i64, Error> {
+    part.and_then(|p| p.parse().ok())
+        .ok_or_else(|| BotError::User("That button is broken; please ask again.".into()))
+}
+
+fn guild_of(guild: Option<serenity::GuildId>) -> Result<i64, Error> {
+    let g = guild
+        .ok_or_else(|| BotError::User("This works in a server, not in direct messages.".into()))?;
+    i64::try_from(g.get()).map_err(|e| BotError::Other(e.into()))
+}
+
+fn user_id(u: serenity::UserId) -> i64 {
+    i64::try_from(u.get()).unwrap_or(i64::MAX)
+}
+
+fn answer_modal(custom_id: String, title: &str) -> CreateInteractionResponse {
+    let input = CreateInputText::new(InputTextStyle::Paragraph, "Your answer", "answer")
+        .placeholder("Explain in your own words: what happens, why, and how you would use it.")
+        .min_length(1)
+        .max_length(MAX_ANSWER_CHARS);
+    CreateInteractionResponse::Modal(
+        CreateModal::new(custom_id, render::truncate(title, 45))
+            .components(vec![CreateActionRow::InputText(input)]),
+    )
+}
+
+async fn on_component(
+    ctx: &SerenityContext,
+    data: &Data,
+    c: &ComponentInteraction,
+) -> Result<(), Error> {
+    let mut parts = c.data.custom_id.split(':');
+    let user = c.user.id.get();
+    match (parts.next(), parts.next()) {
+        (Some("q"), Some("answer")) => {
+            let row = parse_id(parts.next())?;
+            if !data.cooldown_ok(user, "answer") {
+                return reply(
+                    ctx,
+                    c,
+                    CreateInteractionResponseMessage::new()
+                        .content("Easy there — try again in a moment."),
+                )
+                .await;
+            }
+            let custom = format!("q:modal:{row}:{}", c.message.id.get());
+            c.create_response(&ctx.http, answer_modal(custom, "Your answer"))
+                .await?;
+        }
+        (Some("q"), Some("hint")) => {
+            let row = parse_id(parts.next())?;
+            if !data.cooldown_ok(user, "hint") {
+                return reply(
+                    ctx,
+                    c,
+                    CreateInteractionResponseMessage::new()
+                        .content("Easy there — try again in a moment."),
+                )
+                .await;
+            }
+            let q = data
+                .content
+                .question_by_row(row)
+                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            if q.hints.is_empty() {
+                return reply(
+                    ctx,
+                    c,
+                    CreateInteractionResponseMessage::new().content("This question has no hints."),
+                )
+                .await;
+            }
+            let guild = guild_of(c.guild_id)?;
+            let message =
+                i64::try_from(c.message.id.get()).map_err(|e| BotError::Other(e.into()))?;
+            let max = u32::try_from(q.hints.len()).unwrap_or(3);
+            let used = data
+                .store
+                .take_hint(guild, user_id(c.user.id), row, message, max)
+                .await?;
+            let hint = q
+                .hints
+                .get(usize::try_from(used).unwrap_or(1).saturating_sub(1))
+                .cloned()
+                .unwrap_or_default();
+            let text = format!(
+                "**Hint {used}/{max}** (each hint costs {}% of this question's score)\n{}",
+                render::HINT_PENALTY_PERCENT,
+                hint
+            );
+            reply(
+                ctx,
+                c,
+                CreateInteractionResponseMessage::new().content(text),
+            )
+            .await?;
+        }
+        (Some("q"), Some("skip")) => {
+            let row = parse_id(parts.next())?;
+            let q = data
+                .content
+                .question_by_row(row)
+                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let text = format!(
+                "Skipped. Reference answer:\n{}",
+                render::truncate(&q.reference, 1900)
+            );
+            reply(
+                ctx,
+                c,
+                CreateInteractionResponseMessage::new().content(text),
+            )
+            .await?;
+        }
+        (Some("m"), Some("join")) => {
+            let round = parse_id(parts.next())?;
+            let team = parts.next().map(str::to_string);
+            let text = super::commands::mock::join_round(
+                data,
+                round,
+                c.user.id,
+                &c.user.name,
+                c.member.as_ref(),
+                team,
+            )
+            .await?;
+            reply(
+                ctx,
+                c,
+                CreateInteractionResponseMessage::new().content(text),
+            )
+            .await?;
+        }
+        (Some("m"), Some("answer")) => {
+            let round_id = parse_id(parts.next())?;
+            let position = parse_id(parts.next())?;
+            if !data.cooldown_ok(user, "answer") {
+                return reply(
+                    ctx,
+                    c,
+                    CreateInteractionResponseMessage::new()
+                        .content("Easy there — try again in a moment."),
+                )
+                .await;
+            }
+            // Refuse at once what would be refused at submission, so nobody types for nothing.
+            let round = data.store.round(round_id).await?;
+            let snap = rounds::current_snapshot(&data.store, &round)
+                .await
+                .map_err(BotError::Other)?;
+            let me = user_id(c.user.id);
+            let participant = data
+                .store
+                .participants(round_id)
+                .await?
+                .iter()
+                .any(|p| p.user_id == me);
+            let already = rounds::answered_users(&data.store, round_id, position)
+                .await
+                .map_err(BotError::Other)?
+                .contains(&me);
+            if let Err(why) = check_answer(
+                &snap,
+                usize::try_from(position).unwrap_or(usize::MAX),
+                Utc::now(),
+                participant,
+                already,
+            ) {
+                return reply(
+                    ctx,
+                    c,
+                    CreateInteractionResponseMessage::new().content(why.to_string()),
+                )
+                .await;
+            }
+            c.create_response(
+                &ctx.http,
+                answer_modal(
+                    format!("m:modal:{round_id}:{position}"),
+                    &format!("Question {}", position + 1),
+                ),
+            )
+            .await?;
+        }
+        (Some("lb"), _) => {
+            super::commands::boards::page_button(ctx, data, c).await?;
+        }
+        _ => {
+            reply(
+                ctx,
+                c,
+                CreateInteractionResponseMessage::new().content("That button is no longer active."),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn modal_answer(m: &ModalInteraction) -> String {
+    m.data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .find_map(|c| match c {
+            serenity::all::ActionRowComponent::InputText(t) if t.custom_id == "answer" => {
+                t.value.clone()
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
+    let mut parts = m.data.custom_id.split(':');
+    let (kind, row_or_round, extra) = (parts.next(), parts.next(), parts.next());
+    let answer = modal_answer(m);
+    let guild = guild_of(m.guild_id)?;
+    let me = user_id(m.user.id);
+    let now = Utc::now();
+    let name = m
+        .member
+        .as_ref()
+        .map_or_else(|| m.user.name.clone(), |mem| mem.display_name().to_string());
+    data.store.upsert_member(guild, me, &name, now).await?;
+    let tz = data.store.server_timezone(guild).await?;
+    match (kind, row_or_round) {
+        (Some("q"), Some("modal")) => {
+            let row = parse_id(extra)?;
+            let message = parse_id(parts.next())?;
+            let q = data
+                .content
+                .question_by_row(row)
+                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let a = scoring::score(q, &answer, &data.content.corpus);
+            let hints = data.store.hints_used(guild, me, row, message).await?;
+            let total = render::with_hint_penalty(a.total, hints);
+            let names = |c: Coverage| {
+                a.concepts
+                    .iter()
+                    .filter(|r| r.coverage == c)
+                    .map(|r| r.name.clone())
+                    .collect()
+            };
+            data.store
+                .insert_attempt(&NewAttempt {
+                    guild_id: guild,
+                    channel_id: i64::try_from(m.channel_id.get()).ok(),
+                    user_id: me,
+                    question_id: row,
+                    topic: &q.topic,
+                    context: AttemptContext::Question,
+                    context_ref: None,
+                    answer: &answer,
+                    score: total,
+                    covered: names(Coverage::Covered),
+                    missed: names(Coverage::Missed),
+                    hints_used: hints,
+                    submitted_at: now,
+                    local_date: local_date(now, tz),
+                })
+                .await?;
+            let embed = render::assessment_embed(q, &a, total, hints);
+            m.create_response(
+                &ctx.http,
+                CreateInteractionResponse::Message(
+                    CreateInteractionResponseMessage::new()
+                        .embed(embed)
+                        .ephemeral(true)
+                        .allowed_mentions(no_mentions()),
+                ),
+            )
+            .await?;
+        }
+        (Some("m"), Some("modal")) => {
+            let round_id = parse_id(extra)?;
+            let position = parse_id(parts.next())?;
+            let round = data.store.round(round_id).await?;
+            let snap = rounds::current_snapshot(&data.store, &round)
+                .await
+                .map_err(BotError::Other)?;
+            let participant = data
+                .store
+                .participants(round_id)
+                .await?
+                .iter()
+                .any(|p| p.user_id == me);
+            let already = rounds::answered_users(&data.store, round_id, position)
+                .await
+                .map_err(BotError::Other)?
+                .contains(&me);
+            if let Err(why) = check_answer(
+                &snap,
+                usize::try_from(position).unwrap_or(usize::MAX),
+                now,
+                participant,
+                already,
+            ) {
+                return Err(BotError::User(why.to_string()));
+            }
+            let Some((row, _)) = data.store.round_question(round_id, position).await? else {
+                return Err(BotError::User(AnswerRefusal::NotThisQuestion.to_string()));
+            };
+            let q = data
+                .content
+                .question_by_row(row)
+                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let a = scoring::score(q, &answer, &data.content.corpus);
+            let names = |c: Coverage| {
+                a.concepts
+                    .iter()
+                    .filter(|r| r.coverage == c)
+                    .map(|r| r.name.clone())
+                    .collect()
+            };
+            let inserted = data
+                .store
+                .insert_attempt(&NewAttempt {
+                    guild_id: guild,
+                    channel_id: i64::try_from(m.channel_id.get()).ok(),
+                    user_id: me,
+                    question_id: row,
+                    topic: &q.topic,
+                    context: AttemptContext::Mock,
+                    context_ref: Some(round_id),
+                    answer: &answer,
+                    score: a.total,
+                    covered: names(Coverage::Covered),
+                    missed: names(Coverage::Missed),
+                    hints_used: 0,
+                    submitted_at: now,
+                    local_date: local_date(now, tz),
+                })
+                .await;
+            if let Err(StoreError::Conflict(_)) = inserted {
+                return Err(BotError::User(AnswerRefusal::AlreadyAnswered.to_string()));
+            }
+            inserted?;
+            let solo = round.mode == "solo";
+            let reply = if solo {
+                CreateInteractionResponseMessage::new()
+                    .embed(render::assessment_embed(q, &a, a.total, 0))
+            } else {
+                CreateInteractionResponseMessage::new()
+                    .content("Answer received. Scores are shown at the reveal.")
+            };
+            m.create_response(
+                &ctx.http,
+                CreateInteractionResponse::Message(
+                    reply.ephemeral(true).allowed_mentions(no_mentions()),
+                ),
+            )
+            .await?;
+            let driver = Driver::new(ctx.http.clone(), data);
+            if let Err(e) = rounds::show_answered(&driver, &round).await {
+                tracing::warn!(round = round_id, error = %e, "cannot update the answered list");
+            }
+            // Everyone answered: move on now rather than at the deadline.
+            if let Err(e) = rounds::advance(&driver, round_id, Utc::now(), false).await {
+                tracing::error!(round = round_id, error = %e, "cannot advance a round");
+            }
+            data.wake.notify_one();
+        }
+        _ => return Err(BotError::User("That form is no longer active.".into())),
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! Errors in the Discord adapter: a user's mistake gets a polite explanation; anything else is
+//! logged with an id and the user gets a short apology carrying that id.
+
+use poise::serenity_prelude as serenity;
+
+use super::Data;
+use super::render::no_mentions;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    /// Something the user can fix; shown to them as is.
+    #[error("{0}")]
+    User(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Boxed: serenity's error is large, and errors travel through every handler.
+    #[error(transparent)]
+    Discord(Box<serenity::Error>),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type Error = BotError;
+
+impl From<serenity::Error> for BotError {
+    fn from(e: serenity::Error) -> Self {
+        BotError::Discord(Box::new(e))
+    }
+}
+
+pub fn user(message: impl Into<String>) -> BotError {
+    BotError::User(message.into())
+}
+
+/// A short id to quote in an apology and find in the logs.
+pub fn error_id() -> String {
+    format!("{:08x}", rand::random::<u32>())
+}
+
+impl BotError {
+    /// What the user sees.
+    pub fn for_user(&self) -> String {
+        match self {
+            BotError::User(m) => m.clone(),
+            BotError::Store(crate::store::StoreError::Conflict(m)) => format!("{m}."),
+            BotError::Store(crate::store::StoreError::NotFound(m)) => format!("Not found: {m}."),
+            other => {
+                let id = error_id();
+                tracing::error!(error_id = %id, error = %other, "internal error");
+                format!(
+                    "Sorry, something went wrong on our side (error id `{id}`). Please try again in a moment."
+                )
+            }
+        }
+    }
+}
+
+pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            let text = error.for_user();
+            let reply = poise::CreateReply::default()
+                .content(text)
+                .ephemeral(true)
+                .allowed_mentions(no_mentions());
+            if let Err(e) = ctx.send(reply).await {
+                tracing::warn!(error = %e, "could not report an error to the user");
+            }
+        }
+        poise::FrameworkError::MissingUserPermissions {
+            ctx,
+            missing_permissions,
+            ..
+        } => {
+            let what = missing_permissions.map_or_else(
+                || "the required permission".to_string(),
+                |p| format!("the {p} permission"),
+            );
+            let reply = poise::CreateReply::default()
+                .content(format!("You need {what} to use this command."))
+                .ephemeral(true)
+                .allowed_mentions(no_mentions());
+            let _ = ctx.send(reply).await;
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "error while handling an error");
+            }
+        }
+    }
+}

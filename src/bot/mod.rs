@@ -1,0 +1,179 @@
+//! The thin Discord adapter: poise commands, buttons and modals, and the round timer.
+//!
+//! Components carry what they act on in their custom ids (`q:answer:<question row>`,
+//! `m:join:<round>`), and everything else lives in the database, so buttons keep working
+//! after a restart.
+
+pub mod commands;
+mod components;
+pub mod errors;
+pub mod render;
+pub mod rounds;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use poise::serenity_prelude as serenity;
+use tokio::sync::{Notify, watch};
+
+use crate::config::{BotConfig, Timings};
+use crate::domain::bank::{Bank, Question, SHIPPED_BANK_TOML};
+use crate::domain::scoring::Corpus;
+use crate::store::{Store, StoredBank};
+pub use errors::{BotError, Error};
+
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// The question bank with everything needed to score against it.
+pub struct Content {
+    pub bank: Bank,
+    pub corpus: Corpus,
+    pub stored: StoredBank,
+}
+
+impl Content {
+    pub fn question_by_row(&self, row: i64) -> Option<&Question> {
+        let slug = self
+            .stored
+            .question_ids
+            .iter()
+            .find(|(_, id)| **id == row)?
+            .0;
+        self.bank.question(slug)
+    }
+
+    pub fn row_of(&self, q: &Question) -> Option<i64> {
+        self.stored.question_id(q.id.as_str())
+    }
+}
+
+/// Shared by every command and event.
+pub struct Data {
+    pub store: Store,
+    pub content: Arc<Content>,
+    pub timings: Timings,
+    /// Last Answer/Hint click per (member, kind), to stop button spam.
+    cooldowns: Mutex<HashMap<(u64, &'static str), Instant>>,
+    /// Wakes the round timer when a deadline changes.
+    pub wake: Arc<Notify>,
+}
+
+impl Data {
+    /// True when the member may click again; records the click.
+    pub fn cooldown_ok(&self, user: u64, kind: &'static str) -> bool {
+        let Ok(mut map) = self.cooldowns.lock() else {
+            return true;
+        };
+        let now = Instant::now();
+        match map.get(&(user, kind)) {
+            Some(last) if now.duration_since(*last) < self.timings.button_cooldown => false,
+            _ => {
+                map.insert((user, kind), now);
+                true
+            }
+        }
+    }
+}
+
+/// A running bot; `stop` shuts it down cleanly.
+pub struct BotHandle {
+    shard_manager: Arc<serenity::ShardManager>,
+    shutdown: watch::Sender<bool>,
+    client_task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
+}
+
+impl BotHandle {
+    /// Stop taking interactions, stop the timer, close the gateway.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        self.shard_manager.shutdown_all().await;
+        let _ = self.client_task.await;
+    }
+
+    /// Run until the client ends (a fatal gateway error or a shutdown).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.client_task
+            .await
+            .context("the Discord client task failed")??;
+        Ok(())
+    }
+
+    pub fn shutdown_signal(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+}
+
+/// Load the shipped bank into the store and prepare it for scoring.
+pub async fn load_content(store: &Store) -> anyhow::Result<Content> {
+    let bank = Bank::shipped()?;
+    let stored = store
+        .store_bank(None, &bank, SHIPPED_BANK_TOML, None, Utc::now())
+        .await?;
+    let corpus = Corpus::new(&bank.questions);
+    Ok(Content {
+        bank,
+        corpus,
+        stored,
+    })
+}
+
+/// Build and start the bot. The same function serves production and the loopback tests.
+pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle> {
+    let content = Arc::new(load_content(&store).await?);
+    let mut http = serenity::HttpBuilder::new(config.token.expose());
+    if let Some(base) = &config.api_base {
+        http = http.proxy(base.clone()).ratelimiter_disabled(true);
+    }
+    let http = http.build();
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let wake = Arc::new(Notify::new());
+    let timings = config.timings;
+    let dev_guild = config.dev_guild_id;
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |e| Box::pin(errors::on_error(e)),
+            event_handler: |fw, event| Box::pin(components::on_event(fw, event)),
+            allowed_mentions: Some(render::no_mentions()),
+            initialize_owners: false,
+            ..Default::default()
+        })
+        .setup(move |ctx, _ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match dev_guild {
+                    Some(g) => {
+                        poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g))
+                            .await?
+                    }
+                    None => poise::builtins::register_globally(ctx, commands).await?,
+                }
+                let data = Data {
+                    store,
+                    content,
+                    timings,
+                    cooldowns: Mutex::new(HashMap::new()),
+                    wake,
+                };
+                rounds::spawn_timer(ctx.http.clone(), &data, shutdown_rx);
+                tracing::info!("commands registered; ready");
+                Ok(data)
+            })
+        })
+        .build();
+    let mut client =
+        serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::non_privileged())
+            .framework(framework)
+            .await
+            .context("cannot build the Discord client")?;
+    let shard_manager = client.shard_manager.clone();
+    let client_task = tokio::spawn(async move { client.start().await });
+    Ok(BotHandle {
+        shard_manager,
+        shutdown,
+        client_task,
+    })
+}

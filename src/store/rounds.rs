@@ -1,0 +1,347 @@
+//! Mock rounds: the round, its questions and participants, and claims that make every step
+//! happen once even when a timer and an answer (or two bot processes) race for it.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{Result, Store, StoreError, from_ms, ms};
+
+/// A round as stored.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct RoundRow {
+    pub id: i64,
+    pub guild_id: i64,
+    pub channel_id: i64,
+    pub started_by: i64,
+    pub mode: String,
+    /// lobby | question | reveal | finished | stopped
+    pub state: String,
+    pub seconds_per_q: i64,
+    pub current_index: i64,
+    pub deadline_ms: Option<i64>,
+    pub message_id: Option<i64>,
+    pub topic: Option<String>,
+    pub difficulty: Option<String>,
+}
+
+impl RoundRow {
+    pub fn deadline(&self) -> Option<DateTime<Utc>> {
+        self.deadline_ms.map(from_ms)
+    }
+}
+
+/// A participant with the name boards show.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct Participant {
+    pub user_id: i64,
+    pub team_name: Option<String>,
+    pub display_name: String,
+}
+
+/// One answer in a round.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct RoundAnswer {
+    pub position: i64,
+    pub user_id: i64,
+    pub score: i64,
+    pub answer: String,
+}
+
+/// What a new round needs.
+#[derive(Debug, Clone)]
+pub struct NewRound<'a> {
+    pub guild_id: i64,
+    pub channel_id: i64,
+    pub started_by: i64,
+    pub mode: &'a str,
+    pub seconds_per_q: u32,
+    pub question_ids: &'a [i64],
+    pub topic: Option<&'a str>,
+    pub difficulty: Option<&'a str>,
+    /// When the lobby closes (solo rounds: now).
+    pub lobby_until: DateTime<Utc>,
+}
+
+macro_rules! select_round {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, guild_id, channel_id, started_by, mode, state, seconds_per_q, current_index, deadline_ms, message_id, topic, difficulty FROM rounds WHERE ",
+            $where
+        )
+    };
+}
+
+impl Store {
+    /// Create a round in its lobby. Refused when the channel already has an active round.
+    pub async fn create_round(&self, r: &NewRound<'_>, now: DateTime<Utc>) -> Result<i64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        super::servers::ensure_server(&mut *tx, r.guild_id, now).await?;
+        let inserted = sqlx::query_scalar(
+            "INSERT INTO rounds (guild_id, channel_id, started_by, mode, state, seconds_per_q, deadline_ms, topic, difficulty, created_ms)
+             VALUES (?, ?, ?, ?, 'lobby', ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(r.guild_id)
+        .bind(r.channel_id)
+        .bind(r.started_by)
+        .bind(r.mode)
+        .bind(i64::from(r.seconds_per_q))
+        .bind(ms(r.lobby_until))
+        .bind(r.topic)
+        .bind(r.difficulty)
+        .bind(ms(now))
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(id) => id,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Conflict(
+                    "this channel already has a round going".into(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for (pos, q) in r.question_ids.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO round_questions (round_id, position, question_id) VALUES (?, ?, ?)",
+            )
+            .bind(id)
+            .bind(i64::try_from(pos).unwrap_or(i64::MAX))
+            .bind(q)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn round(&self, round_id: i64) -> Result<RoundRow> {
+        sqlx::query_as(select_round!("id = ?"))
+            .bind(round_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("round {round_id}")))
+    }
+
+    pub async fn active_round_in_channel(&self, channel_id: i64) -> Result<Option<RoundRow>> {
+        Ok(sqlx::query_as(select_round!(
+            "channel_id = ? AND state IN ('lobby', 'question', 'reveal')"
+        ))
+        .bind(channel_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Add a participant; false when they were already in.
+    pub async fn join_round(
+        &self,
+        round_id: i64,
+        user_id: i64,
+        team: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO round_participants (round_id, user_id, team_name, joined_ms) VALUES (?, ?, ?, ?)
+             ON CONFLICT (round_id, user_id) DO NOTHING",
+        )
+        .bind(round_id)
+        .bind(user_id)
+        .bind(team)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn participants(&self, round_id: i64) -> Result<Vec<Participant>> {
+        Ok(sqlx::query_as(
+            "SELECT p.user_id, p.team_name, ifnull(m.display_name, CAST(p.user_id AS TEXT)) AS display_name
+             FROM round_participants p JOIN rounds r ON r.id = p.round_id
+             LEFT JOIN members m ON m.guild_id = r.guild_id AND m.user_id = p.user_id
+             WHERE p.round_id = ? ORDER BY p.joined_ms, p.user_id",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The question at `position`: (question id, its message id).
+    pub async fn round_question(
+        &self,
+        round_id: i64,
+        position: i64,
+    ) -> Result<Option<(i64, Option<i64>)>> {
+        Ok(sqlx::query_as("SELECT question_id, message_id FROM round_questions WHERE round_id = ? AND position = ?")
+            .bind(round_id)
+            .bind(position)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn round_question_count(&self, round_id: i64) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM round_questions WHERE round_id = ?")
+                .bind(round_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Claim the opening of question `position` (from the lobby for the first, from the previous
+    /// reveal otherwise). Only one caller wins.
+    pub async fn claim_open_question(
+        &self,
+        round_id: i64,
+        position: i64,
+        deadline: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let done = sqlx::query(
+            "UPDATE rounds SET state = 'question', current_index = ?2, deadline_ms = ?3
+             WHERE id = ?1 AND ((?2 = 0 AND state = 'lobby') OR (state = 'reveal' AND current_index = ?2 - 1))",
+        )
+        .bind(round_id)
+        .bind(position)
+        .bind(ms(deadline))
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            sqlx::query("UPDATE round_questions SET opened_ms = ?, deadline_ms = ? WHERE round_id = ? AND position = ?")
+                .bind(ms(now))
+                .bind(ms(deadline))
+                .bind(round_id)
+                .bind(position)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Claim closing question `position` for its reveal. Only one caller wins.
+    pub async fn claim_reveal(&self, round_id: i64, position: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE rounds SET state = 'reveal', deadline_ms = NULL WHERE id = ? AND state = 'question' AND current_index = ?",
+        )
+        .bind(round_id)
+        .bind(position)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// End a round (finished or stopped). False when it had already ended.
+    pub async fn end_round(&self, round_id: i64, state: &str, now: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE rounds SET state = ?, deadline_ms = NULL, finished_ms = ?
+             WHERE id = ? AND state IN ('lobby', 'question', 'reveal')",
+        )
+        .bind(state)
+        .bind(ms(now))
+        .bind(round_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn set_round_message(&self, round_id: i64, message_id: i64) -> Result<()> {
+        sqlx::query("UPDATE rounds SET message_id = ? WHERE id = ?")
+            .bind(message_id)
+            .bind(round_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_question_message(
+        &self,
+        round_id: i64,
+        position: i64,
+        message_id: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE round_questions SET message_id = ? WHERE round_id = ? AND position = ?",
+        )
+        .bind(message_id)
+        .bind(round_id)
+        .bind(position)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every answer given in a round, by question position.
+    pub async fn round_answers(&self, round_id: i64) -> Result<Vec<RoundAnswer>> {
+        Ok(sqlx::query_as(
+            "SELECT rq.position, a.user_id, a.score, a.answer FROM attempts a
+             JOIN round_questions rq ON rq.round_id = a.context_ref AND rq.question_id = a.question_id
+             WHERE a.context = 'mock' AND a.context_ref = ? ORDER BY rq.position, a.submitted_ms",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Rounds whose deadline has passed (to advance now), and the next deadline after that.
+    pub async fn due_rounds(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<i64>, Option<DateTime<Utc>>)> {
+        let due: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM rounds WHERE deadline_ms IS NOT NULL AND deadline_ms <= ? AND state IN ('lobby', 'question')
+             UNION SELECT id FROM rounds WHERE state = 'reveal' ORDER BY 1",
+        )
+        .bind(ms(now))
+        .fetch_all(&self.pool)
+        .await?;
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(deadline_ms) FROM rounds WHERE deadline_ms > ? AND state IN ('lobby', 'question')",
+        )
+        .bind(ms(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((due, next.map(from_ms)))
+    }
+
+    /// Hints a member took on a posted question, after taking one more (at most `max`).
+    pub async fn take_hint(
+        &self,
+        guild_id: i64,
+        user_id: i64,
+        question_id: i64,
+        message_id: i64,
+        max: u32,
+    ) -> Result<u32> {
+        let used: i64 = sqlx::query_scalar(
+            "INSERT INTO hint_uses (guild_id, user_id, question_id, message_id, used) VALUES (?, ?, ?, ?, 1)
+             ON CONFLICT DO UPDATE SET used = min(used + 1, ?) RETURNING used",
+        )
+        .bind(guild_id)
+        .bind(user_id)
+        .bind(question_id)
+        .bind(message_id)
+        .bind(i64::from(max.clamp(1, 3)))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(used).unwrap_or(0))
+    }
+
+    pub async fn hints_used(
+        &self,
+        guild_id: i64,
+        user_id: i64,
+        question_id: i64,
+        message_id: i64,
+    ) -> Result<u32> {
+        let used: Option<i64> = sqlx::query_scalar(
+            "SELECT used FROM hint_uses WHERE guild_id = ? AND user_id = ? AND question_id = ? AND message_id = ?",
+        )
+        .bind(guild_id)
+        .bind(user_id)
+        .bind(question_id)
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(used.and_then(|u| u32::try_from(u).ok()).unwrap_or(0))
+    }
+}
