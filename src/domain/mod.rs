@@ -4,6 +4,7 @@
 pub mod bank;
 pub mod period;
 pub mod round;
+pub mod schedule;
 pub mod scoring;
 pub mod stats;
 pub mod streak;

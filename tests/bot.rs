@@ -1,0 +1,722 @@
+//! End-to-end: the real bot (poise on serenity) against the loopback Discord server.
+//! Every flow is driven as users would drive it, and asserted on recorded calls and the database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
+#![recursion_limit = "256"] // the fake guild payload is one large json! literal
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use interview_bot::bot::{self, BotHandle};
+use interview_bot::config::{BotConfig, Secret, Timings};
+use interview_bot::store::{AttemptContext, NewAttempt, Store};
+use serde_json::{Value, json};
+use support::discord::{FakeDiscord, GuildSpec};
+
+const GUILD: u64 = 1000;
+const CHANNEL: u64 = 2000;
+const ADMIN: u64 = 4000;
+const M0: u64 = 5000;
+const M1: u64 = 5001;
+const M2: u64 = 5002;
+const WAIT: Duration = Duration::from_secs(10);
+/// One round "second" lasts this long in tests, so a 30-second question takes 600 ms.
+const SECOND: Duration = Duration::from_millis(20);
+
+struct World {
+    fake: FakeDiscord,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new(members: usize) -> World {
+        World {
+            fake: FakeDiscord::start(GuildSpec::default_with_members(members)).await,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db_url(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("bot.db").display())
+    }
+
+    async fn store(&self) -> Store {
+        Store::connect(&self.db_url()).await.unwrap()
+    }
+
+    /// Start a bot built by the production function, pointed at the fake.
+    async fn start_bot(&self) -> BotHandle {
+        let calls_before = self.fake.calls().len();
+        let config = BotConfig {
+            token: Secret::new("fake-token"),
+            database_url: self.db_url(),
+            dev_guild_id: Some(GUILD),
+            api_base: Some(self.fake.base_url()),
+            timings: Timings {
+                second: SECOND,
+                lobby_seconds: 30,
+                button_cooldown: Duration::ZERO,
+            },
+        };
+        let handle = bot::start(config, self.store().await).await.unwrap();
+        assert!(self.fake.wait_ready(WAIT).await, "the bot identified");
+        self.fake
+            .wait_for_new_call(calls_before, WAIT, |c| {
+                c.method == "PUT" && c.path.ends_with("/guilds/1000/commands")
+            })
+            .await
+            .expect("commands registered in the dev guild");
+        // poise stores its data right after registration returns.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        handle
+    }
+
+    async fn command(&self, user: u64, name: &str, options: Value) -> Value {
+        let i = self.fake.slash_command(user, CHANNEL, name, options).await;
+        i.response(&self.fake, WAIT)
+            .await
+            .expect("the bot answered the command")
+    }
+
+    fn messages(&self) -> Vec<Value> {
+        self.fake.channel_messages(CHANNEL)
+    }
+
+    /// The newest channel message whose text (content or embeds) contains `needle`.
+    async fn wait_message(&self, needle: &str) -> Value {
+        for _ in 0..500 {
+            if let Some(m) = self
+                .messages()
+                .into_iter()
+                .rev()
+                .find(|m| m.to_string().contains(needle))
+            {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!(
+            "no message containing {needle:?}; messages: {:#?}",
+            self.messages()
+        );
+    }
+
+    fn assert_clean(&self) {
+        assert!(
+            self.fake.violations().is_empty(),
+            "Discord rules broken: {:#?}",
+            self.fake.violations()
+        );
+        assert!(
+            self.fake.unknown_routes().is_empty(),
+            "unknown routes: {:?}",
+            self.fake.unknown_routes()
+        );
+    }
+}
+
+fn sub(name: &str, options: Value) -> Value {
+    json!([{ "name": name, "type": 1, "options": options }])
+}
+
+fn custom_ids(message: &Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn flags(response: &Value) -> u64 {
+    response["data"]["flags"].as_u64().unwrap_or(0)
+}
+
+const GOOD_CLUSTER_ANSWER: &str = "The cluster module forks worker processes, one per CPU core, and they share the same server port. \
+    The primary process load balances incoming connections round-robin. Workers are separate processes and talk over IPC.";
+
+#[tokio::test]
+async fn start_up_registers_every_command_with_valid_names() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let commands = w.fake.guild_commands();
+    let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
+    for expected in ["question", "mock", "leaderboard", "stats", "team"] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    for c in &commands {
+        let desc = c["description"].as_str().unwrap_or_default();
+        assert!((1..=100).contains(&desc.chars().count()), "{c}");
+    }
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn question_answer_hint_and_skip() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let r = w
+        .command(
+            M0,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": "node-cluster-module-scaling" }]),
+        )
+        .await;
+    assert_eq!(r["type"], 4);
+    let embed = &r["data"]["embeds"][0];
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("cluster module")
+    );
+    let i = w
+        .fake
+        .slash_command(
+            M0,
+            CHANNEL,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": "node-cluster-module-scaling" }]),
+        )
+        .await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    let message = i.original(&w.fake).expect("the question message");
+    let ids = custom_ids(&message);
+    let answer_id = ids
+        .iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap()
+        .clone();
+    let hint_id = ids
+        .iter()
+        .find(|c| c.starts_with("q:hint:"))
+        .unwrap()
+        .clone();
+    let skip_id = ids
+        .iter()
+        .find(|c| c.starts_with("q:skip:"))
+        .unwrap()
+        .clone();
+
+    // Hint: ephemeral, first rung, says it costs points.
+    let hint = w
+        .fake
+        .click(M0, &message, &hint_id)
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    assert_eq!(flags(&hint) & 64, 64, "ephemeral");
+    assert!(
+        hint["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Hint 1/"),
+        "{hint}"
+    );
+
+    // Answer: a modal, then an ephemeral scored reply with the reference answer.
+    let click = w.fake.click(M0, &message, &answer_id).await;
+    let modal = click.modal(&w.fake, WAIT).await.expect("a modal");
+    let modal_id = modal["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = w
+        .fake
+        .submit_modal(M0, CHANNEL, &modal_id, &[("answer", GOOD_CLUSTER_ANSWER)])
+        .await;
+    let scored = submit.response(&w.fake, WAIT).await.unwrap();
+    assert_eq!(flags(&scored) & 64, 64);
+    let e = &scored["data"]["embeds"][0];
+    let title = e["title"].as_str().unwrap();
+    assert!(title.starts_with("Score: "), "{title}");
+    let fields = e["fields"].to_string();
+    assert!(
+        fields.contains("Reference answer") && fields.contains("Hints used"),
+        "{fields}"
+    );
+
+    // Skip shows the reference.
+    let skip = w
+        .fake
+        .click(M0, &message, &skip_id)
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    assert!(
+        skip["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Skipped.")
+    );
+
+    let stats = w
+        .store()
+        .await
+        .member_stats(GUILD as i64, M0 as i64, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(stats.attempts, 1, "the answer was stored once");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// Join the lobby of the round announced in the channel; returns the round id.
+async fn join_lobby(w: &World, members: &[u64], team: Option<&str>) -> i64 {
+    let lobby = w.wait_message("m:join:").await;
+    let join = custom_ids(&lobby)
+        .into_iter()
+        .find(|c| c.starts_with("m:join:") && team.is_none_or(|t| c.ends_with(t)))
+        .unwrap();
+    let round: i64 = join.split(':').nth(2).unwrap().parse().unwrap();
+    for &m in members {
+        let r = w
+            .fake
+            .click(m, &lobby, &join)
+            .await
+            .response(&w.fake, WAIT)
+            .await
+            .unwrap();
+        assert!(
+            r["data"]["content"].as_str().unwrap().contains("joined"),
+            "{r}"
+        );
+    }
+    round
+}
+
+async fn answer_round_question(
+    w: &World,
+    user: u64,
+    round: i64,
+    position: i64,
+    text: &str,
+) -> Value {
+    let q = w
+        .wait_message(&format!("m:answer:{round}:{position}"))
+        .await;
+    let click = w
+        .fake
+        .click(user, &q, &format!("m:answer:{round}:{position}"))
+        .await;
+    let modal = click.modal(&w.fake, WAIT).await.expect("modal");
+    let id = modal["data"]["custom_id"].as_str().unwrap().to_string();
+    w.fake
+        .submit_modal(user, CHANNEL, &id, &[("answer", text)])
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn group_round_advances_when_everyone_answered_and_at_the_deadline() {
+    let w = World::new(3).await;
+    let bot = w.start_bot().await;
+    let started = w
+        .command(
+            M0,
+            "mock",
+            sub(
+                "start",
+                json!([
+                    { "name": "questions", "type": 4, "value": 2 },
+                    { "name": "seconds", "type": 4, "value": 60 },
+                    { "name": "topic", "type": 3, "value": "Performance" }
+                ]),
+            ),
+        )
+        .await;
+    assert_eq!(flags(&started) & 64, 64);
+    let round = join_lobby(&w, &[M1, M2], None).await;
+    // Question 1: all three answer, and the round moves on long before the 1.2 s deadline.
+    let t0 = std::time::Instant::now();
+    for (m, text) in [
+        (M0, GOOD_CLUSTER_ANSWER),
+        (M1, "It uses threads I think."),
+        (M2, "@everyone look at me <@4000>"),
+    ] {
+        let r = answer_round_question(&w, m, round, 0, text).await;
+        assert!(
+            r["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("Answer received"),
+            "{r}"
+        );
+    }
+    let reveal = w.wait_message("Reveal — question 1").await;
+    assert!(
+        t0.elapsed() < Duration::from_millis(1200) + Duration::from_millis(900),
+        "advanced on all answered"
+    );
+    let text = reveal.to_string();
+    assert!(
+        text.contains("member-0") && text.contains("member-2"),
+        "scores per participant: {text}"
+    );
+    assert!(
+        !text.contains("@everyone") && !text.contains("<@4000>"),
+        "user text is escaped: {text}"
+    );
+    // Question 2: nobody answers; the deadline closes it and the summary follows.
+    w.wait_message(&format!("m:answer:{round}:1")).await;
+    w.wait_message("Reveal — question 2").await;
+    let summary = w.wait_message("Round over").await;
+    assert!(summary.to_string().contains("Ranking"));
+    // A late answer is refused politely and stores nothing.
+    let late = w
+        .fake
+        .submit_modal(
+            M1,
+            CHANNEL,
+            &format!("m:modal:{round}:1"),
+            &[("answer", "late")],
+        )
+        .await;
+    let r = late.response(&w.fake, WAIT).await.unwrap();
+    assert!(
+        r["data"]["content"].as_str().unwrap().contains("ended"),
+        "{r}"
+    );
+    let answers = w.store().await.round_answers(round).await.unwrap();
+    assert_eq!(answers.len(), 3);
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn answers_from_outsiders_and_second_answers_are_refused() {
+    let w = World::new(3).await;
+    let bot = w.start_bot().await;
+    w.command(M0, "mock", sub("start", json!([{ "name": "questions", "type": 4, "value": 1 }, { "name": "seconds", "type": 4, "value": 120 }]))).await;
+    let round = join_lobby(&w, &[M1], None).await;
+    answer_round_question(&w, M0, round, 0, "first answer about the event loop").await;
+    let again = w
+        .fake
+        .submit_modal(
+            M0,
+            CHANNEL,
+            &format!("m:modal:{round}:0"),
+            &[("answer", "second")],
+        )
+        .await;
+    let r = again.response(&w.fake, WAIT).await.unwrap();
+    assert!(
+        r["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("already answered"),
+        "{r}"
+    );
+    let q = w.wait_message(&format!("m:answer:{round}:0")).await;
+    let outsider = w
+        .fake
+        .click(M2, &q, &format!("m:answer:{round}:0"))
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    assert!(
+        outsider["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("not playing"),
+        "{outsider}"
+    );
+    // A non-starter without Manage Messages cannot stop it; the starter can.
+    let refused = w.command(M1, "mock", sub("stop", json!([]))).await;
+    assert!(
+        refused["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Only the member who started"),
+        "{refused}"
+    );
+    let stopped = w.command(M0, "mock", sub("stop", json!([]))).await;
+    assert!(
+        stopped["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Round stopped"),
+        "{stopped}"
+    );
+    assert_eq!(w.store().await.round_answers(round).await.unwrap().len(), 1);
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn teams_round_reports_team_totals() {
+    let w = World::new(3).await;
+    let bot = w.start_bot().await;
+    w.command(
+        M0,
+        "mock",
+        sub(
+            "start",
+            json!([
+                { "name": "questions", "type": 4, "value": 1 },
+                { "name": "seconds", "type": 4, "value": 60 },
+                { "name": "mode", "type": 3, "value": "teams" }
+            ]),
+        ),
+    )
+    .await;
+    let round = join_lobby(&w, &[M1], Some("Blue")).await;
+    let round2 = join_lobby(&w, &[M2], Some("Red")).await;
+    assert_eq!(round, round2);
+    for m in [M0, M1, M2] {
+        answer_round_question(&w, m, round, 0, GOOD_CLUSTER_ANSWER).await;
+    }
+    let summary = w.wait_message("Round over").await.to_string();
+    assert!(
+        summary.contains("Red:") && summary.contains("Blue:") && summary.contains("per member"),
+        "{summary}"
+    );
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn solo_round_gives_private_feedback_at_once() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    w.command(
+        M0,
+        "mock",
+        sub(
+            "start",
+            json!([
+                { "name": "questions", "type": 4, "value": 1 },
+                { "name": "seconds", "type": 4, "value": 60 },
+                { "name": "mode", "type": 3, "value": "solo" }
+            ]),
+        ),
+    )
+    .await;
+    let q = w.wait_message("m:answer:").await;
+    let id = custom_ids(&q)
+        .into_iter()
+        .find(|c| c.starts_with("m:answer:"))
+        .unwrap();
+    let round: i64 = id.split(':').nth(2).unwrap().parse().unwrap();
+    let r = answer_round_question(&w, M0, round, 0, GOOD_CLUSTER_ANSWER).await;
+    assert_eq!(flags(&r) & 64, 64);
+    assert!(
+        r["data"]["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Score:"),
+        "{r}"
+    );
+    w.wait_message("Round over").await;
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_in_the_middle_of_a_round_resumes_it() {
+    let w = World::new(2).await;
+    let bot = w.start_bot().await;
+    w.command(
+        M0,
+        "mock",
+        sub(
+            "start",
+            json!([
+                { "name": "questions", "type": 4, "value": 2 },
+                { "name": "seconds", "type": 4, "value": 30 }
+            ]),
+        ),
+    )
+    .await;
+    let round = join_lobby(&w, &[M1], None).await;
+    answer_round_question(&w, M0, round, 0, GOOD_CLUSTER_ANSWER).await;
+    bot.stop().await;
+    w.fake.disconnect_all().await;
+    // Down past the question's deadline.
+    tokio::time::sleep(SECOND * 40).await;
+    let bot = w.start_bot().await;
+    let reveal = w.wait_message("Reveal — question 1").await.to_string();
+    assert!(reveal.contains("Resumed after a restart"), "{reveal}");
+    assert!(
+        reveal.contains("member-0: "),
+        "the answer from before the restart counts: {reveal}"
+    );
+    w.wait_message("Round over").await;
+    assert_eq!(w.store().await.round_answers(round).await.unwrap().len(), 1);
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn leaderboard_pages_and_stats() {
+    let w = World::new(1).await;
+    let store = w.store().await;
+    let content = bot::load_content(&store).await.unwrap();
+    let q = &content.bank.questions[0];
+    let row = content.row_of(q).unwrap();
+    let now = Utc::now();
+    for user in 0..15 {
+        store
+            .upsert_member(GUILD as i64, 6000 + user, &format!("player-{user}"), now)
+            .await
+            .unwrap();
+        store
+            .insert_attempt(&NewAttempt {
+                guild_id: GUILD as i64,
+                channel_id: Some(CHANNEL as i64),
+                user_id: 6000 + user,
+                question_id: row,
+                topic: &q.topic,
+                context: AttemptContext::Question,
+                context_ref: None,
+                answer: "seeded",
+                score: u8::try_from(50 + user).unwrap(),
+                covered: vec![],
+                missed: vec!["Heap snapshots".into()],
+                hints_used: 0,
+                submitted_at: now,
+                local_date: now.date_naive(),
+            })
+            .await
+            .unwrap();
+    }
+    let bot = w.start_bot().await;
+    let i = w
+        .fake
+        .slash_command(
+            M0,
+            CHANNEL,
+            "leaderboard",
+            json!([{ "name": "period", "type": 3, "value": "all time" }]),
+        )
+        .await;
+    let first = i.response(&w.fake, WAIT).await.unwrap();
+    let text = first["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.starts_with("**1.** player-14 — 64 pts"), "{text}");
+    assert!(first.to_string().contains("Page 1 of 2"));
+    let message = i.original(&w.fake).unwrap();
+    let next = custom_ids(&message)
+        .into_iter()
+        .find(|c| c.ends_with(":1"))
+        .unwrap();
+    let page2 = w
+        .fake
+        .click(M0, &message, &next)
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    assert_eq!(page2["type"], 7, "the page is updated in place");
+    let text = page2["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(text.starts_with("**11.** player-4"), "{text}");
+
+    let stats = w
+        .command(
+            ADMIN,
+            "stats",
+            json!([{ "name": "member", "type": 6, "value": "6014" }]),
+        )
+        .await;
+    assert_eq!(flags(&stats) & 64, 64);
+    let s = stats.to_string();
+    assert!(s.contains("64/100") && s.contains("Heap snapshots"), "{s}");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn teams_can_be_created_joined_and_listed() {
+    let w = World::new(2).await;
+    let bot = w.start_bot().await;
+    let r = w
+        .command(
+            M0,
+            "team",
+            sub(
+                "create",
+                json!([{ "name": "name", "type": 3, "value": "Owls" }]),
+            ),
+        )
+        .await;
+    assert!(
+        r["data"]["content"].as_str().unwrap().contains("Owls"),
+        "{r}"
+    );
+    let r = w
+        .command(
+            M1,
+            "team",
+            sub(
+                "join",
+                json!([{ "name": "name", "type": 3, "value": "owls" }]),
+            ),
+        )
+        .await;
+    assert!(
+        r["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("now in team **Owls**"),
+        "{r}"
+    );
+    let dup = w
+        .command(
+            M1,
+            "team",
+            sub(
+                "create",
+                json!([{ "name": "name", "type": 3, "value": "OWLS" }]),
+            ),
+        )
+        .await;
+    assert!(
+        dup["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("already exists"),
+        "{dup}"
+    );
+    let list = w.command(M1, "team", sub("list", json!([]))).await;
+    assert!(
+        list["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("**Owls** — 2 member(s)"),
+        "{list}"
+    );
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn bad_options_get_a_clear_reply() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let r = w
+        .command(
+            M0,
+            "question",
+            json!([{ "name": "topic", "type": 3, "value": "Cooking" }]),
+        )
+        .await;
+    let text = r["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("Unknown topic") && text.contains("Performance"),
+        "{text}"
+    );
+    assert_eq!(flags(&r) & 64, 64);
+    w.assert_clean();
+    bot.stop().await;
+}
