@@ -39,6 +39,11 @@ pub struct Timings {
     pub lobby_seconds: u32,
     /// Minimum time between two Answer or Hint clicks of one member.
     pub button_cooldown: Duration,
+    /// The length of one "hour" of a daily drop's answer window.
+    pub drop_hour: Duration,
+    /// A drop missed by less than this (bot down at its time) is posted late; older ones are
+    /// recorded as skipped.
+    pub drop_grace: Duration,
 }
 
 impl Default for Timings {
@@ -47,6 +52,8 @@ impl Default for Timings {
             second: Duration::from_secs(1),
             lobby_seconds: 60,
             button_cooldown: Duration::from_secs(2),
+            drop_hour: Duration::from_secs(3600),
+            drop_grace: Duration::from_secs(2 * 3600),
         }
     }
 }

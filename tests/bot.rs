@@ -24,6 +24,8 @@ const M2: u64 = 5002;
 const WAIT: Duration = Duration::from_secs(10);
 /// One round "second" lasts this long in tests, so a 30-second question takes 600 ms.
 const SECOND: Duration = Duration::from_millis(20);
+/// One hour of a daily drop's answer window lasts this long in tests.
+const DROP_HOUR: Duration = Duration::from_millis(400);
 
 struct World {
     fake: FakeDiscord,
@@ -58,6 +60,8 @@ impl World {
                 second: SECOND,
                 lobby_seconds: 30,
                 button_cooldown: Duration::ZERO,
+                drop_hour: DROP_HOUR,
+                drop_grace: Duration::from_secs(2 * 3600),
             },
         };
         let handle = bot::start(config, self.store().await).await.unwrap();
@@ -718,5 +722,158 @@ async fn bad_options_get_a_clear_reply() {
     );
     assert_eq!(flags(&r) & 64, 64);
     w.assert_clean();
+    bot.stop().await;
+}
+
+// ---------------------------------------------------------------- daily drops
+
+/// Today's posting minute in UTC, so a schedule set now is due now.
+fn this_minute() -> String {
+    Utc::now().format("%H:%M").to_string()
+}
+
+fn drop_messages(w: &World) -> Vec<Value> {
+    w.messages().into_iter().filter(|m| m.to_string().contains("Daily question —")).collect()
+}
+
+async fn set_daily(w: &World, user: u64, extra: Value) -> Value {
+    let mut options = vec![
+        json!({ "name": "time", "type": 3, "value": this_minute() }),
+        json!({ "name": "timezone", "type": 3, "value": "Etc/UTC" }),
+        json!({ "name": "window_hours", "type": 4, "value": 1 }),
+    ];
+    options.extend(extra.as_array().cloned().unwrap_or_default());
+    w.command(user, "daily", sub("set", Value::Array(options))).await
+}
+
+#[tokio::test]
+async fn a_daily_drop_posts_once_takes_answers_and_reveals() {
+    let w = World::new(2).await;
+    let bot = w.start_bot().await;
+    let r = set_daily(&w, ADMIN, json!([])).await;
+    assert!(r["data"]["content"].as_str().unwrap().contains("Daily drop #1 set"), "{r}");
+    let drop = w.wait_message("Daily question —").await;
+    let answer = custom_ids(&drop).into_iter().find(|c| c.starts_with("d:answer:")).unwrap();
+    // Two answers from one member: the last one counts.
+    for text in ["not sure", GOOD_CLUSTER_ANSWER] {
+        let click = w.fake.click(M0, &drop, &answer).await;
+        let modal = click.modal(&w.fake, WAIT).await.expect("modal");
+        let id = modal["data"]["custom_id"].as_str().unwrap().to_string();
+        let r = w.fake.submit_modal(M0, CHANNEL, &id, &[("answer", text)]).await.response(&w.fake, WAIT).await.unwrap();
+        assert_eq!(flags(&r) & 64, 64);
+        assert!(!r.to_string().contains("Reference answer"), "no reference before the close: {r}");
+    }
+    let reveal = w.wait_message("Daily reveal —").await.to_string();
+    assert!(reveal.contains("\"value\":\"1\""), "one member answered: {reveal}");
+    assert!(reveal.contains("member-0"), "{reveal}");
+    // Still exactly one drop, even though the timer ran several times.
+    assert_eq!(drop_messages(&w).len(), 1);
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn daily_set_is_refused_without_manage_server_and_bad_timezones_are_explained() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let r = set_daily(&w, M0, json!([])).await;
+    assert!(r["data"]["content"].as_str().unwrap().contains("Manage Server"), "{r}");
+    let daily = w.fake.guild_commands().into_iter().find(|c| c["name"] == "daily").unwrap();
+    assert_eq!(daily["default_member_permissions"], "32", "declared for Discord's own check too");
+    let r = w
+        .command(ADMIN, "daily", sub("set", json!([
+            { "name": "time", "type": 3, "value": "09:00" },
+            { "name": "timezone", "type": 3, "value": "Europe/Londn" }
+        ])))
+        .await;
+    let text = r["data"]["content"].as_str().unwrap();
+    assert!(text.contains("Did you mean") && text.contains("Europe/London"), "{text}");
+    let r = w
+        .command(ADMIN, "daily", sub("set", json!([
+            { "name": "time", "type": 3, "value": "9am" },
+            { "name": "timezone", "type": 3, "value": "Europe/London" }
+        ])))
+        .await;
+    assert!(r["data"]["content"].as_str().unwrap().contains("HH:MM"), "{r}");
+    assert!(w.store().await.schedules(GUILD as i64).await.unwrap().is_empty(), "nothing was saved");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_across_the_drop_time_posts_once_and_a_missed_reveal_happens_at_start() {
+    let w = World::new(1).await;
+    // The schedule exists while the bot is down; its time passes.
+    let store = w.store().await;
+    store
+        .create_schedule(
+            &interview_bot::store::NewSchedule {
+                guild_id: GUILD as i64,
+                channel_id: CHANNEL as i64,
+                local_time: &this_minute(),
+                timezone: "UTC",
+                weekdays: 127,
+                topic: None,
+                difficulty: None,
+                window_hours: 1,
+                ping_role_id: None,
+                thread: false,
+                created_by: ADMIN as i64,
+            },
+            Utc::now() - chrono::Duration::minutes(5),
+        )
+        .await
+        .unwrap();
+    let bot = w.start_bot().await;
+    let drop = w.wait_message("Daily question —").await;
+    assert!(drop.to_string().contains("Posted late") || !drop.to_string().contains("Note"), "{drop}");
+    // Down across the close: the reveal happens when the bot is back.
+    bot.stop().await;
+    w.fake.disconnect_all().await;
+    tokio::time::sleep(DROP_HOUR + Duration::from_millis(200)).await;
+    let bot = w.start_bot().await;
+    w.wait_message("Daily reveal —").await;
+    // Restarted twice across the same day: still one post.
+    bot.stop().await;
+    w.fake.disconnect_all().await;
+    let bot = w.start_bot().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(drop_messages(&w).len(), 1);
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn two_processes_on_one_database_post_a_drop_once() {
+    let w = World::new(1).await;
+    let a = w.start_bot().await;
+    let b = w.start_bot().await;
+    set_daily(&w, ADMIN, json!([])).await;
+    w.wait_message("Daily question —").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(drop_messages(&w).len(), 1, "{:#?}", w.messages());
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn a_channel_without_permission_marks_the_schedule_failing() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    w.fake.deny_channel(CHANNEL);
+    set_daily(&w, ADMIN, json!([])).await;
+    let store = w.store().await;
+    let mut failing = None;
+    for _ in 0..100 {
+        failing = store.schedules(GUILD as i64).await.unwrap()[0].failing.clone();
+        if failing.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(failing.unwrap_or_default().contains("permission"));
+    w.fake.allow_channel(CHANNEL);
+    let list = w.command(ADMIN, "daily", sub("list", json!([]))).await;
+    assert!(list["data"]["content"].as_str().unwrap().contains("failing"), "{list}");
     bot.stop().await;
 }

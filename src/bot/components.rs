@@ -279,6 +279,17 @@ async fn on_component(
             )
             .await?;
         }
+        (Some("d"), Some("answer")) => {
+            let drop_id = parse_id(parts.next())?;
+            if !data.cooldown_ok(user, "answer") {
+                return reply(ctx, c, CreateInteractionResponseMessage::new().content("Easy there — try again in a moment.")).await;
+            }
+            let drop = data.store.drop_by_id(drop_id).await?;
+            if drop.state != "posted" || drop.closes_ms.is_some_and(|c| Utc::now().timestamp_millis() >= c) {
+                return reply(ctx, c, CreateInteractionResponseMessage::new().content("This daily question has closed; the reveal shows the answers.")).await;
+            }
+            c.create_response(&ctx.http, answer_modal(format!("d:modal:{drop_id}"), "Daily question")).await?;
+        }
         (Some("lb"), _) => {
             super::commands::boards::page_button(ctx, data, c).await?;
         }
@@ -457,6 +468,50 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 tracing::error!(round = round_id, error = %e, "cannot advance a round");
             }
             data.wake.notify_one();
+        }
+        (Some("d"), Some("modal")) => {
+            let drop_id = parse_id(extra)?;
+            let drop = data.store.drop_by_id(drop_id).await?;
+            if drop.state != "posted" || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c) {
+                return Err(BotError::User("This daily question closed before your answer arrived, so it was not counted.".into()));
+            }
+            let row = drop.question_id.ok_or_else(|| BotError::User("This daily question is not ready.".into()))?;
+            let q = data.content.question_by_row(row).ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let a = scoring::score(q, &answer, &data.content.corpus);
+            let names = |c: Coverage| a.concepts.iter().filter(|r| r.coverage == c).map(|r| r.name.clone()).collect();
+            data.store
+                .replace_drop_answer(&NewAttempt {
+                    guild_id: guild,
+                    channel_id: i64::try_from(m.channel_id.get()).ok(),
+                    user_id: me,
+                    question_id: row,
+                    topic: &q.topic,
+                    context: AttemptContext::Daily,
+                    context_ref: Some(drop_id),
+                    answer: &answer,
+                    score: a.total,
+                    covered: names(Coverage::Covered),
+                    missed: names(Coverage::Missed),
+                    hints_used: 0,
+                    submitted_at: now,
+                    local_date: local_date(now, tz),
+                })
+                .await?;
+            // No reference answer before the close: others are still answering.
+            let embed = serenity::all::CreateEmbed::new()
+                .title(format!("Score: {}/100", a.total))
+                .description(render::truncate(&a.feedback, 4096))
+                .footer(serenity::all::CreateEmbedFooter::new(
+                    "You can answer again until the close; your last answer counts. The reference answer comes with the reveal.",
+                ))
+                .color(render::COLOR);
+            m.create_response(
+                &ctx.http,
+                CreateInteractionResponse::Message(
+                    CreateInteractionResponseMessage::new().embed(embed).ephemeral(true).allowed_mentions(no_mentions()),
+                ),
+            )
+            .await?;
         }
         _ => return Err(BotError::User("That form is no longer active.".into())),
     }

@@ -6,6 +6,7 @@
 
 pub mod commands;
 mod components;
+pub mod daily;
 pub mod errors;
 pub mod render;
 pub mod rounds;

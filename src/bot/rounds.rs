@@ -48,7 +48,7 @@ pub fn spawn_timer(http: Arc<Http>, data: &Data, mut shutdown: watch::Receiver<b
                 return;
             }
             let now = Utc::now();
-            let next = match driver.store.due_rounds(now).await {
+            let next_round = match driver.store.due_rounds(now).await {
                 Ok((due, next)) => {
                     for id in due {
                         // After a restart, deadlines that passed while the bot was down fire now.
@@ -62,6 +62,17 @@ pub fn spawn_timer(http: Arc<Http>, data: &Data, mut shutdown: watch::Receiver<b
                     tracing::error!(error = %e, "cannot read round deadlines");
                     Some(now + chrono::Duration::seconds(5))
                 }
+            };
+            let next_daily = match super::daily::tick(&driver, Utc::now()).await {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::error!(error = %e, "daily drops tick failed");
+                    Some(now + chrono::Duration::seconds(30))
+                }
+            };
+            let next = match (next_round, next_daily) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
             };
             first = false;
             let sleep = next

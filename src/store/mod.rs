@@ -8,6 +8,7 @@
 mod attempts;
 mod banks;
 mod boards;
+mod daily;
 mod maintenance;
 mod rounds;
 mod servers;
@@ -25,6 +26,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use attempts::{AttemptContext, NewAttempt, insert_attempt};
 pub use banks::StoredBank;
 pub use boards::{BoardQuery, BoardRow, Page, TeamRow};
+pub use daily::{DropAnswer, DropRow, NewSchedule, ScheduleRow};
 pub use maintenance::CheckReport;
 pub use rounds::{NewRound, Participant, RoundAnswer, RoundRow};
 pub use servers::{ensure_server, insert_server_for_bench, upsert_member};

@@ -1,6 +1,7 @@
 //! Slash commands. Each command's doc comment is its Discord description.
 
 pub mod boards;
+mod daily;
 pub mod mock;
 mod question;
 mod team;
@@ -14,6 +15,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         boards::leaderboard(),
         boards::stats(),
         team::team(),
+        daily::daily(),
     ]
 }
 

@@ -1,0 +1,215 @@
+//! `/daily set|list|pause|resume|remove|preview|now`: daily question drops (Manage Server).
+
+use chrono::Utc;
+use poise::CreateReply;
+use serenity::all::{ChannelId, Permissions, RoleId};
+
+use super::super::daily::schedule_of;
+use super::super::render::{escape, no_mentions};
+use super::super::rounds::Driver;
+use super::super::{Context, Error, errors::user};
+use super::{DifficultyChoice, autocomplete_topic, resolve_topic, sid};
+use crate::domain::bank::Difficulty;
+use crate::domain::schedule::{Schedule, Weekdays, parse_time, parse_timezone, suggest_timezones};
+use crate::store::NewSchedule;
+
+async fn say(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
+    ctx.send(CreateReply::default().content(text).ephemeral(true).allowed_mentions(no_mentions())).await?;
+    Ok(())
+}
+
+/// Checked again at run time: the command's default permission can be overridden by a server.
+fn require_manage_server(ctx: Context<'_>) -> Result<i64, Error> {
+    let allowed = match ctx {
+        poise::Context::Application(app) => app
+            .interaction
+            .member
+            .as_ref()
+            .and_then(|m| m.permissions)
+            .is_some_and(|p| p.contains(Permissions::MANAGE_GUILD) || p.administrator()),
+        poise::Context::Prefix(_) => false,
+    };
+    if !allowed {
+        return Err(user("Setting up daily drops needs the Manage Server permission."));
+    }
+    ctx.guild_id().map(|g| sid(g.get())).ok_or_else(|| user("Daily drops belong to a server."))
+}
+
+async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::all::CreateAutocompleteResponse {
+    let needle = partial.to_ascii_lowercase();
+    let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|n| n.to_ascii_lowercase().contains(&needle))
+        .take(25)
+        .collect();
+    if names.is_empty() {
+        names = suggest_timezones(partial, 25);
+    }
+    let choices = names.into_iter().map(|n| serenity::all::AutocompleteChoice::new(n, n)).collect();
+    serenity::all::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Daily question drops for this server.
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands("set", "list", "pause", "resume", "remove", "preview", "now"),
+    subcommand_required
+)]
+pub async fn daily(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Schedule a daily question at a local time.
+#[poise::command(slash_command, guild_only)]
+#[allow(clippy::too_many_arguments)] // one per option of the slash command
+async fn set(
+    ctx: Context<'_>,
+    #[description = "Local time, 24-hour HH:MM (e.g. 09:00)"] time: String,
+    #[description = "IANA timezone, e.g. Europe/London"]
+    #[autocomplete = "autocomplete_timezone"]
+    timezone: String,
+    #[description = "Channel to post in (default: this one)"] channel: Option<ChannelId>,
+    #[description = "Days: every day (default), weekdays, weekends, or e.g. mon,wed,fri"] weekdays: Option<String>,
+    #[description = "Only questions of this topic"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+    #[description = "Only questions of this difficulty"] difficulty: Option<DifficultyChoice>,
+    #[description = "Hours answers stay open (1–168, default 24)"]
+    #[min = 1]
+    #[max = 168]
+    window_hours: Option<u32>,
+    #[description = "Role to ping when the question is posted"] ping_role: Option<RoleId>,
+    #[description = "Open a discussion thread on each question"] thread: Option<bool>,
+) -> Result<(), Error> {
+    let guild = require_manage_server(ctx)?;
+    let time = parse_time(&time).map_err(user)?;
+    let tz = parse_timezone(&timezone).map_err(user)?;
+    let weekdays: Weekdays = weekdays.as_deref().unwrap_or("every day").parse().map_err(user)?;
+    let topic = resolve_topic(ctx.data(), topic.as_deref())?;
+    let channel = channel.unwrap_or_else(|| ctx.channel_id());
+    let local_time = time.format("%H:%M").to_string();
+    let now = Utc::now();
+    let id = ctx
+        .data()
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: guild,
+                channel_id: sid(channel.get()),
+                local_time: &local_time,
+                timezone: tz.name(),
+                weekdays: weekdays.bits(),
+                topic: topic.as_deref(),
+                difficulty: difficulty.map(|d| Difficulty::from(d).as_str()),
+                window_hours: window_hours.unwrap_or(24).clamp(1, 168),
+                ping_role_id: ping_role.map(|r| sid(r.get())),
+                thread: thread.unwrap_or(false),
+                created_by: sid(ctx.author().id.get()),
+            },
+            now,
+        )
+        .await?;
+    ctx.data().wake.notify_one();
+    let next = Schedule { time, tz, weekdays }.next_post(now).1;
+    say(
+        ctx,
+        format!(
+            "Daily drop #{id} set: {local_time} {} ({weekdays}) in <#{}>. Next post <t:{}:F>. See `/daily preview id:{id}`.",
+            tz.name(),
+            channel.get(),
+            next.timestamp()
+        ),
+    )
+    .await
+}
+
+/// List this server's daily drops, with their state and recent problems.
+#[poise::command(slash_command, guild_only)]
+async fn list(ctx: Context<'_>) -> Result<(), Error> {
+    let guild = require_manage_server(ctx)?;
+    let store = &ctx.data().store;
+    let schedules = store.schedules(guild).await?;
+    if schedules.is_empty() {
+        return say(ctx, "No daily drops yet. Set one up with `/daily set`.").await;
+    }
+    let mut lines = Vec::new();
+    for s in &schedules {
+        let days = Weekdays::from_bits(u8::try_from(s.weekdays).unwrap_or(127)).unwrap_or(Weekdays::EVERY_DAY);
+        let mut line = format!("**#{}** {} {} ({days}) in <#{}>", s.id, s.local_time, s.timezone, s.channel_id);
+        if let Some(t) = &s.topic {
+            line.push_str(&format!(", topic {}", escape(t)));
+        }
+        if s.paused {
+            line.push_str(" — paused");
+        } else if let Some(next) = schedule_of(s).map(|sc| sc.next_post(Utc::now()).1) {
+            line.push_str(&format!(" — next <t:{}:R>", next.timestamp()));
+        }
+        if let Some(why) = &s.failing {
+            line.push_str(&format!("\n  ⚠ failing: {}", escape(why)));
+        }
+        for d in store.recent_drops(s.id, 5).await? {
+            if d.state == "skipped" || d.state == "failed" {
+                line.push_str(&format!("\n  {} {}: {}", d.local_date, d.state, escape(d.note.as_deref().unwrap_or(""))));
+            }
+        }
+        lines.push(line);
+    }
+    say(ctx, super::super::render::truncate(&lines.join("\n"), 2000)).await
+}
+
+/// Pause a daily drop.
+#[poise::command(slash_command, guild_only)]
+async fn pause(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+    let guild = require_manage_server(ctx)?;
+    ctx.data().store.set_schedule_paused(guild, id, true).await?;
+    say(ctx, format!("Daily drop #{id} paused.")).await
+}
+
+/// Resume a paused daily drop.
+#[poise::command(slash_command, guild_only)]
+async fn resume(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+    let guild = require_manage_server(ctx)?;
+    ctx.data().store.set_schedule_paused(guild, id, false).await?;
+    ctx.data().wake.notify_one();
+    say(ctx, format!("Daily drop #{id} resumed.")).await
+}
+
+/// Remove a daily drop.
+#[poise::command(slash_command, guild_only)]
+async fn remove(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+    let guild = require_manage_server(ctx)?;
+    ctx.data().store.remove_schedule(guild, id).await?;
+    say(ctx, format!("Daily drop #{id} removed.")).await
+}
+
+/// The next five posting times of a daily drop.
+#[poise::command(slash_command, guild_only)]
+async fn preview(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+    let guild = require_manage_server(ctx)?;
+    let row = ctx.data().store.schedule(guild, id).await?;
+    let schedule = schedule_of(&row).ok_or_else(|| user("This drop's time or timezone is unreadable; remove it and set it again."))?;
+    let times: Vec<String> = schedule.preview(Utc::now(), 5).iter().map(|t| format!("<t:{}:F>", t.timestamp())).collect();
+    say(ctx, format!("Next posts of #{id}:\n{}", times.join("\n"))).await
+}
+
+/// Post today's question of a daily drop now (to test a setup).
+#[poise::command(slash_command, guild_only)]
+async fn now(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+    let guild = require_manage_server(ctx)?;
+    let data = ctx.data();
+    let row = data.store.schedule(guild, id).await?;
+    let schedule = schedule_of(&row).ok_or_else(|| user("This drop's time or timezone is unreadable; remove it and set it again."))?;
+    let now = Utc::now();
+    let date = now.with_timezone(&schedule.tz).date_naive();
+    if data.store.drop_exists(row.id, date).await? {
+        return Err(user("Today's question of this drop was already posted; each drop posts once a day."));
+    }
+    ctx.defer_ephemeral().await?;
+    let driver = Driver::new(ctx.serenity_context().http.clone(), data);
+    super::super::daily::post(&driver, &row, date, now, now, Some("Posted on request with /daily now.")).await.map_err(Error::from)?;
+    let posted = data.store.drop_exists(row.id, date).await?;
+    say(ctx, if posted { "Posted. Check the channel." } else { "Could not post; see `/daily list` for the reason." }).await
+}

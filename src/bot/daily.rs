@@ -1,0 +1,240 @@
+//! Daily drops in Discord: posting each (schedule, local date) exactly once, late-posting or
+//! skipping what was missed during downtime, and revealing at close.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use poise::serenity_prelude as serenity;
+use rand::seq::SliceRandom as _;
+use serenity::all::{
+    ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateMessage, CreateThread, RoleId,
+};
+
+use super::render::{COLOR, escape, no_mentions, truncate};
+use super::rounds::Driver;
+use crate::domain::bank::{Difficulty, QuestionFilter};
+use crate::domain::schedule::{Missed, Schedule, Weekdays, missed, parse_time};
+use crate::store::ScheduleRow;
+
+/// How far back missed drops are looked for (and recorded as skipped).
+const LOOK_BACK_DAYS: i64 = 7;
+
+pub fn schedule_of(row: &ScheduleRow) -> Option<Schedule> {
+    Some(Schedule {
+        time: parse_time(&row.local_time).ok()?,
+        tz: row.timezone.parse().ok()?,
+        weekdays: Weekdays::from_bits(u8::try_from(row.weekdays).ok()?)?,
+    })
+}
+
+/// Post what is due, record what was missed, reveal what closed. Returns the next time
+/// anything daily is due.
+pub async fn tick(d: &Driver, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let mut next: Option<DateTime<Utc>> = None;
+    let mut earliest = |t: DateTime<Utc>| next = Some(next.map_or(t, |n: DateTime<Utc>| n.min(t)));
+    for row in d.store.active_schedules().await? {
+        let Some(schedule) = schedule_of(&row) else {
+            tracing::warn!(schedule = row.id, "schedule has an unreadable time or zone");
+            continue;
+        };
+        if let Err(e) = post_due(d, &row, &schedule, now).await {
+            tracing::error!(schedule = row.id, error = %e, "daily drop failed");
+        }
+        earliest(schedule.next_post(now).1);
+    }
+    let (to_reveal, next_close) = d.store.drops_to_reveal(now).await?;
+    for id in to_reveal {
+        if let Err(e) = reveal(d, id).await {
+            tracing::error!(drop = id, error = %e, "daily reveal failed");
+        }
+    }
+    if let Some(c) = next_close {
+        earliest(c);
+    }
+    Ok(next)
+}
+
+async fn post_due(d: &Driver, row: &ScheduleRow, schedule: &Schedule, now: DateTime<Utc>) -> anyhow::Result<()> {
+    // A schedule set for the current minute posts now; one set after today's time starts tomorrow.
+    let eligible_from = row.created() - Duration::minutes(1);
+    let grace = Duration::from_std(d.timings.drop_grace).unwrap_or(Duration::hours(2));
+    let Some((latest_date, latest_due)) = schedule.latest_due(now) else {
+        return Ok(());
+    };
+    // Older dates missed while the bot was down: recorded, never posted.
+    let mut cursor = now - Duration::days(LOOK_BACK_DAYS);
+    loop {
+        let (date, due) = schedule.next_post(cursor);
+        if due >= latest_due {
+            break;
+        }
+        if due > eligible_from && !d.store.drop_exists(row.id, date).await? {
+            d.store.record_skipped_drop(row.id, date, due, "missed while the bot was offline").await?;
+        }
+        cursor = due;
+    }
+    if latest_due <= eligible_from || d.store.drop_exists(row.id, latest_date).await? {
+        return Ok(());
+    }
+    match missed(latest_due, now, grace) {
+        Missed::Skip => {
+            d.store
+                .record_skipped_drop(row.id, latest_date, latest_due, "missed by more than the grace period while the bot was offline")
+                .await?;
+            Ok(())
+        }
+        Missed::PostLate => {
+            let late = now - latest_due > Duration::minutes(1);
+            post(d, row, latest_date, latest_due, now, late.then_some("Posted late: the bot was offline at the scheduled time.")).await
+        }
+    }
+}
+
+/// Claim and post one drop. `note` marks a late post.
+pub async fn post(
+    d: &Driver,
+    row: &ScheduleRow,
+    date: NaiveDate,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    note: Option<&str>,
+) -> anyhow::Result<()> {
+    let Some(drop_id) = d.store.claim_drop(row.id, date, due).await? else {
+        return Ok(()); // another process, or an earlier tick, has it
+    };
+    let filter = QuestionFilter {
+        topic: row.topic.clone(),
+        difficulty: row.difficulty.as_deref().and_then(|s| s.parse::<Difficulty>().ok()),
+    };
+    let pool: Vec<i64> = d.content.bank.filter(&filter).filter_map(|q| d.content.row_of(q)).collect();
+    let Some(question_row) = d.store.next_drop_question(row.id, &pool, |v| v.shuffle(&mut rand::rng())).await? else {
+        d.store.mark_drop_failed(drop_id, "no question matches the schedule's topic and difficulty").await?;
+        d.store.set_schedule_failing(row.id, Some("no question matches its topic and difficulty")).await?;
+        return Ok(());
+    };
+    let Some(q) = d.content.question_by_row(question_row) else {
+        anyhow::bail!("question row {question_row} is not loaded");
+    };
+    let hours = u32::try_from(row.window_hours).unwrap_or(24);
+    let closes = now + Duration::from_std(d.timings.drop_hour * hours).unwrap_or(Duration::hours(24));
+    let mut embed = CreateEmbed::new()
+        .title(truncate(&format!("Daily question — {date}"), 256))
+        .description(truncate(&q.prompt, 4096))
+        .field("Topic", &q.topic, true)
+        .field("Difficulty", q.difficulty.label(), true)
+        .field("Closes", format!("<t:{}:R>", closes.timestamp()), true)
+        .footer(CreateEmbedFooter::new(
+            "One scored answer per member: your last answer before the close counts. Answers stay hidden until the reveal.",
+        ))
+        .color(COLOR);
+    if let Some(n) = note {
+        embed = embed.field("Note", n, false);
+    }
+    let mut message = CreateMessage::new()
+        .embed(embed)
+        .components(vec![CreateActionRow::Buttons(vec![
+            CreateButton::new(format!("d:answer:{drop_id}")).label("Answer").style(ButtonStyle::Primary),
+        ])]);
+    // Only the configured role may be pinged; no user text is in this message.
+    let mut mentions = no_mentions();
+    if let Some(role) = row.ping_role_id.and_then(|r| u64::try_from(r).ok()) {
+        message = message.content(format!("<@&{role}>"));
+        mentions = CreateAllowedMentions::new().roles(vec![RoleId::new(role)]);
+    }
+    let channel = ChannelId::new(u64::try_from(row.channel_id)?);
+    match channel.send_message(&d.http, message.allowed_mentions(mentions)).await {
+        Ok(m) => {
+            d.store
+                .mark_drop_posted(drop_id, question_row, i64::try_from(m.id.get())?, now, closes, note)
+                .await?;
+            if row.failing.is_some() {
+                d.store.set_schedule_failing(row.id, None).await?;
+            }
+            if row.thread {
+                let thread = CreateThread::new(truncate(&format!("Discussion — {date}"), 100));
+                if let Err(e) = channel.create_thread_from_message(&d.http, m.id, thread).await {
+                    tracing::warn!(schedule = row.id, error = %e, "cannot open the discussion thread");
+                }
+            }
+            d.wake.notify_one();
+        }
+        Err(e) => {
+            // No retry storm: this drop is marked failed and the schedule says why; the next
+            // drop tries again, and succeeds once the permission is back.
+            let reason = failure_reason(&e);
+            tracing::warn!(schedule = row.id, error = %e, "cannot post a daily drop");
+            d.store.mark_drop_failed(drop_id, &reason).await?;
+            d.store.set_schedule_failing(row.id, Some(&reason)).await?;
+        }
+    }
+    Ok(())
+}
+
+fn failure_reason(e: &serenity::Error) -> String {
+    let text = e.to_string();
+    if text.contains("Missing Permissions") || text.contains("Missing Access") {
+        "missing permission to post in the channel (needs View Channel, Send Messages, Embed Links)".into()
+    } else if text.contains("Unknown Channel") {
+        "the channel no longer exists".into()
+    } else {
+        format!("posting failed: {}", truncate(&text, 150))
+    }
+}
+
+async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
+    if !d.store.claim_reveal_drop(drop_id).await? {
+        return Ok(());
+    }
+    let drop = d.store.drop_by_id(drop_id).await?;
+    let Some(q) = drop.question_id.and_then(|r| d.content.question_by_row(r)) else {
+        return Ok(());
+    };
+    let answers = d.store.drop_answers(drop_id).await?;
+    let schedule = d.store.schedule_by_id(drop.schedule_id).await?;
+    let top: Vec<String> = answers
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(i, a)| format!("{}. {} — {}/100: ||{}||", i + 1, escape(&a.display_name), a.score, escape(&truncate(&a.answer, 200))))
+        .collect();
+    let mut missed: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for a in &answers {
+        for m in serde_json::from_str::<Vec<String>>(&a.missed).unwrap_or_default() {
+            *missed.entry(m).or_default() += 1;
+        }
+    }
+    let most_missed = missed.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+    let mut embed = CreateEmbed::new()
+        .title(truncate(&format!("Daily reveal — {}", drop.local_date), 256))
+        .description(truncate(&format!("**{}**\n\n{}", escape(&q.prompt), q.reference), 4096))
+        .field("Answers", answers.len().to_string(), true)
+        .color(COLOR);
+    if !top.is_empty() {
+        embed = embed.field("Top answers", truncate(&top.join("\n"), 1024), false);
+    }
+    if let Some((concept, n)) = most_missed {
+        embed = embed.field("Most often missed", format!("{} ({n}×)", escape(&concept)), false);
+    }
+    if let Some(row) = schedule {
+        let milestones = streak_milestones(d, &row, &answers).await?;
+        if !milestones.is_empty() {
+            embed = embed.field("Streaks", truncate(&milestones.join("\n"), 1024), false);
+        }
+        let channel = ChannelId::new(u64::try_from(row.channel_id)?);
+        if let Err(e) = channel.send_message(&d.http, CreateMessage::new().embed(embed).allowed_mentions(no_mentions())).await {
+            tracing::warn!(drop = drop_id, error = %e, "cannot post a daily reveal");
+        }
+    }
+    Ok(())
+}
+
+/// Members who just reached a 7, 30 or 100-day streak.
+async fn streak_milestones(d: &Driver, row: &ScheduleRow, answers: &[crate::store::DropAnswer]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for a in answers {
+        let stats = d.store.member_stats(row.guild_id, a.user_id, Utc::now()).await?;
+        if [7, 30, 100].contains(&stats.streak.current) {
+            out.push(format!("🔥 {} reached a {}-day streak!", escape(&a.display_name), stats.streak.current));
+        }
+    }
+    Ok(out)
+}
