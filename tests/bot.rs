@@ -229,7 +229,7 @@ async fn question_answer_hint_and_skip() {
     // Answer: a modal, then an ephemeral scored reply with the reference answer.
     let click = w.fake.click(M0, &message, &answer_id).await;
     let modal = click.modal(&w.fake, WAIT).await.expect("a modal");
-    let modal_id = modal["data"]["custom_id"].as_str().unwrap().to_string();
+    let modal_id = modal["custom_id"].as_str().unwrap().to_string();
     let submit = w
         .fake
         .submit_modal(M0, CHANNEL, &modal_id, &[("answer", GOOD_CLUSTER_ANSWER)])
@@ -310,7 +310,7 @@ async fn answer_round_question(
         .click(user, &q, &format!("m:answer:{round}:{position}"))
         .await;
     let modal = click.modal(&w.fake, WAIT).await.expect("modal");
-    let id = modal["data"]["custom_id"].as_str().unwrap().to_string();
+    let id = modal["custom_id"].as_str().unwrap().to_string();
     w.fake
         .submit_modal(user, CHANNEL, &id, &[("answer", text)])
         .await
@@ -468,7 +468,7 @@ async fn teams_round_reports_team_totals() {
             json!([
                 { "name": "questions", "type": 4, "value": 1 },
                 { "name": "seconds", "type": 4, "value": 60 },
-                { "name": "mode", "type": 3, "value": "teams" }
+                { "name": "mode", "type": 4, "value": 2 }
             ]),
         ),
     )
@@ -500,7 +500,7 @@ async fn solo_round_gives_private_feedback_at_once() {
             json!([
                 { "name": "questions", "type": 4, "value": 1 },
                 { "name": "seconds", "type": 4, "value": 60 },
-                { "name": "mode", "type": 3, "value": "solo" }
+                { "name": "mode", "type": 4, "value": 0 }
             ]),
         ),
     )
@@ -562,28 +562,34 @@ async fn a_restart_in_the_middle_of_a_round_resumes_it() {
 
 #[tokio::test]
 async fn leaderboard_pages_and_stats() {
-    let w = World::new(1).await;
+    let w = World::new(2).await;
     let store = w.store().await;
     let content = bot::load_content(&store).await.unwrap();
     let q = &content.bank.questions[0];
     let row = content.row_of(q).unwrap();
     let now = Utc::now();
-    for user in 0..15 {
+    // Fifteen players at 50..=64 points, and member-1 (a guild member) at 42.
+    for user in 0..16 {
+        let (id, name, score) = if user == 15 {
+            (M1 as i64, "member-1".to_string(), 42)
+        } else {
+            (6000 + user, format!("player-{user}"), 50 + user)
+        };
         store
-            .upsert_member(GUILD as i64, 6000 + user, &format!("player-{user}"), now)
+            .upsert_member(GUILD as i64, id, &name, now)
             .await
             .unwrap();
         store
             .insert_attempt(&NewAttempt {
                 guild_id: GUILD as i64,
                 channel_id: Some(CHANNEL as i64),
-                user_id: 6000 + user,
+                user_id: id,
                 question_id: row,
                 topic: &q.topic,
                 context: AttemptContext::Question,
                 context_ref: None,
                 answer: "seeded",
-                score: u8::try_from(50 + user).unwrap(),
+                score: u8::try_from(score).unwrap(),
                 covered: vec![],
                 missed: vec!["Heap snapshots".into()],
                 hints_used: 0,
@@ -600,7 +606,7 @@ async fn leaderboard_pages_and_stats() {
             M0,
             CHANNEL,
             "leaderboard",
-            json!([{ "name": "period", "type": 3, "value": "all time" }]),
+            json!([{ "name": "period", "type": 4, "value": 5 }]),
         )
         .await;
     let first = i.response(&w.fake, WAIT).await.unwrap();
@@ -630,12 +636,15 @@ async fn leaderboard_pages_and_stats() {
         .command(
             ADMIN,
             "stats",
-            json!([{ "name": "member", "type": 6, "value": "6014" }]),
+            json!([{ "name": "member", "type": 6, "value": M1.to_string() }]),
         )
         .await;
     assert_eq!(flags(&stats) & 64, 64);
     let s = stats.to_string();
-    assert!(s.contains("64/100") && s.contains("Heap snapshots"), "{s}");
+    assert!(
+        s.contains("42/100") && s.contains("Heap snapshots") && s.contains("#16 of 16"),
+        "{s}"
+    );
     w.assert_clean();
     bot.stop().await;
 }
@@ -733,7 +742,10 @@ fn this_minute() -> String {
 }
 
 fn drop_messages(w: &World) -> Vec<Value> {
-    w.messages().into_iter().filter(|m| m.to_string().contains("Daily question —")).collect()
+    w.messages()
+        .into_iter()
+        .filter(|m| m.to_string().contains("Daily question —"))
+        .collect()
 }
 
 async fn set_daily(w: &World, user: u64, extra: Value) -> Value {
@@ -743,7 +755,8 @@ async fn set_daily(w: &World, user: u64, extra: Value) -> Value {
         json!({ "name": "window_hours", "type": 4, "value": 1 }),
     ];
     options.extend(extra.as_array().cloned().unwrap_or_default());
-    w.command(user, "daily", sub("set", Value::Array(options))).await
+    w.command(user, "daily", sub("set", Value::Array(options)))
+        .await
 }
 
 #[tokio::test]
@@ -751,20 +764,41 @@ async fn a_daily_drop_posts_once_takes_answers_and_reveals() {
     let w = World::new(2).await;
     let bot = w.start_bot().await;
     let r = set_daily(&w, ADMIN, json!([])).await;
-    assert!(r["data"]["content"].as_str().unwrap().contains("Daily drop #1 set"), "{r}");
+    assert!(
+        r["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Daily drop #1 set"),
+        "{r}"
+    );
     let drop = w.wait_message("Daily question —").await;
-    let answer = custom_ids(&drop).into_iter().find(|c| c.starts_with("d:answer:")).unwrap();
+    let answer = custom_ids(&drop)
+        .into_iter()
+        .find(|c| c.starts_with("d:answer:"))
+        .unwrap();
     // Two answers from one member: the last one counts.
     for text in ["not sure", GOOD_CLUSTER_ANSWER] {
         let click = w.fake.click(M0, &drop, &answer).await;
         let modal = click.modal(&w.fake, WAIT).await.expect("modal");
-        let id = modal["data"]["custom_id"].as_str().unwrap().to_string();
-        let r = w.fake.submit_modal(M0, CHANNEL, &id, &[("answer", text)]).await.response(&w.fake, WAIT).await.unwrap();
+        let id = modal["custom_id"].as_str().unwrap().to_string();
+        let r = w
+            .fake
+            .submit_modal(M0, CHANNEL, &id, &[("answer", text)])
+            .await
+            .response(&w.fake, WAIT)
+            .await
+            .unwrap();
         assert_eq!(flags(&r) & 64, 64);
-        assert!(!r.to_string().contains("Reference answer"), "no reference before the close: {r}");
+        assert!(
+            !r.to_string().contains("Reference answer"),
+            "no reference before the close: {r}"
+        );
     }
     let reveal = w.wait_message("Daily reveal —").await.to_string();
-    assert!(reveal.contains("\"value\":\"1\""), "one member answered: {reveal}");
+    assert!(
+        reveal.contains("\"value\":\"1\""),
+        "one member answered: {reveal}"
+    );
     assert!(reveal.contains("member-0"), "{reveal}");
     // Still exactly one drop, even though the timer ran several times.
     assert_eq!(drop_messages(&w).len(), 1);
@@ -777,25 +811,67 @@ async fn daily_set_is_refused_without_manage_server_and_bad_timezones_are_explai
     let w = World::new(1).await;
     let bot = w.start_bot().await;
     let r = set_daily(&w, M0, json!([])).await;
-    assert!(r["data"]["content"].as_str().unwrap().contains("Manage Server"), "{r}");
-    let daily = w.fake.guild_commands().into_iter().find(|c| c["name"] == "daily").unwrap();
-    assert_eq!(daily["default_member_permissions"], "32", "declared for Discord's own check too");
+    assert!(
+        r["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Manage Server"),
+        "{r}"
+    );
+    let daily = w
+        .fake
+        .guild_commands()
+        .into_iter()
+        .find(|c| c["name"] == "daily")
+        .unwrap();
+    assert_eq!(
+        daily["default_member_permissions"], "32",
+        "declared for Discord's own check too"
+    );
     let r = w
-        .command(ADMIN, "daily", sub("set", json!([
-            { "name": "time", "type": 3, "value": "09:00" },
-            { "name": "timezone", "type": 3, "value": "Europe/Londn" }
-        ])))
+        .command(
+            ADMIN,
+            "daily",
+            sub(
+                "set",
+                json!([
+                    { "name": "time", "type": 3, "value": "09:00" },
+                    { "name": "timezone", "type": 3, "value": "Europe/Londn" }
+                ]),
+            ),
+        )
         .await;
     let text = r["data"]["content"].as_str().unwrap();
-    assert!(text.contains("Did you mean") && text.contains("Europe/London"), "{text}");
+    assert!(
+        text.contains("Did you mean") && text.contains("Europe/London"),
+        "{text}"
+    );
     let r = w
-        .command(ADMIN, "daily", sub("set", json!([
-            { "name": "time", "type": 3, "value": "9am" },
-            { "name": "timezone", "type": 3, "value": "Europe/London" }
-        ])))
+        .command(
+            ADMIN,
+            "daily",
+            sub(
+                "set",
+                json!([
+                    { "name": "time", "type": 3, "value": "9am" },
+                    { "name": "timezone", "type": 3, "value": "Europe/London" }
+                ]),
+            ),
+        )
         .await;
-    assert!(r["data"]["content"].as_str().unwrap().contains("HH:MM"), "{r}");
-    assert!(w.store().await.schedules(GUILD as i64).await.unwrap().is_empty(), "nothing was saved");
+    assert!(
+        r["data"]["content"].as_str().unwrap().contains("HH:MM"),
+        "{r}"
+    );
+    assert!(
+        w.store()
+            .await
+            .schedules(GUILD as i64)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was saved"
+    );
     w.assert_clean();
     bot.stop().await;
 }
@@ -826,7 +902,10 @@ async fn a_restart_across_the_drop_time_posts_once_and_a_missed_reveal_happens_a
         .unwrap();
     let bot = w.start_bot().await;
     let drop = w.wait_message("Daily question —").await;
-    assert!(drop.to_string().contains("Posted late") || !drop.to_string().contains("Note"), "{drop}");
+    assert!(
+        drop.to_string().contains("Posted late") || !drop.to_string().contains("Note"),
+        "{drop}"
+    );
     // Down across the close: the reveal happens when the bot is back.
     bot.stop().await;
     w.fake.disconnect_all().await;
@@ -865,7 +944,9 @@ async fn a_channel_without_permission_marks_the_schedule_failing() {
     let store = w.store().await;
     let mut failing = None;
     for _ in 0..100 {
-        failing = store.schedules(GUILD as i64).await.unwrap()[0].failing.clone();
+        failing = store.schedules(GUILD as i64).await.unwrap()[0]
+            .failing
+            .clone();
         if failing.is_some() {
             break;
         }
@@ -874,6 +955,12 @@ async fn a_channel_without_permission_marks_the_schedule_failing() {
     assert!(failing.unwrap_or_default().contains("permission"));
     w.fake.allow_channel(CHANNEL);
     let list = w.command(ADMIN, "daily", sub("list", json!([]))).await;
-    assert!(list["data"]["content"].as_str().unwrap().contains("failing"), "{list}");
+    assert!(
+        list["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("failing"),
+        "{list}"
+    );
     bot.stop().await;
 }

@@ -282,13 +282,33 @@ async fn on_component(
         (Some("d"), Some("answer")) => {
             let drop_id = parse_id(parts.next())?;
             if !data.cooldown_ok(user, "answer") {
-                return reply(ctx, c, CreateInteractionResponseMessage::new().content("Easy there — try again in a moment.")).await;
+                return reply(
+                    ctx,
+                    c,
+                    CreateInteractionResponseMessage::new()
+                        .content("Easy there — try again in a moment."),
+                )
+                .await;
             }
             let drop = data.store.drop_by_id(drop_id).await?;
-            if drop.state != "posted" || drop.closes_ms.is_some_and(|c| Utc::now().timestamp_millis() >= c) {
-                return reply(ctx, c, CreateInteractionResponseMessage::new().content("This daily question has closed; the reveal shows the answers.")).await;
+            if drop.state != "posted"
+                || drop
+                    .closes_ms
+                    .is_some_and(|c| Utc::now().timestamp_millis() >= c)
+            {
+                return reply(
+                    ctx,
+                    c,
+                    CreateInteractionResponseMessage::new()
+                        .content("This daily question has closed; the reveal shows the answers."),
+                )
+                .await;
             }
-            c.create_response(&ctx.http, answer_modal(format!("d:modal:{drop_id}"), "Daily question")).await?;
+            c.create_response(
+                &ctx.http,
+                answer_modal(format!("d:modal:{drop_id}"), "Daily question"),
+            )
+            .await?;
         }
         (Some("lb"), _) => {
             super::commands::boards::page_button(ctx, data, c).await?;
@@ -472,13 +492,28 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("d"), Some("modal")) => {
             let drop_id = parse_id(extra)?;
             let drop = data.store.drop_by_id(drop_id).await?;
-            if drop.state != "posted" || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c) {
-                return Err(BotError::User("This daily question closed before your answer arrived, so it was not counted.".into()));
+            if drop.state != "posted" || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c)
+            {
+                return Err(BotError::User(
+                    "This daily question closed before your answer arrived, so it was not counted."
+                        .into(),
+                ));
             }
-            let row = drop.question_id.ok_or_else(|| BotError::User("This daily question is not ready.".into()))?;
-            let q = data.content.question_by_row(row).ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let row = drop
+                .question_id
+                .ok_or_else(|| BotError::User("This daily question is not ready.".into()))?;
+            let q = data
+                .content
+                .question_by_row(row)
+                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
             let a = scoring::score(q, &answer, &data.content.corpus);
-            let names = |c: Coverage| a.concepts.iter().filter(|r| r.coverage == c).map(|r| r.name.clone()).collect();
+            let names = |c: Coverage| {
+                a.concepts
+                    .iter()
+                    .filter(|r| r.coverage == c)
+                    .map(|r| r.name.clone())
+                    .collect()
+            };
             data.store
                 .replace_drop_answer(&NewAttempt {
                     guild_id: guild,
@@ -508,7 +543,10 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             m.create_response(
                 &ctx.http,
                 CreateInteractionResponse::Message(
-                    CreateInteractionResponseMessage::new().embed(embed).ephemeral(true).allowed_mentions(no_mentions()),
+                    CreateInteractionResponseMessage::new()
+                        .embed(embed)
+                        .ephemeral(true)
+                        .allowed_mentions(no_mentions()),
                 ),
             )
             .await?;

@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use poise::serenity_prelude as serenity;
 use rand::seq::SliceRandom as _;
 use serenity::all::{
-    ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateMessage, CreateThread, RoleId,
+    ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateMessage, CreateThread, RoleId,
 };
 
 use super::render::{COLOR, escape, no_mentions, truncate};
@@ -53,7 +53,12 @@ pub async fn tick(d: &Driver, now: DateTime<Utc>) -> anyhow::Result<Option<DateT
     Ok(next)
 }
 
-async fn post_due(d: &Driver, row: &ScheduleRow, schedule: &Schedule, now: DateTime<Utc>) -> anyhow::Result<()> {
+async fn post_due(
+    d: &Driver,
+    row: &ScheduleRow,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     // A schedule set for the current minute posts now; one set after today's time starts tomorrow.
     let eligible_from = row.created() - Duration::minutes(1);
     let grace = Duration::from_std(d.timings.drop_grace).unwrap_or(Duration::hours(2));
@@ -68,7 +73,9 @@ async fn post_due(d: &Driver, row: &ScheduleRow, schedule: &Schedule, now: DateT
             break;
         }
         if due > eligible_from && !d.store.drop_exists(row.id, date).await? {
-            d.store.record_skipped_drop(row.id, date, due, "missed while the bot was offline").await?;
+            d.store
+                .record_skipped_drop(row.id, date, due, "missed while the bot was offline")
+                .await?;
         }
         cursor = due;
     }
@@ -78,13 +85,26 @@ async fn post_due(d: &Driver, row: &ScheduleRow, schedule: &Schedule, now: DateT
     match missed(latest_due, now, grace) {
         Missed::Skip => {
             d.store
-                .record_skipped_drop(row.id, latest_date, latest_due, "missed by more than the grace period while the bot was offline")
+                .record_skipped_drop(
+                    row.id,
+                    latest_date,
+                    latest_due,
+                    "missed by more than the grace period while the bot was offline",
+                )
                 .await?;
             Ok(())
         }
         Missed::PostLate => {
             let late = now - latest_due > Duration::minutes(1);
-            post(d, row, latest_date, latest_due, now, late.then_some("Posted late: the bot was offline at the scheduled time.")).await
+            post(
+                d,
+                row,
+                latest_date,
+                latest_due,
+                now,
+                late.then_some("Posted late: the bot was offline at the scheduled time."),
+            )
+            .await
         }
     }
 }
@@ -103,19 +123,39 @@ pub async fn post(
     };
     let filter = QuestionFilter {
         topic: row.topic.clone(),
-        difficulty: row.difficulty.as_deref().and_then(|s| s.parse::<Difficulty>().ok()),
+        difficulty: row
+            .difficulty
+            .as_deref()
+            .and_then(|s| s.parse::<Difficulty>().ok()),
     };
-    let pool: Vec<i64> = d.content.bank.filter(&filter).filter_map(|q| d.content.row_of(q)).collect();
-    let Some(question_row) = d.store.next_drop_question(row.id, &pool, |v| v.shuffle(&mut rand::rng())).await? else {
-        d.store.mark_drop_failed(drop_id, "no question matches the schedule's topic and difficulty").await?;
-        d.store.set_schedule_failing(row.id, Some("no question matches its topic and difficulty")).await?;
+    let pool: Vec<i64> = d
+        .content
+        .bank
+        .filter(&filter)
+        .filter_map(|q| d.content.row_of(q))
+        .collect();
+    let Some(question_row) = d
+        .store
+        .next_drop_question(row.id, &pool, |v| v.shuffle(&mut rand::rng()))
+        .await?
+    else {
+        d.store
+            .mark_drop_failed(
+                drop_id,
+                "no question matches the schedule's topic and difficulty",
+            )
+            .await?;
+        d.store
+            .set_schedule_failing(row.id, Some("no question matches its topic and difficulty"))
+            .await?;
         return Ok(());
     };
     let Some(q) = d.content.question_by_row(question_row) else {
         anyhow::bail!("question row {question_row} is not loaded");
     };
     let hours = u32::try_from(row.window_hours).unwrap_or(24);
-    let closes = now + Duration::from_std(d.timings.drop_hour * hours).unwrap_or(Duration::hours(24));
+    let closes =
+        now + Duration::from_std(d.timings.drop_hour * hours).unwrap_or(Duration::hours(24));
     let mut embed = CreateEmbed::new()
         .title(truncate(&format!("Daily question — {date}"), 256))
         .description(truncate(&q.prompt, 4096))
@@ -132,7 +172,9 @@ pub async fn post(
     let mut message = CreateMessage::new()
         .embed(embed)
         .components(vec![CreateActionRow::Buttons(vec![
-            CreateButton::new(format!("d:answer:{drop_id}")).label("Answer").style(ButtonStyle::Primary),
+            CreateButton::new(format!("d:answer:{drop_id}"))
+                .label("Answer")
+                .style(ButtonStyle::Primary),
         ])]);
     // Only the configured role may be pinged; no user text is in this message.
     let mut mentions = no_mentions();
@@ -141,17 +183,30 @@ pub async fn post(
         mentions = CreateAllowedMentions::new().roles(vec![RoleId::new(role)]);
     }
     let channel = ChannelId::new(u64::try_from(row.channel_id)?);
-    match channel.send_message(&d.http, message.allowed_mentions(mentions)).await {
+    match channel
+        .send_message(&d.http, message.allowed_mentions(mentions))
+        .await
+    {
         Ok(m) => {
             d.store
-                .mark_drop_posted(drop_id, question_row, i64::try_from(m.id.get())?, now, closes, note)
+                .mark_drop_posted(
+                    drop_id,
+                    question_row,
+                    i64::try_from(m.id.get())?,
+                    now,
+                    closes,
+                    note,
+                )
                 .await?;
             if row.failing.is_some() {
                 d.store.set_schedule_failing(row.id, None).await?;
             }
             if row.thread {
                 let thread = CreateThread::new(truncate(&format!("Discussion — {date}"), 100));
-                if let Err(e) = channel.create_thread_from_message(&d.http, m.id, thread).await {
+                if let Err(e) = channel
+                    .create_thread_from_message(&d.http, m.id, thread)
+                    .await
+                {
                     tracing::warn!(schedule = row.id, error = %e, "cannot open the discussion thread");
                 }
             }
@@ -172,7 +227,8 @@ pub async fn post(
 fn failure_reason(e: &serenity::Error) -> String {
     let text = e.to_string();
     if text.contains("Missing Permissions") || text.contains("Missing Access") {
-        "missing permission to post in the channel (needs View Channel, Send Messages, Embed Links)".into()
+        "missing permission to post in the channel (needs View Channel, Send Messages, Embed Links)"
+            .into()
     } else if text.contains("Unknown Channel") {
         "the channel no longer exists".into()
     } else {
@@ -194,7 +250,15 @@ async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
         .iter()
         .take(3)
         .enumerate()
-        .map(|(i, a)| format!("{}. {} — {}/100: ||{}||", i + 1, escape(&a.display_name), a.score, escape(&truncate(&a.answer, 200))))
+        .map(|(i, a)| {
+            format!(
+                "{}. {} — {}/100: ||{}||",
+                i + 1,
+                escape(&a.display_name),
+                a.score,
+                escape(&truncate(&a.answer, 200))
+            )
+        })
         .collect();
     let mut missed: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for a in &answers {
@@ -202,17 +266,29 @@ async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
             *missed.entry(m).or_default() += 1;
         }
     }
-    let most_missed = missed.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+    let most_missed = missed
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
     let mut embed = CreateEmbed::new()
-        .title(truncate(&format!("Daily reveal — {}", drop.local_date), 256))
-        .description(truncate(&format!("**{}**\n\n{}", escape(&q.prompt), q.reference), 4096))
+        .title(truncate(
+            &format!("Daily reveal — {}", drop.local_date),
+            256,
+        ))
+        .description(truncate(
+            &format!("**{}**\n\n{}", escape(&q.prompt), q.reference),
+            4096,
+        ))
         .field("Answers", answers.len().to_string(), true)
         .color(COLOR);
     if !top.is_empty() {
         embed = embed.field("Top answers", truncate(&top.join("\n"), 1024), false);
     }
     if let Some((concept, n)) = most_missed {
-        embed = embed.field("Most often missed", format!("{} ({n}×)", escape(&concept)), false);
+        embed = embed.field(
+            "Most often missed",
+            format!("{} ({n}×)", escape(&concept)),
+            false,
+        );
     }
     if let Some(row) = schedule {
         let milestones = streak_milestones(d, &row, &answers).await?;
@@ -220,7 +296,15 @@ async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
             embed = embed.field("Streaks", truncate(&milestones.join("\n"), 1024), false);
         }
         let channel = ChannelId::new(u64::try_from(row.channel_id)?);
-        if let Err(e) = channel.send_message(&d.http, CreateMessage::new().embed(embed).allowed_mentions(no_mentions())).await {
+        if let Err(e) = channel
+            .send_message(
+                &d.http,
+                CreateMessage::new()
+                    .embed(embed)
+                    .allowed_mentions(no_mentions()),
+            )
+            .await
+        {
             tracing::warn!(drop = drop_id, error = %e, "cannot post a daily reveal");
         }
     }
@@ -228,12 +312,23 @@ async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
 }
 
 /// Members who just reached a 7, 30 or 100-day streak.
-async fn streak_milestones(d: &Driver, row: &ScheduleRow, answers: &[crate::store::DropAnswer]) -> anyhow::Result<Vec<String>> {
+async fn streak_milestones(
+    d: &Driver,
+    row: &ScheduleRow,
+    answers: &[crate::store::DropAnswer],
+) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
     for a in answers {
-        let stats = d.store.member_stats(row.guild_id, a.user_id, Utc::now()).await?;
+        let stats = d
+            .store
+            .member_stats(row.guild_id, a.user_id, Utc::now())
+            .await?;
         if [7, 30, 100].contains(&stats.streak.current) {
-            out.push(format!("🔥 {} reached a {}-day streak!", escape(&a.display_name), stats.streak.current));
+            out.push(format!(
+                "🔥 {} reached a {}-day streak!",
+                escape(&a.display_name),
+                stats.streak.current
+            ));
         }
     }
     Ok(out)

@@ -78,6 +78,15 @@ pub enum Command {
     /// Database backup, health check and benchmark.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Show the effective configuration (token masked).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective settings (flags over environment over file); exit 1 without a token.
+    Check(run::RunArgs),
 }
 
 /// Diagnostics go to stderr so command output stays clean for pipes.
@@ -94,8 +103,14 @@ pub fn init_tracing(cli: &Cli) {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // The config file may name the database unless a flag or DATABASE_URL did.
+    let database_url_given = std::env::var_os("DATABASE_URL").is_some()
+        || std::env::args().any(|a| a.starts_with("--database-url"));
     match cli.command {
-        Command::Run(args) => run::run(args, &cli.database_url),
+        Command::Run(args) => run::run(args, &cli.database_url, database_url_given),
+        Command::Config(ConfigCommand::Check(args)) => {
+            run::check(args, &cli.database_url, database_url_given)
+        }
         Command::Practice(args) => practice::run(args, &cli.database_url),
         Command::Score(args) => score_cmd::run(args),
         Command::Eval(args) => eval::run(args),

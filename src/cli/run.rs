@@ -23,11 +23,17 @@ pub struct RunArgs {
 struct FileConfig {
     discord_token: Option<String>,
     dev_guild_id: Option<u64>,
+    database_url: Option<String>,
 }
 
 const NO_TOKEN: &str = "no Discord token: create an application at https://discord.com/developers/applications, add a bot, copy its token, and set DISCORD_TOKEN (or `discord_token` in the --config file). Without a token, try `interview-bot practice`.";
 
-pub fn run(args: RunArgs, database_url: &str) -> anyhow::Result<ExitCode> {
+/// Flags over environment over the config file.
+fn settings(
+    args: &RunArgs,
+    database_url: &str,
+    database_url_given: bool,
+) -> anyhow::Result<(Option<Secret>, BotConfigParts)> {
     let file = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -43,13 +49,63 @@ pub fn run(args: RunArgs, database_url: &str) -> anyhow::Result<ExitCode> {
         .ok()
         .filter(|t| !t.trim().is_empty())
         .or_else(|| file.as_ref().and_then(|f| f.discord_token.clone()))
-        .context(NO_TOKEN)?;
+        .map(|t| Secret::new(t.trim()));
+    let database_url = match file.as_ref().and_then(|f| f.database_url.clone()) {
+        Some(from_file) if !database_url_given => from_file,
+        _ => database_url.to_string(),
+    };
+    Ok((
+        token,
+        BotConfigParts {
+            database_url,
+            dev_guild_id: args
+                .dev_guild_id
+                .or_else(|| file.as_ref().and_then(|f| f.dev_guild_id)),
+        },
+    ))
+}
+
+struct BotConfigParts {
+    database_url: String,
+    dev_guild_id: Option<u64>,
+}
+
+/// `interview-bot config check`: the effective settings, token masked.
+pub fn check(
+    args: RunArgs,
+    database_url: &str,
+    database_url_given: bool,
+) -> anyhow::Result<ExitCode> {
+    let (token, parts) = settings(&args, database_url, database_url_given)?;
+    say!("database_url = {}", parts.database_url);
+    say!(
+        "dev_guild_id = {}",
+        parts.dev_guild_id.map_or_else(
+            || "(unset: commands are registered globally)".into(),
+            |g| g.to_string()
+        )
+    );
+    match &token {
+        Some(t) => say!("discord_token = {}", t.masked()),
+        None => say!("discord_token = (missing) — {NO_TOKEN}"),
+    }
+    Ok(if token.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub fn run(
+    args: RunArgs,
+    database_url: &str,
+    database_url_given: bool,
+) -> anyhow::Result<ExitCode> {
+    let (token, parts) = settings(&args, database_url, database_url_given)?;
     let config = BotConfig {
-        token: Secret::new(token.trim()),
-        database_url: database_url.to_string(),
-        dev_guild_id: args
-            .dev_guild_id
-            .or_else(|| file.as_ref().and_then(|f| f.dev_guild_id)),
+        token: token.context(NO_TOKEN)?,
+        database_url: parts.database_url,
+        dev_guild_id: parts.dev_guild_id,
         api_base: None,
         timings: Timings::default(),
     };

@@ -14,7 +14,13 @@ use crate::domain::schedule::{Schedule, Weekdays, parse_time, parse_timezone, su
 use crate::store::NewSchedule;
 
 async fn say(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
-    ctx.send(CreateReply::default().content(text).ephemeral(true).allowed_mentions(no_mentions())).await?;
+    ctx.send(
+        CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -30,12 +36,19 @@ fn require_manage_server(ctx: Context<'_>) -> Result<i64, Error> {
         poise::Context::Prefix(_) => false,
     };
     if !allowed {
-        return Err(user("Setting up daily drops needs the Manage Server permission."));
+        return Err(user(
+            "Setting up daily drops needs the Manage Server permission.",
+        ));
     }
-    ctx.guild_id().map(|g| sid(g.get())).ok_or_else(|| user("Daily drops belong to a server."))
+    ctx.guild_id()
+        .map(|g| sid(g.get()))
+        .ok_or_else(|| user("Daily drops belong to a server."))
 }
 
-async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::all::CreateAutocompleteResponse {
+async fn autocomplete_timezone(
+    _ctx: Context<'_>,
+    partial: &str,
+) -> serenity::all::CreateAutocompleteResponse {
     let needle = partial.to_ascii_lowercase();
     let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS
         .iter()
@@ -46,7 +59,10 @@ async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::al
     if names.is_empty() {
         names = suggest_timezones(partial, 25);
     }
-    let choices = names.into_iter().map(|n| serenity::all::AutocompleteChoice::new(n, n)).collect();
+    let choices = names
+        .into_iter()
+        .map(|n| serenity::all::AutocompleteChoice::new(n, n))
+        .collect();
     serenity::all::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
@@ -87,7 +103,11 @@ async fn set(
     let guild = require_manage_server(ctx)?;
     let time = parse_time(&time).map_err(user)?;
     let tz = parse_timezone(&timezone).map_err(user)?;
-    let weekdays: Weekdays = weekdays.as_deref().unwrap_or("every day").parse().map_err(user)?;
+    let weekdays: Weekdays = weekdays
+        .as_deref()
+        .unwrap_or("every day")
+        .parse()
+        .map_err(user)?;
     let topic = resolve_topic(ctx.data(), topic.as_deref())?;
     let channel = channel.unwrap_or_else(|| ctx.channel_id());
     let local_time = time.format("%H:%M").to_string();
@@ -137,8 +157,12 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
     }
     let mut lines = Vec::new();
     for s in &schedules {
-        let days = Weekdays::from_bits(u8::try_from(s.weekdays).unwrap_or(127)).unwrap_or(Weekdays::EVERY_DAY);
-        let mut line = format!("**#{}** {} {} ({days}) in <#{}>", s.id, s.local_time, s.timezone, s.channel_id);
+        let days = Weekdays::from_bits(u8::try_from(s.weekdays).unwrap_or(127))
+            .unwrap_or(Weekdays::EVERY_DAY);
+        let mut line = format!(
+            "**#{}** {} {} ({days}) in <#{}>",
+            s.id, s.local_time, s.timezone, s.channel_id
+        );
         if let Some(t) = &s.topic {
             line.push_str(&format!(", topic {}", escape(t)));
         }
@@ -152,7 +176,12 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
         }
         for d in store.recent_drops(s.id, 5).await? {
             if d.state == "skipped" || d.state == "failed" {
-                line.push_str(&format!("\n  {} {}: {}", d.local_date, d.state, escape(d.note.as_deref().unwrap_or(""))));
+                line.push_str(&format!(
+                    "\n  {} {}: {}",
+                    d.local_date,
+                    d.state,
+                    escape(d.note.as_deref().unwrap_or(""))
+                ));
             }
         }
         lines.push(line);
@@ -162,24 +191,39 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
 
 /// Pause a daily drop.
 #[poise::command(slash_command, guild_only)]
-async fn pause(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+async fn pause(
+    ctx: Context<'_>,
+    #[description = "The drop's number (see /daily list)"] id: i64,
+) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
-    ctx.data().store.set_schedule_paused(guild, id, true).await?;
+    ctx.data()
+        .store
+        .set_schedule_paused(guild, id, true)
+        .await?;
     say(ctx, format!("Daily drop #{id} paused.")).await
 }
 
 /// Resume a paused daily drop.
 #[poise::command(slash_command, guild_only)]
-async fn resume(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+async fn resume(
+    ctx: Context<'_>,
+    #[description = "The drop's number (see /daily list)"] id: i64,
+) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
-    ctx.data().store.set_schedule_paused(guild, id, false).await?;
+    ctx.data()
+        .store
+        .set_schedule_paused(guild, id, false)
+        .await?;
     ctx.data().wake.notify_one();
     say(ctx, format!("Daily drop #{id} resumed.")).await
 }
 
 /// Remove a daily drop.
 #[poise::command(slash_command, guild_only)]
-async fn remove(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+async fn remove(
+    ctx: Context<'_>,
+    #[description = "The drop's number (see /daily list)"] id: i64,
+) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
     ctx.data().store.remove_schedule(guild, id).await?;
     say(ctx, format!("Daily drop #{id} removed.")).await
@@ -187,29 +231,62 @@ async fn remove(ctx: Context<'_>, #[description = "The drop's number (see /daily
 
 /// The next five posting times of a daily drop.
 #[poise::command(slash_command, guild_only)]
-async fn preview(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+async fn preview(
+    ctx: Context<'_>,
+    #[description = "The drop's number (see /daily list)"] id: i64,
+) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
     let row = ctx.data().store.schedule(guild, id).await?;
-    let schedule = schedule_of(&row).ok_or_else(|| user("This drop's time or timezone is unreadable; remove it and set it again."))?;
-    let times: Vec<String> = schedule.preview(Utc::now(), 5).iter().map(|t| format!("<t:{}:F>", t.timestamp())).collect();
+    let schedule = schedule_of(&row).ok_or_else(|| {
+        user("This drop's time or timezone is unreadable; remove it and set it again.")
+    })?;
+    let times: Vec<String> = schedule
+        .preview(Utc::now(), 5)
+        .iter()
+        .map(|t| format!("<t:{}:F>", t.timestamp()))
+        .collect();
     say(ctx, format!("Next posts of #{id}:\n{}", times.join("\n"))).await
 }
 
 /// Post today's question of a daily drop now (to test a setup).
 #[poise::command(slash_command, guild_only)]
-async fn now(ctx: Context<'_>, #[description = "The drop's number (see /daily list)"] id: i64) -> Result<(), Error> {
+async fn now(
+    ctx: Context<'_>,
+    #[description = "The drop's number (see /daily list)"] id: i64,
+) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
     let data = ctx.data();
     let row = data.store.schedule(guild, id).await?;
-    let schedule = schedule_of(&row).ok_or_else(|| user("This drop's time or timezone is unreadable; remove it and set it again."))?;
+    let schedule = schedule_of(&row).ok_or_else(|| {
+        user("This drop's time or timezone is unreadable; remove it and set it again.")
+    })?;
     let now = Utc::now();
     let date = now.with_timezone(&schedule.tz).date_naive();
     if data.store.drop_exists(row.id, date).await? {
-        return Err(user("Today's question of this drop was already posted; each drop posts once a day."));
+        return Err(user(
+            "Today's question of this drop was already posted; each drop posts once a day.",
+        ));
     }
     ctx.defer_ephemeral().await?;
     let driver = Driver::new(ctx.serenity_context().http.clone(), data);
-    super::super::daily::post(&driver, &row, date, now, now, Some("Posted on request with /daily now.")).await.map_err(Error::from)?;
+    super::super::daily::post(
+        &driver,
+        &row,
+        date,
+        now,
+        now,
+        Some("Posted on request with /daily now."),
+    )
+    .await
+    .map_err(Error::from)?;
     let posted = data.store.drop_exists(row.id, date).await?;
-    say(ctx, if posted { "Posted. Check the channel." } else { "Could not post; see `/daily list` for the reason." }).await
+    say(
+        ctx,
+        if posted {
+            "Posted. Check the channel."
+        } else {
+            "Could not post; see `/daily list` for the reason."
+        },
+    )
+    .await
 }
