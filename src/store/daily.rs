@@ -111,10 +111,12 @@ impl Store {
     }
 
     pub async fn schedules(&self, guild_id: i64) -> Result<Vec<ScheduleRow>> {
-        Ok(sqlx::query_as(select_schedules!("guild_id = ? ORDER BY id"))
-            .bind(guild_id)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as(select_schedules!("guild_id = ? ORDER BY id"))
+                .bind(guild_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn schedule(&self, guild_id: i64, id: i64) -> Result<ScheduleRow> {
@@ -128,12 +130,17 @@ impl Store {
 
     /// A schedule by id, whatever its server (for the timer).
     pub async fn schedule_by_id(&self, id: i64) -> Result<Option<ScheduleRow>> {
-        Ok(sqlx::query_as(select_schedules!("id = ?")).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(select_schedules!("id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Every schedule that is not paused, on every server.
     pub async fn active_schedules(&self) -> Result<Vec<ScheduleRow>> {
-        Ok(sqlx::query_as(select_schedules!("paused = 0 ORDER BY id")).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(select_schedules!("paused = 0 ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn set_schedule_paused(&self, guild_id: i64, id: i64, paused: bool) -> Result<()> {
@@ -144,7 +151,9 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("schedule #{id} in this server")));
+            return Err(StoreError::NotFound(format!(
+                "schedule #{id} in this server"
+            )));
         }
         Ok(())
     }
@@ -156,7 +165,9 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("schedule #{id} in this server")));
+            return Err(StoreError::NotFound(format!(
+                "schedule #{id} in this server"
+            )));
         }
         Ok(())
     }
@@ -173,15 +184,21 @@ impl Store {
 
     /// The next question of a schedule's pool without repeats until the pool is used up: a
     /// shuffled order is kept in the schedule and walked; `shuffle` makes a new one when needed.
-    pub async fn next_drop_question(&self, schedule_id: i64, pool: &[i64], shuffle: impl FnOnce(&mut Vec<i64>)) -> Result<Option<i64>> {
+    pub async fn next_drop_question(
+        &self,
+        schedule_id: i64,
+        pool: &[i64],
+        shuffle: impl FnOnce(&mut Vec<i64>),
+    ) -> Result<Option<i64>> {
         if pool.is_empty() {
             return Ok(None);
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let (order, pos): (String, i64) = sqlx::query_as("SELECT shuffle_order, shuffle_pos FROM schedules WHERE id = ?")
-            .bind(schedule_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let (order, pos): (String, i64) =
+            sqlx::query_as("SELECT shuffle_order, shuffle_pos FROM schedules WHERE id = ?")
+                .bind(schedule_id)
+                .fetch_one(&mut *tx)
+                .await?;
         let mut order: Vec<i64> = serde_json::from_str(&order).unwrap_or_default();
         let mut pos = usize::try_from(pos).unwrap_or(0);
         let same_pool = {
@@ -209,7 +226,12 @@ impl Store {
 
     /// Claim the drop of (schedule, local date). Only one caller ever gets `Some`, so two bot
     /// processes on one database cannot both post it.
-    pub async fn claim_drop(&self, schedule_id: i64, local_date: NaiveDate, due: DateTime<Utc>) -> Result<Option<i64>> {
+    pub async fn claim_drop(
+        &self,
+        schedule_id: i64,
+        local_date: NaiveDate,
+        due: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar(
             "INSERT INTO drops (schedule_id, local_date, state, due_ms) VALUES (?, ?, 'claimed', ?)
              ON CONFLICT (schedule_id, local_date) DO NOTHING RETURNING id",
@@ -222,7 +244,13 @@ impl Store {
     }
 
     /// Record a drop that will not be posted (too late after downtime), unless one exists.
-    pub async fn record_skipped_drop(&self, schedule_id: i64, local_date: NaiveDate, due: DateTime<Utc>, note: &str) -> Result<bool> {
+    pub async fn record_skipped_drop(
+        &self,
+        schedule_id: i64,
+        local_date: NaiveDate,
+        due: DateTime<Utc>,
+        note: &str,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO drops (schedule_id, local_date, state, due_ms, note) VALUES (?, ?, 'skipped', ?, ?)
              ON CONFLICT (schedule_id, local_date) DO NOTHING",
@@ -237,11 +265,13 @@ impl Store {
     }
 
     pub async fn drop_exists(&self, schedule_id: i64, local_date: NaiveDate) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drops WHERE schedule_id = ? AND local_date = ?")
-            .bind(schedule_id)
-            .bind(local_date.to_string())
-            .fetch_one(&self.pool)
-            .await?;
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM drops WHERE schedule_id = ? AND local_date = ?",
+        )
+        .bind(schedule_id)
+        .bind(local_date.to_string())
+        .fetch_one(&self.pool)
+        .await?;
         Ok(n > 0)
     }
 
@@ -287,32 +317,42 @@ impl Store {
 
     /// The latest drops of a schedule, newest first.
     pub async fn recent_drops(&self, schedule_id: i64, limit: i64) -> Result<Vec<DropRow>> {
-        Ok(sqlx::query_as(select_drops!("schedule_id = ? ORDER BY local_date DESC LIMIT ?"))
-            .bind(schedule_id)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(select_drops!(
+            "schedule_id = ? ORDER BY local_date DESC LIMIT ?"
+        ))
+        .bind(schedule_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Posted drops whose window has closed (to reveal now), and the next close after that.
-    pub async fn drops_to_reveal(&self, now: DateTime<Utc>) -> Result<(Vec<i64>, Option<DateTime<Utc>>)> {
-        let due: Vec<i64> = sqlx::query_scalar("SELECT id FROM drops WHERE state = 'posted' AND closes_ms <= ? ORDER BY closes_ms")
-            .bind(ms(now))
-            .fetch_all(&self.pool)
-            .await?;
-        let next: Option<i64> = sqlx::query_scalar("SELECT MIN(closes_ms) FROM drops WHERE state = 'posted' AND closes_ms > ?")
-            .bind(ms(now))
-            .fetch_one(&self.pool)
-            .await?;
+    pub async fn drops_to_reveal(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<i64>, Option<DateTime<Utc>>)> {
+        let due: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM drops WHERE state = 'posted' AND closes_ms <= ? ORDER BY closes_ms",
+        )
+        .bind(ms(now))
+        .fetch_all(&self.pool)
+        .await?;
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(closes_ms) FROM drops WHERE state = 'posted' AND closes_ms > ?",
+        )
+        .bind(ms(now))
+        .fetch_one(&self.pool)
+        .await?;
         Ok((due, next.map(from_ms)))
     }
 
     /// Claim a drop's reveal; only one caller wins.
     pub async fn claim_reveal_drop(&self, drop_id: i64) -> Result<bool> {
-        let done = sqlx::query("UPDATE drops SET state = 'revealed' WHERE id = ? AND state = 'posted'")
-            .bind(drop_id)
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("UPDATE drops SET state = 'revealed' WHERE id = ? AND state = 'posted'")
+                .bind(drop_id)
+                .execute(&self.pool)
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -320,11 +360,13 @@ impl Store {
     pub async fn replace_drop_answer(&self, attempt: &super::NewAttempt<'_>) -> Result<i64> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         super::servers::ensure_server(&mut *tx, attempt.guild_id, attempt.submitted_at).await?;
-        sqlx::query("DELETE FROM attempts WHERE context = 'daily' AND context_ref = ? AND user_id = ?")
-            .bind(attempt.context_ref)
-            .bind(attempt.user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "DELETE FROM attempts WHERE context = 'daily' AND context_ref = ? AND user_id = ?",
+        )
+        .bind(attempt.context_ref)
+        .bind(attempt.user_id)
+        .execute(&mut *tx)
+        .await?;
         let id = super::insert_attempt(&mut *tx, attempt).await?;
         tx.commit().await?;
         Ok(id)
