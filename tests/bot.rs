@@ -2,7 +2,6 @@
 //! Every flow is driven as users would drive it, and asserted on recorded calls and the database.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
-#![recursion_limit = "256"] // the fake guild payload is one large json! literal
 
 mod support;
 

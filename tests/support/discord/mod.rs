@@ -1,0 +1,536 @@
+//! A Discord-compatible server on 127.0.0.1 for end-to-end tests of the bot.
+//!
+//! The real serenity/poise client talks to it: REST at `base_url()` (give it to
+//! `HttpBuilder::proxy` with the ratelimiter disabled) and the gateway at `ws://…/gw` (serenity
+//! learns it from `GET /gateway`). Tests play the users (`slash_command`, `click`,
+//! `submit_modal`, …) and inspect what the bot did (`calls`, `channel_messages`,
+//! `Interaction::response`, …). Discord's rules are enforced as Discord would (error codes), and
+//! every break is recorded in `violations()`, which a test should assert empty at the end.
+//!
+//! Files: `spec` (the guild), `payloads` (JSON sent), `rules` (limits checked), `state`
+//! (what is remembered), `rest` and `gateway` (the two protocols).
+
+pub mod gateway;
+pub mod payloads;
+pub mod rest;
+pub mod rules;
+pub mod spec;
+pub mod state;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+// Re-exported for the bot's tests; not every test file uses every name.
+#[allow(unused_imports)]
+pub use spec::{
+    APP_ID, BOT_ROLE_ID, BOT_USER_ID, GuildSpec, MemberSpec, OWNER_USER_ID, PERMISSION_ROLE_BASE,
+    perms,
+};
+use state::{InteractionRecord, Origin, State};
+
+/// How long the bot has, configurable so rule tests need no real 3 s / 15 min waits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The initial response must arrive within this of the dispatch (Discord: 3 s).
+    pub initial_response: Duration,
+    /// Follow-ups and `@original` edits work this long after the dispatch (Discord: 15 min).
+    pub token_lifetime: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            initial_response: Duration::from_secs(3),
+            token_lifetime: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// One REST call the bot made.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: String,
+    /// Without the query, e.g. "/api/v10/channels/2000/messages".
+    pub path: String,
+    /// The JSON body (`Null` if none; for multipart, the `payload_json` part).
+    pub body: Value,
+    /// When the request arrived.
+    pub at: Instant,
+    pub status: u16,
+    /// What the fake answered (`Null` for 204).
+    pub response: Value,
+}
+
+/// An interaction the fake dispatched on behalf of a user.
+#[derive(Clone, Debug)]
+pub struct Interaction {
+    pub id: u64,
+    pub token: String,
+    /// 2 command, 3 component, 4 autocomplete, 5 modal submit.
+    pub kind: u8,
+    pub channel_id: u64,
+    /// The INTERACTION_CREATE `d` that was sent.
+    pub payload: Value,
+}
+
+/// How often waits re-check the record.
+const POLL: Duration = Duration::from_millis(10);
+/// How long user actions wait for a bot to be connected (e.g. while it RESUMEs).
+const SESSION_WAIT: Duration = Duration::from_secs(10);
+
+/// Poll `check` until it yields something or `timeout` passes (checks at least once).
+async fn poll<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Cheap to clone; every clone is the same server.
+#[derive(Clone)]
+pub struct FakeDiscord {
+    inner: Arc<Mutex<State>>,
+    port: u16,
+}
+
+impl FakeDiscord {
+    pub async fn start(guild: GuildSpec) -> FakeDiscord {
+        FakeDiscord::start_with(guild, Limits::default()).await
+    }
+
+    /// Binds 127.0.0.1:0 and serves REST and the gateway on that port until the runtime ends.
+    pub async fn start_with(guild: GuildSpec, limits: Limits) -> FakeDiscord {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        let fake = FakeDiscord {
+            inner: Arc::new(Mutex::new(State::new(guild, limits, port))),
+            port,
+        };
+        let app = axum::Router::new()
+            .route("/gw", axum::routing::get(gateway::upgrade))
+            .fallback(rest::handle)
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            // Ends with the test's runtime; an error here would show up as failed requests.
+            let _ = axum::serve(listener, app).await;
+        });
+        fake
+    }
+
+    /// A poisoned lock only means another test thread panicked; the data is still usable.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn gateway_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/gw", self.port)
+    }
+
+    /// True once a bot connection IDENTIFYed and got READY + GUILD_CREATE (or RESUMEd) and is
+    /// still connected.
+    pub async fn wait_ready(&self, timeout: Duration) -> bool {
+        poll(timeout, || self.lock().gateway.newest_live())
+            .await
+            .is_some()
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// The first recorded call (already recorded ones included) matching `pred`.
+    pub async fn wait_for_call(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&Call) -> bool,
+    ) -> Option<Call> {
+        self.wait_for_new_call(0, timeout, pred).await
+    }
+
+    /// The first call at index >= `after` (take `calls().len()` before acting) matching `pred`.
+    pub async fn wait_for_new_call(
+        &self,
+        after: usize,
+        timeout: Duration,
+        pred: impl Fn(&Call) -> bool,
+    ) -> Option<Call> {
+        poll(timeout, || {
+            let st = self.lock();
+            st.calls.iter().skip(after).find(|c| pred(c)).cloned()
+        })
+        .await
+    }
+
+    /// Every rule break so far (Discord limits, interaction protocol, project conventions,
+    /// unknown routes), plus interactions whose deadline passed with no initial response at all
+    /// (the user sees "This interaction failed"). Tests assert this is empty.
+    pub fn violations(&self) -> Vec<String> {
+        let st = self.lock();
+        let mut out = st.violations.clone();
+        let deadline = st.limits.initial_response;
+        for r in &st.interactions {
+            if r.response.is_none() && !r.late && r.dispatched_at.elapsed() > deadline {
+                out.push(format!(
+                    "interaction {} (type {}): no initial response within {} ms \
+                     (the user sees \"This interaction failed\")",
+                    r.id,
+                    r.kind,
+                    deadline.as_millis()
+                ));
+            }
+        }
+        out
+    }
+
+    /// "METHOD /path" of calls to routes the fake does not implement.
+    pub fn unknown_routes(&self) -> Vec<String> {
+        self.lock().unknown_routes.clone()
+    }
+
+    /// From now on, creating messages, threads or typing in this channel (and its threads)
+    /// answers 403 Missing Permissions (50013), and `app_permissions` lacks SEND_MESSAGES.
+    pub fn deny_channel(&self, channel_id: u64) {
+        self.lock().denied.insert(channel_id);
+    }
+
+    pub fn allow_channel(&self, channel_id: u64) {
+        self.lock().denied.remove(&channel_id);
+    }
+
+    /// Messages the bot created with `POST /channels/{id}/messages` in this channel (not
+    /// interaction replies: see `Interaction::original`), edits applied, deleted ones left out,
+    /// in creation order.
+    pub fn channel_messages(&self, channel_id: u64) -> Vec<Value> {
+        let st = self.lock();
+        st.messages
+            .iter()
+            .filter(|m| m.channel_id == channel_id && m.origin == Origin::Channel && !m.deleted)
+            .map(|m| m.json.clone())
+            .collect()
+    }
+
+    /// Any message the bot sent (channel message, reply or follow-up) by id, edits applied.
+    pub fn message(&self, message_id: u64) -> Option<Value> {
+        self.lock().message(message_id).map(|m| m.json.clone())
+    }
+
+    /// Registered global commands (as the fake answered them, with ids).
+    pub fn global_commands(&self) -> Vec<Value> {
+        self.lock().global_commands.clone()
+    }
+
+    /// Registered commands of the guild.
+    pub fn guild_commands(&self) -> Vec<Value> {
+        self.lock().guild_commands.clone()
+    }
+
+    /// Thread channels the bot created.
+    pub fn threads(&self) -> Vec<Value> {
+        self.lock().threads.clone()
+    }
+
+    /// How many IDENTIFYs / successful RESUMEs the gateway has seen.
+    pub fn identify_count(&self) -> usize {
+        self.lock().gateway.identifies
+    }
+
+    pub fn resume_count(&self) -> usize {
+        self.lock().gateway.resumes
+    }
+
+    /// Gateway ops received, in order ("IDENTIFY", "RESUME", "RESUME(unknown session)").
+    pub fn gateway_log(&self) -> Vec<String> {
+        self.lock().gateway.log.clone()
+    }
+
+    /// Send any dispatch (e.g. "GUILD_MEMBER_ADD") to the newest connected bot session.
+    /// False if no bot is connected.
+    pub fn dispatch_event(&self, event: &str, d: Value) -> bool {
+        let mut st = self.lock();
+        match st.gateway.newest_live() {
+            Some(conn) => st.gateway.dispatch(conn, event, d),
+            None => false,
+        }
+    }
+
+    /// Close every gateway socket with 4000 ("unknown error"): serenity RESUMEs the session.
+    /// Returns once the old sockets are gone (not once the bot is back: use `wait_ready`).
+    pub async fn force_reconnect(&self) {
+        let closed = self.lock().gateway.close_all(gateway::CLOSE_UNKNOWN_ERROR);
+        self.wait_closed(&closed).await;
+    }
+
+    /// Drop every session for good (used when a test stops a bot): sockets are closed with 4004,
+    /// which serenity treats as fatal, so a bot left running cannot come back and steal
+    /// interactions from the next one; sessions are forgotten, so a RESUME would fail too.
+    pub async fn disconnect_all(&self) {
+        let closed = {
+            let mut st = self.lock();
+            st.gateway.forget_sessions();
+            st.gateway.close_all(gateway::CLOSE_AUTHENTICATION_FAILED)
+        };
+        self.wait_closed(&closed).await;
+    }
+
+    /// Wait for these sockets to be gone (the bot may already be opening new ones).
+    async fn wait_closed(&self, connections: &[u64]) {
+        let gone = poll(Duration::from_secs(2), || {
+            (!self.lock().gateway.any_open(connections)).then_some(())
+        })
+        .await;
+        // A socket that lingers is harmless: it no longer receives dispatches.
+        let _ = gone;
+    }
+
+    /// A user runs a slash command. `options` is Discord's `data.options` array, e.g.
+    /// `json!([{"name":"start","type":1,"options":[{"name":"seconds","type":4,"value":30}]}])`.
+    /// `data.id` is the registered command's id when the bot registered one by that name.
+    pub async fn slash_command(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> Interaction {
+        self.command_interaction(2, user_id, channel_id, name, options)
+            .await
+    }
+
+    /// Autocomplete (type 4) while typing a command; mark the option being typed with
+    /// `"focused": true` (and give its partial text as a string `value`).
+    pub async fn autocomplete(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> Interaction {
+        self.command_interaction(4, user_id, channel_id, name, options)
+            .await
+    }
+
+    async fn command_interaction(
+        &self,
+        kind: u8,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> Interaction {
+        self.dispatch_interaction(kind, user_id, channel_id, None, |st| {
+            // Guild commands shadow global ones, as in the Discord client.
+            let registered = st
+                .guild_commands
+                .iter()
+                .map(|c| (c, Some(st.spec.guild_id)))
+                .chain(st.global_commands.iter().map(|c| (c, None)))
+                .find(|(c, _)| c["name"] == name && c["type"].as_u64().unwrap_or(1) == 1)
+                .and_then(|(c, g)| Some((c["id"].as_str()?.parse::<u64>().ok()?, g)));
+            let (command_id, guild) = match registered {
+                Some(found) => found,
+                None => (st.next_id(), None),
+            };
+            let mut channels: Vec<Value> = st
+                .spec
+                .channels
+                .iter()
+                .filter_map(|(id, _)| st.channel(*id))
+                .collect();
+            channels.extend(st.threads.iter().cloned());
+            payloads::command_data(&st.spec, command_id, name, &options, guild, &channels)
+        })
+        .await
+    }
+
+    /// A user clicks the button `custom_id` on a message the bot sent (as recorded, e.g. from
+    /// `channel_messages` or `Interaction::original`). The interaction carries the message as
+    /// it is now. Panics if the message has no such enabled button: a user could not click it.
+    pub async fn click(&self, user_id: u64, message: &Value, custom_id: &str) -> Interaction {
+        let message_id: u64 = message["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("click: the message has no id; pass a message as recorded by the fake");
+        let current = self.message(message_id).unwrap_or_else(|| message.clone());
+        let button = current["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row["components"].as_array().into_iter().flatten())
+            .find(|c| c["custom_id"] == custom_id)
+            .cloned();
+        match button {
+            None => panic!(
+                "click: message {message_id} has no component {custom_id:?}; it has {}",
+                current["components"]
+            ),
+            Some(b) if b["disabled"] == true => {
+                panic!("click: button {custom_id:?} on message {message_id} is disabled")
+            }
+            Some(_) => {}
+        }
+        let channel_id: u64 = current["channel_id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("click: message without channel_id");
+        let data = payloads::component_data(custom_id);
+        self.dispatch_interaction(3, user_id, channel_id, Some((message_id, current)), |_| {
+            data
+        })
+        .await
+    }
+
+    /// A user submits the modal `custom_id` with `(text input custom_id, value)` pairs.
+    pub async fn submit_modal(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Interaction {
+        let data = payloads::modal_data(custom_id, fields);
+        self.dispatch_interaction(5, user_id, channel_id, None, |_| data)
+            .await
+    }
+
+    /// Build and send INTERACTION_CREATE to the newest connected bot session (only one, so two
+    /// bots alive at once cannot both answer), waiting for a session if the bot is reconnecting.
+    async fn dispatch_interaction(
+        &self,
+        kind: u8,
+        user_id: u64,
+        channel_id: u64,
+        clicked: Option<(u64, Value)>,
+        data: impl FnOnce(&mut State) -> Value,
+    ) -> Interaction {
+        let connected = poll(SESSION_WAIT, || self.lock().gateway.newest_live()).await;
+        assert!(
+            connected.is_some(),
+            "no bot connected to the fake gateway within {SESSION_WAIT:?} (log: {:?})",
+            self.gateway_log()
+        );
+        let mut st = self.lock();
+        let conn = st
+            .gateway
+            .newest_live()
+            .expect("a live session (just checked)");
+        let user = st
+            .spec
+            .member(user_id)
+            .cloned()
+            .unwrap_or_else(|| panic!("user {user_id} is not a member of the GuildSpec"));
+        let channel = st
+            .channel(channel_id)
+            .unwrap_or_else(|| panic!("channel {channel_id} is not in the GuildSpec"));
+        let id = st.next_id();
+        let token = st.random_string("interaction-token-");
+        let data = data(&mut st);
+        let base = payloads::InteractionBase {
+            spec: &st.spec,
+            id,
+            token: &token,
+            user: &user,
+            channel: &channel,
+            app_permissions: st.app_permissions(channel_id),
+        };
+        let source_message = clicked.as_ref().map(|(mid, _)| *mid);
+        let payload = payloads::interaction(&base, kind, data, clicked.map(|(_, m)| m));
+        st.interactions.push(InteractionRecord {
+            id,
+            kind,
+            token: token.clone(),
+            channel_id,
+            dispatched_at: Instant::now(),
+            response: None,
+            late: false,
+            original: None,
+            source_message,
+            followups: Vec::new(),
+        });
+        st.gateway
+            .dispatch(conn, "INTERACTION_CREATE", payload.clone());
+        Interaction {
+            id,
+            token,
+            kind,
+            channel_id,
+            payload,
+        }
+    }
+}
+
+impl Interaction {
+    /// The accepted initial callback body `{"type":N,"data":{..}}`.
+    pub async fn response(&self, fake: &FakeDiscord, timeout: Duration) -> Option<Value> {
+        poll(timeout, || {
+            fake.lock().interaction(self.id)?.response.clone()
+        })
+        .await
+    }
+
+    /// Bodies of `POST /webhooks/{app}/{token}` for this interaction, in order.
+    pub fn followups(&self, fake: &FakeDiscord) -> Vec<Value> {
+        fake.lock()
+            .interaction(self.id)
+            .map(|r| r.followups.clone())
+            .unwrap_or_default()
+    }
+
+    /// The first follow-up body, waiting for it.
+    pub async fn wait_followup(&self, fake: &FakeDiscord, timeout: Duration) -> Option<Value> {
+        self.wait_followups(fake, 1, timeout)
+            .await
+            .and_then(|f| f.into_iter().next())
+    }
+
+    /// All follow-up bodies once there are at least `n`.
+    pub async fn wait_followups(
+        &self,
+        fake: &FakeDiscord,
+        n: usize,
+        timeout: Duration,
+    ) -> Option<Vec<Value>> {
+        poll(timeout, || {
+            let f = self.followups(fake);
+            (f.len() >= n).then_some(f)
+        })
+        .await
+    }
+
+    /// The message `@original` refers to, as it is now: the reply (type 4), the deferred reply
+    /// after its edit or first follow-up (type 5), or the clicked message (types 6/7).
+    pub fn original(&self, fake: &FakeDiscord) -> Option<Value> {
+        let st = fake.lock();
+        let mid = st.interaction(self.id)?.original?;
+        st.message(mid).map(|m| m.json.clone())
+    }
+
+    /// Wait until `original` satisfies `pred` (e.g. a deferred reply got its content).
+    pub async fn wait_original(
+        &self,
+        fake: &FakeDiscord,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        poll(timeout, || self.original(fake).filter(|m| pred(m))).await
+    }
+
+    /// The modal the bot answered with (callback type 9), if it did.
+    pub async fn modal(&self, fake: &FakeDiscord, timeout: Duration) -> Option<Value> {
+        let r = self.response(fake, timeout).await?;
+        (r["type"] == 9).then(|| r["data"].clone())
+    }
+}

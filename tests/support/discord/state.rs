@@ -1,0 +1,198 @@
+//! Everything the fake remembers, behind one mutex. Handlers lock, do their (synchronous) work
+//! and unlock; nothing awaits while holding the lock, so a std mutex is the right tool.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::gateway::GatewayState;
+use super::payloads;
+use super::spec::{GuildSpec, perms};
+use super::{Call, Limits};
+
+/// Where a stored message came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// `POST /channels/{id}/messages`.
+    Channel,
+    /// An interaction's response or follow-up (by interaction id).
+    Interaction(u64),
+}
+
+#[derive(Clone, Debug)]
+pub struct StoredMessage {
+    pub id: u64,
+    pub channel_id: u64,
+    pub origin: Origin,
+    /// The current Message object, edits applied.
+    pub json: Value,
+    pub deleted: bool,
+}
+
+/// One interaction the fake dispatched, and what the bot did with it.
+#[derive(Clone, Debug)]
+pub struct InteractionRecord {
+    pub id: u64,
+    /// 2 command, 3 component, 4 autocomplete, 5 modal submit.
+    pub kind: u8,
+    pub token: String,
+    pub channel_id: u64,
+    pub dispatched_at: Instant,
+    /// The initial callback body `{"type":N,"data":{..}}` once accepted.
+    pub response: Option<Value>,
+    /// A callback came, but after the deadline (already recorded as a violation).
+    pub late: bool,
+    /// The message `@original` refers to, once there is one.
+    pub original: Option<u64>,
+    /// For a component click: the message whose button was clicked.
+    pub source_message: Option<u64>,
+    /// Follow-up request bodies, in order.
+    pub followups: Vec<Value>,
+}
+
+pub struct State {
+    pub spec: GuildSpec,
+    pub limits: Limits,
+    pub port: u16,
+    pub calls: Vec<Call>,
+    pub violations: Vec<String>,
+    pub unknown_routes: Vec<String>,
+    pub denied: HashSet<u64>,
+    /// Thread channels the bot created (also valid channels for messages).
+    pub threads: Vec<Value>,
+    pub messages: Vec<StoredMessage>,
+    pub interactions: Vec<InteractionRecord>,
+    pub global_commands: Vec<Value>,
+    pub guild_commands: Vec<Value>,
+    pub gateway: GatewayState,
+    last_id: u64,
+    random: RandomState,
+}
+
+/// Discord's epoch (2015-01-01) in Unix milliseconds.
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
+impl State {
+    pub fn new(spec: GuildSpec, limits: Limits, port: u16) -> State {
+        State {
+            spec,
+            limits,
+            port,
+            calls: Vec::new(),
+            violations: Vec::new(),
+            unknown_routes: Vec::new(),
+            denied: HashSet::new(),
+            threads: Vec::new(),
+            messages: Vec::new(),
+            interactions: Vec::new(),
+            global_commands: Vec::new(),
+            guild_commands: Vec::new(),
+            gateway: GatewayState::default(),
+            last_id: 0,
+            random: RandomState::new(),
+        }
+    }
+
+    pub fn gateway_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/gw", self.port)
+    }
+
+    /// A fresh snowflake: time-based like Discord's, strictly increasing.
+    pub fn next_id(&mut self) -> u64 {
+        let ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+        let candidate = ms.saturating_sub(DISCORD_EPOCH_MS) << 22;
+        self.last_id = candidate.max(self.last_id + 1);
+        self.last_id
+    }
+
+    /// An unguessable string (interaction tokens, session ids).
+    pub fn random_string(&mut self, prefix: &str) -> String {
+        let n = self.next_id();
+        format!("{prefix}{n:x}{:016x}", self.random.hash_one(n))
+    }
+
+    pub fn violation(&mut self, what: String) {
+        self.violations.push(what);
+    }
+
+    /// A text channel of the spec or a thread the bot created.
+    pub fn channel(&self, id: u64) -> Option<Value> {
+        let g = self.spec.guild_id;
+        if let Some(pos) = self.spec.channels.iter().position(|(c, _)| *c == id) {
+            let name = &self.spec.channels[pos].1;
+            return Some(payloads::text_channel(g, id, name, pos));
+        }
+        let id_str = serde_json::json!(id.to_string());
+        self.threads.iter().find(|t| t["id"] == id_str).cloned()
+    }
+
+    /// The bot's permissions in a channel (what `app_permissions` reports).
+    pub fn app_permissions(&self, channel_id: u64) -> u64 {
+        let mut bits = perms::BOT_DEFAULT;
+        if self.is_denied(channel_id) {
+            bits &= !(perms::SEND_MESSAGES | perms::SEND_MESSAGES_IN_THREADS);
+        }
+        bits
+    }
+
+    /// Denial of a channel also covers the threads under it.
+    pub fn is_denied(&self, channel_id: u64) -> bool {
+        if self.denied.contains(&channel_id) {
+            return true;
+        }
+        self.channel(channel_id)
+            .and_then(|c| c["parent_id"].as_str()?.parse::<u64>().ok())
+            .is_some_and(|parent| self.denied.contains(&parent))
+    }
+
+    pub fn message(&self, id: u64) -> Option<&StoredMessage> {
+        self.messages.iter().find(|m| m.id == id && !m.deleted)
+    }
+
+    pub fn message_mut(&mut self, id: u64) -> Option<&mut StoredMessage> {
+        self.messages.iter_mut().find(|m| m.id == id && !m.deleted)
+    }
+
+    /// Store a new message built from a create body; returns its JSON.
+    pub fn create_message(
+        &mut self,
+        channel_id: u64,
+        body: &Value,
+        kind: payloads::MessageKind,
+        origin: Origin,
+    ) -> Value {
+        let id = self.next_id();
+        let json = payloads::message(id, channel_id, body, kind, &mut || self.next_id());
+        self.messages.push(StoredMessage {
+            id,
+            channel_id,
+            origin,
+            json: json.clone(),
+            deleted: false,
+        });
+        json
+    }
+
+    /// Apply an edit body to a stored message; returns the edited JSON.
+    pub fn edit_message(&mut self, id: u64, body: &Value) -> Option<Value> {
+        let mut json = self.message(id)?.json.clone();
+        payloads::apply_edit(&mut json, body, &mut || self.next_id());
+        let stored = self.message_mut(id)?;
+        stored.json = json.clone();
+        Some(json)
+    }
+
+    pub fn interaction(&self, id: u64) -> Option<&InteractionRecord> {
+        self.interactions.iter().find(|i| i.id == id)
+    }
+
+    pub fn interaction_mut(&mut self, id: u64) -> Option<&mut InteractionRecord> {
+        self.interactions.iter_mut().find(|i| i.id == id)
+    }
+
+    pub fn interaction_by_token(&self, token: &str) -> Option<&InteractionRecord> {
+        self.interactions.iter().find(|i| i.token == token)
+    }
+}

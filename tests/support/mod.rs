@@ -1,0 +1,8 @@
+//! Test-support code shared by the integration tests.
+//!
+//! Each integration test file that needs it declares `mod support;`. Not every test file uses
+//! every helper, so dead code is expected here; and this is test code, so panicking on a broken
+//! invariant (`unwrap`/`expect`) is the right way to fail.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod discord;
