@@ -963,3 +963,73 @@ async fn a_channel_without_permission_marks_the_schedule_failing() {
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_200_members_answering_at_once_is_stored_once_and_answered_in_time() {
+    let w = World::new(200).await;
+    let bot = w.start_bot().await;
+    w.command(
+        M0,
+        "mock",
+        sub("start", json!([{ "name": "questions", "type": 4, "value": 1 }, { "name": "seconds", "type": 4, "value": 600 }])),
+    )
+    .await;
+    let lobby = w.wait_message("m:join:").await;
+    let join = custom_ids(&lobby)
+        .into_iter()
+        .find(|c| c.starts_with("m:join:"))
+        .unwrap();
+    let round: i64 = join.split(':').nth(2).unwrap().parse().unwrap();
+    let members: Vec<u64> = (1..200).map(|i| M0 + i).collect();
+    let joins = members.iter().map(|&m| {
+        let (fake, lobby, join) = (w.fake.clone(), lobby.clone(), join.clone());
+        async move {
+            fake.click(m, &lobby, &join)
+                .await
+                .response(&fake, WAIT)
+                .await
+        }
+    });
+    for r in futures_join_all(joins).await {
+        assert!(r.is_some(), "every join was answered");
+    }
+    let question = w.wait_message(&format!("m:answer:{round}:0")).await;
+    let _ = question;
+    // Everyone submits at the same moment (the modal id is known from the button).
+    let everyone: Vec<u64> = std::iter::once(M0).chain(members.iter().copied()).collect();
+    let submits = everyone.iter().map(|&m| {
+        let fake = w.fake.clone();
+        let id = format!("m:modal:{round}:0");
+        async move {
+            let i = fake
+                .submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
+                .await;
+            i.response(&fake, WAIT).await
+        }
+    });
+    for r in futures_join_all(submits).await {
+        let r = r.expect("every answer was acknowledged");
+        assert!(r.to_string().contains("Answer received"), "{r}");
+    }
+    // All 200 answered: the round closes at once, long before its 600-second deadline.
+    w.wait_message("Round over").await;
+    let answers = w.store().await.round_answers(round).await.unwrap();
+    assert_eq!(answers.len(), 200, "every answer stored exactly once");
+    assert_eq!(w.fake.unanswered_interactions(), 0);
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// Run futures concurrently on this task (no extra crate needed for a test).
+async fn futures_join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}

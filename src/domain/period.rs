@@ -140,11 +140,14 @@ mod tests {
     #[test]
     fn today_starts_at_local_midnight() {
         let tz: Tz = "America/New_York".parse().unwrap();
-        // 03:30 UTC on the 10th is 22:30 on the 9th in New York (EST, UTC-5).
+        // 03:30 UTC on the 10th is 23:30 on the 9th in New York, already on EDT (UTC-4) since
+        // the 8th; in winter the same day starts an hour later in UTC.
         let w = window(Period::Today, utc("2026-03-10T03:30:00Z"), tz);
-        assert_eq!(w.start, Some(utc("2026-03-09T05:00:00Z")));
+        assert_eq!(w.start, Some(utc("2026-03-09T04:00:00Z")));
         assert!(w.contains(utc("2026-03-10T03:29:00Z")));
-        assert!(!w.contains(utc("2026-03-09T04:59:59Z")));
+        assert!(!w.contains(utc("2026-03-09T03:59:59Z")));
+        let winter = window(Period::Today, utc("2026-01-10T03:30:00Z"), tz);
+        assert_eq!(winter.start, Some(utc("2026-01-09T05:00:00Z")));
     }
 
     #[test]

@@ -120,6 +120,12 @@ impl FakeDiscord {
             .route("/gw", axum::routing::get(gateway::upgrade))
             .fallback(rest::handle)
             .with_state(fake.clone());
+        // Like Discord, answer small frames at once: without TCP_NODELAY, Nagle's algorithm and
+        // delayed ACKs add ~40 ms to every gateway frame and skew latency figures.
+        use axum::serve::ListenerExt as _;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::spawn(async move {
             // Ends with the test's runtime; an error here would show up as failed requests.
             let _ = axum::serve(listener, app).await;
@@ -150,6 +156,31 @@ impl FakeDiscord {
 
     pub fn calls(&self) -> Vec<Call> {
         self.lock().calls.clone()
+    }
+
+    /// Dispatch → initial callback, for every interaction answered so far (for latency figures).
+    pub fn response_latencies(&self) -> Vec<Duration> {
+        let st = self.lock();
+        st.interactions
+            .iter()
+            .filter_map(|i| {
+                let path = format!("/api/v10/interactions/{}/{}/callback", i.id, i.token);
+                let call = st
+                    .calls
+                    .iter()
+                    .find(|c| c.method == "POST" && c.path == path && c.status < 300)?;
+                Some(call.at.saturating_duration_since(i.dispatched_at))
+            })
+            .collect()
+    }
+
+    /// Interactions dispatched so far that never got an accepted initial response.
+    pub fn unanswered_interactions(&self) -> usize {
+        self.lock()
+            .interactions
+            .iter()
+            .filter(|i| i.response.is_none())
+            .count()
     }
 
     /// The first recorded call (already recorded ones included) matching `pred`.
