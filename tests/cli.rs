@@ -224,3 +224,53 @@ fn db_backup_and_check() {
     let o = r.cmd(&["db", "backup", "copy.db"], "");
     assert_eq!(o.status.code(), Some(1), "never overwrites");
 }
+
+#[test]
+fn the_token_never_appears_in_logs() {
+    let r = Run::new();
+    let token = "MTIzNDU2Nzg5.fake-token-must-not-leak.XYZ";
+    // No network here: the bot fails to reach Discord and exits; whatever it logged on the way,
+    // at the most verbose level, must not contain the token.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["run"])
+        .current_dir(r.dir.path())
+        .env("DISCORD_TOKEN", token)
+        .env("RUST_LOG", "trace")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", r.dir.path().join("t.db").display()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(4);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(!stderr.is_empty(), "the run logged something to check");
+    assert!(
+        !stdout.contains(token) && !stderr.contains(token),
+        "the token leaked:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("fake-token-must-not-leak"),
+        "part of the token leaked"
+    );
+
+    // config check masks it too.
+    let o = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["config", "check"])
+        .env("DISCORD_TOKEN", token)
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&o);
+    assert!(o.status.success());
+    assert!(
+        stdout.contains("discord_token = MTIz…(") && !stdout.contains("fake-token"),
+        "{stdout}"
+    );
+}
