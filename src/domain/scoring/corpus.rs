@@ -1,10 +1,11 @@
 //! What the scorer knows before it sees an answer: word rarity across the bank (idf) and each
-//! question prepared once (phrases analysed, reference vector built).
+//! question prepared once (phrases analysed into one vocabulary, reference weights computed).
 
 use std::collections::{HashMap, HashSet};
 
-use super::matching::Phrase;
-use super::text::analyze;
+use super::FastMap;
+use super::matching::{Phrase, PhraseWord, PreparedPhrase, Vocabulary};
+use super::text::{Analyzed, analyze};
 use crate::domain::bank::{Question, QuestionId};
 
 /// Words of the question prompt weigh this much in similarity and derived concepts:
@@ -14,7 +15,7 @@ pub const PROMPT_WORD_FACTOR: f64 = 0.25;
 /// Word rarity over a set of questions, plus every question prepared for scoring.
 #[derive(Debug, Clone)]
 pub struct Corpus {
-    idf: HashMap<String, f64>,
+    idf: FastMap<String, f64>,
     unseen_idf: f64,
     prepared: HashMap<QuestionId, PreparedQuestion>,
 }
@@ -24,7 +25,7 @@ pub struct Corpus {
 pub struct PreparedConcept {
     pub name: String,
     pub weight: f64,
-    pub phrases: Vec<Phrase>,
+    pub phrases: Vec<PreparedPhrase>,
 }
 
 /// A misconception ready to be looked for.
@@ -32,7 +33,16 @@ pub struct PreparedConcept {
 pub struct PreparedMisconception {
     pub phrase_text: String,
     pub why: String,
-    pub phrase: Phrase,
+    pub phrase: PreparedPhrase,
+}
+
+/// What similarity needs of a stem the question uses (numbered by its [`Vocabulary`]).
+#[derive(Debug, Clone, Default)]
+struct Term {
+    idf: f64,
+    in_prompt: bool,
+    /// Its weight in the reference answer's tf-idf vector, if the reference has it.
+    reference: Option<f64>,
 }
 
 /// A question reduced to what scoring needs.
@@ -42,14 +52,22 @@ pub struct PreparedQuestion {
     /// True when the concepts were derived from the reference answer (no curated ones).
     pub derived: bool,
     pub misconceptions: Vec<PreparedMisconception>,
-    /// tf-idf vector of the reference answer, by stem, and its norm.
-    pub reference_vector: HashMap<String, f64>,
+    /// The question's stems (prompt, reference, phrases) and the distinct phrase words.
+    pub vocabulary: Vocabulary,
+    /// By stem number.
+    terms: Vec<Term>,
+    /// Norm of the reference answer's tf-idf vector.
     pub reference_norm: f64,
     /// Number of content words in the reference answer.
     pub reference_len: usize,
-    pub prompt_stems: HashSet<String>,
-    /// The prompt's content stems in order, for spotting a pasted question.
-    pub prompt_sequence: Vec<String>,
+    /// The prompt's content stems in order, as stem numbers, for spotting a pasted question.
+    pub prompt_sequence: Vec<usize>,
+}
+
+/// tf-idf weight: sublinear term frequency, idf, prompt words damped.
+fn weight(count: usize, idf: f64, in_prompt: bool) -> f64 {
+    let damp = if in_prompt { PROMPT_WORD_FACTOR } else { 1.0 };
+    (1.0 + (count as f64).ln()) * idf * damp
 }
 
 impl Corpus {
@@ -58,10 +76,10 @@ impl Corpus {
     pub fn new(questions: &[Question]) -> Corpus {
         let mut df: HashMap<String, usize> = HashMap::new();
         for q in questions {
-            let doc = format!("{}\n{}", q.prompt, q.reference);
-            let stems: HashSet<String> = analyze(&doc).content().map(|w| w.stem.clone()).collect();
+            let doc = analyze(&format!("{}\n{}", q.prompt, q.reference));
+            let stems: HashSet<&str> = doc.content().map(|w| doc.stem(w)).collect();
             for s in stems {
-                *df.entry(s).or_default() += 1;
+                *df.entry(s.to_string()).or_default() += 1;
             }
         }
         let n = questions.len() as f64;
@@ -91,27 +109,33 @@ impl Corpus {
     /// Prepare a question (also for questions the corpus was not built from).
     pub fn prepare(&self, q: &Question) -> PreparedQuestion {
         let prompt = analyze(&q.prompt);
-        let prompt_sequence: Vec<String> = prompt.content().map(|w| w.stem.clone()).collect();
-        let prompt_stems: HashSet<String> = prompt_sequence.iter().cloned().collect();
         let reference = analyze(&q.reference);
-        let reference_stems: Vec<&str> = reference.content().map(|w| w.stem.as_str()).collect();
-        let reference_vector = self.vector(reference_stems.iter().copied(), &prompt_stems);
-        let reference_norm = norm(&reference_vector);
+        let mut vocabulary = Vocabulary::default();
+        let prompt_sequence: Vec<usize> = prompt
+            .content()
+            .map(|w| vocabulary.stem_id(prompt.stem(w)))
+            .collect();
+        let reference_stems: Vec<usize> = reference
+            .content()
+            .map(|w| vocabulary.stem_id(reference.stem(w)))
+            .collect();
 
         let derived = q.concepts.is_empty();
         let concepts = if derived {
-            self.derive_concepts(&reference, &prompt_stems)
+            let prompt_stems: HashSet<&str> = prompt.content().map(|w| prompt.stem(w)).collect();
+            self.derive_concepts(&reference, &prompt_stems, &mut vocabulary)
         } else {
             q.concepts
                 .iter()
                 .map(|c| {
-                    let mut phrases: Vec<Phrase> = Vec::new();
+                    let mut phrases: Vec<PreparedPhrase> = Vec::new();
                     for text in &c.phrases {
                         if let Some(p) = Phrase::from_analyzed(&analyze(text)) {
                             // The phrase as written first, so feedback quotes the fullest match.
-                            let joined = p.joined_variants();
-                            phrases.push(p);
-                            phrases.extend(joined);
+                            phrases.push(vocabulary.prepare(&p));
+                            for joined in p.joined_variants() {
+                                phrases.push(vocabulary.prepare(&joined));
+                            }
                         }
                     }
                     PreparedConcept {
@@ -129,92 +153,112 @@ impl Corpus {
                 Phrase::from_analyzed(&analyze(&m.phrase)).map(|phrase| PreparedMisconception {
                     phrase_text: m.phrase.clone(),
                     why: m.why.clone(),
-                    phrase,
+                    phrase: vocabulary.prepare(&phrase),
                 })
             })
             .collect();
+
+        // Every numbered stem gets its idf here, phrase-only ones too, saving a lookup per
+        // answer word the question knows.
+        let mut terms = vec![Term::default(); vocabulary.stem_count()];
+        for (stem, id) in vocabulary.stems() {
+            terms[id].idf = self.idf(stem);
+        }
+        for &t in &prompt_sequence {
+            terms[t].in_prompt = true;
+        }
+        let mut counts = vec![0; terms.len()];
+        for &t in &reference_stems {
+            counts[t] += 1;
+        }
+        for (term, &count) in terms.iter_mut().zip(&counts) {
+            if count > 0 {
+                term.reference = Some(weight(count, term.idf, term.in_prompt));
+            }
+        }
+        let reference_norm = terms
+            .iter()
+            .filter_map(|t| t.reference)
+            .map(|x| x * x)
+            .sum::<f64>()
+            .sqrt();
         PreparedQuestion {
             concepts,
             derived,
             misconceptions,
-            reference_vector,
+            vocabulary,
+            terms,
             reference_norm,
             reference_len: reference_stems.len(),
-            prompt_stems,
             prompt_sequence,
         }
     }
 
-    /// tf-idf vector: sublinear term frequency, idf, prompt words damped.
-    pub fn vector<'s>(
+    /// Cosine between the tf-idf vectors of an answer's counted words (`stems`, by stem index
+    /// into `a`) and of the question's reference answer; 0 when either is empty. `stem_ids` is
+    /// [`Vocabulary::stem_ids_of`] for `a`.
+    pub fn similarity(
         &self,
-        stems: impl Iterator<Item = &'s str>,
-        prompt_stems: &HashSet<String>,
-    ) -> HashMap<String, f64> {
-        let mut tf: HashMap<&str, usize> = HashMap::new();
+        q: &PreparedQuestion,
+        a: &Analyzed,
+        stem_ids: &[Option<usize>],
+        stems: impl Iterator<Item = usize>,
+    ) -> f64 {
+        let mut counts = vec![0; a.stem_count()];
         for s in stems {
-            *tf.entry(s).or_default() += 1;
+            counts[s] += 1;
         }
-        tf.into_iter()
-            .map(|(s, count)| {
-                let damp = if prompt_stems.contains(s) {
-                    PROMPT_WORD_FACTOR
-                } else {
-                    1.0
-                };
-                (
-                    s.to_string(),
-                    (1.0 + (count as f64).ln()) * self.idf(s) * damp,
-                )
-            })
-            .collect()
+        let mut squares = 0.0;
+        // An empty sum of floats is -0.0 (as `Iterator::sum` gives): an answer sharing no word
+        // with the reference has similarity -0.0, which the JSON output shows; keep it so.
+        let mut dot = -0.0;
+        for (s, &count) in counts.iter().enumerate().filter(|&(_, &c)| c > 0) {
+            let (idf, in_prompt, reference) = match stem_ids[s] {
+                Some(t) => (q.terms[t].idf, q.terms[t].in_prompt, q.terms[t].reference),
+                // Every prompt stem is a term, so this word is not damped.
+                None => (self.idf(a.stem_str(s)), false, None),
+            };
+            let x = weight(count, idf, in_prompt);
+            if let Some(y) = reference {
+                dot += x * y;
+            }
+            squares += x * x;
+        }
+        let norm = squares.sqrt();
+        if norm == 0.0 || q.reference_norm == 0.0 {
+            return 0.0;
+        }
+        (dot / (norm * q.reference_norm)).clamp(0.0, 1.0)
     }
 
     /// One concept per distinct reference word, weighted by rarity; words the prompt already
     /// says weigh little. Named by the word as the reference writes it.
     fn derive_concepts(
         &self,
-        reference: &super::text::Analyzed,
-        prompt_stems: &HashSet<String>,
+        reference: &Analyzed,
+        prompt_stems: &HashSet<&str>,
+        vocabulary: &mut Vocabulary,
     ) -> Vec<PreparedConcept> {
         let mut seen = HashSet::new();
         reference
             .content()
-            .filter(|w| seen.insert(w.stem.clone()))
+            .filter(|w| seen.insert(reference.stem(w)))
             .map(|w| {
-                let damp = if prompt_stems.contains(&w.stem) {
+                let (stem, surface) = (reference.stem(w), reference.surface(w));
+                let damp = if prompt_stems.contains(stem) {
                     PROMPT_WORD_FACTOR
                 } else {
                     1.0
                 };
+                let phrase = Phrase {
+                    words: vec![PhraseWord::new(stem.to_string(), surface.to_string())],
+                };
                 PreparedConcept {
-                    name: w.surface.clone(),
-                    weight: self.idf(&w.stem) * damp,
-                    phrases: vec![Phrase {
-                        words: vec![super::matching::PhraseWord::new(
-                            w.stem.clone(),
-                            w.surface.clone(),
-                        )],
-                    }],
+                    name: surface.to_string(),
+                    weight: self.idf(stem) * damp,
+                    phrases: vec![vocabulary.prepare(&phrase)],
                 }
             })
             .collect()
     }
-}
-
-pub fn norm(v: &HashMap<String, f64>) -> f64 {
-    v.values().map(|x| x * x).sum::<f64>().sqrt()
-}
-
-/// Cosine of two sparse vectors; 0 when either is empty.
-pub fn cosine(a: &HashMap<String, f64>, a_norm: f64, b: &HashMap<String, f64>, b_norm: f64) -> f64 {
-    if a_norm == 0.0 || b_norm == 0.0 {
-        return 0.0;
-    }
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let dot: f64 = small
-        .iter()
-        .filter_map(|(k, x)| large.get(k).map(|y| x * y))
-        .sum();
-    (dot / (a_norm * b_norm)).clamp(0.0, 1.0)
 }

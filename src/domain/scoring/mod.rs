@@ -27,13 +27,81 @@ mod corpus;
 mod matching;
 pub mod text;
 
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher, RandomState};
+use std::sync::LazyLock;
+
 use serde::Serialize;
 
 pub use corpus::{Corpus, PreparedQuestion};
-use matching::{AnswerIndex, PhraseMatch, Token};
+use matching::{AnswerIndex, PhraseMatch, Token, content_tokens};
 use text::{Analyzed, analyze};
 
 use crate::domain::bank::Question;
+
+/// Hash map for the short words scoring looks up for every answer word. std's SipHash costs more
+/// than the rest of such a lookup; this is the Fx multiply-rotate hash (as in rustc). It is not
+/// built to resist crafted collisions as SipHash is: the random per-process seed makes them
+/// harder to precompute, and answers are capped at 100 KB.
+type FastMap<K, V> = HashMap<K, V, FastState>;
+
+static FAST_SEED: LazyLock<u64> = LazyLock::new(|| RandomState::new().build_hasher().finish());
+
+#[derive(Debug, Clone, Copy)]
+struct FastState(u64);
+
+impl Default for FastState {
+    fn default() -> Self {
+        FastState(*FAST_SEED)
+    }
+}
+
+impl BuildHasher for FastState {
+    type Hasher = FastHasher;
+
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(self.0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits (which pick the bucket) the weakest; rotate the
+        // well-mixed middle bits down.
+        self.0.rotate_left(26)
+    }
+}
 
 /// Share of the content score that comes from concept coverage.
 pub const W_COVERAGE: f64 = 0.5;
@@ -160,25 +228,17 @@ pub fn score(question: &Question, answer: &str, corpus: &Corpus) -> Assessment {
 /// Score against an already prepared question.
 pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> Assessment {
     let analyzed = analyze(answer);
-    let all_content: Vec<Token<'_>> = analyzed
-        .words
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| !w.is_stop)
-        .map(|(i, w)| Token {
-            stem: &w.stem,
-            surface: &w.surface,
-            word: i,
-        })
-        .collect();
+    let all_content = content_tokens(&analyzed);
     let mut flags = Vec::new();
     if all_content.is_empty() {
         flags.push(Flag::Empty);
         return finish(q, None, Scores::zero(), flags, Vec::new());
     }
-    let copied = copied_from_prompt(&all_content, &q.prompt_sequence);
+    // The answer's stems as the question numbers them: compared and weighed without hashing again.
+    let stem_ids = q.vocabulary.stem_ids_of(&analyzed);
+    let copied = copied_from_prompt(&all_content, &stem_ids, &q.prompt_sequence);
     let copied_count = copied.iter().filter(|&&c| c).count();
-    let own: Vec<Token<'_>> = all_content
+    let own: Vec<Token> = all_content
         .iter()
         .zip(&copied)
         .filter(|&(_, &c)| !c)
@@ -187,7 +247,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     if copied_count * 2 >= all_content.len() && own.len() < MIN_CONTENT_WORDS {
         flags.push(Flag::CopiedQuestion);
     }
-    let index = AnswerIndex::new(own);
+    let index = AnswerIndex::new(&analyzed, own, &q.vocabulary, &stem_ids);
 
     let concepts = match_concepts(q, &index, &analyzed);
     let total_weight: f64 = concepts.iter().map(|c| c.weight).sum();
@@ -208,12 +268,11 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         0.0
     };
 
-    let answer_vector = corpus.vector(index.content.iter().map(|t| t.stem), &q.prompt_stems);
-    let similarity = corpus::cosine(
-        &answer_vector,
-        corpus::norm(&answer_vector),
-        &q.reference_vector,
-        q.reference_norm,
+    let similarity = corpus.similarity(
+        q,
+        &analyzed,
+        &stem_ids,
+        index.content.iter().map(|t| t.stem),
     );
 
     let fluency = if analyzed.raw_tokens >= MIN_CONTENT_WORDS {
@@ -323,11 +382,7 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn match_concepts(
-    q: &PreparedQuestion,
-    index: &AnswerIndex<'_>,
-    a: &Analyzed,
-) -> Vec<ConceptResult> {
+fn match_concepts(q: &PreparedQuestion, index: &AnswerIndex, a: &Analyzed) -> Vec<ConceptResult> {
     q.concepts
         .iter()
         .map(|c| {
@@ -356,7 +411,7 @@ fn match_concepts(
 
 fn find_misconceptions(
     q: &PreparedQuestion,
-    index: &AnswerIndex<'_>,
+    index: &AnswerIndex,
     a: &Analyzed,
 ) -> Vec<MisconceptionHit> {
     q.misconceptions
@@ -379,7 +434,7 @@ fn find_misconceptions(
 }
 
 /// The answer's text from content position `first` to `last`, cut to a readable length.
-fn quote(index: &AnswerIndex<'_>, a: &Analyzed, first: usize, last: usize) -> String {
+fn quote(index: &AnswerIndex, a: &Analyzed, first: usize, last: usize) -> String {
     let start = a.words[index.content[first].word].span.0;
     let end = a.words[index.content[last].word].span.1;
     let text = a.text.get(start..end).unwrap_or_default();
@@ -391,20 +446,26 @@ fn quote(index: &AnswerIndex<'_>, a: &Analyzed, first: usize, last: usize) -> St
     }
 }
 
-/// Marks answer words that belong to a run copied from the prompt.
-fn copied_from_prompt(answer: &[Token<'_>], prompt: &[String]) -> Vec<bool> {
+/// Marks answer words that belong to a run copied from the prompt. The prompt and `stem_ids` (the
+/// answer's stems) are in the question's stem numbers.
+fn copied_from_prompt(answer: &[Token], stem_ids: &[Option<usize>], prompt: &[usize]) -> Vec<bool> {
     let mut copied = vec![false; answer.len()];
     let min_run = COPIED_RUN.min(prompt.len());
     if min_run < 2 {
         return copied;
     }
+    let answer: Vec<Option<usize>> = answer.iter().map(|t| stem_ids[t.stem]).collect();
     for i in 0..answer.len() {
+        // No run starts at a word the question does not use; most answer words are such.
+        if answer[i].is_none() {
+            continue;
+        }
         let longest = (0..prompt.len())
             .map(|j| {
                 answer[i..]
                     .iter()
                     .zip(&prompt[j..])
-                    .take_while(|(a, p)| a.stem == p.as_str())
+                    .take_while(|&(&a, &p)| a == Some(p))
                     .count()
             })
             .max()

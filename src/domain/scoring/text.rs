@@ -5,29 +5,67 @@
 //! can be recognised) and split into its parts (so "shared array buffer" written as prose matches
 //! too). Every word carries its Snowball stem, so "leaks", "leaking" and "leak" are one word.
 
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
+
+use super::FastMap;
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
 /// A fragment of at most this many tokens reads as a list item, not a sentence.
 pub const LIST_ITEM_MAX: usize = 4;
 
-/// One word of a text, after normalisation.
-#[derive(Debug, Clone, PartialEq)]
+/// One word of a text, in order. Its lowercased form and stem are shared by every occurrence of
+/// the same word ([`Analyzed::surface`], [`Analyzed::stem`]), so a word costs no allocation.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Word {
-    /// Lowercased surface form, as written (apostrophes kept).
-    pub surface: String,
-    /// Snowball stem of the surface form.
-    pub stem: String,
+    /// Index into [`Analyzed::forms`].
+    pub form: usize,
     /// Byte range in the normalised text, for quoting what matched.
     pub span: (usize, usize),
     /// A grammatical word ("the", "with", "is"): it links ideas but carries none.
     pub is_stop: bool,
     /// A word that turns the meaning around ("not", "never", "doesn't").
     pub is_negation: bool,
+}
+
+/// A distinct lowercased word of a text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Form {
+    /// Byte range of the lowercased surface (apostrophes kept) in the text's surface buffer.
+    surface: (usize, usize),
+    /// Index of its Snowball stem among the text's distinct stems (empty for stop words).
+    pub stem: usize,
+    pub is_stop: bool,
+    pub is_negation: bool,
+    pub shape: Shape,
+}
+
+/// Cheap facts about a word's spelling, which rule out most typo comparisons before any edit
+/// distance is computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    /// Length in characters.
+    pub chars: usize,
+    pub first: Option<char>,
+    /// Which ASCII letters occur.
+    pub letters: u32,
+}
+
+impl Shape {
+    pub fn of(surface: &str) -> Shape {
+        Shape {
+            chars: surface.chars().count(),
+            first: surface.chars().next(),
+            letters: surface
+                .bytes()
+                .filter(u8::is_ascii_lowercase)
+                .fold(0u32, |m, c| m | 1 << (c - b'a')),
+        }
+    }
 }
 
 /// A text split into words, plus the whole identifiers it contained.
@@ -37,6 +75,14 @@ pub struct Analyzed {
     pub text: String,
     /// Every word in order, stop words included.
     pub words: Vec<Word>,
+    /// Distinct lowercased words, in order of first appearance.
+    pub forms: Vec<Form>,
+    /// Byte ranges of the distinct stems in `stem_buf`, in order of first appearance.
+    stems: Vec<(usize, usize)>,
+    /// Lowercased words back to back; `Form::surface` points into it.
+    surface_buf: String,
+    /// Stems back to back; `stems` points into it.
+    stem_buf: String,
     /// Compound identifiers kept whole, lowercased (`child_process.fork`).
     pub identifiers: Vec<String>,
     /// Number of raw tokens (an identifier counts once), for judging how text reads.
@@ -51,6 +97,33 @@ impl Analyzed {
     /// The content words (not stop words) in order.
     pub fn content(&self) -> impl Iterator<Item = &Word> {
         self.words.iter().filter(|w| !w.is_stop)
+    }
+
+    /// A word's lowercased surface form, as written (apostrophes kept).
+    pub fn surface(&self, word: &Word) -> &str {
+        self.form_surface(word.form)
+    }
+
+    /// A word's Snowball stem (empty for stop words, which are never matched).
+    pub fn stem(&self, word: &Word) -> &str {
+        self.stem_str(self.forms[word.form].stem)
+    }
+
+    /// The lowercased surface of a distinct form.
+    pub fn form_surface(&self, form: usize) -> &str {
+        let (from, to) = self.forms[form].surface;
+        &self.surface_buf[from..to]
+    }
+
+    /// The text of a distinct stem.
+    pub fn stem_str(&self, stem: usize) -> &str {
+        let (from, to) = self.stems[stem];
+        &self.stem_buf[from..to]
+    }
+
+    /// Number of distinct stems; stem indices are below this.
+    pub fn stem_count(&self) -> usize {
+        self.stems.len()
     }
 
     /// Share of raw tokens that sit in short list items (at most [`LIST_ITEM_MAX`] tokens between
@@ -78,68 +151,85 @@ impl Analyzed {
 }
 
 /// Normalise, tokenise, stem.
+///
+/// Nothing is allocated per word: the text is cut into lowercased parts (appended to one buffer),
+/// then each part is looked up in the thread's lexicon, which numbers the distinct words (forms)
+/// and stems of the text so callers can count and compare them as integers.
 pub fn analyze(input: &str) -> Analyzed {
-    let fold = |c| match c {
-        '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
-        c => c,
-    };
-    // ASCII is already in NFKC: skip the normalisation tables for the common case.
+    // ASCII is already in NFKC: skip the normalisation tables for the common case; of the
+    // folded characters only the backtick is ASCII.
     let text: String = if input.is_ascii() {
-        input.chars().map(fold).collect()
+        input.replace('`', "'")
     } else {
-        input.nfkc().map(fold).collect()
+        input
+            .nfkc()
+            .map(|c| match c {
+                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
+                c => c,
+            })
+            .collect()
     };
+    // Sized for a word every five bytes, so the buffers rarely grow.
     let mut out = Analyzed {
         words: Vec::with_capacity(text.len() / 5),
+        forms: Vec::with_capacity(text.len() / 5),
+        stems: Vec::with_capacity(text.len() / 5),
+        surface_buf: String::with_capacity(text.len()),
+        stem_buf: String::with_capacity(text.len()),
         ..Analyzed::default()
     };
-    let mut fragment = 0;
-    let mut last_end = 0;
-    for (start, raw) in raw_tokens(&text) {
-        let parts = split_parts(raw);
-        if parts.is_empty() {
-            continue;
-        }
-        if fragment > 0 && text[last_end..start].contains(is_fragment_break) {
-            out.fragments.push(fragment);
-            fragment = 0;
-        }
-        fragment += 1;
-        last_end = start + raw.len();
-        out.raw_tokens += 1;
-        let whole = parts.len() == 1;
-        if !whole {
-            out.identifiers.push(raw.to_lowercase());
-        }
-        for (offset, part) in parts {
-            let surface = if part.is_ascii() {
-                part.to_ascii_lowercase()
-            } else {
-                part.to_lowercase()
-            };
-            let is_stop = is_stop_word(&surface);
-            if is_stop && whole {
-                out.raw_stop_tokens += 1;
+    LEXICON.with_borrow_mut(|lexicon| {
+        lexicon.start_text();
+        let mut parts = Vec::new();
+        let mut fragment = 0;
+        let mut last_end = 0;
+        for (start, raw) in raw_tokens(&text) {
+            split_parts(raw, &mut parts);
+            if parts.is_empty() {
+                continue;
             }
-            // Stop words are never matched, so their stems are never needed.
-            let stem = if is_stop {
-                String::new()
-            } else {
-                stem_word(&surface)
-            };
-            let is_negation = is_negation_word(&surface);
-            out.words.push(Word {
-                is_stop,
-                is_negation,
-                span: (start + offset, start + offset + part.len()),
-                surface,
-                stem,
-            });
+            if fragment > 0 && text[last_end..start].contains(is_fragment_break) {
+                out.fragments.push(fragment);
+                fragment = 0;
+            }
+            fragment += 1;
+            last_end = start + raw.len();
+            out.raw_tokens += 1;
+            let whole = parts.len() == 1;
+            if !whole {
+                out.identifiers.push(raw.to_lowercase());
+            }
+            for &(offset, part) in &parts {
+                // Lowercased into one buffer; the lexicon turns it into a form of this text.
+                let from = out.surface_buf.len();
+                if part.is_ascii() {
+                    out.surface_buf.push_str(part);
+                    out.surface_buf[from..].make_ascii_lowercase();
+                } else {
+                    out.surface_buf.push_str(&part.to_lowercase());
+                }
+                let lowered = (from, out.surface_buf.len());
+                let form = lexicon.form_in(&mut out, lowered);
+                let Form {
+                    is_stop,
+                    is_negation,
+                    ..
+                } = out.forms[form];
+                if is_stop && whole {
+                    out.raw_stop_tokens += 1;
+                }
+                out.words.push(Word {
+                    form,
+                    span: (start + offset, start + offset + part.len()),
+                    is_stop,
+                    is_negation,
+                });
+            }
         }
-    }
-    if fragment > 0 {
-        out.fragments.push(fragment);
-    }
+        if fragment > 0 {
+            out.fragments.push(fragment);
+        }
+    });
     out.text = text;
     out
 }
@@ -149,28 +239,131 @@ fn is_fragment_break(c: char) -> bool {
     matches!(c, ',' | ';' | '\n' | '|' | '•' | '·')
 }
 
-/// Words stemmed recently on this thread. Answers share most of their vocabulary, and Snowball
-/// stemming is the largest single cost of scoring; the cache changes no result.
-const STEM_CACHE_LIMIT: usize = 50_000;
+/// What scoring needs to know about a lowercased word, whatever text it appears in.
+struct Lexeme {
+    /// Index into `Lexicon::stems`; stop words have the empty stem (they are never matched).
+    stem: usize,
+    is_stop: bool,
+    is_negation: bool,
+    shape: Shape,
+    /// The text (`Lexicon::text`) in which the word was last seen, and its form index there.
+    seen_in: u64,
+    form: usize,
+}
+
+struct Stem {
+    text: Box<str>,
+    /// The text in which the stem was last seen, and its stem index there.
+    seen_in: u64,
+    index: usize,
+}
+
+/// Words looked up recently on this thread. Answers share most of their vocabulary, and Snowball
+/// stemming is the largest single cost of scoring; one hash lookup here also replaces the stop
+/// word search and the spelling facts for typos, and numbers the text's distinct words and
+/// stems. It changes no result.
+#[derive(Default)]
+struct Lexicon {
+    ids: FastMap<Box<str>, usize>,
+    lexemes: Vec<Lexeme>,
+    stem_ids: FastMap<Box<str>, usize>,
+    stems: Vec<Stem>,
+    /// Counts the texts analysed, to tell this text's forms from earlier ones.
+    text: u64,
+}
+
+/// Words kept before the lexicon starts afresh.
+const LEXICON_LIMIT: usize = 50_000;
 
 thread_local! {
-    static STEM_CACHE: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static LEXICON: RefCell<Lexicon> = RefCell::new(Lexicon::default());
+}
+
+impl Lexicon {
+    fn start_text(&mut self) {
+        // Only between texts: form and stem indices of the current text live in the entries.
+        if self.lexemes.len() >= LEXICON_LIMIT {
+            *self = Lexicon {
+                text: self.text,
+                ..Lexicon::default()
+            };
+        }
+        self.text += 1;
+    }
+
+    /// The form index in `out` of the word at `surface` (a range of `out.surface_buf`), adding
+    /// the form, and its stem, the first time the word occurs in this text.
+    fn form_in(&mut self, out: &mut Analyzed, surface: (usize, usize)) -> usize {
+        let id = self.id(&out.surface_buf[surface.0..surface.1]);
+        let lexeme = &mut self.lexemes[id];
+        if lexeme.seen_in != self.text {
+            let stem = &mut self.stems[lexeme.stem];
+            if stem.seen_in != self.text {
+                stem.seen_in = self.text;
+                stem.index = out.stems.len();
+                let from = out.stem_buf.len();
+                out.stem_buf.push_str(&stem.text);
+                out.stems.push((from, out.stem_buf.len()));
+            }
+            lexeme.seen_in = self.text;
+            lexeme.form = out.forms.len();
+            out.forms.push(Form {
+                surface,
+                stem: stem.index,
+                is_stop: lexeme.is_stop,
+                is_negation: lexeme.is_negation,
+                shape: lexeme.shape,
+            });
+        }
+        lexeme.form
+    }
+
+    /// The word's index, stemming it the first time.
+    fn id(&mut self, surface: &str) -> usize {
+        if let Some(&id) = self.ids.get(surface) {
+            return id;
+        }
+        let is_stop = is_stop_word(surface);
+        let stem = if is_stop {
+            String::new()
+        } else {
+            stem_uncached(surface)
+        };
+        let stem = match self.stem_ids.get(stem.as_str()) {
+            Some(&s) => s,
+            None => {
+                self.stems.push(Stem {
+                    text: stem.as_str().into(),
+                    seen_in: 0,
+                    index: 0,
+                });
+                self.stem_ids.insert(stem.into(), self.stems.len() - 1);
+                self.stems.len() - 1
+            }
+        };
+        self.lexemes.push(Lexeme {
+            stem,
+            is_stop,
+            is_negation: is_negation_word(surface),
+            shape: Shape::of(surface),
+            seen_in: 0,
+            form: 0,
+        });
+        self.ids.insert(surface.into(), self.lexemes.len() - 1);
+        self.lexemes.len() - 1
+    }
 }
 
 /// The stem used for matching; possessives and contractions are dropped first.
 pub fn stem_word(surface: &str) -> String {
-    if let Some(hit) = STEM_CACHE.with_borrow(|c| c.get(surface).cloned()) {
-        return hit;
+    if is_stop_word(surface) {
+        // The lexicon keeps no stems for stop words.
+        return stem_uncached(surface);
     }
-    let stem = stem_uncached(surface);
-    STEM_CACHE.with_borrow_mut(|c| {
-        if c.len() >= STEM_CACHE_LIMIT {
-            c.clear();
-        }
-        c.insert(surface.to_string(), stem.clone());
-    });
-    stem
+    LEXICON.with_borrow_mut(|lexicon| {
+        let id = lexicon.id(surface);
+        lexicon.stems[lexicon.lexemes[id].stem].text.to_string()
+    })
 }
 
 fn stem_uncached(surface: &str) -> String {
@@ -195,64 +388,75 @@ fn is_connector(c: char) -> bool {
 /// Maximal runs of word characters and inner connectors, trimmed of connectors at either end
 /// (`--max-old-space-size` → `max-old-space-size`, `end.` → `end`).
 fn raw_tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut tokens = Vec::new();
-    let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if is_word_char(c) || is_connector(c) {
-            start.get_or_insert(i);
-        } else if let Some(s) = start.take() {
-            tokens.push((s, &text[s..i]));
+    let is_token_char = |c: char| is_word_char(c) || is_connector(c);
+    let mut chars = text.char_indices();
+    std::iter::from_fn(move || {
+        loop {
+            let (start, _) = chars.find(|&(_, c)| is_token_char(c))?;
+            let end = chars
+                .find(|&(_, c)| !is_token_char(c))
+                .map_or(text.len(), |(i, _)| i);
+            let token = &text[start..end];
+            let trimmed_start = token.trim_start_matches(is_connector);
+            let trimmed = trimmed_start.trim_end_matches(is_connector);
+            if !trimmed.is_empty() {
+                return Some((start + token.len() - trimmed_start.len(), trimmed));
+            }
         }
-    }
-    if let Some(s) = start {
-        tokens.push((s, &text[s..]));
-    }
-    tokens.into_iter().filter_map(|(s, tok)| {
-        let trimmed_start = tok.trim_start_matches(is_connector);
-        let lead = tok.len() - trimmed_start.len();
-        let trimmed = trimmed_start.trim_end_matches(is_connector);
-        (!trimmed.is_empty()).then_some((s + lead, trimmed))
     })
 }
 
 /// Split an identifier into parts at connectors and camelCase boundaries; an apostrophe stays
-/// inside its word ("doesn't", "node's").
-fn split_parts(token: &str) -> Vec<(usize, &str)> {
-    let mut parts = Vec::new();
-    let chars: Vec<(usize, char)> = token.char_indices().collect();
+/// inside its word ("doesn't", "node's"). `parts` is reused across calls to save allocations.
+fn split_parts<'t>(token: &'t str, parts: &mut Vec<(usize, &'t str)>) {
+    parts.clear();
+    // Most tokens are plain words (ASCII letters and digits, perhaps capitalised): one part.
+    let bytes = token.as_bytes();
+    if bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes[1..]
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        parts.push((0, token));
+        return;
+    }
+    let mut push = |start: usize, part: &'t str| {
+        let part = part.trim_end_matches('\'');
+        if part.chars().any(is_word_char) {
+            parts.push((start, part));
+        }
+    };
     let mut start: Option<usize> = None;
-    for (k, &(i, c)) in chars.iter().enumerate() {
+    let mut prev: Option<char> = None;
+    for (i, c) in token.char_indices() {
+        let before = prev.replace(c);
         if is_connector(c) && c != '\'' {
             if let Some(s) = start.take() {
-                parts.push((s, &token[s..i]));
+                push(s, &token[s..i]);
             }
             continue;
         }
         if c == '\'' && start.is_none() {
             continue;
         }
-        if let Some(s) = start {
-            let prev = chars[k - 1].1;
-            let next = chars.get(k + 1).map(|&(_, n)| n);
-            let lower_to_upper = prev.is_lowercase() && c.is_uppercase();
-            let acronym_end =
-                prev.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase);
-            if lower_to_upper || acronym_end {
-                parts.push((s, &token[s..i]));
-                start = Some(i);
-            }
-        } else {
+        let Some(s) = start else {
+            start = Some(i);
+            continue;
+        };
+        // A part has started, so this is not the token's first character.
+        let before = before.unwrap_or(c);
+        let next = token[i + c.len_utf8()..].chars().next();
+        let lower_to_upper = before.is_lowercase() && c.is_uppercase();
+        let acronym_end =
+            before.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase);
+        if lower_to_upper || acronym_end {
+            push(s, &token[s..i]);
             start = Some(i);
         }
     }
     if let Some(s) = start {
-        parts.push((s, &token[s..]));
+        push(s, &token[s..]);
     }
-    parts
-        .into_iter()
-        .map(|(s, p)| (s, p.trim_end_matches('\'')))
-        .filter(|(_, p)| p.chars().any(is_word_char))
-        .collect()
 }
 
 fn is_negation_word(surface: &str) -> bool {
@@ -439,7 +643,8 @@ mod tests {
     use super::*;
 
     fn surfaces(text: &str) -> Vec<String> {
-        analyze(text).words.into_iter().map(|w| w.surface).collect()
+        let a = analyze(text);
+        a.words.iter().map(|w| a.surface(w).to_string()).collect()
     }
 
     #[test]
@@ -495,9 +700,9 @@ mod tests {
     #[test]
     fn stems_and_flags() {
         let a = analyze("Leaking snapshots doesn't help");
-        assert_eq!(a.words[0].stem, "leak");
-        assert!(a.words[2].stem.is_empty(), "stop words are not stemmed");
-        assert_eq!(a.words[1].stem, "snapshot");
+        assert_eq!(a.stem(&a.words[0]), "leak");
+        assert!(a.stem(&a.words[2]).is_empty(), "stop words are not stemmed");
+        assert_eq!(a.stem(&a.words[1]), "snapshot");
         assert!(a.words[2].is_negation && a.words[2].is_stop);
         assert!(!a.words[3].is_stop);
     }
@@ -506,7 +711,7 @@ mod tests {
     fn unicode_is_normalised() {
         // Full-width letters and curly apostrophes are folded to their plain forms.
         let a = analyze("ｈｅａｐ doesn\u{2019}t");
-        assert_eq!(a.words[0].surface, "heap");
+        assert_eq!(a.surface(&a.words[0]), "heap");
         assert!(a.words[1].is_negation);
         let accented = analyze("Café naïve Größe");
         assert_eq!(accented.words.len(), 3);
