@@ -209,9 +209,7 @@ impl Corpus {
             counts[s] += 1;
         }
         let mut squares = 0.0;
-        // An empty sum of floats is -0.0 (as `Iterator::sum` gives): an answer sharing no word
-        // with the reference has similarity -0.0, which the JSON output shows; keep it so.
-        let mut dot = -0.0;
+        let mut dot = 0.0;
         for (s, &count) in counts.iter().enumerate().filter(|&(_, &c)| c > 0) {
             let (idf, in_prompt, reference) = match stem_ids[s] {
                 Some(t) => (q.terms[t].idf, q.terms[t].in_prompt, q.terms[t].reference),
