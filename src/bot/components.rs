@@ -363,13 +363,6 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let a = scoring::score(q, &answer, &data.content.corpus);
             let hints = data.store.hints_used(guild, me, row, message).await?;
             let total = render::with_hint_penalty(a.total, hints);
-            let names = |c: Coverage| {
-                a.concepts
-                    .iter()
-                    .filter(|r| r.coverage == c)
-                    .map(|r| r.name.clone())
-                    .collect()
-            };
             data.store
                 .insert_attempt(&NewAttempt {
                     guild_id: guild,
@@ -381,8 +374,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     context_ref: None,
                     answer: &answer,
                     score: total,
-                    covered: names(Coverage::Covered),
-                    missed: names(Coverage::Missed),
+                    covered: a.concept_names(Coverage::Covered),
+                    missed: a.concept_names(Coverage::Missed),
                     hints_used: hints,
                     submitted_at: now,
                     local_date: local_date(now, tz),
@@ -434,13 +427,6 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 .question_by_row(row)
                 .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
             let a = scoring::score(q, &answer, &data.content.corpus);
-            let names = |c: Coverage| {
-                a.concepts
-                    .iter()
-                    .filter(|r| r.coverage == c)
-                    .map(|r| r.name.clone())
-                    .collect()
-            };
             let inserted = data
                 .store
                 .insert_attempt(&NewAttempt {
@@ -453,8 +439,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     context_ref: Some(round_id),
                     answer: &answer,
                     score: a.total,
-                    covered: names(Coverage::Covered),
-                    missed: names(Coverage::Missed),
+                    covered: a.concept_names(Coverage::Covered),
+                    missed: a.concept_names(Coverage::Missed),
                     hints_used: 0,
                     submitted_at: now,
                     local_date: local_date(now, tz),
@@ -507,13 +493,6 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 .question_by_row(row)
                 .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
             let a = scoring::score(q, &answer, &data.content.corpus);
-            let names = |c: Coverage| {
-                a.concepts
-                    .iter()
-                    .filter(|r| r.coverage == c)
-                    .map(|r| r.name.clone())
-                    .collect()
-            };
             data.store
                 .replace_drop_answer(&NewAttempt {
                     guild_id: guild,
@@ -525,8 +504,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     context_ref: Some(drop_id),
                     answer: &answer,
                     score: a.total,
-                    covered: names(Coverage::Covered),
-                    missed: names(Coverage::Missed),
+                    covered: a.concept_names(Coverage::Covered),
+                    missed: a.concept_names(Coverage::Missed),
                     hints_used: 0,
                     submitted_at: now,
                     local_date: local_date(now, tz),

@@ -73,13 +73,6 @@ impl Recorder {
         };
         let now = Utc::now();
         let tz = self.store.server_timezone(local::LOCAL_SERVER).await?;
-        let names = |c: Coverage| {
-            a.concepts
-                .iter()
-                .filter(|r| r.coverage == c)
-                .map(|r| r.name.clone())
-                .collect()
-        };
         self.store
             .insert_attempt(&NewAttempt {
                 guild_id: local::LOCAL_SERVER,
@@ -92,8 +85,8 @@ impl Recorder {
                 context_ref: None,
                 answer,
                 score: a.total,
-                covered: names(Coverage::Covered),
-                missed: names(Coverage::Missed),
+                covered: a.concept_names(Coverage::Covered),
+                missed: a.concept_names(Coverage::Missed),
                 hints_used: 0,
                 submitted_at: now,
                 local_date: local_date(now, tz),

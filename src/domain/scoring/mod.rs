@@ -210,6 +210,15 @@ impl Assessment {
             .filter(|c| c.coverage == Coverage::Covered)
     }
 
+    /// Names of the concepts with this coverage (what an attempt stores).
+    pub fn concept_names(&self, coverage: Coverage) -> Vec<String> {
+        self.concepts
+            .iter()
+            .filter(|c| c.coverage == coverage)
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
     pub fn missed(&self) -> impl Iterator<Item = &ConceptResult> {
         self.concepts
             .iter()
