@@ -13,7 +13,7 @@ use super::render::{self, no_mentions};
 use super::rounds::{self, Driver};
 use super::{Data, Error};
 use crate::domain::period::local_date;
-use crate::domain::round::{AnswerRefusal, check_answer};
+use crate::domain::round::AnswerRefusal;
 use crate::domain::scoring::{self, Coverage};
 use crate::store::{AttemptContext, NewAttempt, StoreError};
 
@@ -240,29 +240,11 @@ async fn on_component(
                 )
                 .await;
             }
-            // Refuse at once what would be refused at submission, so nobody types for nothing.
-            let round = data.store.round(round_id).await?;
-            let snap = rounds::current_snapshot(&data.store, &round)
+            let me = user_id(c.user.id);
+            let allowed = rounds::answer_allowed(&data.store, round_id, position, me, Utc::now())
                 .await
                 .map_err(BotError::Other)?;
-            let me = user_id(c.user.id);
-            let participant = data
-                .store
-                .participants(round_id)
-                .await?
-                .iter()
-                .any(|p| p.user_id == me);
-            let already = rounds::answered_users(&data.store, round_id, position)
-                .await
-                .map_err(BotError::Other)?
-                .contains(&me);
-            if let Err(why) = check_answer(
-                &snap,
-                usize::try_from(position).unwrap_or(usize::MAX),
-                Utc::now(),
-                participant,
-                already,
-            ) {
+            if let Err(why) = allowed {
                 return reply(
                     ctx,
                     c,
@@ -396,29 +378,13 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
             let position = parse_id(parts.next())?;
-            let round = data.store.round(round_id).await?;
-            let snap = rounds::current_snapshot(&data.store, &round)
-                .await
-                .map_err(BotError::Other)?;
-            let participant = data
-                .store
-                .participants(round_id)
-                .await?
-                .iter()
-                .any(|p| p.user_id == me);
-            let already = rounds::answered_users(&data.store, round_id, position)
+            if let Err(why) = rounds::answer_allowed(&data.store, round_id, position, me, now)
                 .await
                 .map_err(BotError::Other)?
-                .contains(&me);
-            if let Err(why) = check_answer(
-                &snap,
-                usize::try_from(position).unwrap_or(usize::MAX),
-                now,
-                participant,
-                already,
-            ) {
+            {
                 return Err(BotError::User(why.to_string()));
             }
+            let round = data.store.round(round_id).await?;
             let Some((row, _)) = data.store.round_question(round_id, position).await? else {
                 return Err(BotError::User(AnswerRefusal::NotThisQuestion.to_string()));
             };

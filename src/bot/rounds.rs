@@ -113,6 +113,35 @@ pub async fn answered_users(
         .collect())
 }
 
+/// Whether `user` may answer question `position` of a round at `now` (asked when the Answer
+/// button is clicked, so nobody types for nothing, and again when the answer arrives).
+pub async fn answer_allowed(
+    store: &Store,
+    round_id: i64,
+    position: i64,
+    user: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Result<(), crate::domain::round::AnswerRefusal>> {
+    let round = store.round(round_id).await?;
+    let snap = current_snapshot(store, &round).await?;
+    let participant = store
+        .participants(round_id)
+        .await?
+        .iter()
+        .any(|p| p.user_id == user);
+    let already = answered_users(store, round_id, position)
+        .await?
+        .contains(&user);
+    let index = usize::try_from(position).unwrap_or(usize::MAX);
+    Ok(crate::domain::round::check_answer(
+        &snap,
+        index,
+        now,
+        participant,
+        already,
+    ))
+}
+
 pub async fn current_snapshot(store: &Store, round: &RoundRow) -> anyhow::Result<Snapshot> {
     let count = store.round_question_count(round.id).await?;
     let participants = store.participants(round.id).await?.len();

@@ -1,40 +1,20 @@
 //! `/daily set|list|pause|resume|remove|preview|now`: daily question drops (Manage Server).
 
 use chrono::Utc;
-use poise::CreateReply;
 use serenity::all::{ChannelId, Permissions, RoleId};
 
 use super::super::daily::schedule_of;
-use super::super::render::{escape, no_mentions};
+use super::super::render::escape;
 use super::super::rounds::Driver;
 use super::super::{Context, Error, errors::user};
-use super::{DifficultyChoice, autocomplete_topic, resolve_topic, sid};
+use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_topic, say, sid};
 use crate::domain::bank::Difficulty;
 use crate::domain::schedule::{Schedule, Weekdays, parse_time, parse_timezone, suggest_timezones};
 use crate::store::NewSchedule;
 
-async fn say(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
-    ctx.send(
-        CreateReply::default()
-            .content(text)
-            .ephemeral(true)
-            .allowed_mentions(no_mentions()),
-    )
-    .await?;
-    Ok(())
-}
-
 /// Checked again at run time: the command's default permission can be overridden by a server.
 fn require_manage_server(ctx: Context<'_>) -> Result<i64, Error> {
-    let allowed = match ctx {
-        poise::Context::Application(app) => app
-            .interaction
-            .member
-            .as_ref()
-            .and_then(|m| m.permissions)
-            .is_some_and(|p| p.contains(Permissions::MANAGE_GUILD) || p.administrator()),
-        poise::Context::Prefix(_) => false,
-    };
+    let allowed = member_has(ctx, Permissions::MANAGE_GUILD);
     if !allowed {
         return Err(user(
             "Setting up daily drops needs the Manage Server permission.",

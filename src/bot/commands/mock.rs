@@ -10,7 +10,7 @@ use serenity::all::{
 
 use super::super::render::{COLOR, escape, no_mentions};
 use super::super::{Context, Data, Error, errors::user};
-use super::{DifficultyChoice, autocomplete_topic, resolve_topic, sid};
+use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_topic, say, sid};
 use crate::domain::bank::QuestionFilter;
 use crate::domain::round::{Mode, Phase, TEAM_NAMES};
 use crate::store::{NewRound, StoreError};
@@ -33,17 +33,6 @@ impl From<ModeChoice> for Mode {
             ModeChoice::Teams => Mode::Teams,
         }
     }
-}
-
-async fn say(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
-    ctx.send(
-        CreateReply::default()
-            .content(text)
-            .ephemeral(true)
-            .allowed_mentions(no_mentions()),
-    )
-    .await?;
-    Ok(())
 }
 
 /// Timed mock interview rounds.
@@ -327,15 +316,7 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
 async fn stop(ctx: Context<'_>) -> Result<(), Error> {
     let round = channel_round(ctx).await?;
     let is_starter = round.started_by == sid(ctx.author().id.get());
-    let can_manage = match ctx {
-        poise::Context::Application(app) => app
-            .interaction
-            .member
-            .as_ref()
-            .and_then(|m| m.permissions)
-            .is_some_and(|p| p.contains(Permissions::MANAGE_MESSAGES) || p.administrator()),
-        poise::Context::Prefix(_) => false,
-    };
+    let can_manage = member_has(ctx, Permissions::MANAGE_MESSAGES);
     if !(is_starter || can_manage) {
         return Err(user(
             "Only the member who started this round, or someone with Manage Messages, can stop it.",

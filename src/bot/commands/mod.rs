@@ -78,3 +78,29 @@ pub fn resolve_topic(data: &Data, typed: Option<&str>) -> Result<Option<String>,
             }),
     }
 }
+
+/// Reply only the invoking member sees, with mentions disabled.
+pub async fn say(ctx: super::Context<'_>, text: impl Into<String>) -> Result<(), Error> {
+    ctx.send(
+        poise::CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(super::render::no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether the invoking member has `permission` (or Administrator) per the interaction.
+/// Checked at run time because a server can override a command's default permissions.
+pub fn member_has(ctx: super::Context<'_>, permission: serenity::all::Permissions) -> bool {
+    match ctx {
+        poise::Context::Application(app) => app
+            .interaction
+            .member
+            .as_ref()
+            .and_then(|m| m.permissions)
+            .is_some_and(|p| p.contains(permission) || p.administrator()),
+        poise::Context::Prefix(_) => false,
+    }
+}

@@ -1,22 +1,10 @@
 //! `/team create|join|leave|list`.
 
 use chrono::Utc;
-use poise::CreateReply;
 
-use super::super::render::{escape, no_mentions};
+use super::super::render::escape;
 use super::super::{Context, Error};
-use super::sid;
-
-async fn say(ctx: Context<'_>, text: String) -> Result<(), Error> {
-    ctx.send(
-        CreateReply::default()
-            .content(text)
-            .ephemeral(true)
-            .allowed_mentions(no_mentions()),
-    )
-    .await?;
-    Ok(())
-}
+use super::{say, sid};
 
 fn guild(ctx: Context<'_>) -> Result<i64, Error> {
     ctx.guild_id()
@@ -87,7 +75,7 @@ async fn leave(ctx: Context<'_>) -> Result<(), Error> {
         .await?
     {
         Some(t) => say(ctx, format!("You left team **{}**.", escape(&t))).await,
-        None => say(ctx, "You are not in a team.".into()).await,
+        None => say(ctx, "You are not in a team.").await,
     }
 }
 
@@ -97,7 +85,7 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
     let g = guild(ctx)?;
     let teams = ctx.data().store.list_teams(g).await?;
     if teams.is_empty() {
-        return say(ctx, "No teams yet. Create one with `/team create`.".into()).await;
+        return say(ctx, "No teams yet. Create one with `/team create`.").await;
     }
     let lines: Vec<String> = teams
         .iter()
