@@ -161,7 +161,7 @@ pub fn load_bank_file(path: &Path) -> anyhow::Result<Bank> {
 fn load_bank_file_with_source(path: &Path) -> anyhow::Result<(Bank, String)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read bank file {}", path.display()))?;
-    let bank = Bank::from_toml_str(&path.display().to_string(), &text)?;
+    let bank = Bank::from_file_text(&path.display().to_string(), &text)?;
     Ok((bank, text))
 }
 

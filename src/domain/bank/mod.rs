@@ -3,6 +3,7 @@
 //! A bank is plain data. It is loaded from TOML (see [`parse`]) and validated as a whole: a bank
 //! with any problem is refused, so a half-valid bank never reaches a server.
 
+mod json;
 mod parse;
 
 use std::fmt;

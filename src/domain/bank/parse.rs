@@ -63,68 +63,68 @@ fn list(problems: &[Problem]) -> String {
     }
 }
 
-type Text = Spanned<String>;
+pub(super) type Text = Spanned<String>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawBank {
-    bank: RawMeta,
+pub(super) struct RawBank {
+    pub(super) bank: RawMeta,
     #[serde(default)]
-    question: Vec<RawQuestion>,
+    pub(super) question: Vec<RawQuestion>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawMeta {
-    id: Text,
-    name: Text,
-    version: Text,
-    level: Text,
+pub(super) struct RawMeta {
+    pub(super) id: Text,
+    pub(super) name: Text,
+    pub(super) version: Text,
+    pub(super) level: Text,
     #[serde(default)]
-    description: Option<Text>,
+    pub(super) description: Option<Text>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawQuestion {
-    id: Text,
-    topic: Text,
-    difficulty: Spanned<Difficulty>,
-    prompt: Text,
-    reference: Text,
+pub(super) struct RawQuestion {
+    pub(super) id: Text,
+    pub(super) topic: Text,
+    pub(super) difficulty: Spanned<Difficulty>,
+    pub(super) prompt: Text,
+    pub(super) reference: Text,
     #[serde(default)]
-    hints: Vec<Text>,
+    pub(super) hints: Vec<Text>,
     #[serde(default)]
-    concept: Vec<RawConcept>,
+    pub(super) concept: Vec<RawConcept>,
     #[serde(default)]
-    misconception: Vec<RawMisconception>,
+    pub(super) misconception: Vec<RawMisconception>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawConcept {
-    name: Text,
+pub(super) struct RawConcept {
+    pub(super) name: Text,
     #[serde(default)]
-    phrases: Option<Spanned<Vec<Text>>>,
+    pub(super) phrases: Option<Spanned<Vec<Text>>>,
     #[serde(default)]
-    weight: Option<Spanned<f64>>,
+    pub(super) weight: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawMisconception {
-    phrase: Text,
-    why: Text,
+pub(super) struct RawMisconception {
+    pub(super) phrase: Text,
+    pub(super) why: Text,
 }
 
 /// Collects problems with line numbers while a raw bank is checked.
-struct Checker<'a> {
-    source: &'a str,
-    problems: Vec<Problem>,
+pub(super) struct Checker<'a> {
+    pub(super) source: &'a str,
+    pub(super) problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
-    fn line_of(&self, span: Range<usize>) -> usize {
+    pub(super) fn line_of(&self, span: Range<usize>) -> usize {
         let end = span.start.min(self.source.len());
         self.source.as_bytes()[..end]
             .iter()
@@ -133,7 +133,7 @@ impl Checker<'_> {
             + 1
     }
 
-    fn report(&mut self, span: Range<usize>, field: &str, message: impl Into<String>) {
+    pub(super) fn report(&mut self, span: Range<usize>, field: &str, message: impl Into<String>) {
         let line = Some(self.line_of(span));
         self.problems.push(Problem {
             line,
@@ -183,23 +183,28 @@ impl Bank {
                 problems: checker.problems,
             }
         })?;
-        let mut checker = Checker {
-            source,
-            problems: Vec::new(),
-        };
-        let bank = validate(&mut checker, raw);
-        if checker.problems.is_empty() {
-            Ok(bank)
-        } else {
-            Err(BankError::Invalid {
-                file: file.to_string(),
-                problems: checker.problems,
-            })
-        }
+        finish(file, source, raw)
     }
 }
 
-fn validate(c: &mut Checker<'_>, raw: RawBank) -> Bank {
+/// Validate a parsed bank; `source` is the text its spans point into.
+pub(super) fn finish(file: &str, source: &str, raw: RawBank) -> Result<Bank, BankError> {
+    let mut checker = Checker {
+        source,
+        problems: Vec::new(),
+    };
+    let bank = validate(&mut checker, raw);
+    if checker.problems.is_empty() {
+        Ok(bank)
+    } else {
+        Err(BankError::Invalid {
+            file: file.to_string(),
+            problems: checker.problems,
+        })
+    }
+}
+
+pub(super) fn validate(c: &mut Checker<'_>, raw: RawBank) -> Bank {
     let meta = BankMeta {
         id: c.text(&raw.bank.id, "bank.id", 64),
         name: c.text(&raw.bank.name, "bank.name", 100),
