@@ -888,6 +888,7 @@ async fn a_restart_across_the_drop_time_posts_once_and_a_missed_reveal_happens_a
                 local_time: &this_minute(),
                 timezone: "UTC",
                 weekdays: 127,
+                bank_id: None,
                 topic: None,
                 difficulty: None,
                 window_hours: 1,
@@ -1032,4 +1033,263 @@ where
         out.push(h.await.unwrap());
     }
     out
+}
+
+const TINY_BANK: &str = include_str!("fixtures/tiny-bank.toml");
+
+/// `/bank import` with `text` attached as `filename`: the text of the bot's reply (it defers,
+/// then answers in a follow-up).
+async fn import_bank(
+    w: &World,
+    user: u64,
+    filename: &str,
+    text: impl AsRef<[u8]>,
+    dry_run: bool,
+) -> String {
+    let file = w.fake.upload(filename, text.as_ref());
+    let mut options = vec![json!({ "name": "file", "type": 11, "value": file.to_string() })];
+    if dry_run {
+        options.push(json!({ "name": "dry_run", "type": 5, "value": true }));
+    }
+    let i = w
+        .fake
+        .slash_command(user, CHANNEL, "bank", sub("import", Value::Array(options)))
+        .await;
+    let first = i.response(&w.fake, WAIT).await.expect("answered");
+    if first["type"] == 4 {
+        return first["data"]["content"].as_str().unwrap_or("").to_string();
+    }
+    let reply = i.wait_followup(&w.fake, WAIT).await.expect("a follow-up");
+    reply["content"].as_str().unwrap_or("").to_string()
+}
+
+fn text_of(response: &Value) -> String {
+    response["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_bad_bank_file_is_refused_with_its_line_number_and_nothing_changes() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    // A good bank first, so "nothing changes" has something to keep.
+    let ok = import_bank(&w, ADMIN, "tiny.toml", TINY_BANK, false).await;
+    assert!(ok.starts_with("Imported **Tiny test bank**"), "{ok}");
+    let store = w.store().await;
+    let before = store.server_banks(GUILD as i64).await.unwrap();
+    assert_eq!(before.len(), 1);
+
+    // The same bank, edited: a new question with an unknown difficulty on line 52, and an
+    // empty prompt in another. The whole file is refused.
+    let broken = format!(
+        "{TINY_BANK}\n[[question]]\nid = \"tiny-new\"\ntopic = \"Testing\"\ndifficulty = \"brutal\"\nprompt = \"x\"\nreference = \"y\"\n"
+    );
+    let line = broken.lines().position(|l| l.contains("brutal")).unwrap() + 1;
+    let refused = import_bank(&w, ADMIN, "tiny.toml", &broken, false).await;
+    assert!(refused.contains("was refused"), "{refused}");
+    assert!(refused.contains("nothing changed"), "{refused}");
+    assert!(
+        refused.contains(&format!("line {line}:")) && refused.contains("brutal"),
+        "names the line {line}: {refused}"
+    );
+    assert_eq!(store.server_banks(GUILD as i64).await.unwrap(), before);
+
+    // JSON is read with the same checks and lines.
+    let json = "{\n  \"bank\": { \"id\": \"j\", \"name\": \"J\", \"version\": \"1\", \"level\": \"x\" },\n  \"question\": [\n    { \"id\": \"j-one\", \"topic\": \"T\", \"difficulty\": \"easy\",\n      \"prompt\": \"\", \"reference\": \"r\" }\n  ]\n}\n";
+    let refused = import_bank(&w, ADMIN, "j.json", json, false).await;
+    assert!(
+        refused.contains("line 5: question[1] (j-one).prompt: must not be empty"),
+        "{refused}"
+    );
+
+    // Not UTF-8, over the size limit, a dry run, and a member without Manage Server.
+    let latin1 = import_bank(&w, ADMIN, "b.toml", b"[bank]\nname = \"Caf\xe9\"\n", false).await;
+    assert!(latin1.contains("is not UTF-8 text"), "{latin1}");
+    let big = "#".repeat(600 * 1024);
+    let too_big = import_bank(&w, ADMIN, "big.toml", &big, false).await;
+    assert!(too_big.contains("at most 512 KiB"), "{too_big}");
+    let edited = TINY_BANK.replace("version = \"1.0.0\"", "version = \"1.1.0\"");
+    let dry = import_bank(&w, ADMIN, "tiny.toml", &edited, true).await;
+    assert!(
+        dry.contains("is a valid bank") && dry.contains("nothing was imported"),
+        "{dry}"
+    );
+    let member = import_bank(&w, M0, "tiny.toml", &edited, false).await;
+    assert!(member.contains("Manage Server"), "{member}");
+    assert_eq!(store.server_banks(GUILD as i64).await.unwrap(), before);
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn an_imported_bank_serves_questions_and_drops_and_is_kept_while_in_use() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    import_bank(&w, ADMIN, "tiny.toml", TINY_BANK, false).await;
+    let list = w
+        .command(M0, "bank", sub("list", json!([])))
+        .await
+        .to_string();
+    assert!(list.contains("`tiny` — Tiny test bank"), "{list}");
+
+    // Autocomplete offers it; another server would not see it (the store is per server).
+    let ac = w
+        .fake
+        .autocomplete(
+            M0,
+            CHANNEL,
+            "question",
+            json!([{ "name": "bank", "type": 3, "value": "ti", "focused": true }]),
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    assert!(ac.to_string().contains("\"value\":\"tiny\""), "{ac}");
+    assert!(
+        w.store()
+            .await
+            .server_banks(GUILD as i64 + 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A question from the server's bank, answered and scored against that bank.
+    let i = w
+        .fake
+        .slash_command(
+            M0,
+            CHANNEL,
+            "question",
+            json!([
+                { "name": "bank", "type": 3, "value": "tiny" },
+                { "name": "id", "type": 3, "value": "tiny-cluster" }
+            ]),
+        )
+        .await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    let message = i.original(&w.fake).unwrap();
+    assert!(
+        message
+            .to_string()
+            .contains("cluster module in Node.js and how it implements scaling")
+    );
+    let answer = custom_ids(&message)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap();
+    let modal = w
+        .fake
+        .click(M0, &message, &answer)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .unwrap();
+    let feedback = w
+        .fake
+        .submit_modal(
+            M0,
+            CHANNEL,
+            modal["custom_id"].as_str().unwrap(),
+            &[("answer", "The primary forks worker processes, one per CPU core; they share the same port and connections are distributed round robin.")],
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap()
+        .to_string();
+    assert!(
+        feedback.contains("Worker processes"),
+        "curated concepts of the tiny bank: {feedback}"
+    );
+
+    // A daily drop drawing from it; while it exists the bank cannot be removed.
+    let r = set_daily(&w, ADMIN, json!([{ "name": "bank", "type": 3, "value": "tiny" }, { "name": "topic", "type": 3, "value": "testing" }])).await;
+    assert!(text_of(&r).contains("Daily drop #1 set"), "{r}");
+    let drop = w.wait_message("Daily question —").await.to_string();
+    assert!(
+        drop.contains("rejected promises"),
+        "the tiny bank's Testing question: {drop}"
+    );
+    let r = w
+        .command(
+            ADMIN,
+            "bank",
+            sub(
+                "remove",
+                json!([{ "name": "bank", "type": 3, "value": "tiny" }]),
+            ),
+        )
+        .await;
+    assert!(text_of(&r).contains("still used by daily drop #1"), "{r}");
+    assert_eq!(
+        w.store()
+            .await
+            .server_banks(GUILD as i64)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Export gives the file back.
+    let r = w
+        .command(
+            ADMIN,
+            "bank",
+            sub(
+                "export",
+                json!([{ "name": "bank", "type": 3, "value": "tiny" }]),
+            ),
+        )
+        .await;
+    let export = w
+        .fake
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| c.path.contains("/callback") && c.body.to_string().contains("tiny.toml"));
+    assert!(export.is_some(), "an attachment named tiny.toml: {r}");
+
+    w.command(
+        ADMIN,
+        "daily",
+        sub("remove", json!([{ "name": "id", "type": 4, "value": 1 }])),
+    )
+    .await;
+    let r = w
+        .command(
+            ADMIN,
+            "bank",
+            sub(
+                "remove",
+                json!([{ "name": "bank", "type": 3, "value": "tiny" }]),
+            ),
+        )
+        .await;
+    assert!(text_of(&r).starts_with("Removed `tiny`"), "{r}");
+    let r = w
+        .command(
+            M0,
+            "question",
+            json!([{ "name": "bank", "type": 3, "value": "tiny" }]),
+        )
+        .await;
+    assert!(text_of(&r).contains("no bank `tiny`"), "{r}");
+    let r = w
+        .command(
+            ADMIN,
+            "bank",
+            sub(
+                "remove",
+                json!([{ "name": "bank", "type": 3, "value": "nodejs-senior" }]),
+            ),
+        )
+        .await;
+    assert!(text_of(&r).contains("cannot be removed"), "{r}");
+    w.assert_clean();
+    bot.stop().await;
 }

@@ -196,8 +196,14 @@ fn every_payload_parses_into_serenity_types() {
     let options = json!([{ "name": "start", "type": 1, "options": [
         { "name": "seconds", "type": 4, "value": 30 },
         { "name": "partner", "type": 6, "value": "5001" },
+        { "name": "file", "type": 11, "value": "777" },
     ]}]);
-    let data = payloads::command_data(&spec, 900, "mock", &options, Some(1000), &[]);
+    let files = std::collections::HashMap::from([(777, ("bank.toml".to_string(), b"x".to_vec()))]);
+    let uploads = payloads::Uploads {
+        files: &files,
+        port: 1,
+    };
+    let data = payloads::command_data(&spec, 900, "mock", &options, Some(1000), &[], &uploads);
     let d = interaction_payload(&spec, 2, data.clone(), None);
     let SerenityInteraction::Command(c) = parse("slash command", &d) else {
         panic!("not a command interaction")
@@ -216,6 +222,8 @@ fn every_payload_parses_into_serenity_types() {
     };
     assert_eq!(sub[0].value.as_i64(), Some(30));
     assert!(c.data.resolved.users.contains_key(&5001.into()));
+    let file = &c.data.resolved.attachments[&777.into()];
+    assert_eq!((file.filename.as_str(), file.size), ("bank.toml", 1));
     assert!(matches!(
         parse_dispatch("INTERACTION_CREATE", &d),
         Event::InteractionCreate(_)

@@ -813,3 +813,86 @@ async fn backup_restores_everything_and_never_overwrites() {
         .count();
     assert_eq!(report.migrations_applied, i64::try_from(shipped).unwrap());
 }
+
+const TINY_BANK: &str = include_str!("fixtures/tiny-bank.toml");
+
+#[tokio::test]
+async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_uses_them() {
+    use interview_bot::store::{BankRemoval, NewRound};
+    let f = fixture().await;
+    let now = t("2026-03-01T00:00:00Z");
+    let tiny = Bank::from_toml_str("tiny.toml", TINY_BANK).unwrap();
+    let v1 = f
+        .store
+        .store_bank(Some(1), &tiny, TINY_BANK, Some(7), now)
+        .await
+        .unwrap();
+    let listed = f.store.server_banks(1).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].slug.as_str(), listed[0].questions), ("tiny", 2));
+    assert_eq!(listed[0].imported_by, Some(7));
+    assert!(
+        f.store.server_banks(2).await.unwrap().is_empty(),
+        "private to server 1"
+    );
+    assert_eq!(f.store.active_bank_id(2, "tiny").await.unwrap(), None);
+
+    // A new version becomes the active one; the old version follows it.
+    let edited = TINY_BANK.replace("version = \"1.0.0\"", "version = \"1.1.0\"");
+    let tiny2 = Bank::from_toml_str("tiny.toml", &edited).unwrap();
+    let v2 = f
+        .store
+        .store_bank(Some(1), &tiny2, &edited, Some(7), now)
+        .await
+        .unwrap();
+    assert_ne!(v1.id, v2.id);
+    assert_eq!(f.store.current_version(v1.id).await.unwrap(), Some(v2.id));
+    assert_eq!(f.store.server_banks(1).await.unwrap()[0].version, "1.1.0");
+    let stored = f.store.bank_version(v1.id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.guild_id, stored.source.as_str()),
+        (Some(1), TINY_BANK)
+    );
+    let q = v1.question_id("tiny-cluster").unwrap();
+    assert_eq!(f.store.bank_of_question(q).await.unwrap(), Some(v1.id));
+
+    // An open round on a question of the old version keeps the bank.
+    let round = f
+        .store
+        .create_round(
+            &NewRound {
+                guild_id: 1,
+                channel_id: 10,
+                started_by: 7,
+                mode: "solo",
+                seconds_per_q: 60,
+                question_ids: &[q],
+                topic: None,
+                difficulty: None,
+                lobby_until: now,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store.remove_bank(1, "tiny").await.unwrap(),
+        BankRemoval::InUse {
+            schedules: vec![],
+            rounds: vec![round]
+        }
+    );
+    assert_eq!(
+        f.store.remove_bank(2, "tiny").await.unwrap(),
+        BankRemoval::NotFound
+    );
+    f.store.end_round(round, "finished", now).await.unwrap();
+    assert_eq!(
+        f.store.remove_bank(1, "tiny").await.unwrap(),
+        BankRemoval::Removed
+    );
+    assert!(f.store.server_banks(1).await.unwrap().is_empty());
+    assert_eq!(f.store.current_version(v1.id).await.unwrap(), None);
+    // Past questions stay readable for old attempts.
+    assert!(f.store.question_prompt(q).await.unwrap().is_some());
+}

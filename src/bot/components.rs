@@ -155,10 +155,12 @@ async fn on_component(
                 )
                 .await;
             }
-            let q = data
-                .content
-                .question_by_row(row)
+            let asked = data
+                .library
+                .question(&data.store, row)
+                .await?
                 .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let q = asked.question();
             if q.hints.is_empty() {
                 return reply(
                     ctx,
@@ -194,10 +196,12 @@ async fn on_component(
         }
         (Some("q"), Some("skip")) => {
             let row = parse_id(parts.next())?;
-            let q = data
-                .content
-                .question_by_row(row)
+            let asked = data
+                .library
+                .question(&data.store, row)
+                .await?
                 .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let q = asked.question();
             let text = format!(
                 "Skipped. Reference answer:\n{}",
                 render::truncate(&q.reference, 1900)
@@ -338,11 +342,13 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("q"), Some("modal")) => {
             let row = parse_id(extra)?;
             let message = parse_id(parts.next())?;
-            let q = data
-                .content
-                .question_by_row(row)
+            let asked = data
+                .library
+                .question(&data.store, row)
+                .await?
                 .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
-            let a = scoring::score(q, &answer, &data.content.corpus);
+            let q = asked.question();
+            let a = scoring::score(q, &answer, asked.corpus());
             let hints = data.store.hints_used(guild, me, row, message).await?;
             let total = render::with_hint_penalty(a.total, hints);
             data.store
@@ -388,11 +394,13 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let Some((row, _)) = data.store.round_question(round_id, position).await? else {
                 return Err(BotError::User(AnswerRefusal::NotThisQuestion.to_string()));
             };
-            let q = data
-                .content
-                .question_by_row(row)
+            let asked = data
+                .library
+                .question(&data.store, row)
+                .await?
                 .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
-            let a = scoring::score(q, &answer, &data.content.corpus);
+            let q = asked.question();
+            let a = scoring::score(q, &answer, asked.corpus());
             let inserted = data
                 .store
                 .insert_attempt(&NewAttempt {
@@ -454,11 +462,13 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let row = drop
                 .question_id
                 .ok_or_else(|| BotError::User("This daily question is not ready.".into()))?;
-            let q = data
-                .content
-                .question_by_row(row)
+            let asked = data
+                .library
+                .question(&data.store, row)
+                .await?
                 .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
-            let a = scoring::score(q, &answer, &data.content.corpus);
+            let q = asked.question();
+            let a = scoring::score(q, &answer, asked.corpus());
             data.store
                 .replace_drop_answer(&NewAttempt {
                     guild_id: guild,

@@ -128,11 +128,28 @@ pub async fn post(
             .as_deref()
             .and_then(|s| s.parse::<Difficulty>().ok()),
     };
-    let pool: Vec<i64> = d
-        .content
+    let content = match row.bank_id {
+        None => Some(d.library.shipped().clone()),
+        Some(bank) => match d.store.current_version(bank).await? {
+            Some(version) => d.library.version(&d.store, version).await?,
+            None => None,
+        },
+    };
+    let Some(content) = content else {
+        // Removing a bank is refused while a schedule uses it, so this is a hand-edited
+        // database; say so rather than retrying every tick.
+        d.store
+            .mark_drop_failed(drop_id, "the schedule's question bank no longer exists")
+            .await?;
+        d.store
+            .set_schedule_failing(row.id, Some("its question bank no longer exists"))
+            .await?;
+        return Ok(());
+    };
+    let pool: Vec<i64> = content
         .bank
         .filter(&filter)
-        .filter_map(|q| d.content.row_of(q))
+        .filter_map(|q| content.row_of(q))
         .collect();
     let Some(question_row) = d
         .store
@@ -150,9 +167,10 @@ pub async fn post(
             .await?;
         return Ok(());
     };
-    let Some(q) = d.content.question_by_row(question_row) else {
-        anyhow::bail!("question row {question_row} is not loaded");
+    let Some(asked) = d.library.question(&d.store, question_row).await? else {
+        anyhow::bail!("question row {question_row} is not stored");
     };
+    let q = asked.question();
     let hours = u32::try_from(row.window_hours).unwrap_or(24);
     let closes =
         now + Duration::from_std(d.timings.drop_hour * hours).unwrap_or(Duration::hours(24));
@@ -241,9 +259,14 @@ async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
         return Ok(());
     }
     let drop = d.store.drop_by_id(drop_id).await?;
-    let Some(q) = drop.question_id.and_then(|r| d.content.question_by_row(r)) else {
+    let asked = match drop.question_id {
+        Some(row) => d.library.question(&d.store, row).await?,
+        None => None,
+    };
+    let Some(asked) = asked else {
         return Ok(());
     };
+    let q = asked.question();
     let answers = d.store.drop_answers(drop_id).await?;
     let schedule = d.store.schedule_by_id(drop.schedule_id).await?;
     let top: Vec<String> = answers

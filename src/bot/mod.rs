@@ -8,6 +8,7 @@ pub mod commands;
 mod components;
 pub mod daily;
 pub mod errors;
+pub mod library;
 pub mod render;
 pub mod rounds;
 
@@ -21,40 +22,17 @@ use poise::serenity_prelude as serenity;
 use tokio::sync::{Notify, watch};
 
 use crate::config::{BotConfig, Timings};
-use crate::domain::bank::{Bank, Question, SHIPPED_BANK_TOML};
-use crate::domain::scoring::Corpus;
-use crate::store::{Store, StoredBank};
+use crate::domain::bank::{Bank, SHIPPED_BANK_TOML};
+use crate::store::Store;
 pub use errors::{BotError, Error};
+pub use library::{Content, Library};
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
-
-/// The question bank with everything needed to score against it.
-pub struct Content {
-    pub bank: Bank,
-    pub corpus: Corpus,
-    pub stored: StoredBank,
-}
-
-impl Content {
-    pub fn question_by_row(&self, row: i64) -> Option<&Question> {
-        let slug = self
-            .stored
-            .question_ids
-            .iter()
-            .find(|(_, id)| **id == row)?
-            .0;
-        self.bank.question(slug)
-    }
-
-    pub fn row_of(&self, q: &Question) -> Option<i64> {
-        self.stored.question_id(q.id.as_str())
-    }
-}
 
 /// Shared by every command and event.
 pub struct Data {
     pub store: Store,
-    pub content: Arc<Content>,
+    pub library: Arc<Library>,
     pub timings: Timings,
     /// Last Answer/Hint click per (member, kind), to stop button spam.
     cooldowns: Mutex<HashMap<(u64, &'static str), Instant>>,
@@ -113,17 +91,12 @@ pub async fn load_content(store: &Store) -> anyhow::Result<Content> {
     let stored = store
         .store_bank(None, &bank, SHIPPED_BANK_TOML, None, Utc::now())
         .await?;
-    let corpus = Corpus::new(&bank.questions);
-    Ok(Content {
-        bank,
-        corpus,
-        stored,
-    })
+    Ok(Content::new(bank, stored))
 }
 
 /// Build and start the bot. The same function serves production and the loopback tests.
 pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle> {
-    let content = Arc::new(load_content(&store).await?);
+    let library = Arc::new(Library::new(load_content(&store).await?));
     let mut http = serenity::HttpBuilder::new(config.token.expose());
     if let Some(base) = &config.api_base {
         http = http.proxy(base.clone()).ratelimiter_disabled(true);
@@ -154,7 +127,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                 }
                 let data = Data {
                     store,
-                    content,
+                    library,
                     timings,
                     cooldowns: Mutex::new(HashMap::new()),
                     wake,

@@ -12,8 +12,9 @@ use serenity::all::{
 };
 use tokio::sync::{Notify, watch};
 
+use super::Data;
+use super::library::Library;
 use super::render::{COLOR, escape, no_mentions, truncate};
-use super::{Content, Data};
 use crate::domain::round::{Mode, Phase, Snapshot, Step, TEAM_NAMES, next_step};
 use crate::store::{RoundRow, Store};
 
@@ -22,7 +23,7 @@ use crate::store::{RoundRow, Store};
 pub struct Driver {
     pub http: Arc<Http>,
     pub store: Store,
-    pub content: Arc<Content>,
+    pub library: Arc<Library>,
     pub timings: crate::config::Timings,
     pub wake: Arc<Notify>,
 }
@@ -32,7 +33,7 @@ impl Driver {
         Driver {
             http,
             store: data.store.clone(),
-            content: data.content.clone(),
+            library: data.library.clone(),
             timings: data.timings,
             wake: data.wake.clone(),
         }
@@ -229,12 +230,13 @@ async fn open_question(
     let Some((question_row, _)) = d.store.round_question(round.id, position).await? else {
         return Ok(());
     };
-    let Some(q) = d.content.question_by_row(question_row) else {
+    let Some(asked) = d.library.question(&d.store, question_row).await? else {
         anyhow::bail!(
-            "round {} refers to question row {question_row}, which is not loaded",
+            "round {} refers to question row {question_row}, which is not stored",
             round.id
         );
     };
+    let q = asked.question();
     let mut embed =
         super::render::question_embed(q, &format!("Question {}/{}", position + 1, count))
             .field("Closes", format!("<t:{}:R>", deadline.timestamp()), true)
@@ -283,9 +285,10 @@ pub async fn show_answered(d: &Driver, round: &RoundRow) -> anyhow::Result<()> {
     else {
         return Ok(());
     };
-    let Some(q) = d.content.question_by_row(question_row) else {
+    let Some(asked) = d.library.question(&d.store, question_row).await? else {
         return Ok(());
     };
+    let q = asked.question();
     let names = participant_names(d, round.id).await?;
     let answered = answered_users(&d.store, round.id, round.current_index).await?;
     let list: Vec<String> = answered.iter().map(|u| name_of(&names, *u)).collect();
@@ -337,9 +340,10 @@ async fn reveal(d: &Driver, round: &RoundRow, resumed: bool) -> anyhow::Result<(
     else {
         return Ok(());
     };
-    let Some(q) = d.content.question_by_row(question_row) else {
+    let Some(asked) = d.library.question(&d.store, question_row).await? else {
         return Ok(());
     };
+    let q = asked.question();
     let names = participant_names(d, round.id).await?;
     let answers: Vec<_> = d
         .store

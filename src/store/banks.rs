@@ -17,6 +17,41 @@ pub struct StoredBank {
     pub question_ids: HashMap<String, i64>,
 }
 
+/// A bank version with its text, as stored.
+#[derive(Debug, Clone)]
+pub struct BankVersion {
+    /// `None` for the shipped bank.
+    pub guild_id: Option<i64>,
+    pub slug: String,
+    pub source: String,
+    pub stored: StoredBank,
+}
+
+/// One of a server's banks, for `/bank list`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BankSummary {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub version: String,
+    pub imported_by: Option<i64>,
+    pub imported_at: DateTime<Utc>,
+    pub questions: i64,
+    pub bytes: i64,
+}
+
+/// What `remove_bank` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BankRemoval {
+    Removed,
+    NotFound,
+    /// Still drawn from by these schedules and open rounds.
+    InUse {
+        schedules: Vec<i64>,
+        rounds: Vec<i64>,
+    },
+}
+
 impl StoredBank {
     pub fn question_id(&self, slug: &str) -> Option<i64> {
         self.question_ids.get(slug).copied()
@@ -111,6 +146,144 @@ impl Store {
             content_hash: hash,
             question_ids,
         })
+    }
+
+    /// A bank version by row: its text and question rows (to load it for scoring).
+    pub async fn bank_version(&self, bank_id: i64) -> Result<Option<BankVersion>> {
+        let row =
+            sqlx::query("SELECT id, guild_id, slug, source, content_hash FROM banks WHERE id = ?")
+                .bind(bank_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        let questions = sqlx::query("SELECT slug, id FROM questions WHERE bank_id = ?")
+            .bind(bank_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let question_ids = questions
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(Some(BankVersion {
+            guild_id: row.try_get(1)?,
+            slug: row.try_get(2)?,
+            source: row.try_get(3)?,
+            stored: StoredBank {
+                id: row.try_get(0)?,
+                content_hash: row.try_get(4)?,
+                question_ids,
+            },
+        }))
+    }
+
+    /// The bank version a stored question belongs to.
+    pub async fn bank_of_question(&self, question_id: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT bank_id FROM questions WHERE id = ?")
+                .bind(question_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The active version of a server's bank by its id (`slug`); `None` when it has none.
+    pub async fn active_bank_id(&self, guild_id: i64, slug: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM banks WHERE guild_id = ? AND slug = ? AND active = 1",
+        )
+        .bind(guild_id)
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The active version of the bank `bank_id` is a version of (a schedule keeps the version
+    /// it was set with and follows later imports of the same bank).
+    pub async fn current_version(&self, bank_id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT now.id FROM banks AS was
+             JOIN banks AS now ON ifnull(now.guild_id, 0) = ifnull(was.guild_id, 0)
+                              AND now.slug = was.slug AND now.active = 1
+             WHERE was.id = ?",
+        )
+        .bind(bank_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// A server's own banks (active versions), by id.
+    pub async fn server_banks(&self, guild_id: i64) -> Result<Vec<BankSummary>> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.slug, b.name, b.version, b.imported_by, b.imported_ms,
+                    (SELECT count(*) FROM questions q WHERE q.bank_id = b.id),
+                    length(CAST(b.source AS BLOB))
+             FROM banks b WHERE b.guild_id = ? AND b.active = 1 ORDER BY b.slug",
+        )
+        .bind(guild_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BankSummary {
+                    id: r.try_get(0)?,
+                    slug: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    version: r.try_get(3)?,
+                    imported_by: r.try_get(4)?,
+                    imported_at: super::from_ms(r.try_get(5)?),
+                    questions: r.try_get(6)?,
+                    bytes: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Remove a server's bank: no version stays active, so nothing new draws from it, while
+    /// past attempts keep the questions they answered. Refused while a schedule or an open
+    /// round uses any version of it.
+    pub async fn remove_bank(&self, guild_id: i64, slug: &str) -> Result<BankRemoval> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let active: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM banks WHERE guild_id = ? AND slug = ? AND active = 1",
+        )
+        .bind(guild_id)
+        .bind(slug)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if active.is_none() {
+            return Ok(BankRemoval::NotFound);
+        }
+        let schedules: Vec<i64> = sqlx::query_scalar(
+            "SELECT s.id FROM schedules s JOIN banks b ON b.id = s.bank_id
+             WHERE b.guild_id = ? AND b.slug = ? ORDER BY s.id",
+        )
+        .bind(guild_id)
+        .bind(slug)
+        .fetch_all(&mut *tx)
+        .await?;
+        let rounds: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT r.id FROM rounds r
+             JOIN round_questions rq ON rq.round_id = r.id
+             JOIN questions q ON q.id = rq.question_id
+             JOIN banks b ON b.id = q.bank_id
+             WHERE b.guild_id = ? AND b.slug = ? AND r.state IN ('lobby', 'question', 'reveal')
+             ORDER BY r.id",
+        )
+        .bind(guild_id)
+        .bind(slug)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !schedules.is_empty() || !rounds.is_empty() {
+            return Ok(BankRemoval::InUse { schedules, rounds });
+        }
+        sqlx::query("UPDATE banks SET active = 0 WHERE guild_id = ? AND slug = ?")
+            .bind(guild_id)
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(BankRemoval::Removed)
     }
 
     /// The exact prompt a stored question had (what an attempt answered).

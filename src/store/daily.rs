@@ -14,6 +14,9 @@ pub struct ScheduleRow {
     pub local_time: String,
     pub timezone: String,
     pub weekdays: i64,
+    /// The bank version it was set with (`None` = the shipped bank); drops draw from that
+    /// bank's active version.
+    pub bank_id: Option<i64>,
     pub topic: Option<String>,
     pub difficulty: Option<String>,
     pub window_hours: i64,
@@ -37,6 +40,7 @@ pub struct NewSchedule<'a> {
     pub local_time: &'a str,
     pub timezone: &'a str,
     pub weekdays: u8,
+    pub bank_id: Option<i64>,
     pub topic: Option<&'a str>,
     pub difficulty: Option<&'a str>,
     pub window_hours: u32,
@@ -71,7 +75,7 @@ pub struct DropAnswer {
 macro_rules! select_schedules {
     ($where:literal) => {
         concat!(
-            "SELECT id, guild_id, channel_id, local_time, timezone, weekdays, topic, difficulty, window_hours, ping_role_id, thread, paused, failing, created_ms FROM schedules WHERE ",
+            "SELECT id, guild_id, channel_id, local_time, timezone, weekdays, bank_id, topic, difficulty, window_hours, ping_role_id, thread, paused, failing, created_ms FROM schedules WHERE ",
             $where
         )
     };
@@ -90,15 +94,16 @@ impl Store {
     pub async fn create_schedule(&self, s: &NewSchedule<'_>, now: DateTime<Utc>) -> Result<i64> {
         super::servers::ensure_server(&self.pool, s.guild_id, now).await?;
         Ok(sqlx::query_scalar(
-            "INSERT INTO schedules (guild_id, channel_id, local_time, timezone, weekdays, topic, difficulty, window_hours,
-                                    ping_role_id, thread, created_by, created_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO schedules (guild_id, channel_id, local_time, timezone, weekdays, bank_id, topic, difficulty,
+                                    window_hours, ping_role_id, thread, created_by, created_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(s.guild_id)
         .bind(s.channel_id)
         .bind(s.local_time)
         .bind(s.timezone)
         .bind(i64::from(s.weekdays))
+        .bind(s.bank_id)
         .bind(s.topic)
         .bind(s.difficulty)
         .bind(i64::from(s.window_hours))

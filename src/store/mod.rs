@@ -24,7 +24,7 @@ use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use attempts::{AttemptContext, NewAttempt, insert_attempt};
-pub use banks::StoredBank;
+pub use banks::{BankRemoval, BankSummary, BankVersion, StoredBank};
 pub use boards::{BoardQuery, BoardRow, Page, TeamRow};
 pub use daily::{DropAnswer, DropRow, NewSchedule, ScheduleRow};
 pub use maintenance::CheckReport;

@@ -9,7 +9,7 @@ use serenity::all::{
 
 use super::super::render::{COLOR, escape, no_mentions, truncate};
 use super::super::{Context, Data, Error, errors::user};
-use super::{autocomplete_topic, resolve_topic, sid};
+use super::{autocomplete_topic, resolve_topic, server_topics, sid};
 use crate::domain::period::{Period, window};
 use crate::store::BoardQuery;
 
@@ -71,7 +71,7 @@ async fn board_page(
     data: &Data,
     guild: i64,
     period: PeriodChoice,
-    topic: Option<String>,
+    (topics, topic): (&[String], Option<String>),
     teams: bool,
     page: u32,
 ) -> Result<(CreateEmbed, Vec<CreateActionRow>), Error> {
@@ -144,7 +144,7 @@ async fn board_page(
         .color(COLOR);
     let topic_index = topic
         .as_deref()
-        .and_then(|t| data.content.bank.topics().iter().position(|x| *x == t))
+        .and_then(|t| topics.iter().position(|x| x == t))
         .map_or_else(|| "-".to_string(), |i| i.to_string());
     let id = |p: u32| format!("lb:{}:{}:{topic_index}:{p}", period.code(), u8::from(teams));
     let buttons = vec![CreateActionRow::Buttons(vec![
@@ -174,12 +174,13 @@ pub async fn leaderboard(
         .guild_id()
         .ok_or_else(|| user("Leaderboards belong to a server."))?
         .get());
-    let topic = resolve_topic(ctx.data(), topic.as_deref())?;
+    let topics = server_topics(ctx.data(), guild).await?;
+    let topic = resolve_topic(&topics, topic.as_deref())?;
     let (embed, buttons) = board_page(
         ctx.data(),
         guild,
         period.unwrap_or(PeriodChoice::Week),
-        topic,
+        (&topics, topic),
         teams.unwrap_or(false),
         0,
     )
@@ -208,16 +209,17 @@ pub async fn page_button(
         .guild_id
         .ok_or_else(|| user("Leaderboards belong to a server."))?
         .get());
+    let topics = server_topics(data, guild).await?;
     let topic = topic
         .parse::<usize>()
         .ok()
-        .and_then(|i| data.content.bank.topics().get(i).map(|t| (*t).to_string()));
+        .and_then(|i| topics.get(i).cloned());
     let page: u32 = page.parse().unwrap_or(0);
     let (embed, buttons) = board_page(
         data,
         guild,
         PeriodChoice::from_code(period),
-        topic,
+        (&topics, topic),
         *teams == "1",
         page,
     )

@@ -1,5 +1,7 @@
 //! `/daily set|list|pause|resume|remove|preview|now`: daily question drops (Manage Server).
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use serenity::all::{ChannelId, Permissions, RoleId};
 
@@ -7,7 +9,8 @@ use super::super::daily::schedule_of;
 use super::super::render::escape;
 use super::super::rounds::Driver;
 use super::super::{Context, Error, errors::user};
-use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_topic, say, sid};
+use super::bank::{autocomplete_bank, chosen_bank};
+use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_bank_topic, say, sid};
 use crate::domain::bank::Difficulty;
 use crate::domain::schedule::{Schedule, Weekdays, parse_time, parse_timezone, suggest_timezones};
 use crate::store::NewSchedule;
@@ -79,6 +82,9 @@ async fn set(
     window_hours: Option<u32>,
     #[description = "Role to ping when the question is posted"] ping_role: Option<RoleId>,
     #[description = "Open a discussion thread on each question"] thread: Option<bool>,
+    #[description = "Which question bank (default: the built-in one)"]
+    #[autocomplete = "autocomplete_bank"]
+    bank: Option<String>,
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
     let time = parse_time(&time).map_err(user)?;
@@ -88,7 +94,10 @@ async fn set(
         .unwrap_or("every day")
         .parse()
         .map_err(user)?;
-    let topic = resolve_topic(ctx.data(), topic.as_deref())?;
+    let content = chosen_bank(ctx.data(), guild, bank.as_deref()).await?;
+    let topic = resolve_bank_topic(&content, topic.as_deref())?;
+    let bank_id =
+        (!Arc::ptr_eq(&content, ctx.data().library.shipped())).then_some(content.stored.id);
     let channel = channel.unwrap_or_else(|| ctx.channel_id());
     let local_time = time.format("%H:%M").to_string();
     let now = Utc::now();
@@ -102,6 +111,7 @@ async fn set(
                 local_time: &local_time,
                 timezone: tz.name(),
                 weekdays: weekdays.bits(),
+                bank_id,
                 topic: topic.as_deref(),
                 difficulty: difficulty.map(|d| Difficulty::from(d).as_str()),
                 window_hours: window_hours.unwrap_or(24).clamp(1, 168),
@@ -143,6 +153,11 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
             "**#{}** {} {} ({days}) in <#{}>",
             s.id, s.local_time, s.timezone, s.channel_id
         );
+        if let Some(bank) = s.bank_id
+            && let Some(v) = store.bank_version(bank).await?
+        {
+            line.push_str(&format!(", bank `{}`", escape(&v.slug)));
+        }
         if let Some(t) = &s.topic {
             line.push_str(&format!(", topic {}", escape(t)));
         }

@@ -10,7 +10,8 @@ use serenity::all::{
 
 use super::super::render::{COLOR, escape, no_mentions};
 use super::super::{Context, Data, Error, errors::user};
-use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_topic, say, sid};
+use super::bank::{autocomplete_bank, chosen_bank};
+use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_bank_topic, say, sid};
 use crate::domain::bank::QuestionFilter;
 use crate::domain::round::{Mode, Phase, TEAM_NAMES};
 use crate::store::{NewRound, StoreError};
@@ -63,6 +64,9 @@ async fn start(
     #[max = 1800]
     seconds: Option<u32>,
     #[description = "solo (just you), group (default) or teams"] mode: Option<ModeChoice>,
+    #[description = "Which question bank (default: the built-in one)"]
+    #[autocomplete = "autocomplete_bank"]
+    bank: Option<String>,
 ) -> Result<(), Error> {
     let data = ctx.data();
     let guild = sid(ctx
@@ -75,16 +79,17 @@ async fn start(
     let mode: Mode = mode.unwrap_or(ModeChoice::Group).into();
     let count = questions.unwrap_or(3).clamp(1, 20);
     let seconds = seconds.unwrap_or(180).clamp(30, 1800);
-    let topic = resolve_topic(data, topic.as_deref())?;
+    let content = chosen_bank(data, guild, bank.as_deref()).await?;
+    let topic = resolve_bank_topic(&content, topic.as_deref())?;
     let filter = QuestionFilter {
         topic: topic.clone(),
         difficulty: difficulty.map(Into::into),
     };
-    let mut pool: Vec<_> = data.content.bank.filter(&filter).collect();
+    let mut pool: Vec<_> = content.bank.filter(&filter).collect();
     pool.shuffle(&mut rand::rng());
     let rows: Vec<i64> = pool
         .iter()
-        .filter_map(|q| data.content.row_of(q))
+        .filter_map(|q| content.row_of(q))
         .take(usize::try_from(count).unwrap_or(3))
         .collect();
     if rows.is_empty() {

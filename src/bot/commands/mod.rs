@@ -1,12 +1,13 @@
 //! Slash commands. Each command's doc comment is its Discord description.
 
+pub mod bank;
 pub mod boards;
 mod daily;
 pub mod mock;
 mod question;
 mod team;
 
-use super::{Data, Error};
+use super::{Content, Data, Error};
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
@@ -16,6 +17,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         boards::stats(),
         team::team(),
         daily::daily(),
+        bank::bank(),
     ]
 }
 
@@ -41,42 +43,100 @@ impl From<DifficultyChoice> for crate::domain::bank::Difficulty {
     }
 }
 
-/// Topics of the bank, matching what was typed (autocomplete).
+/// The value typed so far for another option of the same command (autocomplete sees them).
+fn typed_option(ctx: super::Context<'_>, name: &str) -> Option<String> {
+    use serenity::all::{CommandDataOption, CommandDataOptionValue as V};
+    fn find(options: &[CommandDataOption], name: &str) -> Option<String> {
+        options.iter().find_map(|o| match &o.value {
+            V::SubCommand(inner) | V::SubCommandGroup(inner) => find(inner, name),
+            V::String(s) if o.name == name => Some(s.clone()),
+            V::Autocomplete { value, .. } if o.name == name => Some(value.clone()),
+            _ => None,
+        })
+    }
+    match ctx {
+        poise::Context::Application(app) => find(&app.interaction.data.options, name),
+        poise::Context::Prefix(_) => None,
+    }
+}
+
+/// Distinct topics in order, ignoring case.
+fn distinct_topics<'a>(banks: impl IntoIterator<Item = &'a Content>) -> Vec<String> {
+    let mut topics: Vec<String> = Vec::new();
+    for content in banks {
+        for t in content.bank.topics() {
+            if !topics.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                topics.push(t.to_string());
+            }
+        }
+    }
+    topics
+}
+
+/// Every topic this server's banks have: boards filter by any of them.
+pub async fn server_topics(data: &Data, guild: i64) -> Result<Vec<String>, Error> {
+    let contents = bank::server_contents(data, guild).await?;
+    Ok(distinct_topics(contents.iter().map(|c| &**c)))
+}
+
+/// Topics matching what was typed (autocomplete): of the bank chosen in the same command, or
+/// of every bank the server can use.
 pub async fn autocomplete_topic(
     ctx: super::Context<'_>,
     partial: &str,
 ) -> serenity::all::CreateAutocompleteResponse {
+    let data = ctx.data();
+    let guild = ctx.guild_id().map(|g| sid(g.get()));
+    let chosen = match (guild, typed_option(ctx, "bank")) {
+        (Some(g), Some(b)) => data
+            .library
+            .for_server(&data.store, g, Some(&b))
+            .await
+            .ok()
+            .flatten()
+            .map(|c| distinct_topics([&*c])),
+        _ => None,
+    };
+    let topics = match (chosen, guild) {
+        (Some(t), _) => t,
+        (None, Some(g)) => server_topics(data, g).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot list topics for autocomplete");
+            distinct_topics([&**data.library.shipped()])
+        }),
+        (None, None) => distinct_topics([&**data.library.shipped()]),
+    };
     let partial = partial.to_lowercase();
-    let choices = ctx
-        .data()
-        .content
-        .bank
-        .topics()
+    let choices = topics
         .into_iter()
         .filter(|t| t.to_lowercase().contains(&partial))
         .take(25)
-        .map(|t| serenity::all::AutocompleteChoice::new(t, t))
+        .map(|t| serenity::all::AutocompleteChoice::new(t.clone(), t))
         .collect();
     serenity::all::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// The canonical topic for what a user typed, or a helpful error.
-pub fn resolve_topic(data: &Data, typed: Option<&str>) -> Result<Option<String>, Error> {
-    match typed {
-        None => Ok(None),
-        Some(t) => data
-            .content
-            .bank
-            .find_topic(t)
-            .map(|t| Some(t.to_string()))
-            .ok_or_else(|| {
-                super::errors::user(format!(
+/// The canonical topic among `topics` for what a user typed, or a helpful error.
+pub fn resolve_topic(topics: &[String], typed: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(t) = typed else { return Ok(None) };
+    topics
+        .iter()
+        .find(|x| x.eq_ignore_ascii_case(t.trim()))
+        .map(|x| Some(x.clone()))
+        .ok_or_else(|| {
+            super::errors::user(super::render::truncate(
+                &format!(
                     "Unknown topic `{}`. Topics: {}.",
                     super::render::escape(t),
-                    data.content.bank.topics().join(", ")
-                ))
-            }),
-    }
+                    super::render::escape(&topics.join(", "))
+                ),
+                1900,
+            ))
+        })
+}
+
+/// The topic a user typed, among the topics of `content`.
+pub fn resolve_bank_topic(content: &Content, typed: Option<&str>) -> Result<Option<String>, Error> {
+    resolve_topic(&distinct_topics([content]), typed)
 }
 
 /// Reply only the invoking member sees, with mentions disabled.

@@ -5,7 +5,8 @@ use rand::seq::IndexedRandom as _;
 
 use super::super::render::{self, no_mentions};
 use super::super::{Context, Error, errors::user};
-use super::{DifficultyChoice, autocomplete_topic, resolve_topic};
+use super::bank::{autocomplete_bank, chosen_bank};
+use super::{DifficultyChoice, autocomplete_topic, resolve_bank_topic, sid, typed_option};
 use crate::domain::bank::QuestionFilter;
 
 /// Questions matching what was typed: by id, prompt text or topic.
@@ -14,9 +15,22 @@ async fn autocomplete_id(
     partial: &str,
 ) -> serenity::all::CreateAutocompleteResponse {
     let partial = partial.to_lowercase();
-    let choices = ctx
-        .data()
-        .content
+    let data = ctx.data();
+    let chosen = match ctx.guild_id() {
+        Some(g) => data
+            .library
+            .for_server(
+                &data.store,
+                sid(g.get()),
+                typed_option(ctx, "bank").as_deref(),
+            )
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let content = chosen.unwrap_or_else(|| data.library.shipped().clone());
+    let choices = content
         .bank
         .questions
         .iter()
@@ -47,28 +61,35 @@ pub async fn question(
     #[description = "A specific question (start typing to search)"]
     #[autocomplete = "autocomplete_id"]
     id: Option<String>,
+    #[description = "Which question bank (default: the built-in one)"]
+    #[autocomplete = "autocomplete_bank"]
+    bank: Option<String>,
 ) -> Result<(), Error> {
     let data = ctx.data();
+    let guild = sid(ctx
+        .guild_id()
+        .ok_or_else(|| user("Questions are asked in a server."))?
+        .get());
+    let content = chosen_bank(data, guild, bank.as_deref()).await?;
     let filter = QuestionFilter {
-        topic: resolve_topic(data, topic.as_deref())?,
+        topic: resolve_bank_topic(&content, topic.as_deref())?,
         difficulty: difficulty.map(Into::into),
     };
     let q = match &id {
-        Some(id) => data.content.bank.question(id.trim()).ok_or_else(|| {
+        Some(id) => content.bank.question(id.trim()).ok_or_else(|| {
             user(format!(
                 "There is no question `{}`. Start typing in the `id` option to search.",
                 render::escape(id)
             ))
         })?,
         None => {
-            let pool: Vec<_> = data.content.bank.filter(&filter).collect();
+            let pool: Vec<_> = content.bank.filter(&filter).collect();
             *pool
                 .choose(&mut rand::rng())
                 .ok_or_else(|| user("No question matches those filters. Try fewer filters."))?
         }
     };
-    let row = data
-        .content
+    let row = content
         .row_of(q)
         .ok_or_else(|| user("That question is not available right now."))?;
     let embed = render::question_embed(q, "Interview question").footer(

@@ -327,6 +327,15 @@ impl FakeDiscord {
         let _ = gone;
     }
 
+    /// A file a user attaches to a command: returns the attachment id to give as the value of
+    /// an attachment option (type 11). The bot downloads it from this server.
+    pub fn upload(&self, filename: &str, bytes: impl Into<Vec<u8>>) -> u64 {
+        let mut st = self.lock();
+        let id = st.next_id();
+        st.uploads.insert(id, (filename.to_string(), bytes.into()));
+        id
+    }
+
     /// A user runs a slash command. `options` is Discord's `data.options` array, e.g.
     /// `json!([{"name":"start","type":1,"options":[{"name":"seconds","type":4,"value":30}]}])`.
     /// `data.id` is the registered command's id when the bot registered one by that name.
@@ -382,7 +391,13 @@ impl FakeDiscord {
                 .filter_map(|(id, _)| st.channel(*id))
                 .collect();
             channels.extend(st.threads.iter().cloned());
-            payloads::command_data(&st.spec, command_id, name, &options, guild, &channels)
+            let uploads = payloads::Uploads {
+                files: &st.uploads,
+                port: st.port,
+            };
+            payloads::command_data(
+                &st.spec, command_id, name, &options, guild, &channels, &uploads,
+            )
         })
         .await
     }

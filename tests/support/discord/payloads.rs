@@ -470,6 +470,7 @@ pub fn command_data(
     options: &Value,
     command_guild_id: Option<u64>,
     channels: &[Value],
+    uploads: &Uploads<'_>,
 ) -> Value {
     let mut data = json!({
         "id": command_id.to_string(),
@@ -480,14 +481,20 @@ pub fn command_data(
     if let Some(g) = command_guild_id {
         data["guild_id"] = json!(g.to_string());
     }
-    let resolved = resolved(spec, options, channels);
+    let resolved = resolved(spec, options, channels, uploads);
     if resolved.as_object().is_some_and(|o| !o.is_empty()) {
         data["resolved"] = resolved;
     }
     data
 }
 
-fn resolved(spec: &GuildSpec, options: &Value, channels: &[Value]) -> Value {
+/// Files users attached, and where the fake serves them.
+pub struct Uploads<'a> {
+    pub files: &'a std::collections::HashMap<u64, (String, Vec<u8>)>,
+    pub port: u16,
+}
+
+fn resolved(spec: &GuildSpec, options: &Value, channels: &[Value], uploads: &Uploads<'_>) -> Value {
     let mut out = json!({});
     let mut stack: Vec<&Value> = options
         .as_array()
@@ -522,6 +529,22 @@ fn resolved(spec: &GuildSpec, options: &Value, channels: &[Value]) -> Value {
             let mut pc = partial_channel(c);
             pc["permissions"] = json!(super::spec::perms::EVERYONE_DEFAULT.to_string());
             out["channels"][&id_str] = pc;
+        }
+        if kind == 11
+            && let Some((filename, bytes)) = uploads.files.get(&id)
+        {
+            let url = format!(
+                "http://127.0.0.1:{}/attachments/{id}/{filename}",
+                uploads.port
+            );
+            out["attachments"][&id_str] = json!({
+                "id": id_str,
+                "filename": filename,
+                "size": bytes.len(),
+                "url": url,
+                "proxy_url": url,
+                "content_type": "text/plain; charset=utf-8",
+            });
         }
         if matches!(kind, 8 | 9)
             && let Some((rid, name, p, managed)) =

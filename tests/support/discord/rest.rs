@@ -74,6 +74,11 @@ pub async fn handle(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let body = parse_body(content_type, &bytes);
+    if method == Method::GET
+        && let Some(file) = serve_upload(&fake, &path)
+    {
+        return file;
+    }
     let reply = {
         let mut st = fake.lock();
         let route = path.strip_prefix("/api/v10").unwrap_or(&path);
@@ -102,6 +107,19 @@ pub async fn handle(
     } else {
         (status, axum::Json(reply.body)).into_response()
     }
+}
+
+/// `GET /attachments/{id}/{filename}`: a file a user attached to a command (Discord's CDN).
+fn serve_upload(fake: &FakeDiscord, path: &str) -> Option<Response> {
+    let id: u64 = path
+        .strip_prefix("/attachments/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()?;
+    let st = fake.lock();
+    let (_, bytes) = st.uploads.get(&id)?;
+    Some((StatusCode::OK, bytes.clone()).into_response())
 }
 
 /// JSON bodies as JSON; multipart (attachments) as its `payload_json` part; nothing as Null.

@@ -62,6 +62,8 @@ pub struct State {
     pub denied: HashSet<u64>,
     /// Thread channels the bot created (also valid channels for messages).
     pub threads: Vec<Value>,
+    /// Files users attached to commands, by attachment id: (filename, bytes).
+    pub uploads: std::collections::HashMap<u64, (String, Vec<u8>)>,
     pub messages: Vec<StoredMessage>,
     pub interactions: Vec<InteractionRecord>,
     pub global_commands: Vec<Value>,
@@ -85,6 +87,7 @@ impl State {
             unknown_routes: Vec::new(),
             denied: HashSet::new(),
             threads: Vec::new(),
+            uploads: std::collections::HashMap::new(),
             messages: Vec::new(),
             interactions: Vec::new(),
             global_commands: Vec::new(),

@@ -1,0 +1,425 @@
+//! `/bank import|list|export|remove`: a server's own question banks, next to the built-in one.
+//!
+//! An imported file goes through the same loader as `interview-bot bank check`: any problem
+//! refuses the whole file, with its line, and nothing changes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use poise::CreateReply;
+use serenity::all::{Attachment, CreateAttachment, CreateEmbed, Permissions};
+
+use super::super::library::Content;
+use super::super::render::{COLOR, escape, no_mentions, truncate};
+use super::super::{Context, Data, Error, errors::user};
+use super::{member_has, say, sid};
+use crate::domain::bank::{Bank, BankError};
+use crate::store::{BankRemoval, StoreError};
+
+/// Bank files above this size are refused before download (the shipped bank of 34 curated
+/// questions is about 60 KiB).
+pub const MAX_BANK_BYTES: u32 = 512 * 1024;
+/// Questions in one bank.
+pub const MAX_BANK_QUESTIONS: usize = 500;
+/// Banks one server can have (a slash-command choice list shows at most 25).
+pub const MAX_SERVER_BANKS: usize = 25;
+/// How long a download from Discord's CDN may take.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn require_manage_server(ctx: Context<'_>, what: &str) -> Result<i64, Error> {
+    if !member_has(ctx, Permissions::MANAGE_GUILD) {
+        return Err(user(format!("{what} needs the Manage Server permission.")));
+    }
+    guild_of(ctx)
+}
+
+fn guild_of(ctx: Context<'_>) -> Result<i64, Error> {
+    ctx.guild_id()
+        .map(|g| sid(g.get()))
+        .ok_or_else(|| user("Question banks belong to a server."))
+}
+
+/// The bank a command asked for (`None` = the built-in one), or a helpful error.
+pub async fn chosen_bank(
+    data: &Data,
+    guild: i64,
+    typed: Option<&str>,
+) -> Result<Arc<Content>, Error> {
+    data.library
+        .for_server(&data.store, guild, typed)
+        .await?
+        .ok_or_else(|| {
+            user(format!(
+                "This server has no bank `{}`. `/bank list` shows the banks you can use.",
+                escape(typed.unwrap_or_default())
+            ))
+        })
+}
+
+/// Every bank this server can draw from: the built-in one first, then its own by id.
+pub async fn server_contents(data: &Data, guild: i64) -> Result<Vec<Arc<Content>>, Error> {
+    let mut all = vec![data.library.shipped().clone()];
+    for b in data.store.server_banks(guild).await? {
+        if let Some(c) = data.library.version(&data.store, b.id).await? {
+            all.push(c);
+        }
+    }
+    Ok(all)
+}
+
+/// Banks matching what was typed (autocomplete for every `bank` option).
+pub async fn autocomplete_bank(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::all::CreateAutocompleteResponse {
+    let partial = partial.to_lowercase();
+    let data = ctx.data();
+    let contents = match guild_of(ctx) {
+        Ok(guild) => server_contents(data, guild).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot list banks for autocomplete");
+            vec![data.library.shipped().clone()]
+        }),
+        Err(_) => vec![data.library.shipped().clone()],
+    };
+    let choices = contents
+        .iter()
+        .map(|c| &c.bank.meta)
+        .filter(|m| {
+            m.id.to_lowercase().contains(&partial) || m.name.to_lowercase().contains(&partial)
+        })
+        .take(25)
+        .map(|m| {
+            serenity::all::AutocompleteChoice::new(
+                truncate(&format!("{} ({})", m.name, m.id), 100),
+                m.id.clone(),
+            )
+        })
+        .collect();
+    serenity::all::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Question banks: the built-in one and this server's own.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("import", "list", "export", "remove"),
+    subcommand_required
+)]
+pub async fn bank(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Import a bank file (TOML or JSON, the format of `interview-bot bank check`). Manage Server.
+#[poise::command(slash_command, guild_only)]
+async fn import(
+    ctx: Context<'_>,
+    #[description = "The bank file (.toml or .json)"] file: Attachment,
+    #[description = "Only check the file; import nothing"] dry_run: Option<bool>,
+) -> Result<(), Error> {
+    let guild = require_manage_server(ctx, "Importing a bank")?;
+    if file.size > MAX_BANK_BYTES {
+        return Err(user(format!(
+            "`{}` is {} KiB; a bank file may be at most {} KiB. Split it into several banks.",
+            escape(&file.filename),
+            file.size.div_ceil(1024),
+            MAX_BANK_BYTES / 1024
+        )));
+    }
+    ctx.defer_ephemeral().await?;
+    let bytes = download(&file).await?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        user(format!(
+            "`{}` is not UTF-8 text. Save it as UTF-8 and try again.",
+            escape(&file.filename)
+        ))
+    })?;
+    let bank = match Bank::from_file_text(&file.filename, &text) {
+        Ok(bank) => bank,
+        Err(e) => return say(ctx, refusal(&file.filename, &e)).await,
+    };
+    let data = ctx.data();
+    let meta = &bank.meta;
+    if meta
+        .id
+        .eq_ignore_ascii_case(&data.library.shipped().bank.meta.id)
+    {
+        return Err(user(format!(
+            "`{}` is the built-in bank's id. Give your bank another `bank.id`; nothing changed.",
+            escape(&meta.id)
+        )));
+    }
+    if bank.questions.len() > MAX_BANK_QUESTIONS {
+        return Err(user(format!(
+            "The bank has {} questions; at most {MAX_BANK_QUESTIONS} per bank. Split it; nothing changed.",
+            bank.questions.len()
+        )));
+    }
+    let existing = data.store.server_banks(guild).await?;
+    let replaces = existing.iter().find(|b| b.slug == meta.id);
+    if replaces.is_none() && existing.len() >= MAX_SERVER_BANKS {
+        return Err(user(format!(
+            "This server has {MAX_SERVER_BANKS} banks, the most it can have. Remove one with `/bank remove` first; nothing changed."
+        )));
+    }
+    let summary = format!(
+        "**{}** (`{}`, version {}): {} questions; topics: {}.",
+        escape(&meta.name),
+        escape(&meta.id),
+        escape(&meta.version),
+        bank.questions.len(),
+        escape(&bank.topics().join(", "))
+    );
+    if dry_run.unwrap_or(false) {
+        return say(
+            ctx,
+            truncate(
+                &format!(
+                    "✅ `{}` is a valid bank. {summary}\nDry run: nothing was imported.",
+                    escape(&file.filename)
+                ),
+                2000,
+            ),
+        )
+        .await;
+    }
+    data.store
+        .store_bank(
+            Some(guild),
+            &bank,
+            &text,
+            Some(sid(ctx.author().id.get())),
+            Utc::now(),
+        )
+        .await?;
+    tracing::info!(guild, bank = %meta.id, questions = bank.questions.len(), "bank imported");
+    let replaced = replaces
+        .map(|old| format!(" It replaces version {}.", escape(&old.version)))
+        .unwrap_or_default();
+    say(
+        ctx,
+        truncate(
+            &format!(
+                "Imported {summary}{replaced}\nUse it with the `bank` option of `/question`, `/mock start` and `/daily set`."
+            ),
+            2000,
+        ),
+    )
+    .await
+}
+
+/// The attachment's bytes, refusing more than the limit whatever the attachment claimed.
+async fn download(file: &Attachment) -> Result<Vec<u8>, Error> {
+    let failed = |e: &dyn std::fmt::Display| {
+        tracing::warn!(url = %file.url, error = %e, "cannot download an attachment");
+        user("Could not download the file from Discord. Please try again in a moment.")
+    };
+    let client = reqwest::Client::builder()
+        .timeout(DOWNLOAD_TIMEOUT)
+        .build()
+        .map_err(|e| failed(&e))?;
+    let mut response = client
+        .get(&file.url)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(|e| failed(&e))?;
+    let limit = usize::try_from(MAX_BANK_BYTES).unwrap_or(usize::MAX);
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| failed(&e))? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > limit {
+            return Err(user(format!(
+                "`{}` is over {} KiB; a bank file may be at most that. Split it into several banks.",
+                escape(&file.filename),
+                MAX_BANK_BYTES / 1024
+            )));
+        }
+    }
+    Ok(bytes)
+}
+
+/// Why a file was refused, every problem with its line, fitting one message.
+fn refusal(filename: &str, e: &BankError) -> String {
+    let problems = e.problems();
+    let head = format!(
+        "❌ `{}` was refused ({} problem{}); nothing changed. Fix the file and import it again:\n",
+        escape(filename),
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    // A code block shows the messages verbatim; only a backtick could end it early.
+    let mut listed = String::new();
+    let mut shown = 0;
+    for p in problems {
+        let line = format!("{}\n", p.to_string().replace('`', "'"));
+        if head.len() + listed.len() + line.len() + 100 > 2000 {
+            break;
+        }
+        listed.push_str(&line);
+        shown += 1;
+    }
+    let more = problems.len() - shown;
+    let tail = if more > 0 {
+        format!("… and {more} more. `interview-bot bank check FILE` lists them all.")
+    } else {
+        String::new()
+    };
+    format!("{head}```\n{listed}```{tail}")
+}
+
+/// The banks this server can use.
+#[poise::command(slash_command, guild_only)]
+async fn list(ctx: Context<'_>) -> Result<(), Error> {
+    let guild = guild_of(ctx)?;
+    let data = ctx.data();
+    let shipped = &data.library.shipped().bank;
+    let mut body = format!(
+        "**Built in**\n`{}` — {} · {} questions\n",
+        shipped.meta.id,
+        escape(&shipped.meta.name),
+        shipped.questions.len()
+    );
+    let own = data.store.server_banks(guild).await?;
+    body.push_str("\n**This server's**\n");
+    if own.is_empty() {
+        body.push_str("None yet. Anyone with Manage Server can add one with `/bank import`.");
+    }
+    for b in &own {
+        body.push_str(&format!(
+            "`{}` — {} · version {} · {} questions · imported <t:{}:R>{}\n",
+            escape(&b.slug),
+            escape(&b.name),
+            escape(&b.version),
+            b.questions,
+            b.imported_at.timestamp(),
+            b.imported_by
+                .map(|u| format!(" by <@{u}>"))
+                .unwrap_or_default()
+        ));
+    }
+    ctx.send(
+        CreateReply::default()
+            .embed(
+                CreateEmbed::new()
+                    .title("Question banks")
+                    .description(truncate(&body, 4096))
+                    .color(COLOR),
+            )
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Download a bank as a file (it contains the reference answers). Manage Server.
+#[poise::command(slash_command, guild_only)]
+async fn export(
+    ctx: Context<'_>,
+    #[description = "Which bank"]
+    #[autocomplete = "autocomplete_bank"]
+    bank: String,
+) -> Result<(), Error> {
+    let guild = require_manage_server(ctx, "Exporting a bank")?;
+    let data = ctx.data();
+    let content = chosen_bank(data, guild, Some(&bank)).await?;
+    let source = match data.store.bank_version(content.stored.id).await? {
+        Some(v) => v.source,
+        None => return Err(StoreError::NotFound(format!("bank {bank}")).into()),
+    };
+    let ext = if source.trim_start().starts_with('{') {
+        "json"
+    } else {
+        "toml"
+    };
+    let name = format!("{}.{ext}", content.bank.meta.id);
+    ctx.send(
+        CreateReply::default()
+            .content(format!(
+                "`{}`, version {}: edit it and `/bank import` it again to update.",
+                escape(&content.bank.meta.id),
+                escape(&content.bank.meta.version)
+            ))
+            .attachment(CreateAttachment::bytes(source.into_bytes(), name))
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Remove one of this server's banks (refused while a daily drop or a round uses it).
+#[poise::command(slash_command, guild_only)]
+async fn remove(
+    ctx: Context<'_>,
+    #[description = "Which bank"]
+    #[autocomplete = "autocomplete_bank"]
+    bank: String,
+) -> Result<(), Error> {
+    let guild = require_manage_server(ctx, "Removing a bank")?;
+    let data = ctx.data();
+    let slug = bank.trim();
+    if slug.eq_ignore_ascii_case(&data.library.shipped().bank.meta.id) {
+        return Err(user("The built-in bank cannot be removed."));
+    }
+    match data.store.remove_bank(guild, slug).await? {
+        BankRemoval::Removed => {
+            tracing::info!(guild, bank = %slug, "bank removed");
+            say(
+                ctx,
+                format!(
+                    "Removed `{}`. Past answers keep their scores; import the file again to bring it back.",
+                    escape(slug)
+                ),
+            )
+            .await
+        }
+        BankRemoval::NotFound => Err(user(format!(
+            "This server has no bank `{}`. `/bank list` shows its banks.",
+            escape(slug)
+        ))),
+        BankRemoval::InUse { schedules, rounds } => {
+            let mut users = Vec::new();
+            if !schedules.is_empty() {
+                let ids: Vec<String> = schedules.iter().map(|s| format!("#{s}")).collect();
+                users.push(format!("daily drop {}", ids.join(", ")));
+            }
+            if !rounds.is_empty() {
+                users.push(format!(
+                    "{} open mock round{}",
+                    rounds.len(),
+                    if rounds.len() == 1 { "" } else { "s" }
+                ));
+            }
+            Err(user(format!(
+                "`{}` is still used by {}. Remove those drops with `/daily remove` and let the rounds finish, then try again; nothing changed.",
+                escape(slug),
+                users.join(" and ")
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_refusal_fits_one_message_and_says_how_many_were_left_out() {
+        let mut source =
+            String::from("[bank]\nid = \"x\"\nname = \"X\"\nversion = \"1\"\nlevel = \"senior\"\n");
+        for i in 0..200 {
+            source.push_str(&format!(
+                "\n[[question]]\nid = \"q-{i:03}\"\ntopic = \"T\"\ndifficulty = \"easy\"\nprompt = \" \"\nreference = \"`r`\"\n"
+            ));
+        }
+        let e = Bank::from_toml_str("big.toml", &source).unwrap_err();
+        let text = refusal("big.toml", &e);
+        assert!(text.chars().count() <= 2000, "{}", text.len());
+        assert!(text.contains("(200 problems)"));
+        assert!(text.contains("line 11: question[1] (q-000).prompt: must not be empty"));
+        assert!(text.contains("more. `interview-bot bank check FILE`"));
+        assert_eq!(text.matches("```").count(), 2);
+    }
+}
