@@ -49,19 +49,24 @@ impl World {
 
     /// Start a bot built by the production function, pointed at the fake.
     async fn start_bot(&self) -> BotHandle {
+        self.start_bot_with(Timings {
+            second: SECOND,
+            lobby_seconds: 30,
+            button_cooldown: Duration::ZERO,
+            drop_hour: DROP_HOUR,
+            drop_grace: Duration::from_secs(2 * 3600),
+        })
+        .await
+    }
+
+    async fn start_bot_with(&self, timings: Timings) -> BotHandle {
         let calls_before = self.fake.calls().len();
         let config = BotConfig {
             token: Secret::new("fake-token"),
             database_url: self.db_url(),
             dev_guild_id: Some(GUILD),
             api_base: Some(self.fake.base_url()),
-            timings: Timings {
-                second: SECOND,
-                lobby_seconds: 30,
-                button_cooldown: Duration::ZERO,
-                drop_hour: DROP_HOUR,
-                drop_grace: Duration::from_secs(2 * 3600),
-            },
+            timings,
         };
         let handle = bot::start(config, self.store().await).await.unwrap();
         assert!(self.fake.wait_ready(WAIT).await, "the bot identified");
@@ -1291,5 +1296,74 @@ async fn an_imported_bank_serves_questions_and_drops_and_is_kept_while_in_use() 
         .await;
     assert!(text_of(&r).contains("cannot be removed"), "{r}");
     w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_second_click_within_the_cooldown_is_refused_politely() {
+    let w = World::new(1).await;
+    let bot = w
+        .start_bot_with(Timings {
+            button_cooldown: Duration::from_secs(60),
+            ..Timings::default()
+        })
+        .await;
+    let i = w
+        .fake
+        .slash_command(
+            M0,
+            CHANNEL,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": "node-cluster-module-scaling" }]),
+        )
+        .await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    let message = i.original(&w.fake).unwrap();
+    let hint = custom_ids(&message)
+        .into_iter()
+        .find(|c| c.starts_with("q:hint:"))
+        .unwrap();
+    let first = w.fake.click(M0, &message, &hint).await;
+    assert!(
+        first
+            .response(&w.fake, WAIT)
+            .await
+            .unwrap()
+            .to_string()
+            .contains("Hint 1/")
+    );
+    let second = w.fake.click(M0, &message, &hint).await;
+    let r = second.response(&w.fake, WAIT).await.unwrap();
+    assert!(r.to_string().contains("try again in a moment"), "{r}");
+    assert_eq!(flags(&r) & 64, 64, "only the clicker sees it");
+    // Another member is not slowed down by the first one's clicks.
+    let other = w.fake.click(ADMIN, &message, &hint).await;
+    assert!(
+        other
+            .response(&w.fake, WAIT)
+            .await
+            .unwrap()
+            .to_string()
+            .contains("Hint 1/")
+    );
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_round_in_a_channel_the_bot_cannot_post_in_is_explained_and_cancelled() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    w.fake.deny_channel(CHANNEL);
+    let r = w.command(M0, "mock", sub("start", json!([]))).await;
+    assert!(text_of(&r).contains("can't post in this channel"), "{r}");
+    assert!(
+        !text_of(&r).contains("error id"),
+        "a clear reason, not an apology: {r}"
+    );
+    // The cancelled round does not hold the channel.
+    w.fake.allow_channel(CHANNEL);
+    let r = w.command(M0, "mock", sub("start", json!([]))).await;
+    assert!(text_of(&r).contains("Round created"), "{r}");
     bot.stop().await;
 }
