@@ -20,7 +20,12 @@ pub struct Content {
 
 impl Content {
     pub fn new(bank: Bank, stored: StoredBank) -> Content {
-        let corpus = Corpus::new(&bank.questions);
+        Content::with_background(bank, stored, &[])
+    }
+
+    /// Word rarity counted over `background` too (see [`Corpus::with_background`]).
+    pub fn with_background(bank: Bank, stored: StoredBank, background: &[Question]) -> Content {
+        let corpus = Corpus::with_background(&bank.questions, background);
         Content {
             bank,
             corpus,
@@ -102,7 +107,13 @@ impl Library {
         // database was edited by hand or this binary's rules changed.
         let bank = Bank::from_file_text(&format!("bank {}", version.slug), &version.source)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let content = Arc::new(Content::new(bank, version.stored));
+        // A server's bank may be a handful of questions: count word rarity over the shipped
+        // bank as well.
+        let content = Arc::new(Content::with_background(
+            bank,
+            version.stored,
+            &self.shipped.bank.questions,
+        ));
         if let Ok(mut loaded) = self.loaded.lock() {
             if loaded.len() >= MAX_LOADED {
                 loaded.clear();

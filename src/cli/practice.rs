@@ -107,7 +107,7 @@ pub fn run(args: PracticeArgs, database_url: &str) -> anyhow::Result<ExitCode> {
     if questions.is_empty() {
         bail!("no questions match those filters; `interview-bot bank list` shows what there is");
     }
-    let corpus = Corpus::new(&bank.questions);
+    let corpus = Corpus::for_bank(&bank);
     let limit = Duration::from_secs(u64::from(args.seconds));
     super::block_on(async {
         let recorder = if args.no_record {

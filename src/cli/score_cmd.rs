@@ -49,7 +49,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         answer.len() <= MAX_ANSWER_BYTES,
         "the answer is longer than {MAX_ANSWER_BYTES} bytes"
     );
-    let corpus = Corpus::new(&bank.questions);
+    let corpus = Corpus::for_bank(&bank);
     let assessment = scoring::score(question, &answer, &corpus);
     if args.json {
         let out = ScoreOutput {

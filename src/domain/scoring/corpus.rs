@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::FastMap;
 use super::matching::{Phrase, PhraseWord, PreparedPhrase, Vocabulary};
 use super::text::{Analyzed, analyze};
-use crate::domain::bank::{Question, QuestionId};
+use crate::domain::bank::{Bank, Question, QuestionId};
 
 /// Words of the question prompt weigh this much in similarity and derived concepts:
 /// repeating the question must earn (almost) nothing.
@@ -74,15 +74,22 @@ impl Corpus {
     /// Build idf over the questions (each question's prompt and reference is one document) and
     /// prepare each question.
     pub fn new(questions: &[Question]) -> Corpus {
+        Corpus::with_background(questions, &[])
+    }
+
+    /// Like [`Corpus::new`], with `background` questions counted as documents for idf only.
+    /// A small bank alone says little about which words are common (with two questions every
+    /// word is "rare"); another bank's questions give the counts a base.
+    pub fn with_background(questions: &[Question], background: &[Question]) -> Corpus {
         let mut df: HashMap<String, usize> = HashMap::new();
-        for q in questions {
+        for q in questions.iter().chain(background) {
             let doc = analyze(&format!("{}\n{}", q.prompt, q.reference));
             let stems: HashSet<&str> = doc.content().map(|w| doc.stem(w)).collect();
             for s in stems {
                 *df.entry(s.to_string()).or_default() += 1;
             }
         }
-        let n = questions.len() as f64;
+        let n = (questions.len() + background.len()) as f64;
         let idf_of = |df: usize| ((n + 1.0) / (df as f64 + 1.0)).ln() + 1.0;
         let idf = df.into_iter().map(|(s, d)| (s, idf_of(d))).collect();
         let mut corpus = Corpus {
@@ -95,6 +102,17 @@ impl Corpus {
             corpus.prepared.insert(q.id.clone(), prepared);
         }
         corpus
+    }
+
+    /// The corpus a bank is scored with everywhere (bot and terminal alike): the shipped bank
+    /// on its own; any other bank with the shipped bank as background.
+    pub fn for_bank(bank: &Bank) -> Corpus {
+        match Bank::shipped() {
+            Ok(shipped) if shipped.meta.id != bank.meta.id => {
+                Corpus::with_background(&bank.questions, &shipped.questions)
+            }
+            _ => Corpus::new(&bank.questions),
+        }
     }
 
     pub fn idf(&self, stem: &str) -> f64 {
@@ -258,5 +276,44 @@ impl Corpus {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::bank::{Difficulty, QuestionId};
+
+    fn question(id: &str, prompt: &str) -> Question {
+        Question {
+            id: QuestionId::parse(id).unwrap(),
+            topic: "T".into(),
+            difficulty: Difficulty::Easy,
+            prompt: prompt.into(),
+            reference: "Reference text.".into(),
+            concepts: vec![],
+            misconceptions: vec![],
+            hints: vec![],
+        }
+    }
+
+    fn stem(word: &str) -> String {
+        let a = analyze(word);
+        let w = a.content().next().unwrap();
+        a.stem(w).to_string()
+    }
+
+    #[test]
+    fn background_questions_tell_common_words_from_rare_ones_in_a_tiny_bank() {
+        let bank = [question("one-q", "Explain the event loop phases")];
+        let background: Vec<Question> = (0..5)
+            .map(|i| question(&format!("bg-{i}"), "Explain the event emitter"))
+            .collect();
+        let alone = Corpus::new(&bank);
+        assert_eq!(alone.idf(&stem("explain")), alone.idf(&stem("phases")));
+        let based = Corpus::with_background(&bank, &background);
+        assert!(based.idf(&stem("explain")) < based.idf(&stem("phases")));
+        assert!(based.prepared(&bank[0].id).is_some());
+        assert!(based.prepared(&background[0].id).is_none(), "only the bank is prepared");
     }
 }
