@@ -896,3 +896,95 @@ async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_us
     // Past questions stay readable for old attempts.
     assert!(f.store.question_prompt(q).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due() {
+    use interview_bot::store::NewSchedule;
+    let f = fixture().await;
+    let now = t("2026-03-01T09:00:00Z");
+    let schedule = f
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: 1,
+                channel_id: 10,
+                local_time: "09:00",
+                timezone: "UTC",
+                weekdays: 127,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 7,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let id = f
+        .store
+        .claim_drop(schedule, date, now, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        f.store.claim_drop(schedule, date, now, now).await.unwrap(),
+        None
+    );
+    let retry = t("2026-03-01T09:15:00Z");
+    f.store
+        .mark_drop_failed(id, "missing permission", Some(retry))
+        .await
+        .unwrap();
+    assert!(f.store.drop_settled(schedule, date, now).await.unwrap());
+    assert_eq!(f.store.next_drop_retry(now).await.unwrap(), Some(retry));
+    assert_eq!(
+        f.store.claim_drop(schedule, date, now, now).await.unwrap(),
+        None
+    );
+    assert!(!f.store.drop_settled(schedule, date, retry).await.unwrap());
+    // Two processes at the retry time: one gets it, with the same row.
+    assert_eq!(
+        f.store
+            .claim_drop(schedule, date, now, retry)
+            .await
+            .unwrap(),
+        Some(id)
+    );
+    assert_eq!(
+        f.store
+            .claim_drop(schedule, date, now, retry)
+            .await
+            .unwrap(),
+        None
+    );
+    // Past the grace period: failed for good, until an admin asks for it.
+    f.store
+        .mark_drop_failed(id, "missing permission", None)
+        .await
+        .unwrap();
+    let later = t("2026-03-01T23:00:00Z");
+    assert_eq!(
+        f.store
+            .claim_drop(schedule, date, now, later)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(f.store.next_drop_retry(now).await.unwrap(), None);
+    assert!(f.store.retry_failed_drop_now(schedule, date).await.unwrap());
+    assert_eq!(
+        f.store
+            .claim_drop(schedule, date, now, later)
+            .await
+            .unwrap(),
+        Some(id)
+    );
+    assert!(
+        !f.store.retry_failed_drop_now(schedule, date).await.unwrap(),
+        "claimed, not failed"
+    );
+}

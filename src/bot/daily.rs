@@ -50,6 +50,9 @@ pub async fn tick(d: &Driver, now: DateTime<Utc>) -> anyhow::Result<Option<DateT
     if let Some(c) = next_close {
         earliest(c);
     }
+    if let Some(r) = d.store.next_drop_retry(now).await? {
+        earliest(r);
+    }
     Ok(next)
 }
 
@@ -79,7 +82,7 @@ async fn post_due(
         }
         cursor = due;
     }
-    if latest_due <= eligible_from || d.store.drop_exists(row.id, latest_date).await? {
+    if latest_due <= eligible_from || d.store.drop_settled(row.id, latest_date, now).await? {
         return Ok(());
     }
     match missed(latest_due, now, grace) {
@@ -118,7 +121,7 @@ pub async fn post(
     now: DateTime<Utc>,
     note: Option<&str>,
 ) -> anyhow::Result<()> {
-    let Some(drop_id) = d.store.claim_drop(row.id, date, due).await? else {
+    let Some(drop_id) = d.store.claim_drop(row.id, date, due, now).await? else {
         return Ok(()); // another process, or an earlier tick, has it
     };
     let filter = QuestionFilter {
@@ -139,7 +142,11 @@ pub async fn post(
         // Removing a bank is refused while a schedule uses it, so this is a hand-edited
         // database; say so rather than retrying every tick.
         d.store
-            .mark_drop_failed(drop_id, "the schedule's question bank no longer exists")
+            .mark_drop_failed(
+                drop_id,
+                "the schedule's question bank no longer exists",
+                None,
+            )
             .await?;
         d.store
             .set_schedule_failing(row.id, Some("its question bank no longer exists"))
@@ -160,6 +167,7 @@ pub async fn post(
             .mark_drop_failed(
                 drop_id,
                 "no question matches the schedule's topic and difficulty",
+                None,
             )
             .await?;
         d.store
@@ -231,11 +239,16 @@ pub async fn post(
             d.wake.notify_one();
         }
         Err(e) => {
-            // No retry storm: this drop is marked failed and the schedule says why; the next
-            // drop tries again, and succeeds once the permission is back.
+            // No retry storm: the drop is tried again after a pause while it is within the
+            // grace period (so it posts soon after the permission comes back), the schedule
+            // says why meanwhile, and the next day's drop tries afresh.
             let reason = failure_reason(&e);
             tracing::warn!(schedule = row.id, error = %e, "cannot post a daily drop");
-            d.store.mark_drop_failed(drop_id, &reason).await?;
+            let grace = Duration::from_std(d.timings.drop_grace).unwrap_or(Duration::hours(2));
+            let retry_at =
+                now + Duration::from_std(d.timings.drop_hour / 4).unwrap_or(Duration::minutes(15));
+            let retry_at = (retry_at <= due + grace).then_some(retry_at);
+            d.store.mark_drop_failed(drop_id, &reason, retry_at).await?;
             d.store.set_schedule_failing(row.id, Some(&reason)).await?;
         }
     }

@@ -236,16 +236,71 @@ impl Store {
         schedule_id: i64,
         local_date: NaiveDate,
         due: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<Option<i64>> {
+        // A failed drop whose retry time has come is claimed again; the state flips from
+        // 'failed' to 'claimed' in one statement, so one caller still wins.
         Ok(sqlx::query_scalar(
             "INSERT INTO drops (schedule_id, local_date, state, due_ms) VALUES (?, ?, 'claimed', ?)
-             ON CONFLICT (schedule_id, local_date) DO NOTHING RETURNING id",
+             ON CONFLICT (schedule_id, local_date) DO UPDATE SET state = 'claimed', note = NULL, retry_ms = NULL
+                WHERE drops.state = 'failed' AND drops.retry_ms IS NOT NULL AND drops.retry_ms <= ?
+             RETURNING id",
         )
         .bind(schedule_id)
         .bind(local_date.to_string())
         .bind(ms(due))
+        .bind(ms(now))
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// True when (schedule, date) has a drop that is posted, claimed, skipped or failed for
+    /// good: nothing to post. A failed drop due for a retry is not settled.
+    pub async fn drop_settled(
+        &self,
+        schedule_id: i64,
+        local_date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM drops WHERE schedule_id = ? AND local_date = ?
+               AND NOT (state = 'failed' AND retry_ms IS NOT NULL AND retry_ms <= ?)",
+        )
+        .bind(schedule_id)
+        .bind(local_date.to_string())
+        .bind(ms(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Let a failed drop be tried again at once (an admin's `/daily now`). True if there was
+    /// one.
+    pub async fn retry_failed_drop_now(
+        &self,
+        schedule_id: i64,
+        local_date: NaiveDate,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE drops SET retry_ms = 0 WHERE schedule_id = ? AND local_date = ? AND state = 'failed'",
+        )
+        .bind(schedule_id)
+        .bind(local_date.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The earliest retry of a failed drop after `after`, to wake the timer for it.
+    pub async fn next_drop_retry(&self, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT min(d.retry_ms) FROM drops d JOIN schedules s ON s.id = d.schedule_id
+             WHERE d.state = 'failed' AND d.retry_ms > ? AND s.paused = 0",
+        )
+        .bind(ms(after))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(at.map(from_ms))
     }
 
     /// Record a drop that will not be posted (too late after downtime), unless one exists.
@@ -303,9 +358,16 @@ impl Store {
         Ok(())
     }
 
-    pub async fn mark_drop_failed(&self, drop_id: i64, note: &str) -> Result<()> {
-        sqlx::query("UPDATE drops SET state = 'failed', note = ? WHERE id = ?")
+    /// `retry_at`: when to try again (`None`: never, e.g. past the grace period).
+    pub async fn mark_drop_failed(
+        &self,
+        drop_id: i64,
+        note: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE drops SET state = 'failed', note = ?, retry_ms = ? WHERE id = ?")
             .bind(note)
+            .bind(retry_at.map(ms))
             .bind(drop_id)
             .execute(&self.pool)
             .await?;

@@ -257,7 +257,9 @@ async fn now(
     })?;
     let now = Utc::now();
     let date = now.with_timezone(&schedule.tz).date_naive();
-    if data.store.drop_exists(row.id, date).await? {
+    if data.store.drop_exists(row.id, date).await?
+        && !data.store.retry_failed_drop_now(row.id, date).await?
+    {
         return Err(user(
             "Today's question of this drop was already posted; each drop posts once a day.",
         ));
@@ -274,7 +276,12 @@ async fn now(
     )
     .await
     .map_err(Error::from)?;
-    let posted = data.store.drop_exists(row.id, date).await?;
+    let posted = data
+        .store
+        .recent_drops(row.id, 1)
+        .await?
+        .first()
+        .is_some_and(|d| d.local_date == date.to_string() && d.state == "posted");
     say(
         ctx,
         if posted {

@@ -314,6 +314,9 @@ mod tests {
         let based = Corpus::with_background(&bank, &background);
         assert!(based.idf(&stem("explain")) < based.idf(&stem("phases")));
         assert!(based.prepared(&bank[0].id).is_some());
-        assert!(based.prepared(&background[0].id).is_none(), "only the bank is prepared");
+        assert!(
+            based.prepared(&background[0].id).is_none(),
+            "only the bank is prepared"
+        );
     }
 }
