@@ -196,6 +196,19 @@ fn unknown_ids_topics_and_bad_banks_fail_cleanly() {
         "{err}"
     );
 
+    std::fs::write(
+        r.dir.path().join("bad.json"),
+        "{\n  \"bank\": {\"id\": \"b\", \"name\": \"B\", \"version\": \"1\", \"level\": \"x\"},\n  \"question\": [{\"id\": \"b-one\", \"topic\": \"T\", \"difficulty\": \"hard\",\n    \"prompt\": 42, \"reference\": \"R\"}]\n}\n",
+    )
+    .unwrap();
+    let o = r.cmd(&["bank", "check", "bad.json"], "");
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err.contains("bad.json: line 4: question[1].prompt: must be a string"),
+        "{err}"
+    );
+
     let (_, err) = text(&r.cmd(&["bank", "check", "missing.toml"], ""));
     assert!(err.contains("cannot read bank file missing.toml"), "{err}");
 }
