@@ -141,17 +141,7 @@ pub async fn post(
     let Some(content) = content else {
         // Removing a bank is refused while a schedule uses it, so this is a hand-edited
         // database; say so rather than retrying every tick.
-        d.store
-            .mark_drop_failed(
-                drop_id,
-                "the schedule's question bank no longer exists",
-                None,
-            )
-            .await?;
-        d.store
-            .set_schedule_failing(row.id, Some("its question bank no longer exists"))
-            .await?;
-        return Ok(());
+        return fail_for_good(d, drop_id, row.id, "its question bank no longer exists").await;
     };
     let pool: Vec<i64> = content
         .bank
@@ -163,17 +153,13 @@ pub async fn post(
         .next_drop_question(row.id, &pool, |v| v.shuffle(&mut rand::rng()))
         .await?
     else {
-        d.store
-            .mark_drop_failed(
-                drop_id,
-                "no question matches the schedule's topic and difficulty",
-                None,
-            )
-            .await?;
-        d.store
-            .set_schedule_failing(row.id, Some("no question matches its topic and difficulty"))
-            .await?;
-        return Ok(());
+        return fail_for_good(
+            d,
+            drop_id,
+            row.id,
+            "no question matches its topic and difficulty",
+        )
+        .await;
     };
     let Some(asked) = d.library.question(&d.store, question_row).await? else {
         anyhow::bail!("question row {question_row} is not stored");
@@ -252,6 +238,20 @@ pub async fn post(
             d.store.set_schedule_failing(row.id, Some(&reason)).await?;
         }
     }
+    Ok(())
+}
+
+/// A drop that cannot be posted however often it is tried: the drop and its schedule say why.
+async fn fail_for_good(
+    d: &Driver,
+    drop_id: i64,
+    schedule_id: i64,
+    reason: &str,
+) -> anyhow::Result<()> {
+    d.store.mark_drop_failed(drop_id, reason, None).await?;
+    d.store
+        .set_schedule_failing(schedule_id, Some(reason))
+        .await?;
     Ok(())
 }
 

@@ -313,30 +313,7 @@ mod tests {
     #[test]
     fn a_good_json_bank_equals_the_same_bank_in_toml() {
         let json = Bank::from_json_str("bank.json", GOOD).unwrap();
-        let toml = Bank::from_toml_str(
-            "bank.toml",
-            r#"
-[bank]
-id = "tiny"
-name = "Tiny"
-version = "1"
-level = "senior"
-
-[[question]]
-id = "tiny-one"
-topic = "Performance"
-difficulty = "medium"
-prompt = "What is a heap snapshot?"
-reference = "A heap snapshot records every object on the V8 heap."
-hints = ["Think of DevTools."]
-
-[[question.concept]]
-name = "V8 heap"
-phrases = ["v8 heap", "heap"]
-weight = 2
-"#,
-        )
-        .unwrap();
+        let toml = Bank::from_toml_str("bank.toml", super::super::parse::tests::GOOD).unwrap();
         assert_eq!(json, toml);
     }
 

@@ -332,10 +332,11 @@ fn validate_concept(c: &mut Checker<'_>, raw: &RawConcept, field: &str) -> Conce
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    const GOOD: &str = r#"
+    /// Shared with the JSON loader's tests, which check they read the same bank.
+    pub(in super::super) const GOOD: &str = r#"
 [bank]
 id = "tiny"
 name = "Tiny"
