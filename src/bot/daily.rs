@@ -13,6 +13,7 @@ use super::render::{COLOR, escape, no_mentions, truncate};
 use super::rounds::Driver;
 use crate::domain::bank::{Difficulty, QuestionFilter};
 use crate::domain::schedule::{Missed, Schedule, Weekdays, missed, parse_time};
+use crate::ops::DropOutcome;
 use crate::store::ScheduleRow;
 
 /// How far back missed drops are looked for (and recorded as skipped).
@@ -76,6 +77,7 @@ async fn post_due(
             d.store
                 .record_skipped_drop(row.id, date, due, "missed while the bot was offline")
                 .await?;
+            d.metrics.daily_drop(DropOutcome::Skipped);
         }
         cursor = due;
     }
@@ -92,6 +94,7 @@ async fn post_due(
                     "missed by more than the grace period while the bot was offline",
                 )
                 .await?;
+            d.metrics.daily_drop(DropOutcome::Skipped);
             Ok(())
         }
         Missed::PostLate => {
@@ -148,6 +151,7 @@ pub async fn post(
         d.store
             .set_schedule_failing(row.id, Some("no question matches its topic and difficulty"))
             .await?;
+        d.metrics.daily_drop(DropOutcome::Failed);
         return Ok(());
     };
     let Some(q) = d.content.question_by_row(question_row) else {
@@ -198,6 +202,7 @@ pub async fn post(
                     note,
                 )
                 .await?;
+            d.metrics.daily_drop(DropOutcome::posted(note.is_some()));
             if row.failing.is_some() {
                 d.store.set_schedule_failing(row.id, None).await?;
             }
@@ -219,6 +224,7 @@ pub async fn post(
             tracing::warn!(schedule = row.id, error = %e, "cannot post a daily drop");
             d.store.mark_drop_failed(drop_id, &reason).await?;
             d.store.set_schedule_failing(row.id, Some(&reason)).await?;
+            d.metrics.daily_drop(DropOutcome::Failed);
         }
     }
     Ok(())

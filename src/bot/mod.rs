@@ -60,6 +60,7 @@ pub struct Data {
     cooldowns: Mutex<HashMap<(u64, &'static str), Instant>>,
     /// Wakes the round timer when a deadline changes.
     pub wake: Arc<Notify>,
+    pub metrics: crate::ops::Metrics,
 }
 
 impl Data {
@@ -84,6 +85,7 @@ pub struct BotHandle {
     shard_manager: Arc<serenity::ShardManager>,
     shutdown: watch::Sender<bool>,
     client_task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
+    metrics: crate::ops::Metrics,
 }
 
 impl BotHandle {
@@ -104,6 +106,17 @@ impl BotHandle {
 
     pub fn shutdown_signal(&self) -> watch::Sender<bool> {
         self.shutdown.clone()
+    }
+
+    /// What the /metrics and /healthz endpoints read.
+    pub fn ops_state(&self, store: Store) -> crate::ops::OpsState {
+        let client = self.client_task.abort_handle();
+        crate::ops::OpsState::new(
+            self.metrics.clone(),
+            store,
+            self.shard_manager.clone(),
+            client,
+        )
     }
 }
 
@@ -133,6 +146,8 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
     let wake = Arc::new(Notify::new());
     let timings = config.timings;
     let dev_guild = config.dev_guild_id;
+    let metrics = crate::ops::Metrics::new();
+    let data_metrics = metrics.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -158,6 +173,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     timings,
                     cooldowns: Mutex::new(HashMap::new()),
                     wake,
+                    metrics: data_metrics,
                 };
                 rounds::spawn_timer(ctx.http.clone(), &data, shutdown_rx);
                 tracing::info!("commands registered; ready");
@@ -167,7 +183,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         .build();
     let mut client =
         serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::non_privileged())
-            .framework(framework)
+            .framework(metrics.instrument(framework))
             .await
             .context("cannot build the Discord client")?;
     let shard_manager = client.shard_manager.clone();
@@ -176,5 +192,6 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         shard_manager,
         shutdown,
         client_task,
+        metrics,
     })
 }

@@ -25,6 +25,7 @@ pub struct Driver {
     pub content: Arc<Content>,
     pub timings: crate::config::Timings,
     pub wake: Arc<Notify>,
+    pub metrics: crate::ops::Metrics,
 }
 
 impl Driver {
@@ -35,6 +36,7 @@ impl Driver {
             content: data.content.clone(),
             timings: data.timings,
             wake: data.wake.clone(),
+            metrics: data.metrics.clone(),
         }
     }
 }
