@@ -274,3 +274,61 @@ fn the_token_never_appears_in_logs() {
         "{stdout}"
     );
 }
+
+#[test]
+fn config_check_names_each_source_and_refuses_unknown_keys() {
+    let r = Run::new();
+    std::fs::write(
+        r.dir.path().join("bot.toml"),
+        "discord_token = \"file-token-value\"\ndatabase_url = \"sqlite://from-file.db\"\n\nlobby_seconds = 45\ndrop_grace_minutes = 30\n",
+    )
+    .unwrap();
+    // Run::cmd sets DATABASE_URL in the environment: it beats the file.
+    let o = r.cmd(
+        &[
+            "config",
+            "check",
+            "--config",
+            "bot.toml",
+            "--drop-grace-minutes",
+            "10",
+        ],
+        "",
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert!(
+        out.contains("discord_token = file…(16 chars)  (file bot.toml line 1)"),
+        "{out}"
+    );
+    assert!(!out.contains("file-token-value"), "{out}");
+    assert!(
+        out.contains("/t.db  (env DATABASE_URL)") && !out.contains("from-file.db"),
+        "{out}"
+    );
+    assert!(
+        out.contains("lobby_seconds = 45  (file bot.toml line 4)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("drop_grace_minutes = 10  (flag --drop-grace-minutes)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("button_cooldown_ms = 2000  (default)"),
+        "{out}"
+    );
+
+    std::fs::write(
+        r.dir.path().join("typo.toml"),
+        "# settings\nlobby_seconds = 45\nmetrics_adr = \"127.0.0.1:9100\"\n",
+    )
+    .unwrap();
+    let o = r.cmd(&["run", "--config", "typo.toml"], "");
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: typo.toml: line 3: unknown key `metrics_adr`; known keys: "),
+        "{err}"
+    );
+}
