@@ -108,6 +108,25 @@ impl BotHandle {
         self.shutdown.clone()
     }
 
+    /// Run until the client ends or `signal` fires, then stop cleanly: no more interactions,
+    /// the timer stopped, the gateway closed.
+    pub async fn run_until(
+        mut self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        tokio::select! {
+            ended = &mut self.client_task => {
+                let _ = self.shutdown.send(true);
+                ended.context("the Discord client task failed")??;
+            }
+            () = signal => {
+                tracing::info!("shutting down");
+                self.stop().await;
+            }
+        }
+        Ok(())
+    }
+
     /// What the /metrics and /healthz endpoints read.
     pub fn ops_state(&self, store: Store) -> crate::ops::OpsState {
         let client = self.client_task.abort_handle();

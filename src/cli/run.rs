@@ -102,16 +102,11 @@ async fn serve(config: BotConfig, metrics_addr: Option<SocketAddr>) -> anyhow::R
     tracing::info!(database = %config.database_url, dev_guild = ?config.dev_guild_id, "starting");
     let bot = crate::bot::start(config, store.clone()).await?;
     let ops = listener.map(|l| l.serve(bot.ops_state(store.clone())));
-    let stop = bot.shutdown_signal();
-    tokio::select! {
-        result = bot.wait() => result?,
-        _ = shutdown_signal() => {
-            tracing::info!("shutting down");
-            let _ = stop.send(true);
-        }
-    }
+    let result = bot.run_until(shutdown_signal()).await;
     drop(ops);
     store.close().await;
+    result?;
+    tracing::info!("shutdown complete");
     Ok(())
 }
 
