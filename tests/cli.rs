@@ -423,6 +423,11 @@ async fn run_serves_health_and_a_sigterm_stops_it_cleanly_within_5_seconds() {
     let addr: std::net::SocketAddr = serving["fields"]["addr"].as_str().unwrap().parse().unwrap();
     let health = support::http::get(addr, "/healthz").await;
     assert_eq!((health.status, health.body.as_str()), (200, "ok\n"));
+    // The container health check asks the same endpoint.
+    let addr_arg = addr.to_string();
+    let check = r.cmd(&["health", "--metrics-addr", &addr_arg], "");
+    assert!(check.status.success(), "{:?}", text(&check));
+    assert_eq!(text(&check).0, "ok\n");
 
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -454,4 +459,13 @@ async fn run_serves_health_and_a_sigterm_stops_it_cleanly_within_5_seconds() {
     }
     assert!(!all.contains("\"level\":\"ERROR\""), "{all}");
     assert!(!all.contains("fake-token"), "{all}");
+    let check = r.cmd(&["health", "--metrics-addr", &addr_arg], "");
+    assert_eq!(check.status.code(), Some(1), "the bot is gone");
+    assert!(
+        text(&check)
+            .1
+            .contains("cannot reach the bot's health endpoint"),
+        "{:?}",
+        text(&check)
+    );
 }

@@ -23,6 +23,7 @@ mod bank_cmd;
 mod boards;
 mod db;
 pub mod eval;
+mod health;
 mod local;
 mod practice;
 mod render;
@@ -87,6 +88,9 @@ pub enum Command {
     /// Show the effective configuration (token masked).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Ask the running bot's /healthz (at METRICS_ADDR); exit 0 when healthy. For container
+    /// health checks.
+    Health(run::RunArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +143,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(bot_settings(&args)?),
         Command::Config(ConfigCommand::Check(args)) => run::check(&bot_settings(&args)?),
+        Command::Health(args) => health::run(&bot_settings(&args)?),
         Command::Practice(args) => practice::run(args, &terminal()?),
         Command::Score(args) => terminal().and_then(|_| score_cmd::run(args)),
         Command::Eval(args) => terminal().and_then(|_| eval::run(args)),
