@@ -4,4 +4,5 @@ pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod ops;
 pub mod store;

@@ -4,9 +4,7 @@ use clap::Parser;
 use interview_bot::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
-    cli::init_tracing(&args);
-    match cli::run(args) {
+    match cli::run(Cli::parse()) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -1396,3 +1396,141 @@ async fn a_round_in_a_channel_the_bot_cannot_post_in_is_explained_and_cancelled(
     assert!(text_of(&r).contains("Round created"), "{r}");
     bot.stop().await;
 }
+
+// ---------------------------------------------------------------- metrics and health
+
+/// GET /metrics until it contains every line of `wanted` (handlers record just after their
+/// reply reaches Discord, so the first scrape may be early).
+async fn scrape_until(addr: std::net::SocketAddr, wanted: &[&str]) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let r = support::http::get(addr, "/metrics").await;
+        assert_eq!(r.status, 200, "{r:?}");
+        assert!(
+            r.headers
+                .contains("content-type: text/plain; version=0.0.4"),
+            "{}",
+            r.headers
+        );
+        if wanted.iter().all(|line| r.body.lines().any(|l| l == *line)) {
+            return r.body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "metrics never showed {wanted:#?}; last scrape:\n{}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_interactions_by_outcome_and_healthz_follows_the_gateway() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let listener = interview_bot::ops::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = listener.local_addr();
+    assert_ne!(addr.port(), 0, "the bound port is reported");
+    let server = listener.serve(bot.ops_state(w.store().await));
+
+    let health = support::http::get(addr, "/healthz").await;
+    assert_eq!((health.status, health.body.as_str()), (200, "ok\n"));
+
+    // A command that works, one refused politely, and an answer through button and modal.
+    let i = w
+        .fake
+        .slash_command(
+            M0,
+            CHANNEL,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": "node-cluster-module-scaling" }]),
+        )
+        .await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    w.command(
+        M0,
+        "question",
+        json!([{ "name": "topic", "type": 3, "value": "Cooking" }]),
+    )
+    .await;
+    let message = i.original(&w.fake).unwrap();
+    let answer_id = custom_ids(&message)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap();
+    let modal = w
+        .fake
+        .click(M0, &message, &answer_id)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .unwrap();
+    let submit = w
+        .fake
+        .submit_modal(
+            M0,
+            CHANNEL,
+            modal["custom_id"].as_str().unwrap(),
+            &[("answer", GOOD_CLUSTER_ANSWER)],
+        )
+        .await;
+    submit.response(&w.fake, WAIT).await.unwrap();
+    // A daily drop due this minute: a subcommand, and a drop posted on time.
+    set_daily(&w, ADMIN, json!([])).await;
+    w.wait_message("Daily question —").await;
+
+    let text = scrape_until(
+        addr,
+        &[
+            r#"interview_bot_interactions_total{kind="command",command="question",outcome="ok"} 1"#,
+            r#"interview_bot_interactions_total{kind="command",command="question",outcome="user_error"} 1"#,
+            r#"interview_bot_interactions_total{kind="component",command="q:answer",outcome="ok"} 1"#,
+            r#"interview_bot_interactions_total{kind="modal",command="q:modal",outcome="ok"} 1"#,
+            r#"interview_bot_interaction_duration_seconds_count{kind="command",command="question"} 2"#,
+            r#"interview_bot_interaction_duration_seconds_bucket{kind="command",command="question",le="+Inf"} 2"#,
+            r#"interview_bot_answers_scored_total{context="question"} 1"#,
+            r#"interview_bot_answers_scored_total{context="mock"} 0"#,
+            r#"interview_bot_interactions_total{kind="command",command="daily set",outcome="ok"} 1"#,
+            r#"interview_bot_daily_drops_total{outcome="posted"} 1"#,
+            r#"interview_bot_daily_drops_total{outcome="skipped"} 0"#,
+            r#"interview_bot_rounds_open 0"#,
+            r#"interview_bot_gateway_connected{shard="0"} 1"#,
+        ],
+    )
+    .await;
+    // (Gateway latency appears after the first heartbeat is acknowledged; not yet here.)
+    for family in [
+        "# TYPE interview_bot_interaction_duration_seconds histogram",
+        "# TYPE interview_bot_database_errors_total counter",
+    ] {
+        assert!(text.contains(family), "{family} missing:\n{text}");
+    }
+    // Every handler here takes well under 10 s: the histogram's 10 s bucket holds them all.
+    assert!(
+        text.contains(
+            r#"interview_bot_interaction_duration_seconds_bucket{kind="command",command="question",le="10"} 2"#
+        ),
+        "{text}"
+    );
+
+    // Without a gateway connection the bot is not healthy, and says why.
+    w.fake.disconnect_all().await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let unhealthy = loop {
+        let r = support::http::get(addr, "/healthz").await;
+        if r.status != 200 {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "still healthy: {r:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(unhealthy.status, 503, "{unhealthy:?}");
+    assert!(unhealthy.body.starts_with("gateway: "), "{unhealthy:?}");
+    server.stop();
+    // The client already ended with the fatal close; stop the timer and collect it.
+    let _ = bot.shutdown_signal().send(true);
+    let _ = bot.wait().await;
+    w.assert_clean();
+}

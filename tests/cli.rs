@@ -2,8 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
 
-use std::io::Write as _;
+mod support;
+
+use std::io::{BufRead as _, Write as _};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 struct Run {
     dir: tempfile::TempDir,
@@ -285,5 +289,196 @@ fn the_token_never_appears_in_logs() {
     assert!(
         stdout.contains("discord_token = MTIz…(") && !stdout.contains("fake-token"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn config_check_names_each_source_and_refuses_unknown_keys() {
+    let r = Run::new();
+    std::fs::write(
+        r.dir.path().join("bot.toml"),
+        "discord_token = \"file-token-value\"\ndatabase_url = \"sqlite://from-file.db\"\n\nlobby_seconds = 45\ndrop_grace_minutes = 30\n",
+    )
+    .unwrap();
+    // Run::cmd sets DATABASE_URL in the environment: it beats the file.
+    let o = r.cmd(
+        &[
+            "config",
+            "check",
+            "--config",
+            "bot.toml",
+            "--drop-grace-minutes",
+            "10",
+        ],
+        "",
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert!(
+        out.contains("discord_token = file…(16 chars)  (file bot.toml line 1)"),
+        "{out}"
+    );
+    assert!(!out.contains("file-token-value"), "{out}");
+    assert!(
+        out.contains("/t.db  (env DATABASE_URL)") && !out.contains("from-file.db"),
+        "{out}"
+    );
+    assert!(
+        out.contains("lobby_seconds = 45  (file bot.toml line 4)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("drop_grace_minutes = 10  (flag --drop-grace-minutes)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("button_cooldown_ms = 2000  (default)"),
+        "{out}"
+    );
+
+    std::fs::write(
+        r.dir.path().join("typo.toml"),
+        "# settings\nlobby_seconds = 45\nmetrics_adr = \"127.0.0.1:9100\"\n",
+    )
+    .unwrap();
+    let o = r.cmd(&["run", "--config", "typo.toml"], "");
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: typo.toml: line 3: unknown key `metrics_adr`; known keys: "),
+        "{err}"
+    );
+}
+
+/// Log lines of a child's stderr, collected by a thread as they come.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<String>>>);
+
+impl Lines {
+    fn follow(stream: impl std::io::Read + Send + 'static) -> (Lines, std::thread::JoinHandle<()>) {
+        let lines = Lines::default();
+        let sink = lines.clone();
+        let reader = std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stream).lines() {
+                let Ok(line) = line else { return };
+                sink.0.lock().unwrap().push(line);
+            }
+        });
+        (lines, reader)
+    }
+
+    fn all(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// The first JSON log line whose message is `message`, waiting up to `timeout`.
+    async fn wait_message(&self, message: &str, timeout: Duration) -> serde_json::Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.all().iter().find_map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).ok()?;
+                (v["fields"]["message"] == message).then_some(v)
+            });
+            if let Some(v) = found {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no log line {message:?} within {timeout:?}; logs:\n{}",
+                self.all().join("\n")
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_serves_health_and_a_sigterm_stops_it_cleanly_within_5_seconds() {
+    let fake =
+        support::discord::FakeDiscord::start(support::discord::GuildSpec::default_with_members(1))
+            .await;
+    let r = Run::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args([
+            "run",
+            "--api-base",
+            &fake.base_url(),
+            "--dev-guild-id",
+            "1000",
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ])
+        .current_dir(r.dir.path())
+        .env("DISCORD_TOKEN", "fake-token")
+        .env("RUST_LOG", "interview_bot=info")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", r.dir.path().join("t.db").display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (logs, reader) = Lines::follow(child.stderr.take().unwrap());
+
+    assert!(
+        fake.wait_ready(Duration::from_secs(20)).await,
+        "the bot connected to the fake gateway; logs:\n{}",
+        logs.all().join("\n")
+    );
+    logs.wait_message("commands registered; ready", Duration::from_secs(10))
+        .await;
+    let serving = logs
+        .wait_message("serving /metrics and /healthz", Duration::from_secs(1))
+        .await;
+    let addr: std::net::SocketAddr = serving["fields"]["addr"].as_str().unwrap().parse().unwrap();
+    let health = support::http::get(addr, "/healthz").await;
+    assert_eq!((health.status, health.body.as_str()), (200, "ok\n"));
+    // The container health check asks the same endpoint.
+    let addr_arg = addr.to_string();
+    let check = r.cmd(&["health", "--metrics-addr", &addr_arg], "");
+    assert!(check.status.success(), "{:?}", text(&check));
+    assert_eq!(text(&check).0, "ok\n");
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if sent.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!(
+                "still running 5 s after SIGTERM; logs:\n{}",
+                logs.all().join("\n")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    reader.join().unwrap();
+    let all = logs.all().join("\n");
+    assert_eq!(status.code(), Some(0), "{all}");
+    for message in ["shutting down", "shutdown complete"] {
+        assert!(
+            all.contains(&format!("\"message\":\"{message}\"")),
+            "{message:?} not logged:\n{all}"
+        );
+    }
+    assert!(!all.contains("\"level\":\"ERROR\""), "{all}");
+    assert!(!all.contains("fake-token"), "{all}");
+    let check = r.cmd(&["health", "--metrics-addr", &addr_arg], "");
+    assert_eq!(check.status.code(), Some(1), "the bot is gone");
+    assert!(
+        text(&check)
+            .1
+            .contains("cannot reach the bot's health endpoint"),
+        "{:?}",
+        text(&check)
     );
 }

@@ -988,3 +988,35 @@ async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due() {
         "claimed, not failed"
     );
 }
+
+#[tokio::test]
+async fn open_rounds_ping_and_the_database_error_count() {
+    let f = fixture().await;
+    let now = t("2026-03-02T10:00:00Z");
+    let questions = [f.qid(Q1), f.qid(Q2)];
+    let round = |channel| interview_bot::store::NewRound {
+        guild_id: 15,
+        channel_id: channel,
+        started_by: 1,
+        mode: "group",
+        seconds_per_q: 60,
+        question_ids: &questions,
+        topic: None,
+        difficulty: None,
+        lobby_until: now,
+    };
+    assert_eq!(f.store.open_rounds().await.unwrap(), 0);
+    let a = f.store.create_round(&round(1), now).await.unwrap();
+    f.store.create_round(&round(2), now).await.unwrap();
+    assert_eq!(f.store.open_rounds().await.unwrap(), 2);
+    assert!(f.store.end_round(a, "stopped", now).await.unwrap());
+    assert_eq!(f.store.open_rounds().await.unwrap(), 1);
+
+    f.store.ping().await.unwrap();
+    // Other tests in this binary may add errors meanwhile; the count only grows.
+    let before = interview_bot::store::database_errors();
+    f.store.close().await;
+    let err = f.store.ping().await.unwrap_err();
+    assert!(matches!(err, StoreError::Sqlx(_)), "{err}");
+    assert!(interview_bot::store::database_errors() > before);
+}

@@ -39,6 +39,7 @@ pub async fn on_event(
         _ => Ok(()),
     };
     if let Err((error, responder)) = result {
+        crate::ops::note_outcome(crate::ops::error_outcome(&error));
         responder.ephemeral(ctx, &error.for_user()).await;
     }
     Ok(())
@@ -369,6 +370,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     local_date: local_date(now, tz),
                 })
                 .await?;
+            data.metrics.answer_scored(AttemptContext::Question);
             let embed = render::assessment_embed(q, &a, total, hints);
             m.create_response(
                 &ctx.http,
@@ -424,6 +426,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 return Err(BotError::User(AnswerRefusal::AlreadyAnswered.to_string()));
             }
             inserted?;
+            data.metrics.answer_scored(AttemptContext::Mock);
             let solo = round.mode == "solo";
             let reply = if solo {
                 CreateInteractionResponseMessage::new()
@@ -487,6 +490,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     local_date: local_date(now, tz),
                 })
                 .await?;
+            data.metrics.answer_scored(AttemptContext::Daily);
             // No reference answer before the close: others are still answering.
             let embed = serenity::all::CreateEmbed::new()
                 .title(format!("Score: {}/100", a.total))

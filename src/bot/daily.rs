@@ -13,6 +13,7 @@ use super::render::{COLOR, escape, no_mentions, truncate};
 use super::rounds::Driver;
 use crate::domain::bank::{Difficulty, QuestionFilter};
 use crate::domain::schedule::{Missed, Schedule, Weekdays, missed, parse_time};
+use crate::ops::DropOutcome;
 use crate::store::ScheduleRow;
 
 /// How far back missed drops are looked for (and recorded as skipped).
@@ -79,6 +80,7 @@ async fn post_due(
             d.store
                 .record_skipped_drop(row.id, date, due, "missed while the bot was offline")
                 .await?;
+            d.metrics.daily_drop(DropOutcome::Skipped);
         }
         cursor = due;
     }
@@ -95,6 +97,7 @@ async fn post_due(
                     "missed by more than the grace period while the bot was offline",
                 )
                 .await?;
+            d.metrics.daily_drop(DropOutcome::Skipped);
             Ok(())
         }
         Missed::PostLate => {
@@ -210,6 +213,7 @@ pub async fn post(
                     note,
                 )
                 .await?;
+            d.metrics.daily_drop(DropOutcome::posted(note.is_some()));
             if row.failing.is_some() {
                 d.store.set_schedule_failing(row.id, None).await?;
             }
@@ -236,6 +240,11 @@ pub async fn post(
             let retry_at = (retry_at <= due + grace).then_some(retry_at);
             d.store.mark_drop_failed(drop_id, &reason, retry_at).await?;
             d.store.set_schedule_failing(row.id, Some(&reason)).await?;
+            d.metrics.daily_drop(if retry_at.is_some() {
+                DropOutcome::Retrying
+            } else {
+                DropOutcome::Failed
+            });
         }
     }
     Ok(())

@@ -56,6 +56,7 @@ impl BotError {
 }
 
 pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
+    crate::ops::note_outcome(crate::ops::framework_error_outcome(&error));
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
             let text = error.for_user();

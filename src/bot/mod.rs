@@ -38,6 +38,7 @@ pub struct Data {
     cooldowns: Mutex<HashMap<(u64, &'static str), Instant>>,
     /// Wakes the round timer when a deadline changes.
     pub wake: Arc<Notify>,
+    pub metrics: crate::ops::Metrics,
 }
 
 impl Data {
@@ -62,6 +63,7 @@ pub struct BotHandle {
     shard_manager: Arc<serenity::ShardManager>,
     shutdown: watch::Sender<bool>,
     client_task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
+    metrics: crate::ops::Metrics,
 }
 
 impl BotHandle {
@@ -82,6 +84,36 @@ impl BotHandle {
 
     pub fn shutdown_signal(&self) -> watch::Sender<bool> {
         self.shutdown.clone()
+    }
+
+    /// Run until the client ends or `signal` fires, then stop cleanly: no more interactions,
+    /// the timer stopped, the gateway closed.
+    pub async fn run_until(
+        mut self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        tokio::select! {
+            ended = &mut self.client_task => {
+                let _ = self.shutdown.send(true);
+                ended.context("the Discord client task failed")??;
+            }
+            () = signal => {
+                tracing::info!("shutting down");
+                self.stop().await;
+            }
+        }
+        Ok(())
+    }
+
+    /// What the /metrics and /healthz endpoints read.
+    pub fn ops_state(&self, store: Store) -> crate::ops::OpsState {
+        let client = self.client_task.abort_handle();
+        crate::ops::OpsState::new(
+            self.metrics.clone(),
+            store,
+            self.shard_manager.clone(),
+            client,
+        )
     }
 }
 
@@ -106,6 +138,8 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
     let wake = Arc::new(Notify::new());
     let timings = config.timings;
     let dev_guild = config.dev_guild_id;
+    let metrics = crate::ops::Metrics::new();
+    let data_metrics = metrics.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -131,6 +165,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     timings,
                     cooldowns: Mutex::new(HashMap::new()),
                     wake,
+                    metrics: data_metrics,
                 };
                 rounds::spawn_timer(ctx.http.clone(), &data, shutdown_rx);
                 tracing::info!("commands registered; ready");
@@ -140,7 +175,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         .build();
     let mut client =
         serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::non_privileged())
-            .framework(framework)
+            .framework(metrics.instrument(framework))
             .await
             .context("cannot build the Discord client")?;
     let shard_manager = client.shard_manager.clone();
@@ -149,5 +184,6 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         shard_manager,
         shutdown,
         client_task,
+        metrics,
     })
 }

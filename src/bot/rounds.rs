@@ -26,6 +26,7 @@ pub struct Driver {
     pub library: Arc<Library>,
     pub timings: crate::config::Timings,
     pub wake: Arc<Notify>,
+    pub metrics: crate::ops::Metrics,
 }
 
 impl Driver {
@@ -36,6 +37,7 @@ impl Driver {
             library: data.library.clone(),
             timings: data.timings,
             wake: data.wake.clone(),
+            metrics: data.metrics.clone(),
         }
     }
 }

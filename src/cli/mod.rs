@@ -23,11 +23,13 @@ mod bank_cmd;
 mod boards;
 mod db;
 pub mod eval;
+mod health;
 mod local;
 mod practice;
 mod render;
 mod run;
 mod score_cmd;
+pub mod settings;
 mod store_bench;
 
 use std::path::{Path, PathBuf};
@@ -42,17 +44,22 @@ use crate::domain::bank::{Bank, Difficulty};
 #[derive(Debug, Parser)]
 #[command(name = "interview-bot", version, about, propagate_version = true)]
 pub struct Cli {
-    /// Log format for diagnostics on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    pub log_format: LogFormat,
-    /// The SQLite database (created if missing).
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = crate::store::DEFAULT_DATABASE_URL)]
-    pub database_url: String,
+    /// Log format for diagnostics on stderr [env: LOG_FORMAT] [default: text].
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// What to log, in tracing's filter syntax, e.g. interview_bot=info,warn [env: RUST_LOG]
+    /// [default: warn].
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log_filter: Option<String>,
+    /// The SQLite database, created if missing [env: DATABASE_URL]
+    /// [default: sqlite://interview-bot.db].
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
     Json,
@@ -81,43 +88,69 @@ pub enum Command {
     /// Show the effective configuration (token masked).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Ask the running bot's /healthz (at METRICS_ADDR); exit 0 when healthy. For container
+    /// health checks.
+    Health(run::RunArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Print the effective settings (flags over environment over file); exit 1 without a token.
+    /// Print the effective settings and where each came from (flag, env, file or default),
+    /// the token masked; exit 1 without a token.
     Check(run::RunArgs),
 }
 
-/// Diagnostics go to stderr so command output stays clean for pipes.
-pub fn init_tracing(cli: &Cli) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+/// Diagnostics go to stderr so command output stays clean for pipes. A filter that does not
+/// parse falls back to `warn`, with a warning saying so.
+pub fn init_tracing(format: LogFormat, filter: &str) {
+    let parsed = tracing_subscriber::EnvFilter::try_new(filter);
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(parsed.as_ref().map_or_else(
+            |_| tracing_subscriber::EnvFilter::new(settings::DEFAULT_LOG_FILTER),
+            |f| f.clone(),
+        ))
         .with_writer(std::io::stderr);
-    match cli.log_format {
+    match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+    if let Err(e) = parsed {
+        tracing::warn!(filter, error = %e, "the log filter does not parse; logging warnings only");
+    }
 }
 
+/// Resolve the settings (flags over environment over the `--config` file over defaults),
+/// start logging, and run the command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // The config file may name the database unless a flag or DATABASE_URL did.
-    let database_url_given = std::env::var_os("DATABASE_URL").is_some()
-        || std::env::args().any(|a| a.starts_with("--database-url"));
+    let env = settings::process_env;
+    let common = settings::Flags {
+        database_url: cli.database_url.clone(),
+        log_format: cli.log_format,
+        log_filter: cli.log_filter.clone(),
+        ..settings::Flags::default()
+    };
+    let bot_settings = |args: &run::RunArgs| -> anyhow::Result<settings::Settings> {
+        let s = settings::Settings::resolve(&args.flags(common.clone()), &env)?;
+        init_tracing(s.log_format.value, &s.log_filter.value);
+        Ok(s)
+    };
+    // The terminal commands: no config file; returns the database URL.
+    let terminal = || -> anyhow::Result<String> {
+        let c = settings::common(&common, &env, None)?;
+        init_tracing(c.log_format.value, &c.log_filter.value);
+        Ok(c.database_url.value)
+    };
     match cli.command {
-        Command::Run(args) => run::run(args, &cli.database_url, database_url_given),
-        Command::Config(ConfigCommand::Check(args)) => {
-            run::check(args, &cli.database_url, database_url_given)
-        }
-        Command::Practice(args) => practice::run(args, &cli.database_url),
-        Command::Score(args) => score_cmd::run(args),
-        Command::Eval(args) => eval::run(args),
-        Command::Bank(cmd) => bank_cmd::run(cmd),
-        Command::Leaderboard(args) => boards::leaderboard(args, &cli.database_url),
-        Command::Stats(args) => boards::stats(args, &cli.database_url),
-        Command::Db(cmd) => db::run(cmd, &cli.database_url),
+        Command::Run(args) => run::run(bot_settings(&args)?),
+        Command::Config(ConfigCommand::Check(args)) => run::check(&bot_settings(&args)?),
+        Command::Health(args) => health::run(&bot_settings(&args)?),
+        Command::Practice(args) => practice::run(args, &terminal()?),
+        Command::Score(args) => terminal().and_then(|_| score_cmd::run(args)),
+        Command::Eval(args) => terminal().and_then(|_| eval::run(args)),
+        Command::Bank(cmd) => terminal().and_then(|_| bank_cmd::run(cmd)),
+        Command::Leaderboard(args) => boards::leaderboard(args, &terminal()?),
+        Command::Stats(args) => boards::stats(args, &terminal()?),
+        Command::Db(cmd) => db::run(cmd, &terminal()?),
     }
 }
 

@@ -1,134 +1,112 @@
-//! `interview-bot run`: the Discord bot.
+//! `interview-bot run`: the Discord bot; and `interview-bot config check`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::config::{BotConfig, Secret, Timings};
+use super::settings::{Flags, Settings};
+use crate::config::BotConfig;
 use crate::store::Store;
 
-#[derive(Debug, clap::Args)]
+/// The bot's settings. Each can also come from the environment or the `--config` file; flags
+/// win over the environment, which wins over the file.
+#[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// Register commands in this server at once (for development); otherwise globally.
-    #[arg(long, env = "DEV_GUILD_ID")]
-    pub dev_guild_id: Option<u64>,
-    /// A TOML file with `discord_token = "..."` (instead of DISCORD_TOKEN).
+    /// A TOML file with any of the settings below and the token (see
+    /// deploy/config.example.toml). Unknown keys are refused.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Register commands in this server at once (for development); otherwise globally
+    /// [env: DEV_GUILD_ID] [file: dev_guild_id].
+    #[arg(long, value_name = "ID")]
+    pub dev_guild_id: Option<u64>,
+    /// Serve Prometheus metrics on /metrics and a health check on /healthz at this address,
+    /// e.g. 127.0.0.1:9100 [env: METRICS_ADDR] [file: metrics_addr] [default: off].
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// A daily drop missed (bot down at its time) by less than this is posted late; older
+    /// ones are recorded as skipped [env: DROP_GRACE_MINUTES] [file: drop_grace_minutes]
+    /// [default: 120].
+    #[arg(long, value_name = "MINUTES")]
+    pub drop_grace_minutes: Option<u32>,
+    /// How long a group or teams round's lobby stays open, 1–3600 [env: LOBBY_SECONDS]
+    /// [file: lobby_seconds] [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub lobby_seconds: Option<u32>,
+    /// Minimum time between two Answer or Hint clicks of one member [env: BUTTON_COOLDOWN_MS]
+    /// [file: button_cooldown_ms] [default: 2000].
+    #[arg(long, value_name = "MS")]
+    pub button_cooldown_ms: Option<u64>,
+    /// For tests only: send REST and gateway traffic to this base URL (a fake Discord server
+    /// on loopback) instead of discord.com.
+    #[arg(long, value_name = "URL", hide = true)]
+    pub api_base: Option<String>,
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    discord_token: Option<String>,
-    dev_guild_id: Option<u64>,
-    database_url: Option<String>,
+impl RunArgs {
+    /// These flags on top of the global ones (`common`).
+    pub fn flags(&self, common: Flags) -> Flags {
+        Flags {
+            config: self.config.clone(),
+            dev_guild_id: self.dev_guild_id,
+            metrics_addr: self.metrics_addr,
+            drop_grace_minutes: self.drop_grace_minutes,
+            lobby_seconds: self.lobby_seconds,
+            button_cooldown_ms: self.button_cooldown_ms,
+            api_base: self.api_base.clone(),
+            ..common
+        }
+    }
 }
 
 const NO_TOKEN: &str = "no Discord token: create an application at https://discord.com/developers/applications, add a bot, copy its token, and set DISCORD_TOKEN (or `discord_token` in the --config file). Without a token, try `interview-bot practice`.";
 
-/// Flags over environment over the config file.
-fn settings(
-    args: &RunArgs,
-    database_url: &str,
-    database_url_given: bool,
-) -> anyhow::Result<(Option<Secret>, BotConfigParts)> {
-    let file = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            Some(
-                toml::from_str::<FileConfig>(&text)
-                    .with_context(|| format!("{} is not a valid config file", path.display()))?,
-            )
-        }
-        None => None,
-    };
-    let token = std::env::var("DISCORD_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-        .or_else(|| file.as_ref().and_then(|f| f.discord_token.clone()))
-        .map(|t| Secret::new(t.trim()));
-    let database_url = match file.as_ref().and_then(|f| f.database_url.clone()) {
-        Some(from_file) if !database_url_given => from_file,
-        _ => database_url.to_string(),
-    };
-    Ok((
-        token,
-        BotConfigParts {
-            database_url,
-            dev_guild_id: args
-                .dev_guild_id
-                .or_else(|| file.as_ref().and_then(|f| f.dev_guild_id)),
-        },
-    ))
-}
-
-struct BotConfigParts {
-    database_url: String,
-    dev_guild_id: Option<u64>,
-}
-
-/// `interview-bot config check`: the effective settings, token masked.
-pub fn check(
-    args: RunArgs,
-    database_url: &str,
-    database_url_given: bool,
-) -> anyhow::Result<ExitCode> {
-    let (token, parts) = settings(&args, database_url, database_url_given)?;
-    say!("database_url = {}", parts.database_url);
-    say!(
-        "dev_guild_id = {}",
-        parts.dev_guild_id.map_or_else(
-            || "(unset: commands are registered globally)".into(),
-            |g| g.to_string()
-        )
-    );
-    match &token {
-        Some(t) => say!("discord_token = {}", t.masked()),
-        None => say!("discord_token = (missing) — {NO_TOKEN}"),
+/// `interview-bot config check`: the effective settings and where each came from, token
+/// masked; exit 1 without a token.
+pub fn check(settings: &Settings) -> anyhow::Result<ExitCode> {
+    for line in settings.describe() {
+        say!("{line}");
     }
-    Ok(if token.is_some() {
+    Ok(if settings.token.value.is_some() {
         ExitCode::SUCCESS
     } else {
+        say!("{NO_TOKEN}");
         ExitCode::FAILURE
     })
 }
 
-pub fn run(
-    args: RunArgs,
-    database_url: &str,
-    database_url_given: bool,
-) -> anyhow::Result<ExitCode> {
-    let (token, parts) = settings(&args, database_url, database_url_given)?;
+pub fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let config = BotConfig {
-        token: token.context(NO_TOKEN)?,
-        database_url: parts.database_url,
-        dev_guild_id: parts.dev_guild_id,
-        api_base: None,
-        timings: Timings::default(),
+        token: settings.token.value.clone().context(NO_TOKEN)?,
+        database_url: settings.database_url.value.clone(),
+        dev_guild_id: settings.dev_guild_id.value,
+        api_base: settings.api_base.clone(),
+        timings: settings.timings(),
     };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(serve(config))?;
+        .block_on(serve(config, settings.metrics_addr.value))?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(config: BotConfig) -> anyhow::Result<()> {
+async fn serve(config: BotConfig, metrics_addr: Option<SocketAddr>) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url).await?;
+    // Bind before connecting to Discord: a taken port is an error at once.
+    let listener = match metrics_addr {
+        Some(addr) => Some(crate::ops::bind(addr).await?),
+        None => None,
+    };
     tracing::info!(database = %config.database_url, dev_guild = ?config.dev_guild_id, "starting");
     let bot = crate::bot::start(config, store.clone()).await?;
-    let stop = bot.shutdown_signal();
-    tokio::select! {
-        result = bot.wait() => result?,
-        _ = shutdown_signal() => {
-            tracing::info!("shutting down");
-            let _ = stop.send(true);
-        }
-    }
+    let ops = listener.map(|l| l.serve(bot.ops_state(store.clone())));
+    let result = bot.run_until(shutdown_signal()).await;
+    drop(ops);
     store.close().await;
+    result?;
+    tracing::info!("shutdown complete");
     Ok(())
 }
 

@@ -17,6 +17,7 @@ mod teams;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -55,13 +56,30 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Counted in [`database_errors`] when it is made.
     #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(#[source] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Errors sqlx returned in this process (unique violations the store answers with
+/// [`StoreError::Conflict`] are not errors and are not counted).
+static DATABASE_ERRORS: AtomicU64 = AtomicU64::new(0);
+
+/// How many database errors this process has seen (for the metrics endpoint).
+pub fn database_errors() -> u64 {
+    DATABASE_ERRORS.load(Ordering::Relaxed)
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        DATABASE_ERRORS.fetch_add(1, Ordering::Relaxed);
+        StoreError::Sqlx(e)
+    }
+}
 
 /// A connection pool on one SQLite file, migrated to this binary's schema.
 #[derive(Debug, Clone)]
@@ -98,6 +116,12 @@ impl Store {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// A round trip to the database (for the health endpoint).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -282,6 +282,15 @@ impl Store {
         .await?)
     }
 
+    /// Rounds in their lobby, a question or a reveal, in every server (for the metrics endpoint).
+    pub async fn open_rounds(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rounds WHERE state IN ('lobby', 'question', 'reveal')",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Rounds whose deadline has passed (to advance now), and the next deadline after that.
     pub async fn due_rounds(
         &self,

@@ -6,3 +6,4 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod discord;
+pub mod http;
