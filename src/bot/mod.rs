@@ -8,6 +8,7 @@ pub mod commands;
 mod components;
 pub mod daily;
 pub mod errors;
+pub mod in_flight;
 pub mod library;
 pub mod render;
 pub mod rounds;
@@ -39,6 +40,8 @@ pub struct Data {
     /// Wakes the round timer when a deadline changes.
     pub wake: Arc<Notify>,
     pub metrics: crate::ops::Metrics,
+    /// Interactions and timer steps under way, waited for at shutdown.
+    pub in_flight: in_flight::InFlight,
 }
 
 impl Data {
@@ -64,14 +67,20 @@ pub struct BotHandle {
     shutdown: watch::Sender<bool>,
     client_task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
     metrics: crate::ops::Metrics,
+    in_flight: in_flight::InFlight,
 }
 
+/// How long shutdown waits for interactions and timer steps under way to finish their writes.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl BotHandle {
-    /// Stop taking interactions, stop the timer, close the gateway.
+    /// Stop taking interactions, stop the timer, close the gateway, and let what is under way
+    /// finish (up to a few seconds) so the database can be closed after it.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         self.shard_manager.shutdown_all().await;
         let _ = self.client_task.await;
+        drain(&self.in_flight).await;
     }
 
     /// Run until the client ends (a fatal gateway error or a shutdown).
@@ -95,6 +104,7 @@ impl BotHandle {
         tokio::select! {
             ended = &mut self.client_task => {
                 let _ = self.shutdown.send(true);
+                drain(&self.in_flight).await;
                 ended.context("the Discord client task failed")??;
             }
             () = signal => {
@@ -114,6 +124,16 @@ impl BotHandle {
             self.shard_manager.clone(),
             client,
         )
+    }
+}
+
+async fn drain(in_flight: &in_flight::InFlight) {
+    let busy = in_flight.count();
+    if busy > 0 && !in_flight.wait_idle(DRAIN_LIMIT).await {
+        tracing::warn!(
+            still_running = in_flight.count(),
+            "shutdown did not wait longer for work under way"
+        );
     }
 }
 
@@ -140,6 +160,8 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
     let dev_guild = config.dev_guild_id;
     let metrics = crate::ops::Metrics::new();
     let data_metrics = metrics.clone();
+    let in_flight = in_flight::InFlight::default();
+    let data_in_flight = in_flight.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -166,6 +188,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     cooldowns: Mutex::new(HashMap::new()),
                     wake,
                     metrics: data_metrics,
+                    in_flight: data_in_flight,
                 };
                 rounds::spawn_timer(ctx.http.clone(), &data, shutdown_rx);
                 tracing::info!("commands registered; ready");
@@ -175,7 +198,10 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         .build();
     let mut client =
         serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::non_privileged())
-            .framework(metrics.instrument(framework))
+            .framework(in_flight::Tracked {
+                inner: metrics.instrument(framework),
+                in_flight: in_flight.clone(),
+            })
             .await
             .context("cannot build the Discord client")?;
     let shard_manager = client.shard_manager.clone();
@@ -185,5 +211,6 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         shutdown,
         client_task,
         metrics,
+        in_flight,
     })
 }

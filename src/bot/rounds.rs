@@ -27,6 +27,7 @@ pub struct Driver {
     pub timings: crate::config::Timings,
     pub wake: Arc<Notify>,
     pub metrics: crate::ops::Metrics,
+    pub in_flight: super::in_flight::InFlight,
 }
 
 impl Driver {
@@ -38,6 +39,7 @@ impl Driver {
             timings: data.timings,
             wake: data.wake.clone(),
             metrics: data.metrics.clone(),
+            in_flight: data.in_flight.clone(),
         }
     }
 }
@@ -50,6 +52,8 @@ pub fn spawn_timer(http: Arc<Http>, data: &Data, mut shutdown: watch::Receiver<b
             if *shutdown.borrow() {
                 return;
             }
+            // Counted until the step's writes are done, so shutdown waits for them.
+            let working = driver.in_flight.start();
             let now = Utc::now();
             let next_round = match driver.store.due_rounds(now).await {
                 Ok((due, next)) => {
@@ -78,6 +82,7 @@ pub fn spawn_timer(http: Arc<Http>, data: &Data, mut shutdown: watch::Receiver<b
                 (a, b) => a.or(b),
             };
             first = false;
+            drop(working);
             let sleep = next
                 .and_then(|n| (n - Utc::now()).to_std().ok())
                 .unwrap_or(std::time::Duration::from_secs(3600));
