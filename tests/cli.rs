@@ -482,3 +482,43 @@ async fn run_serves_health_and_a_sigterm_stops_it_cleanly_within_5_seconds() {
         text(&check)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_discord_refuses_stops_run_with_advice_and_without_the_token() {
+    let fake =
+        support::discord::FakeDiscord::start(support::discord::GuildSpec::default_with_members(1))
+            .await;
+    fake.only_accept_token("the-real-token");
+    let r = Run::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["run", "--api-base", &fake.base_url()])
+        .current_dir(r.dir.path())
+        .env("DISCORD_TOKEN", "an-old-reset-token")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", r.dir.path().join("t.db").display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("still running 20 s after Discord refused the token");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("Discord refused the bot token") && err.contains("Reset Token"),
+        "{err}"
+    );
+    assert!(!err.contains("an-old-reset-token"), "{err}");
+}

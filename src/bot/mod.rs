@@ -87,8 +87,8 @@ impl BotHandle {
     pub async fn wait(self) -> anyhow::Result<()> {
         self.client_task
             .await
-            .context("the Discord client task failed")??;
-        Ok(())
+            .context("the Discord client task failed")?
+            .map_err(explain_client_error)
     }
 
     pub fn shutdown_signal(&self) -> watch::Sender<bool> {
@@ -105,7 +105,9 @@ impl BotHandle {
             ended = &mut self.client_task => {
                 let _ = self.shutdown.send(true);
                 drain(&self.in_flight).await;
-                ended.context("the Discord client task failed")??;
+                ended
+                    .context("the Discord client task failed")?
+                    .map_err(explain_client_error)?;
             }
             () = signal => {
                 tracing::info!("shutting down");
@@ -125,6 +127,30 @@ impl BotHandle {
             client,
         )
     }
+}
+
+/// Why the Discord client stopped, with what to do about the errors an operator can fix.
+fn explain_client_error(e: serenity::Error) -> anyhow::Error {
+    use serenity::{GatewayError, HttpError};
+    let unauthorized = match &e {
+        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => true,
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => r.status_code.as_u16() == 401,
+        _ => false,
+    };
+    if unauthorized {
+        return anyhow::anyhow!(
+            "Discord refused the bot token (DISCORD_TOKEN, or discord_token in the config file): it is mistyped or was reset. Open https://discord.com/developers/applications, choose the application, Bot → Reset Token, and set the new token."
+        );
+    }
+    if let serenity::Error::Gateway(
+        GatewayError::DisallowedGatewayIntents | GatewayError::InvalidGatewayIntents,
+    ) = &e
+    {
+        return anyhow::anyhow!(
+            "Discord refused the gateway intents ({e}); this bot only asks for non-privileged ones, so check that the token belongs to a bot application."
+        );
+    }
+    anyhow::Error::from(e).context("the Discord connection failed")
 }
 
 async fn drain(in_flight: &in_flight::InFlight) {
@@ -154,6 +180,13 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         http = http.proxy(base.clone()).ratelimiter_disabled(true);
     }
     let http = http.build();
+    // A wrong token fails here with advice; left to the gateway, serenity would fall back to
+    // its default gateway address and could retry for ever.
+    let me = http
+        .get_current_user()
+        .await
+        .map_err(explain_client_error)?;
+    tracing::info!(bot = %me.name, "token accepted");
     let (shutdown, shutdown_rx) = watch::channel(false);
     let wake = Arc::new(Notify::new());
     let timings = config.timings;

@@ -192,6 +192,16 @@ fn handle_op(st: &mut State, conn: u64, text: &str) {
 }
 
 fn identify(st: &mut State, conn: u64, d: &Value) {
+    let token = d["token"].as_str().unwrap_or("");
+    if let Some(valid) = &st.valid_token
+        && token.trim_start_matches("Bot ") != valid
+    {
+        st.gateway.log.push("IDENTIFY(bad token)".to_string());
+        if let Some(c) = st.gateway.connections.get(&conn) {
+            let _ = c.tx.send(Outgoing::Close(CLOSE_AUTHENTICATION_FAILED));
+        }
+        return;
+    }
     st.gateway.log.push("IDENTIFY".to_string());
     st.gateway.identifies += 1;
     let session_id = st.random_string("session-");

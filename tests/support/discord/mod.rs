@@ -327,6 +327,12 @@ impl FakeDiscord {
         let _ = gone;
     }
 
+    /// Accept only this bot token from now on, like Discord after a token reset: other
+    /// tokens get 401 on REST and a 4004 close on IDENTIFY.
+    pub fn only_accept_token(&self, token: &str) {
+        self.lock().valid_token = Some(token.to_string());
+    }
+
     /// A file a user attaches to a command: returns the attachment id to give as the value of
     /// an attachment option (type 11). The bot downloads it from this server.
     pub fn upload(&self, filename: &str, bytes: impl Into<Vec<u8>>) -> u64 {

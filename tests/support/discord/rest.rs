@@ -79,6 +79,19 @@ pub async fn handle(
     {
         return file;
     }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let rejected = fake
+        .lock()
+        .valid_token
+        .as_ref()
+        .is_some_and(|t| authorization.trim_start_matches("Bot ") != t);
+    if rejected {
+        let body = json!({ "message": "401: Unauthorized", "code": 0 });
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
     let reply = {
         let mut st = fake.lock();
         let route = path.strip_prefix("/api/v10").unwrap_or(&path);

@@ -60,6 +60,8 @@ pub struct State {
     pub violations: Vec<String>,
     pub unknown_routes: Vec<String>,
     pub denied: HashSet<u64>,
+    /// When set, only this bot token is accepted (REST: 401, gateway IDENTIFY: close 4004).
+    pub valid_token: Option<String>,
     /// Thread channels the bot created (also valid channels for messages).
     pub threads: Vec<Value>,
     /// Files users attached to commands, by attachment id: (filename, bytes).
@@ -87,6 +89,7 @@ impl State {
             unknown_routes: Vec::new(),
             denied: HashSet::new(),
             threads: Vec::new(),
+            valid_token: None,
             uploads: std::collections::HashMap::new(),
             messages: Vec::new(),
             interactions: Vec::new(),
