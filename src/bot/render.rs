@@ -15,6 +15,21 @@ pub fn no_mentions() -> CreateAllowedMentions {
 }
 
 /// Make user-written text inert: markdown shown literally, mentions broken, no spoiler escape.
+/// User text as inline code: shown verbatim (markdown escapes would show their backslashes
+/// there), with backticks swapped for a look-alike so it cannot close the code span.
+pub fn code(text: &str) -> String {
+    let inner: String = text
+        .chars()
+        .map(|c| if c == '`' { 'ˋ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
+    if inner.is_empty() {
+        "` `".to_string()
+    } else {
+        format!("`{inner}`")
+    }
+}
+
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
@@ -117,6 +132,14 @@ mod tests {
         assert!(!e.contains("<@123>"));
         assert!(e.contains("\\*\\*bold\\*\\*"));
         assert!(e.contains("\\|\\|spoiler\\|\\|"));
+    }
+
+    #[test]
+    fn code_spans_show_names_verbatim_and_cannot_be_closed_early() {
+        assert_eq!(code("my_bank.toml"), "`my_bank.toml`");
+        assert_eq!(code("a`b``c"), "`aˋbˋˋc`");
+        assert_eq!(code(""), "` `");
+        assert_eq!(code("x\ny"), "`xy`");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use poise::CreateReply;
 use serenity::all::{Attachment, CreateAttachment, CreateEmbed, Permissions};
 
 use super::super::library::Content;
-use super::super::render::{COLOR, escape, no_mentions, truncate};
+use super::super::render::{COLOR, code, escape, no_mentions, truncate};
 use super::super::{Context, Data, Error, errors::user};
 use super::{member_has, say, sid};
 use crate::domain::bank::{Bank, BankError};
@@ -51,8 +51,8 @@ pub async fn chosen_bank(
         .await?
         .ok_or_else(|| {
             user(format!(
-                "This server has no bank `{}`. `/bank list` shows the banks you can use.",
-                escape(typed.unwrap_or_default())
+                "This server has no bank {}. `/bank list` shows the banks you can use.",
+                code(typed.unwrap_or_default())
             ))
         })
 }
@@ -120,8 +120,8 @@ async fn import(
     let guild = require_manage_server(ctx, "Importing a bank")?;
     if file.size > MAX_BANK_BYTES {
         return Err(user(format!(
-            "`{}` is {} KiB; a bank file may be at most {} KiB. Split it into several banks.",
-            escape(&file.filename),
+            "{} is {} KiB; a bank file may be at most {} KiB. Split it into several banks.",
+            code(&file.filename),
             file.size.div_ceil(1024),
             MAX_BANK_BYTES / 1024
         )));
@@ -130,8 +130,8 @@ async fn import(
     let bytes = download(&file).await?;
     let text = String::from_utf8(bytes).map_err(|_| {
         user(format!(
-            "`{}` is not UTF-8 text. Save it as UTF-8 and try again.",
-            escape(&file.filename)
+            "{} is not UTF-8 text. Save it as UTF-8 and try again.",
+            code(&file.filename)
         ))
     })?;
     let bank = match Bank::from_file_text(&file.filename, &text) {
@@ -145,8 +145,8 @@ async fn import(
         .eq_ignore_ascii_case(&data.library.shipped().bank.meta.id)
     {
         return Err(user(format!(
-            "`{}` is the built-in bank's id. Give your bank another `bank.id`; nothing changed.",
-            escape(&meta.id)
+            "{} is the built-in bank's id. Give your bank another `bank.id`; nothing changed.",
+            code(&meta.id)
         )));
     }
     if bank.questions.len() > MAX_BANK_QUESTIONS {
@@ -163,9 +163,9 @@ async fn import(
         )));
     }
     let summary = format!(
-        "**{}** (`{}`, version {}): {} questions; topics: {}.",
+        "**{}** ({}, version {}): {} questions; topics: {}.",
         escape(&meta.name),
-        escape(&meta.id),
+        code(&meta.id),
         escape(&meta.version),
         bank.questions.len(),
         escape(&bank.topics().join(", "))
@@ -175,8 +175,8 @@ async fn import(
             ctx,
             truncate(
                 &format!(
-                    "✅ `{}` is a valid bank. {summary}\nDry run: nothing was imported.",
-                    escape(&file.filename)
+                    "✅ {} is a valid bank. {summary}\nDry run: nothing was imported.",
+                    code(&file.filename)
                 ),
                 2000,
             ),
@@ -230,8 +230,8 @@ async fn download(file: &Attachment) -> Result<Vec<u8>, Error> {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > limit {
             return Err(user(format!(
-                "`{}` is over {} KiB; a bank file may be at most that. Split it into several banks.",
-                escape(&file.filename),
+                "{} is over {} KiB; a bank file may be at most that. Split it into several banks.",
+                code(&file.filename),
                 MAX_BANK_BYTES / 1024
             )));
         }
@@ -243,8 +243,8 @@ async fn download(file: &Attachment) -> Result<Vec<u8>, Error> {
 fn refusal(filename: &str, e: &BankError) -> String {
     let problems = e.problems();
     let head = format!(
-        "❌ `{}` was refused ({} problem{}); nothing changed. Fix the file and import it again:\n",
-        escape(filename),
+        "❌ {} was refused ({} problem{}); nothing changed. Fix the file and import it again:\n",
+        code(filename),
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );
@@ -275,8 +275,8 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     let shipped = &data.library.shipped().bank;
     let mut body = format!(
-        "**Built in**\n`{}` — {} · {} questions\n",
-        shipped.meta.id,
+        "**Built in**\n{} — {} · {} questions\n",
+        code(&shipped.meta.id),
         escape(&shipped.meta.name),
         shipped.questions.len()
     );
@@ -287,8 +287,8 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
     }
     for b in &own {
         body.push_str(&format!(
-            "`{}` — {} · version {} · {} questions · imported <t:{}:R>{}\n",
-            escape(&b.slug),
+            "{} — {} · version {} · {} questions · imported <t:{}:R>{}\n",
+            code(&b.slug),
             escape(&b.name),
             escape(&b.version),
             b.questions,
@@ -337,8 +337,8 @@ async fn export(
     ctx.send(
         CreateReply::default()
             .content(format!(
-                "`{}`, version {}: edit it and `/bank import` it again to update.",
-                escape(&content.bank.meta.id),
+                "{}, version {}: edit it and `/bank import` it again to update.",
+                code(&content.bank.meta.id),
                 escape(&content.bank.meta.version)
             ))
             .attachment(CreateAttachment::bytes(source.into_bytes(), name))
@@ -369,15 +369,15 @@ async fn remove(
             say(
                 ctx,
                 format!(
-                    "Removed `{}`. Past answers keep their scores; import the file again to bring it back.",
-                    escape(slug)
+                    "Removed {}. Past answers keep their scores; import the file again to bring it back.",
+                    code(slug)
                 ),
             )
             .await
         }
         BankRemoval::NotFound => Err(user(format!(
-            "This server has no bank `{}`. `/bank list` shows its banks.",
-            escape(slug)
+            "This server has no bank {}. `/bank list` shows its banks.",
+            code(slug)
         ))),
         BankRemoval::InUse { schedules, rounds } => {
             let mut users = Vec::new();
@@ -393,8 +393,8 @@ async fn remove(
                 ));
             }
             Err(user(format!(
-                "`{}` is still used by {}. Remove those drops with `/daily remove` and let the rounds finish, then try again; nothing changed.",
-                escape(slug),
+                "{} is still used by {}. Remove those drops with `/daily remove` and let the rounds finish, then try again; nothing changed.",
+                code(slug),
                 users.join(" and ")
             )))
         }
