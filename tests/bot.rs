@@ -1534,3 +1534,59 @@ async fn metrics_count_interactions_by_outcome_and_healthz_follows_the_gateway()
     let _ = bot.wait().await;
     w.assert_clean();
 }
+
+#[tokio::test]
+async fn a_drop_pings_only_its_role_and_opens_a_discussion_thread() {
+    let mut spec = GuildSpec::default_with_members(1);
+    spec.roles.push((3000, "Study group".to_string(), 0));
+    let w = World {
+        fake: FakeDiscord::start(spec).await,
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let bot = w.start_bot().await;
+    let r = set_daily(
+        &w,
+        ADMIN,
+        json!([
+            { "name": "ping_role", "type": 8, "value": "3000" },
+            { "name": "thread", "type": 5, "value": true }
+        ]),
+    )
+    .await;
+    assert!(text_of(&r).contains("Daily drop #1 set"), "{r}");
+    let drop = w.wait_message("Daily question —").await;
+    assert_eq!(drop["content"], "<@&3000>");
+    let post = w
+        .fake
+        .calls()
+        .into_iter()
+        .find(|c| {
+            c.method == "POST"
+                && c.path.ends_with("/channels/2000/messages")
+                && c.body.to_string().contains("Daily question —")
+        })
+        .unwrap();
+    let mentions = &post.body["allowed_mentions"];
+    assert_eq!(mentions["roles"], json!(["3000"]), "{mentions}");
+    assert!(
+        mentions["parse"].as_array().is_none_or(|p| p.is_empty()),
+        "no @everyone or user pings: {mentions}"
+    );
+    let mut threads = Vec::new();
+    for _ in 0..100 {
+        threads = w.fake.threads();
+        if !threads.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(threads.len(), 1, "{threads:?}");
+    assert!(
+        threads[0]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Discussion — ")
+    );
+    w.assert_clean();
+    bot.stop().await;
+}
