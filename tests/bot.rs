@@ -1294,8 +1294,28 @@ async fn an_imported_bank_serves_questions_and_drops_and_is_kept_while_in_use() 
         sub("remove", json!([{ "name": "id", "type": 4, "value": 1 }])),
     )
     .await;
+    // A solo round from the bank: its question comes from the bank, and while the round is
+    // open the bank stays.
     let r = w
         .command(
+            M0,
+            "mock",
+            sub(
+                "start",
+                json!([
+                    { "name": "bank", "type": 3, "value": "tiny" },
+                    { "name": "topic", "type": 3, "value": "Performance" },
+                    { "name": "questions", "type": 4, "value": 1 },
+                    { "name": "mode", "type": 4, "value": 0 }
+                ]),
+            ),
+        )
+        .await;
+    assert!(text_of(&r).contains("Solo round started"), "{r}");
+    w.wait_message("cluster module in Node.js and how it implements scaling")
+        .await;
+    let remove_tiny = || {
+        w.command(
             ADMIN,
             "bank",
             sub(
@@ -1303,7 +1323,14 @@ async fn an_imported_bank_serves_questions_and_drops_and_is_kept_while_in_use() 
                 json!([{ "name": "bank", "type": 3, "value": "tiny" }]),
             ),
         )
-        .await;
+    };
+    let r = remove_tiny().await;
+    assert!(
+        text_of(&r).contains("still used by 1 open mock round"),
+        "{r}"
+    );
+    w.command(M0, "mock", sub("stop", json!([]))).await;
+    let r = remove_tiny().await;
     assert!(text_of(&r).starts_with("Removed `tiny`"), "{r}");
     let r = w
         .command(
