@@ -412,7 +412,8 @@ async fn run_serves_health_and_a_sigterm_stops_it_cleanly_within_5_seconds() {
         ])
         .current_dir(r.dir.path())
         .env("DISCORD_TOKEN", "fake-token")
-        .env("RUST_LOG", "interview_bot=info")
+        // Info for every crate (serenity and poise included), as an operator would run it.
+        .env("RUST_LOG", "info")
         .env(
             "DATABASE_URL",
             format!("sqlite://{}", r.dir.path().join("t.db").display()),
@@ -441,6 +442,44 @@ async fn run_serves_health_and_a_sigterm_stops_it_cleanly_within_5_seconds() {
     let check = r.cmd(&["health", "--metrics-addr", &addr_arg], "");
     assert!(check.status.success(), "{:?}", text(&check));
     assert_eq!(text(&check).0, "ok\n");
+
+    // A member answers a question: info-level logs must not carry what they wrote.
+    let i = fake
+        .slash_command(
+            5000,
+            2000,
+            "question",
+            serde_json::json!([{ "name": "id", "type": 3, "value": "node-cluster-module-scaling" }]),
+        )
+        .await;
+    i.response(&fake, Duration::from_secs(10)).await.unwrap();
+    let message = i.original(&fake).unwrap();
+    let answer_id = message["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let modal = fake
+        .click(5000, &message, &answer_id)
+        .await
+        .modal(&fake, Duration::from_secs(10))
+        .await
+        .unwrap();
+    let secret_answer = "ZEBRA-MARKER the primary forks workers that share one port";
+    let scored = fake
+        .submit_modal(
+            5000,
+            2000,
+            modal["custom_id"].as_str().unwrap(),
+            &[("answer", secret_answer)],
+        )
+        .await
+        .response(&fake, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(
+        scored.to_string().contains("Forks worker processes"),
+        "{scored}"
+    );
 
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -472,6 +511,10 @@ async fn run_serves_health_and_a_sigterm_stops_it_cleanly_within_5_seconds() {
     }
     assert!(!all.contains("\"level\":\"ERROR\""), "{all}");
     assert!(!all.contains("fake-token"), "{all}");
+    assert!(
+        !all.contains("ZEBRA-MARKER"),
+        "answer text logged at info:\n{all}"
+    );
     let check = r.cmd(&["health", "--metrics-addr", &addr_arg], "");
     assert_eq!(check.status.code(), Some(1), "the bot is gone");
     assert!(
