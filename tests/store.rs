@@ -835,6 +835,11 @@ async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_us
         f.store.server_banks(2).await.unwrap().is_empty(),
         "private to server 1"
     );
+    assert_eq!(
+        f.store.server_bank_topics(1).await.unwrap(),
+        ["Performance", "Testing"]
+    );
+    assert!(f.store.server_bank_topics(2).await.unwrap().is_empty());
     assert_eq!(f.store.active_bank_id(2, "tiny").await.unwrap(), None);
 
     // A new version becomes the active one; the old version follows it.

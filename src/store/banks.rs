@@ -211,6 +211,18 @@ impl Store {
         .await?)
     }
 
+    /// Topics of a server's own banks (active versions), in bank and question order.
+    pub async fn server_bank_topics(&self, guild_id: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT q.topic FROM questions q JOIN banks b ON b.id = q.bank_id
+             WHERE b.guild_id = ? AND b.active = 1
+             GROUP BY q.topic ORDER BY min(b.slug), min(q.id)",
+        )
+        .bind(guild_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// A server's own banks (active versions), by id.
     pub async fn server_banks(&self, guild_id: i64) -> Result<Vec<BankSummary>> {
         let rows = sqlx::query(

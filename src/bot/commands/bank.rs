@@ -57,43 +57,30 @@ pub async fn chosen_bank(
         })
 }
 
-/// Every bank this server can draw from: the built-in one first, then its own by id.
-pub async fn server_contents(data: &Data, guild: i64) -> Result<Vec<Arc<Content>>, Error> {
-    let mut all = vec![data.library.shipped().clone()];
-    for b in data.store.server_banks(guild).await? {
-        if let Some(c) = data.library.version(&data.store, b.id).await? {
-            all.push(c);
-        }
-    }
-    Ok(all)
-}
-
-/// Banks matching what was typed (autocomplete for every `bank` option).
+/// Banks matching what was typed (autocomplete for every `bank` option). Reads only the
+/// stored names: loading every bank to answer a keystroke could miss Discord's 3 s.
 pub async fn autocomplete_bank(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::all::CreateAutocompleteResponse {
     let partial = partial.to_lowercase();
     let data = ctx.data();
-    let contents = match guild_of(ctx) {
-        Ok(guild) => server_contents(data, guild).await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "cannot list banks for autocomplete");
-            vec![data.library.shipped().clone()]
-        }),
-        Err(_) => vec![data.library.shipped().clone()],
-    };
-    let choices = contents
-        .iter()
-        .map(|c| &c.bank.meta)
-        .filter(|m| {
-            m.id.to_lowercase().contains(&partial) || m.name.to_lowercase().contains(&partial)
+    let shipped = &data.library.shipped().bank.meta;
+    let mut banks = vec![(shipped.id.clone(), shipped.name.clone())];
+    if let Ok(guild) = guild_of(ctx) {
+        match data.store.server_banks(guild).await {
+            Ok(own) => banks.extend(own.into_iter().map(|b| (b.slug, b.name))),
+            Err(e) => tracing::warn!(error = %e, "cannot list banks for autocomplete"),
+        }
+    }
+    let choices = banks
+        .into_iter()
+        .filter(|(id, name)| {
+            id.to_lowercase().contains(&partial) || name.to_lowercase().contains(&partial)
         })
         .take(25)
-        .map(|m| {
-            serenity::all::AutocompleteChoice::new(
-                truncate(&format!("{} ({})", m.name, m.id), 100),
-                m.id.clone(),
-            )
+        .map(|(id, name)| {
+            serenity::all::AutocompleteChoice::new(truncate(&format!("{name} ({id})"), 100), id)
         })
         .collect();
     serenity::all::CreateAutocompleteResponse::new().set_choices(choices)

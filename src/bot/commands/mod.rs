@@ -73,10 +73,16 @@ fn distinct_topics<'a>(banks: impl IntoIterator<Item = &'a Content>) -> Vec<Stri
     topics
 }
 
-/// Every topic this server's banks have: boards filter by any of them.
+/// Every topic this server's banks have: boards filter by any of them. Read from the stored
+/// questions, so no bank needs loading.
 pub async fn server_topics(data: &Data, guild: i64) -> Result<Vec<String>, Error> {
-    let contents = bank::server_contents(data, guild).await?;
-    Ok(distinct_topics(contents.iter().map(|c| &**c)))
+    let mut topics = distinct_topics([&**data.library.shipped()]);
+    for t in data.store.server_bank_topics(guild).await? {
+        if !topics.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
+            topics.push(t);
+        }
+    }
+    Ok(topics)
 }
 
 /// Topics matching what was typed (autocomplete): of the bank chosen in the same command, or
