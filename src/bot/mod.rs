@@ -150,7 +150,25 @@ fn explain_client_error(e: serenity::Error) -> anyhow::Error {
             "Discord refused the gateway intents ({e}); this bot only asks for non-privileged ones, so check that the token belongs to a bot application."
         );
     }
-    anyhow::Error::from(e).context("the Discord connection failed")
+    anyhow::anyhow!(
+        "the Discord connection failed: {} (check the network; systemd or the container's restart policy tries again)",
+        error_chain(&e)
+    )
+}
+
+/// An error and its sources as one line, each message once (serenity repeats its inner
+/// error's text in its own).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    parts.join(": ")
 }
 
 async fn drain(in_flight: &in_flight::InFlight) {
@@ -246,4 +264,24 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         metrics,
         in_flight,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer: {0}")]
+    struct Outer(#[source] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("inner failed")]
+    struct Inner;
+
+    #[test]
+    fn an_error_chain_says_each_message_once() {
+        assert_eq!(error_chain(&Outer(Inner)), "outer: inner failed");
+        let io = std::io::Error::other(Inner);
+        assert_eq!(error_chain(&io), "inner failed");
+    }
 }
