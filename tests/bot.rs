@@ -867,6 +867,17 @@ async fn daily_set_is_refused_without_manage_server_and_bad_timezones_are_explai
         r["data"]["content"].as_str().unwrap().contains("HH:MM"),
         "{r}"
     );
+    // The shipped bank has no easy questions: a drop that could never post is refused.
+    let r = set_daily(
+        &w,
+        ADMIN,
+        json!([{ "name": "difficulty", "type": 4, "value": 0 }]),
+    )
+    .await;
+    assert!(
+        text_of(&r).contains("No question of that bank matches"),
+        "{r}"
+    );
     assert!(
         w.store()
             .await
@@ -1615,5 +1626,54 @@ async fn a_drop_pings_only_its_role_and_opens_a_discussion_thread() {
             .starts_with("Discussion — ")
     );
     w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_schedule_whose_pool_emptied_fails_for_good_and_is_counted() {
+    let w = World::new(1).await;
+    // Set up before its filters stopped matching (e.g. its bank was re-imported without those
+    // questions): the shipped bank has no easy question.
+    w.store()
+        .await
+        .create_schedule(
+            &interview_bot::store::NewSchedule {
+                guild_id: GUILD as i64,
+                channel_id: CHANNEL as i64,
+                local_time: &this_minute(),
+                timezone: "UTC",
+                weekdays: 127,
+                bank_id: None,
+                topic: None,
+                difficulty: Some("easy"),
+                window_hours: 1,
+                ping_role_id: None,
+                thread: false,
+                created_by: ADMIN as i64,
+            },
+            Utc::now() - chrono::Duration::minutes(5),
+        )
+        .await
+        .unwrap();
+    let bot = w.start_bot().await;
+    let listener = interview_bot::ops::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = listener.local_addr();
+    let _server = listener.serve(bot.ops_state(w.store().await));
+    scrape_until(
+        addr,
+        &[
+            r#"interview_bot_daily_drops_total{outcome="failed"} 1"#,
+            r#"interview_bot_daily_drops_total{outcome="retrying"} 0"#,
+        ],
+    )
+    .await;
+    let schedule = &w.store().await.schedules(GUILD as i64).await.unwrap()[0];
+    assert_eq!(
+        schedule.failing.as_deref(),
+        Some("no question matches its topic and difficulty")
+    );
+    assert!(drop_messages(&w).is_empty());
     bot.stop().await;
 }

@@ -261,6 +261,7 @@ async fn fail_for_good(
     d.store
         .set_schedule_failing(schedule_id, Some(reason))
         .await?;
+    d.metrics.daily_drop(DropOutcome::Failed);
     Ok(())
 }
 

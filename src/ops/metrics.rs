@@ -228,6 +228,7 @@ impl Metrics {
             DropOutcome::Posted,
             DropOutcome::Late,
             DropOutcome::Skipped,
+            DropOutcome::Retrying,
             DropOutcome::Failed,
         ] {
             drops.get_or_create_owned(&OutcomeLabel {

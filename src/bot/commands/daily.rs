@@ -11,7 +11,7 @@ use super::super::rounds::Driver;
 use super::super::{Context, Error, errors::user};
 use super::bank::{autocomplete_bank, chosen_bank};
 use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_bank_topic, say, sid};
-use crate::domain::bank::Difficulty;
+use crate::domain::bank::{Difficulty, QuestionFilter};
 use crate::domain::schedule::{Schedule, Weekdays, parse_time, parse_timezone, suggest_timezones};
 use crate::store::NewSchedule;
 
@@ -96,6 +96,16 @@ async fn set(
         .map_err(user)?;
     let content = chosen_bank(ctx.data(), guild, bank.as_deref()).await?;
     let topic = resolve_bank_topic(&content, topic.as_deref())?;
+    let difficulty = difficulty.map(Difficulty::from);
+    let filter = QuestionFilter {
+        topic: topic.clone(),
+        difficulty,
+    };
+    if content.bank.filter(&filter).next().is_none() {
+        return Err(user(
+            "No question of that bank matches that topic and difficulty, so the drop would have nothing to post. Try fewer filters; nothing was saved.",
+        ));
+    }
     let bank_id =
         (!Arc::ptr_eq(&content, ctx.data().library.shipped())).then_some(content.stored.id);
     let channel = channel.unwrap_or_else(|| ctx.channel_id());
@@ -113,7 +123,7 @@ async fn set(
                 weekdays: weekdays.bits(),
                 bank_id,
                 topic: topic.as_deref(),
-                difficulty: difficulty.map(|d| Difficulty::from(d).as_str()),
+                difficulty: difficulty.map(Difficulty::as_str),
                 window_hours: window_hours.unwrap_or(24).clamp(1, 168),
                 ping_role_id: ping_role.map(|r| sid(r.get())),
                 thread: thread.unwrap_or(false),
