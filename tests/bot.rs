@@ -1193,6 +1193,49 @@ async fn an_imported_bank_serves_questions_and_drops_and_is_kept_while_in_use() 
         .await
         .unwrap();
     assert!(ac.to_string().contains("\"value\":\"tiny\""), "{ac}");
+    // With the bank chosen, topics and question ids come from that bank.
+    let ac = w
+        .fake
+        .autocomplete(
+            M0,
+            CHANNEL,
+            "question",
+            json!([
+                { "name": "bank", "type": 3, "value": "tiny" },
+                { "name": "topic", "type": 3, "value": "", "focused": true }
+            ]),
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap()
+        .to_string();
+    assert!(ac.contains("\"value\":\"Testing\""), "{ac}");
+    assert!(
+        !ac.contains("Scalability"),
+        "only the tiny bank's topics: {ac}"
+    );
+    let ac = w
+        .fake
+        .autocomplete(
+            M0,
+            CHANNEL,
+            "question",
+            json!([
+                { "name": "bank", "type": 3, "value": "tiny" },
+                { "name": "id", "type": 3, "value": "", "focused": true }
+            ]),
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap()
+        .to_string();
+    assert!(ac.contains("\"value\":\"tiny-cluster\""), "{ac}");
+    assert!(
+        !ac.contains("node-"),
+        "only the tiny bank's questions: {ac}"
+    );
     assert!(
         w.store()
             .await

@@ -9,6 +9,7 @@ use serenity::all::{
 };
 
 use super::errors::BotError;
+use super::library::Asked;
 use super::render::{self, no_mentions};
 use super::rounds::{self, Driver};
 use super::{Data, Error};
@@ -107,6 +108,14 @@ fn guild_of(guild: Option<serenity::GuildId>) -> Result<i64, Error> {
     i64::try_from(g.get()).map_err(|e| BotError::Other(e.into()))
 }
 
+/// The question stored as `row`, from whichever bank holds it.
+async fn stored_question(data: &Data, row: i64) -> Result<Asked, Error> {
+    data.library
+        .question(&data.store, row)
+        .await?
+        .ok_or_else(|| BotError::User("That question is no longer available.".into()))
+}
+
 fn user_id(u: serenity::UserId) -> i64 {
     i64::try_from(u.get()).unwrap_or(i64::MAX)
 }
@@ -156,11 +165,7 @@ async fn on_component(
                 )
                 .await;
             }
-            let asked = data
-                .library
-                .question(&data.store, row)
-                .await?
-                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let asked = stored_question(data, row).await?;
             let q = asked.question();
             if q.hints.is_empty() {
                 return reply(
@@ -197,11 +202,7 @@ async fn on_component(
         }
         (Some("q"), Some("skip")) => {
             let row = parse_id(parts.next())?;
-            let asked = data
-                .library
-                .question(&data.store, row)
-                .await?
-                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let asked = stored_question(data, row).await?;
             let q = asked.question();
             let text = format!(
                 "Skipped. Reference answer:\n{}",
@@ -246,7 +247,8 @@ async fn on_component(
                 .await;
             }
             let me = user_id(c.user.id);
-            let allowed = rounds::answer_allowed(&data.store, round_id, position, me, Utc::now())
+            let round = data.store.round(round_id).await?;
+            let allowed = rounds::answer_allowed(&data.store, &round, position, me, Utc::now())
                 .await
                 .map_err(BotError::Other)?;
             if let Err(why) = allowed {
@@ -343,11 +345,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("q"), Some("modal")) => {
             let row = parse_id(extra)?;
             let message = parse_id(parts.next())?;
-            let asked = data
-                .library
-                .question(&data.store, row)
-                .await?
-                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let asked = stored_question(data, row).await?;
             let q = asked.question();
             let a = scoring::score(q, &answer, asked.corpus());
             let hints = data.store.hints_used(guild, me, row, message).await?;
@@ -386,21 +384,17 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
             let position = parse_id(parts.next())?;
-            if let Err(why) = rounds::answer_allowed(&data.store, round_id, position, me, now)
+            let round = data.store.round(round_id).await?;
+            if let Err(why) = rounds::answer_allowed(&data.store, &round, position, me, now)
                 .await
                 .map_err(BotError::Other)?
             {
                 return Err(BotError::User(why.to_string()));
             }
-            let round = data.store.round(round_id).await?;
             let Some((row, _)) = data.store.round_question(round_id, position).await? else {
                 return Err(BotError::User(AnswerRefusal::NotThisQuestion.to_string()));
             };
-            let asked = data
-                .library
-                .question(&data.store, row)
-                .await?
-                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let asked = stored_question(data, row).await?;
             let q = asked.question();
             let a = scoring::score(q, &answer, asked.corpus());
             let inserted = data
@@ -465,11 +459,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let row = drop
                 .question_id
                 .ok_or_else(|| BotError::User("This daily question is not ready.".into()))?;
-            let asked = data
-                .library
-                .question(&data.store, row)
-                .await?
-                .ok_or_else(|| BotError::User("That question is no longer available.".into()))?;
+            let asked = stored_question(data, row).await?;
             let q = asked.question();
             let a = scoring::score(q, &answer, asked.corpus());
             data.store

@@ -125,19 +125,18 @@ pub async fn answered_users(
 /// button is clicked, so nobody types for nothing, and again when the answer arrives).
 pub async fn answer_allowed(
     store: &Store,
-    round_id: i64,
+    round: &RoundRow,
     position: i64,
     user: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Result<(), crate::domain::round::AnswerRefusal>> {
-    let round = store.round(round_id).await?;
-    let snap = current_snapshot(store, &round).await?;
+    let snap = current_snapshot(store, round).await?;
     let participant = store
-        .participants(round_id)
+        .participants(round.id)
         .await?
         .iter()
         .any(|p| p.user_id == user);
-    let already = answered_users(store, round_id, position)
+    let already = answered_users(store, round.id, position)
         .await?
         .contains(&user);
     let index = usize::try_from(position).unwrap_or(usize::MAX);

@@ -60,29 +60,37 @@ fn typed_option(ctx: super::Context<'_>, name: &str) -> Option<String> {
     }
 }
 
+/// The bank named in the command's `bank` option so far (autocomplete), if it names one.
+async fn typed_bank(ctx: super::Context<'_>) -> Option<std::sync::Arc<Content>> {
+    let guild = sid(ctx.guild_id()?.get());
+    let typed = typed_option(ctx, "bank")?;
+    let data = ctx.data();
+    data.library
+        .for_server(&data.store, guild, Some(&typed))
+        .await
+        .ok()
+        .flatten()
+}
+
 /// Distinct topics in order, ignoring case.
-fn distinct_topics<'a>(banks: impl IntoIterator<Item = &'a Content>) -> Vec<String> {
-    let mut topics: Vec<String> = Vec::new();
-    for content in banks {
-        for t in content.bank.topics() {
-            if !topics.iter().any(|x| x.eq_ignore_ascii_case(t)) {
-                topics.push(t.to_string());
-            }
+fn distinct_topics<'a>(topics: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut distinct: Vec<String> = Vec::new();
+    for t in topics {
+        if !distinct.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+            distinct.push(t.to_string());
         }
     }
-    topics
+    distinct
 }
 
 /// Every topic this server's banks have: boards filter by any of them. Read from the stored
 /// questions, so no bank needs loading.
 pub async fn server_topics(data: &Data, guild: i64) -> Result<Vec<String>, Error> {
-    let mut topics = distinct_topics([&**data.library.shipped()]);
-    for t in data.store.server_bank_topics(guild).await? {
-        if !topics.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
-            topics.push(t);
-        }
-    }
-    Ok(topics)
+    let own = data.store.server_bank_topics(guild).await?;
+    let shipped = data.library.shipped().bank.topics();
+    Ok(distinct_topics(
+        shipped.into_iter().chain(own.iter().map(String::as_str)),
+    ))
 }
 
 /// Topics matching what was typed (autocomplete): of the bank chosen in the same command, or
@@ -92,24 +100,13 @@ pub async fn autocomplete_topic(
     partial: &str,
 ) -> serenity::all::CreateAutocompleteResponse {
     let data = ctx.data();
-    let guild = ctx.guild_id().map(|g| sid(g.get()));
-    let chosen = match (guild, typed_option(ctx, "bank")) {
-        (Some(g), Some(b)) => data
-            .library
-            .for_server(&data.store, g, Some(&b))
-            .await
-            .ok()
-            .flatten()
-            .map(|c| distinct_topics([&*c])),
-        _ => None,
-    };
-    let topics = match (chosen, guild) {
-        (Some(t), _) => t,
-        (None, Some(g)) => server_topics(data, g).await.unwrap_or_else(|e| {
+    let topics = match (typed_bank(ctx).await, ctx.guild_id()) {
+        (Some(chosen), _) => distinct_topics(chosen.bank.topics()),
+        (None, Some(g)) => server_topics(data, sid(g.get())).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "cannot list topics for autocomplete");
-            distinct_topics([&**data.library.shipped()])
+            distinct_topics(data.library.shipped().bank.topics())
         }),
-        (None, None) => distinct_topics([&**data.library.shipped()]),
+        (None, None) => distinct_topics(data.library.shipped().bank.topics()),
     };
     let partial = partial.to_lowercase();
     let choices = topics
@@ -142,7 +139,7 @@ pub fn resolve_topic(topics: &[String], typed: Option<&str>) -> Result<Option<St
 
 /// The topic a user typed, among the topics of `content`.
 pub fn resolve_bank_topic(content: &Content, typed: Option<&str>) -> Result<Option<String>, Error> {
-    resolve_topic(&distinct_topics([content]), typed)
+    resolve_topic(&distinct_topics(content.bank.topics()), typed)
 }
 
 /// Reply only the invoking member sees, with mentions disabled.

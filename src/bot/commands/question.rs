@@ -6,7 +6,7 @@ use rand::seq::IndexedRandom as _;
 use super::super::render::{self, no_mentions};
 use super::super::{Context, Error, errors::user};
 use super::bank::{autocomplete_bank, chosen_bank};
-use super::{DifficultyChoice, autocomplete_topic, resolve_bank_topic, sid, typed_option};
+use super::{DifficultyChoice, autocomplete_topic, resolve_bank_topic, sid, typed_bank};
 use crate::domain::bank::QuestionFilter;
 
 /// Questions matching what was typed: by id, prompt text or topic.
@@ -15,21 +15,10 @@ async fn autocomplete_id(
     partial: &str,
 ) -> serenity::all::CreateAutocompleteResponse {
     let partial = partial.to_lowercase();
-    let data = ctx.data();
-    let chosen = match ctx.guild_id() {
-        Some(g) => data
-            .library
-            .for_server(
-                &data.store,
-                sid(g.get()),
-                typed_option(ctx, "bank").as_deref(),
-            )
-            .await
-            .ok()
-            .flatten(),
-        None => None,
+    let content = match typed_bank(ctx).await {
+        Some(chosen) => chosen,
+        None => ctx.data().library.shipped().clone(),
     };
-    let content = chosen.unwrap_or_else(|| data.library.shipped().clone());
     let choices = content
         .bank
         .questions
