@@ -855,8 +855,8 @@ async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_us
     assert_eq!(f.store.server_banks(1).await.unwrap()[0].version, "1.1.0");
     let stored = f.store.bank_version(v1.id).await.unwrap().unwrap();
     assert_eq!(
-        (stored.guild_id, stored.source.as_str()),
-        (Some(1), TINY_BANK)
+        (stored.slug.as_str(), stored.source.as_str()),
+        ("tiny", TINY_BANK)
     );
     let q = v1.question_id("tiny-cluster").unwrap();
     assert_eq!(f.store.bank_of_question(q).await.unwrap(), Some(v1.id));

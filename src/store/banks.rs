@@ -20,8 +20,6 @@ pub struct StoredBank {
 /// A bank version with its text, as stored.
 #[derive(Debug, Clone)]
 pub struct BankVersion {
-    /// `None` for the shipped bank.
-    pub guild_id: Option<i64>,
     pub slug: String,
     pub source: String,
     pub stored: StoredBank,
@@ -37,7 +35,6 @@ pub struct BankSummary {
     pub imported_by: Option<i64>,
     pub imported_at: DateTime<Utc>,
     pub questions: i64,
-    pub bytes: i64,
 }
 
 /// What `remove_bank` did.
@@ -67,6 +64,21 @@ pub fn content_hash(text: &str) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{h:016x}")
+}
+
+/// A bank version's question rows by slug.
+async fn question_ids<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    bank_id: i64,
+) -> Result<HashMap<String, i64>> {
+    let rows = sqlx::query("SELECT slug, id FROM questions WHERE bank_id = ?")
+        .bind(bank_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 impl Store {
@@ -132,15 +144,8 @@ impl Store {
             .bind(&bank.meta.id)
             .execute(&mut *tx)
             .await?;
-        let rows = sqlx::query("SELECT slug, id FROM questions WHERE bank_id = ?")
-            .bind(bank_id)
-            .fetch_all(&mut *tx)
-            .await?;
+        let question_ids = question_ids(&mut *tx, bank_id).await?;
         tx.commit().await?;
-        let question_ids = rows
-            .iter()
-            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
-            .collect::<Result<_, sqlx::Error>>()?;
         Ok(StoredBank {
             id: bank_id,
             content_hash: hash,
@@ -150,27 +155,18 @@ impl Store {
 
     /// A bank version by row: its text and question rows (to load it for scoring).
     pub async fn bank_version(&self, bank_id: i64) -> Result<Option<BankVersion>> {
-        let row =
-            sqlx::query("SELECT id, guild_id, slug, source, content_hash FROM banks WHERE id = ?")
-                .bind(bank_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some(row) = row else { return Ok(None) };
-        let questions = sqlx::query("SELECT slug, id FROM questions WHERE bank_id = ?")
+        let row = sqlx::query("SELECT id, slug, source, content_hash FROM banks WHERE id = ?")
             .bind(bank_id)
-            .fetch_all(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        let question_ids = questions
-            .iter()
-            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
-            .collect::<Result<_, sqlx::Error>>()?;
+        let Some(row) = row else { return Ok(None) };
+        let question_ids = question_ids(&self.pool, bank_id).await?;
         Ok(Some(BankVersion {
-            guild_id: row.try_get(1)?,
-            slug: row.try_get(2)?,
-            source: row.try_get(3)?,
+            slug: row.try_get(1)?,
+            source: row.try_get(2)?,
             stored: StoredBank {
                 id: row.try_get(0)?,
-                content_hash: row.try_get(4)?,
+                content_hash: row.try_get(3)?,
                 question_ids,
             },
         }))
@@ -227,8 +223,7 @@ impl Store {
     pub async fn server_banks(&self, guild_id: i64) -> Result<Vec<BankSummary>> {
         let rows = sqlx::query(
             "SELECT b.id, b.slug, b.name, b.version, b.imported_by, b.imported_ms,
-                    (SELECT count(*) FROM questions q WHERE q.bank_id = b.id),
-                    length(CAST(b.source AS BLOB))
+                    (SELECT count(*) FROM questions q WHERE q.bank_id = b.id)
              FROM banks b WHERE b.guild_id = ? AND b.active = 1 ORDER BY b.slug",
         )
         .bind(guild_id)
@@ -244,7 +239,6 @@ impl Store {
                     imported_by: r.try_get(4)?,
                     imported_at: super::from_ms(r.try_get(5)?),
                     questions: r.try_get(6)?,
-                    bytes: r.try_get(7)?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
