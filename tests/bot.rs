@@ -1720,3 +1720,49 @@ async fn a_schedule_whose_pool_emptied_fails_for_good_and_is_counted() {
     assert!(drop_messages(&w).is_empty());
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn daily_now_retries_a_failed_drop_at_once_and_refuses_a_second_post() {
+    let w = World::new(1).await;
+    // Retries a quarter of a drop hour apart: 150 s here, so only /daily now can retry in time.
+    let bot = w
+        .start_bot_with(Timings {
+            second: SECOND,
+            lobby_seconds: 30,
+            button_cooldown: Duration::ZERO,
+            drop_hour: Duration::from_secs(600),
+            drop_grace: Duration::from_secs(2 * 3600),
+        })
+        .await;
+    w.fake.deny_channel(CHANNEL);
+    set_daily(&w, ADMIN, json!([])).await;
+    let store = w.store().await;
+    for _ in 0..100 {
+        if store.schedules(GUILD as i64).await.unwrap()[0]
+            .failing
+            .is_some()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    w.fake.allow_channel(CHANNEL);
+    let daily_now = || {
+        w.fake.slash_command(
+            ADMIN,
+            CHANNEL,
+            "daily",
+            sub("now", json!([{ "name": "id", "type": 4, "value": 1 }])),
+        )
+    };
+    let i = daily_now().await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    let reply = i.wait_followup(&w.fake, WAIT).await.unwrap();
+    assert_eq!(reply["content"], "Posted. Check the channel.", "{reply}");
+    assert_eq!(drop_messages(&w).len(), 1);
+    let again = daily_now().await.response(&w.fake, WAIT).await.unwrap();
+    assert!(text_of(&again).contains("already posted"), "{again}");
+    assert_eq!(drop_messages(&w).len(), 1);
+    w.assert_clean();
+    bot.stop().await;
+}

@@ -76,7 +76,7 @@ async fn post_due(
         if due >= latest_due {
             break;
         }
-        if due > eligible_from && !d.store.drop_exists(row.id, date).await? {
+        if due > eligible_from && d.store.drop_state(row.id, date).await?.is_none() {
             d.store
                 .record_skipped_drop(row.id, date, due, "missed while the bot was offline")
                 .await?;

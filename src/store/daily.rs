@@ -324,15 +324,20 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn drop_exists(&self, schedule_id: i64, local_date: NaiveDate) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM drops WHERE schedule_id = ? AND local_date = ?",
+    /// The state of (schedule, local date)'s drop (`claimed`, `posted`, `revealed`,
+    /// `skipped`, `failed`), if there is one.
+    pub async fn drop_state(
+        &self,
+        schedule_id: i64,
+        local_date: NaiveDate,
+    ) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT state FROM drops WHERE schedule_id = ? AND local_date = ?")
+                .bind(schedule_id)
+                .bind(local_date.to_string())
+                .fetch_optional(&self.pool)
+                .await?,
         )
-        .bind(schedule_id)
-        .bind(local_date.to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(n > 0)
     }
 
     pub async fn mark_drop_posted(

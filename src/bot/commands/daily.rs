@@ -267,12 +267,21 @@ async fn now(
     })?;
     let now = Utc::now();
     let date = now.with_timezone(&schedule.tz).date_naive();
-    if data.store.drop_exists(row.id, date).await?
-        && !data.store.retry_failed_drop_now(row.id, date).await?
-    {
-        return Err(user(
-            "Today's question of this drop was already posted; each drop posts once a day.",
-        ));
+    match data.store.drop_state(row.id, date).await?.as_deref() {
+        None => {}
+        Some("failed") => {
+            data.store.retry_failed_drop_now(row.id, date).await?;
+        }
+        Some("skipped") => {
+            return Err(user(
+                "Today's question of this drop was skipped (the bot was offline past the grace period); the next one posts on schedule.",
+            ));
+        }
+        Some(_) => {
+            return Err(user(
+                "Today's question of this drop was already posted; each drop posts once a day.",
+            ));
+        }
     }
     ctx.defer_ephemeral().await?;
     let driver = Driver::new(ctx.serenity_context().http.clone(), data);
@@ -286,12 +295,7 @@ async fn now(
     )
     .await
     .map_err(Error::from)?;
-    let posted = data
-        .store
-        .recent_drops(row.id, 1)
-        .await?
-        .first()
-        .is_some_and(|d| d.local_date == date.to_string() && d.state == "posted");
+    let posted = data.store.drop_state(row.id, date).await?.as_deref() == Some("posted");
     say(
         ctx,
         if posted {
