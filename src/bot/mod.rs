@@ -172,8 +172,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 async fn drain(in_flight: &in_flight::InFlight) {
-    let busy = in_flight.count();
-    if busy > 0 && !in_flight.wait_idle(DRAIN_LIMIT).await {
+    if !in_flight.wait_idle(DRAIN_LIMIT).await {
         tracing::warn!(
             still_running = in_flight.count(),
             "shutdown did not wait longer for work under way"

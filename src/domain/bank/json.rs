@@ -116,6 +116,22 @@ impl Leaves<'_> {
         self.read(raw, field, "a string")
     }
 
+    /// A JSON array of leaves, still borrowed from the source.
+    fn read_borrowed<'a>(
+        &mut self,
+        raw: &'a RawValue,
+        field: &str,
+    ) -> Option<Spanned<Vec<&'a RawValue>>> {
+        let span = self.span(raw);
+        match serde_json::from_str::<Vec<&'a RawValue>>(raw.get()) {
+            Ok(list) => Some(Spanned::new(span, list)),
+            Err(_) => {
+                self.0.report(span, field, "must be a list of strings");
+                None
+            }
+        }
+    }
+
     fn texts(&mut self, raws: &[&RawValue], field: &str) -> Option<Vec<Text>> {
         let read: Vec<Option<Text>> = raws
             .iter()
@@ -264,24 +280,6 @@ fn convert_question(l: &mut Leaves<'_>, q: &JsonQuestion<'_>, label: &str) -> Op
         concept: concepts.into_iter().collect::<Option<_>>()?,
         misconception: misconceptions.into_iter().collect::<Option<_>>()?,
     })
-}
-
-impl<'s> Leaves<'s> {
-    /// A JSON array of leaves, still borrowed from the source.
-    fn read_borrowed<'a>(
-        &mut self,
-        raw: &'a RawValue,
-        field: &str,
-    ) -> Option<Spanned<Vec<&'a RawValue>>> {
-        let span = self.span(raw);
-        match serde_json::from_str::<Vec<&'a RawValue>>(raw.get()) {
-            Ok(list) => Some(Spanned::new(span, list)),
-            Err(_) => {
-                self.0.report(span, field, "must be a list of strings");
-                None
-            }
-        }
-    }
 }
 
 #[cfg(test)]
