@@ -72,6 +72,8 @@ struct JsonConcept<'a> {
     phrases: Option<Leaf<'a>>,
     #[serde(default, borrow)]
     weight: Option<Leaf<'a>>,
+    #[serde(default, borrow)]
+    subject: Option<Leaf<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +83,8 @@ struct JsonMisconception<'a> {
     phrase: Leaf<'a>,
     #[serde(borrow)]
     why: Leaf<'a>,
+    #[serde(default, borrow)]
+    subject: Option<Leaf<'a>>,
 }
 
 /// Turns raw leaves into spanned values, reporting leaves of the wrong type.
@@ -130,6 +134,21 @@ impl Leaves<'_> {
                 None
             }
         }
+    }
+
+    /// An optional list of strings: `Some(None)` when absent, `None` when it was malformed.
+    fn text_list(
+        &mut self,
+        raw: Option<&RawValue>,
+        field: &str,
+    ) -> Option<Option<Spanned<Vec<Text>>>> {
+        let Some(raw) = raw else {
+            return Some(None);
+        };
+        let list = self.read_borrowed(raw, field)?;
+        let span = list.span();
+        self.texts(list.get_ref(), field)
+            .map(|texts| Some(Spanned::new(span, texts)))
     }
 
     fn texts(&mut self, raws: &[&RawValue], field: &str) -> Option<Vec<Text>> {
@@ -231,28 +250,19 @@ fn convert_question(l: &mut Leaves<'_>, q: &JsonQuestion<'_>, label: &str) -> Op
         .map(|(k, c)| {
             let field = format!("{label}.concept[{}]", k + 1);
             let name = l.text(c.name, &format!("{field}.name"));
-            let phrases = match c.phrases {
-                None => Some(None),
-                Some(raw) => {
-                    let list: Option<Spanned<Vec<&RawValue>>> =
-                        l.read_borrowed(raw, &format!("{field}.phrases"));
-                    list.and_then(|list| {
-                        let span = list.span();
-                        l.texts(list.get_ref(), &format!("{field}.phrases"))
-                            .map(|texts| Some(Spanned::new(span, texts)))
-                    })
-                }
-            };
+            let phrases = l.text_list(c.phrases, &format!("{field}.phrases"));
             let weight = match c.weight {
                 None => Some(None),
                 Some(raw) => l
                     .read::<f64>(raw, &format!("{field}.weight"), "a number")
                     .map(Some),
             };
+            let subject = l.text_list(c.subject, &format!("{field}.subject"));
             Some(RawConcept {
                 name: name?,
                 phrases: phrases?,
                 weight: weight?,
+                subject: subject?,
             })
         })
         .collect();
@@ -264,9 +274,11 @@ fn convert_question(l: &mut Leaves<'_>, q: &JsonQuestion<'_>, label: &str) -> Op
             let field = format!("{label}.misconception[{}]", k + 1);
             let phrase = l.text(m.phrase, &format!("{field}.phrase"));
             let why = l.text(m.why, &format!("{field}.why"));
+            let subject = l.text_list(m.subject, &format!("{field}.subject"));
             Some(RawMisconception {
                 phrase: phrase?,
                 why: why?,
+                subject: subject?,
             })
         })
         .collect();

@@ -124,6 +124,11 @@ pub struct Concept {
     pub phrases: Vec<String>,
     /// Relative importance (default 1).
     pub weight: f64,
+    /// The entity the claim is about, in the ways people name it (`["exec", "exec()"]`); empty
+    /// when the claim stands alone. With a subject, a phrase counts only in a clause that names
+    /// it, and the same phrase in a clause naming another subject of the question (`spawn`
+    /// where `exec` is meant) is a contradiction.
+    pub subject: Vec<String>,
 }
 
 /// A wrong statement that costs points when an answer makes it.
@@ -132,6 +137,9 @@ pub struct Misconception {
     pub phrase: String,
     /// Shown to the person who said it.
     pub why: String,
+    /// As for [`Concept::subject`]: the misconception is stated only in a clause that names one
+    /// of these ("spawn buffers the output"); empty when the phrase alone states it.
+    pub subject: Vec<String>,
 }
 
 /// One interview question.

@@ -108,6 +108,8 @@ pub(super) struct RawConcept {
     pub(super) phrases: Option<Spanned<Vec<Text>>>,
     #[serde(default)]
     pub(super) weight: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub(super) subject: Option<Spanned<Vec<Text>>>,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +117,8 @@ pub(super) struct RawConcept {
 pub(super) struct RawMisconception {
     pub(super) phrase: Text,
     pub(super) why: Text,
+    #[serde(default)]
+    pub(super) subject: Option<Spanned<Vec<Text>>>,
 }
 
 /// Collects problems with line numbers while a raw bank is checked.
@@ -277,6 +281,7 @@ pub(super) fn validate(c: &mut Checker<'_>, raw: RawBank) -> Bank {
                 Misconception {
                     phrase: c.text(&m.phrase, &format!("{field}.phrase"), 200),
                     why: c.text(&m.why, &format!("{field}.why"), MAX_HINT_CHARS),
+                    subject: c.subject(m.subject.as_ref(), &field),
                 }
             })
             .collect();
@@ -324,10 +329,33 @@ fn validate_concept(c: &mut Checker<'_>, raw: &RawConcept, field: &str) -> Conce
             value
         }
     };
+    let subject = c.subject(raw.subject.as_ref(), field);
     Concept {
         name,
         phrases,
         weight,
+        subject,
+    }
+}
+
+impl Checker<'_> {
+    /// A subject list: optional, but when given, non-empty names of at most 100 characters.
+    fn subject(&mut self, raw: Option<&Spanned<Vec<Text>>>, field: &str) -> Vec<String> {
+        let Some(list) = raw else {
+            return Vec::new();
+        };
+        if list.get_ref().is_empty() {
+            self.report(
+                list.span(),
+                &format!("{field}.subject"),
+                "is empty; name the entity the claim is about (like [\"exec\"]) or leave `subject` out",
+            );
+        }
+        list.get_ref()
+            .iter()
+            .enumerate()
+            .map(|(k, s)| self.text(s, &format!("{field}.subject[{}]", k + 1), 100))
+            .collect()
     }
 }
 
