@@ -64,7 +64,7 @@ fn a_bad_csv_is_refused_with_its_line() {
     let err = evaluate(
         &file,
         &Columns {
-            grade_col: "grade".into(),
+            grade_col: Some("grade".into()),
             ..Columns::default()
         },
     )

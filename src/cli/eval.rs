@@ -1,18 +1,26 @@
 //! `interview-bot eval FILE.csv`: how well the scorer agrees with human graders.
 //!
-//! Every answer is scored against its row's reference answer with concepts derived from the
-//! reference (no curated keywords, no training on the grades). One least-squares line maps
-//! scores to the grade scale for the RMSE; the same line is used for every group.
+//! Every answer is scored against its row's reference answer. Concepts are derived from the
+//! reference (no training on the grades) unless the row's question id is a question of the bank,
+//! whose curated concepts and misconceptions are then used. One least-squares line maps scores to
+//! the grade scale for the RMSE; the same line is used for every group.
+//!
+//! Figures are reported for a fixed tuning split and a held-out split, each with a bootstrap 95%
+//! interval for Pearson r, next to a one-line baseline (the share of the reference's words that
+//! the answer contains), so a figure can be read against something simple.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use rand::SeedableRng as _;
+use rand::{RngExt as _, rngs::StdRng};
 
-use crate::domain::bank::{Difficulty, Question, QuestionId};
+use crate::domain::bank::{Bank, Difficulty, Question, QuestionId};
 use crate::domain::scoring::{self, Corpus};
-use crate::domain::stats::{Agreement, LinearMap};
+use crate::domain::stats::{Agreement, LinearMap, pearson, pearson_interval};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct EvalArgs {
@@ -20,62 +28,132 @@ pub struct EvalArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub columns: Columns,
-    /// Exit non-zero when Pearson r over all rows is below this.
+    /// Exit non-zero when Pearson r on the reported rows (held out, or all) is below this.
     #[arg(long)]
     pub min_pearson: Option<f64>,
+    /// Write one line per answer (split, group, grade, score, baseline, flags) to this CSV file.
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
+    /// A bank whose questions' ids may appear in the id column (the shipped banks always do).
+    #[arg(long)]
+    pub bank: Option<PathBuf>,
 }
 
-/// Which CSV columns hold what (defaults fit the Mohler data set).
-#[derive(Debug, Clone, clap::Args)]
+/// Which CSV columns hold what. Unset columns are found by their usual names, so both
+/// `../shared/eval` sets work without flags.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct Columns {
-    #[arg(long, default_value = "question")]
-    pub question_col: String,
-    #[arg(long, default_value = "reference_answer")]
-    pub reference_col: String,
-    #[arg(long, default_value = "student_answer")]
-    pub answer_col: String,
-    #[arg(long, default_value = "score_avg")]
-    pub grade_col: String,
-    /// Column to break the figures down by; empty for none.
-    #[arg(long, default_value = "assignment")]
-    pub group_col: String,
+    /// Default: `question`.
+    #[arg(long)]
+    pub question_col: Option<String>,
+    /// Default: `reference_answer`.
+    #[arg(long)]
+    pub reference_col: Option<String>,
+    /// Default: `student_answer`.
+    #[arg(long)]
+    pub answer_col: Option<String>,
+    /// Default: `score_avg`, else `score`.
+    #[arg(long)]
+    pub grade_col: Option<String>,
+    /// Column to break the figures down by ("" for none). Default: `assignment`, else
+    /// `question_id`.
+    #[arg(long)]
+    pub group_col: Option<String>,
+    /// Column naming a bank question, whose curated concepts are then used. Default:
+    /// `question_id` when present.
+    #[arg(long)]
+    pub id_col: Option<String>,
 }
 
-impl Default for Columns {
-    fn default() -> Self {
-        Columns {
-            question_col: "question".into(),
-            reference_col: "reference_answer".into(),
-            answer_col: "student_answer".into(),
-            grade_col: "score_avg".into(),
-            group_col: "assignment".into(),
-        }
-    }
+/// Which rows tuning may look at and which are held out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Split {
+    /// A `split` column: `training` rows tune, every other value is held out (SAF).
+    Column,
+    /// An `assignment` column: assignments 1–6 tune, 7 and later are held out (Mohler).
+    Assignments,
+    /// No split recognised: all rows are reported together.
+    None,
 }
 
 /// One scored row.
 #[derive(Debug, Clone)]
 pub struct EvalRow {
     pub score: f64,
+    /// Share of the reference's distinct content words present in the answer, 0–100.
+    pub baseline: f64,
     pub grade: f64,
     pub group: String,
+    /// True when the row belongs to the held-out split.
+    pub held_out: bool,
+    pub flags: String,
+    /// True when the row's question was found in a bank (curated concepts used).
+    pub curated: bool,
 }
 
-/// Figures over all rows and per group.
+/// The figures for one set of rows.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub agreement: Agreement,
+    /// Bootstrap 95% interval for Pearson r.
+    pub interval: Option<(f64, f64)>,
+    /// Pearson r of the baseline on the same rows.
+    pub baseline: Option<f64>,
+}
+
+/// Figures over all rows, per split and per group.
 #[derive(Debug, Clone)]
 pub struct EvalReport {
+    pub split: Split,
     pub overall: Agreement,
+    /// `all`, then `tuning` and `held out` when the file has a split.
+    pub parts: Vec<Part>,
     pub groups: Vec<(String, Agreement)>,
 }
 
+impl EvalReport {
+    pub fn part(&self, name: &str) -> Option<&Part> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+
+    /// The held-out part when there is one, otherwise all rows.
+    pub fn reported(&self) -> &Part {
+        self.part("held out").unwrap_or(&self.parts[0])
+    }
+}
+
+/// Resamples for the bootstrap intervals, and the fixed seed that makes them reproducible.
+const RESAMPLES: usize = 1000;
+const SEED: u64 = 2011;
+
 /// Read, score and measure. Errors name the CSV line.
 pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>, EvalReport)> {
+    evaluate_with(path, columns, None)
+}
+
+/// [`evaluate`], with an extra bank whose question ids may appear in the id column.
+pub fn evaluate_with(
+    path: &Path,
+    columns: &Columns,
+    extra: Option<&Bank>,
+) -> anyhow::Result<(Vec<EvalRow>, EvalReport)> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
     let headers = reader
         .headers()
         .with_context(|| format!("{}: cannot read the header row", path.display()))?
         .clone();
+    let has = |name: &str| headers.iter().any(|h| h == name);
+    let pick = |given: &Option<String>, usual: &[&str]| -> String {
+        given.clone().unwrap_or_else(|| {
+            usual
+                .iter()
+                .find(|n| has(n))
+                .map_or(usual[0], |n| *n)
+                .to_string()
+        })
+    };
     let col = |name: &str| -> anyhow::Result<usize> {
         headers.iter().position(|h| h == name).with_context(|| {
             format!(
@@ -85,21 +163,41 @@ pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>,
             )
         })
     };
+    let grade_name = pick(&columns.grade_col, &["score_avg", "score"]);
     let (qc, rc, ac, gc) = (
-        col(&columns.question_col)?,
-        col(&columns.reference_col)?,
-        col(&columns.answer_col)?,
-        col(&columns.grade_col)?,
+        col(&pick(&columns.question_col, &["question"]))?,
+        col(&pick(&columns.reference_col, &["reference_answer"]))?,
+        col(&pick(&columns.answer_col, &["student_answer"]))?,
+        col(&grade_name)?,
     );
-    let group_col = if columns.group_col.is_empty() {
+    let group_name = pick(&columns.group_col, &["assignment", "question_id"]);
+    let group_col = if group_name.is_empty() {
         None
     } else {
-        Some(col(&columns.group_col)?)
+        Some(col(&group_name)?)
     };
+    let id_col = match &columns.id_col {
+        Some(name) if name.is_empty() => None,
+        Some(name) => Some(col(name)?),
+        None => headers.iter().position(|h| h == "question_id"),
+    };
+    let split = if has("split") {
+        Split::Column
+    } else if group_name == "assignment" {
+        Split::Assignments
+    } else {
+        Split::None
+    };
+    let split_col = headers.iter().position(|h| h == "split");
 
+    let mut banks: Vec<Bank> = Bank::shipped().into_iter().collect();
+    if let Some(extra) = extra {
+        banks.push(extra.clone());
+    }
     let mut questions: Vec<Question> = Vec::new();
+    let mut curated: Vec<bool> = Vec::new();
     let mut by_text: HashMap<(String, String), usize> = HashMap::new();
-    let mut pending: Vec<(usize, String, f64, String)> = Vec::new();
+    let mut pending: Vec<(usize, String, f64, String, bool)> = Vec::new();
     for record in reader.records() {
         let record = record.with_context(|| format!("{}: bad CSV", path.display()))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -107,9 +205,8 @@ pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>,
         let grade_text = field(gc);
         let Ok(grade) = grade_text.trim().parse::<f64>() else {
             bail!(
-                "{}: line {line}: grade `{grade_text}` in column `{}` is not a number",
+                "{}: line {line}: grade `{grade_text}` in column `{grade_name}` is not a number",
                 path.display(),
-                columns.grade_col
             );
         };
         let key = (field(qc), field(rc));
@@ -122,19 +219,32 @@ pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>,
         let next = questions.len();
         let qi = *by_text.entry(key.clone()).or_insert(next);
         if qi == next {
-            questions.push(Question {
-                id: QuestionId::parse(&format!("eval-{}", next + 1)).map_err(anyhow::Error::msg)?,
-                topic: "eval".into(),
-                difficulty: Difficulty::Medium,
-                prompt: key.0,
-                reference: key.1,
-                concepts: Vec::new(),
-                misconceptions: Vec::new(),
-                hints: Vec::new(),
+            let banked = id_col
+                .map(field)
+                .and_then(|id| banks.iter().find_map(|b| b.question(id.trim()).cloned()));
+            curated.push(banked.is_some());
+            questions.push(match banked {
+                Some(q) => q,
+                None => Question {
+                    id: QuestionId::parse(&format!("eval-{}", next + 1))
+                        .map_err(anyhow::Error::msg)?,
+                    topic: "eval".into(),
+                    difficulty: Difficulty::Medium,
+                    prompt: key.0,
+                    reference: key.1,
+                    concepts: Vec::new(),
+                    misconceptions: Vec::new(),
+                    hints: Vec::new(),
+                },
             });
         }
         let group = group_col.map(field).unwrap_or_default();
-        pending.push((qi, field(ac), grade, group));
+        let held_out = match split {
+            Split::Column => split_col.is_some_and(|c| field(c).trim() != "training"),
+            Split::Assignments => group.trim().parse::<u32>().is_ok_and(|a| a >= 7),
+            Split::None => false,
+        };
+        pending.push((qi, field(ac), grade, group, held_out));
     }
     if pending.len() < 2 {
         bail!("{}: needs at least two graded rows", path.display());
@@ -142,20 +252,53 @@ pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>,
     let corpus = Corpus::new(&questions);
     let rows: Vec<EvalRow> = pending
         .into_iter()
-        .map(|(qi, answer, grade, group)| EvalRow {
-            score: f64::from(scoring::score(&questions[qi], &answer, &corpus).total),
-            grade,
-            group,
+        .map(|(qi, answer, grade, group, held_out)| {
+            let q = &questions[qi];
+            let a = scoring::score(q, &answer, &corpus);
+            let flags: Vec<String> = a
+                .flags
+                .iter()
+                .map(|f| format!("{f:?}").to_lowercase())
+                .collect();
+            EvalRow {
+                score: f64::from(a.total),
+                baseline: 100.0 * scoring::word_overlap(&q.reference, &answer),
+                grade,
+                group,
+                held_out,
+                flags: flags.join(" "),
+                curated: curated[qi],
+            }
         })
         .collect();
-    let report = measure(&rows).context("the scores or grades have no variance")?;
+    let report = measure(&rows, split).context("the scores or grades have no variance")?;
     Ok((rows, report))
 }
 
-fn measure(rows: &[EvalRow]) -> Option<EvalReport> {
+fn part(name: &str, rows: &[&EvalRow]) -> Option<Part> {
     let scores: Vec<f64> = rows.iter().map(|r| r.score).collect();
     let grades: Vec<f64> = rows.iter().map(|r| r.grade).collect();
-    let overall = Agreement::measure(&scores, &grades, None)?;
+    let baseline: Vec<f64> = rows.iter().map(|r| r.baseline).collect();
+    let agreement = Agreement::measure(&scores, &grades, None)?;
+    let mut rng = StdRng::seed_from_u64(SEED);
+    let interval = pearson_interval(&scores, &grades, RESAMPLES, |n| rng.random_range(0..n));
+    Some(Part {
+        name: name.to_string(),
+        agreement,
+        interval,
+        baseline: pearson(&baseline, &grades),
+    })
+}
+
+fn measure(rows: &[EvalRow], split: Split) -> Option<EvalReport> {
+    let all: Vec<&EvalRow> = rows.iter().collect();
+    let mut parts = vec![part("all", &all)?];
+    if split != Split::None {
+        let (held, tuning): (Vec<&EvalRow>, Vec<&EvalRow>) = all.iter().partition(|r| r.held_out);
+        parts.extend(part("tuning", &tuning));
+        parts.extend(part("held out", &held));
+    }
+    let overall = parts[0].agreement.clone();
     let mut grouped: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for r in rows {
         let e = grouped.entry(r.group.clone()).or_default();
@@ -168,12 +311,18 @@ fn measure(rows: &[EvalRow]) -> Option<EvalReport> {
         .filter_map(|(g, (s, gr))| Some((g, Agreement::measure(&s, &gr, Some(overall.map))?)))
         .collect();
     groups.sort_by_key(|g| natural_key(&g.0));
-    Some(EvalReport { overall, groups })
+    Some(EvalReport {
+        split,
+        overall,
+        parts,
+        groups,
+    })
 }
 
-/// Sort "2" before "10".
+/// Sort "2" before "10" (and "10.1" before "10.2").
 fn natural_key(s: &str) -> (u64, String) {
-    (s.parse::<u64>().unwrap_or(u64::MAX), s.to_string())
+    let head = s.split('.').next().unwrap_or(s);
+    (head.parse::<u64>().unwrap_or(u64::MAX), s.to_string())
 }
 
 fn fmt_opt(x: Option<f64>) -> String {
@@ -182,7 +331,7 @@ fn fmt_opt(x: Option<f64>) -> String {
 
 fn print_line(label: &str, a: &Agreement) {
     say!(
-        "{label:<12} n={:<5} pearson={:<6} spearman={:<6} rmse={:.3}",
+        "{label:<14} n={:<5} pearson={:<6} spearman={:<6} rmse={:.3}",
         a.n,
         fmt_opt(a.pearson),
         fmt_opt(a.spearman),
@@ -190,15 +339,67 @@ fn print_line(label: &str, a: &Agreement) {
     );
 }
 
-pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let (_, report) = evaluate(&args.file, &args.columns)?;
-    let LinearMap { intercept, slope } = report.overall.map;
-    say!("map: grade ≈ {intercept:.3} + {slope:.5} · score");
-    print_line("all", &report.overall);
-    for (group, a) in &report.groups {
-        print_line(&format!("{} {group}", args.columns.group_col), a);
+fn print_part(p: &Part) {
+    let a = &p.agreement;
+    let interval = p
+        .interval
+        .map_or_else(String::new, |(lo, hi)| format!(" [{lo:.3}, {hi:.3}]"));
+    say!(
+        "{:<14} n={:<5} pearson={}{interval} spearman={} rmse={:.3}  baseline pearson={}",
+        p.name,
+        a.n,
+        fmt_opt(a.pearson),
+        fmt_opt(a.spearman),
+        a.rmse,
+        fmt_opt(p.baseline)
+    );
+}
+
+fn dump(path: &Path, rows: &[EvalRow]) -> anyhow::Result<()> {
+    let mut out = String::from("row,split,group,grade,score,baseline,curated,flags\n");
+    for (i, r) in rows.iter().enumerate() {
+        let split = if r.held_out { "held_out" } else { "tuning" };
+        let _ = writeln!(
+            out,
+            "{},{split},{},{},{},{:.1},{},{}",
+            i + 1,
+            r.group,
+            r.grade,
+            r.score,
+            r.baseline,
+            r.curated,
+            r.flags
+        );
     }
-    if let (Some(min), Some(r)) = (args.min_pearson, report.overall.pearson)
+    std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
+pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let extra = match &args.bank {
+        Some(file) => Some(crate::cli::load_bank_file(file)?),
+        None => None,
+    };
+    let (rows, report) = evaluate_with(&args.file, &args.columns, extra.as_ref())?;
+    let LinearMap { intercept, slope } = report.overall.map;
+    let split = match report.split {
+        Split::Column => "split column: `training` tunes, the rest is held out",
+        Split::Assignments => "assignments 1–6 tune, 7–12 are held out",
+        Split::None => "no split",
+    };
+    say!("{split}; bootstrap 95% intervals over {RESAMPLES} resamples");
+    say!("map: grade ≈ {intercept:.3} + {slope:.5} · score");
+    for p in &report.parts {
+        print_part(p);
+    }
+    let group = args.columns.group_col.as_deref().unwrap_or("group");
+    for (g, a) in &report.groups {
+        print_line(&format!("{group} {g}"), a);
+    }
+    if let Some(file) = &args.dump {
+        dump(file, &rows)?;
+        say!("wrote {} rows to {}", rows.len(), file.display());
+    }
+    if let (Some(min), Some(r)) = (args.min_pearson, report.reported().agreement.pearson)
         && r < min
     {
         eprintln!("pearson {r:.3} is below the required {min:.3}");

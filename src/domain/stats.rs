@@ -107,9 +107,59 @@ impl Agreement {
     }
 }
 
+/// A 95% percentile-bootstrap interval for Pearson r: `resamples` draws of the rows with
+/// replacement, each index drawn by `draw(n)` (0..n; the caller passes a seeded generator so the
+/// interval is reproducible). `None` with fewer than three rows or no variance.
+pub fn pearson_interval(
+    x: &[f64],
+    y: &[f64],
+    resamples: usize,
+    mut draw: impl FnMut(usize) -> usize,
+) -> Option<(f64, f64)> {
+    let n = x.len();
+    if n < 3 || y.len() != n {
+        return None;
+    }
+    let (mut bx, mut by) = (vec![0.0; n], vec![0.0; n]);
+    let mut rs: Vec<f64> = (0..resamples)
+        .filter_map(|_| {
+            for k in 0..n {
+                let i = draw(n);
+                bx[k] = x[i];
+                by[k] = y[i];
+            }
+            pearson(&bx, &by)
+        })
+        .collect();
+    if rs.is_empty() {
+        return None;
+    }
+    rs.sort_by(f64::total_cmp);
+    let at = |q: f64| rs[((q * (rs.len() - 1) as f64).round() as usize).min(rs.len() - 1)];
+    Some((at(0.025), at(0.975)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bootstrap_interval_contains_the_estimate_and_narrows_with_more_rows() {
+        // A deterministic "random" index stream (an LCG) keeps the test reproducible.
+        let mut state = 12345u64;
+        let mut draw = |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let x: Vec<f64> = (0..200).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| v + 40.0 * ((v * 7.3).sin())).collect();
+        let r = pearson(&x, &y).unwrap();
+        let (lo, hi) = pearson_interval(&x, &y, 500, &mut draw).unwrap();
+        assert!(lo < r && r < hi, "{lo} {r} {hi}");
+        let (lo20, hi20) = pearson_interval(&x[..20], &y[..20], 500, &mut draw).unwrap();
+        assert!(hi20 - lo20 > hi - lo, "fewer rows, wider interval");
+        assert_eq!(pearson_interval(&x[..2], &y[..2], 10, &mut draw), None);
+    }
 
     #[test]
     fn perfect_and_inverse_correlation() {

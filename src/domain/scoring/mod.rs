@@ -25,6 +25,8 @@
 
 mod corpus;
 mod matching;
+mod polarity;
+mod roles;
 pub mod text;
 
 use std::collections::HashMap;
@@ -34,7 +36,8 @@ use std::sync::LazyLock;
 use serde::Serialize;
 
 pub use corpus::{Corpus, PreparedQuestion};
-use matching::{AnswerIndex, PhraseMatch, Token, content_tokens};
+use matching::{AnswerIndex, PhraseMatch, Token, Window, content_tokens};
+use roles::Roles;
 use text::{Analyzed, analyze};
 
 use crate::domain::bank::Question;
@@ -125,6 +128,8 @@ pub const BRIEF_SHARE: f64 = 0.3;
 pub const BREVITY_EXPONENT: f64 = 0.5;
 /// Points lost per misconception stated (at most two count).
 pub const MISCONCEPTION_PENALTY: f64 = 15.0;
+/// Points lost when every concept is contradicted (in proportion to the weight contradicted).
+pub const CONTRADICTION_PENALTY: f64 = 60.0;
 /// Credit for a concept only partly named.
 const PARTIAL_CREDIT: f64 = 0.5;
 /// A run of this many prompt words in a row (or the whole prompt, if shorter) counts as copied.
@@ -141,6 +146,9 @@ pub enum Coverage {
     Covered,
     Partial,
     Missed,
+    /// The answer denies the concept or says it of the wrong thing: it earns nothing and costs
+    /// points.
+    Contradicted,
 }
 
 /// One concept's result.
@@ -175,6 +183,10 @@ pub enum Flag {
     /// Mostly the question pasted back.
     CopiedQuestion,
     Misconception,
+    /// A key idea denied, or said of the wrong thing ("spawn buffers the output").
+    Contradiction,
+    /// The answer says it does not know ("I'm not sure", "never used it").
+    Hedged,
 }
 
 /// The full result of scoring one answer.
@@ -210,11 +222,15 @@ impl Assessment {
             .filter(|c| c.coverage == Coverage::Covered)
     }
 
-    /// Names of the concepts with this coverage (what an attempt stores).
+    /// Names of the concepts with this coverage (what an attempt stores). `Missed` includes the
+    /// contradicted ones: a concept stated wrongly is one the member still has to learn.
     pub fn concept_names(&self, coverage: Coverage) -> Vec<String> {
         self.concepts
             .iter()
-            .filter(|c| c.coverage == coverage)
+            .filter(|c| {
+                c.coverage == coverage
+                    || (coverage == Coverage::Missed && c.coverage == Coverage::Contradicted)
+            })
             .map(|c| c.name.clone())
             .collect()
     }
@@ -224,6 +240,20 @@ impl Assessment {
             .iter()
             .filter(|c| c.coverage == Coverage::Missed)
     }
+}
+
+/// The one-line baseline `eval` reports beside the scorer: the share of the reference answer's
+/// distinct content stems that the answer contains (0–1).
+pub fn word_overlap(reference: &str, answer: &str) -> f64 {
+    let reference = analyze(reference);
+    let answer = analyze(answer);
+    let present: std::collections::HashSet<&str> = answer.content().map(|w| answer.stem(w)).collect();
+    let wanted: std::collections::HashSet<&str> =
+        reference.content().map(|w| reference.stem(w)).collect();
+    if wanted.is_empty() {
+        return 0.0;
+    }
+    wanted.iter().filter(|s| present.contains(*s)).count() as f64 / wanted.len() as f64
 }
 
 /// Score `answer` to `question`. Uses the corpus's prepared form of the question when it has one.
@@ -257,8 +287,9 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         flags.push(Flag::CopiedQuestion);
     }
     let index = AnswerIndex::new(&analyzed, own, &q.vocabulary, &stem_ids);
+    let roles = Roles::new(q, &index, &analyzed);
 
-    let concepts = match_concepts(q, &index, &analyzed);
+    let concepts = match_concepts(q, &index, &analyzed, &roles);
     let total_weight: f64 = concepts.iter().map(|c| c.weight).sum();
     let credit: f64 = concepts
         .iter()
@@ -267,7 +298,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
                 * match c.coverage {
                     Coverage::Covered => 1.0,
                     Coverage::Partial => PARTIAL_CREDIT,
-                    Coverage::Missed => 0.0,
+                    Coverage::Missed | Coverage::Contradicted => 0.0,
                 }
         })
         .sum();
@@ -277,11 +308,16 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         0.0
     };
 
+    // What the answer professes not to know says nothing either way.
     let similarity = corpus.similarity(
         q,
         &analyzed,
         &stem_ids,
-        index.content.iter().map(|t| t.stem),
+        index
+            .content
+            .iter()
+            .filter(|t| !t.hedged)
+            .map(|t| (t.stem, t.negated)),
     );
 
     let fluency = if analyzed.raw_tokens >= MIN_CONTENT_WORDS {
@@ -299,7 +335,17 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
             .min(1.0)
             .powf(BREVITY_EXPONENT)
     };
-    let misconceptions = find_misconceptions(q, &index, &analyzed);
+    let misconceptions = find_misconceptions(q, &index, &analyzed, &roles);
+    let contradicted: f64 = concepts
+        .iter()
+        .filter(|c| c.coverage == Coverage::Contradicted)
+        .map(|c| c.weight)
+        .sum();
+    let contradiction = if total_weight > 0.0 {
+        contradicted / total_weight
+    } else {
+        0.0
+    };
 
     if index.word_count() < MIN_CONTENT_WORDS && !flags.contains(&Flag::CopiedQuestion) {
         flags.push(Flag::TooShort);
@@ -313,11 +359,18 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     if !misconceptions.is_empty() {
         flags.push(Flag::Misconception);
     }
+    if contradiction > 0.0 {
+        flags.push(Flag::Contradiction);
+    }
+    if index.content.iter().any(|t| t.hedged) {
+        flags.push(Flag::Hedged);
+    }
     let scores = Scores {
         coverage,
         similarity,
         fluency,
         brevity,
+        contradiction,
     };
     finish(q, Some(concepts), scores, flags, misconceptions)
 }
@@ -327,6 +380,8 @@ struct Scores {
     similarity: f64,
     fluency: f64,
     brevity: f64,
+    /// Weighted share of concepts contradicted, 0–1.
+    contradiction: f64,
 }
 
 impl Scores {
@@ -336,6 +391,7 @@ impl Scores {
             similarity: 0.0,
             fluency: 1.0,
             brevity: 0.0,
+            contradiction: 0.0,
         }
     }
 
@@ -343,7 +399,8 @@ impl Scores {
         let content = W_COVERAGE * self.coverage
             + W_SIMILARITY * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
         let raw = 100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity
-            - MISCONCEPTION_PENALTY * misconceptions.min(2) as f64;
+            - MISCONCEPTION_PENALTY * misconceptions.min(2) as f64
+            - CONTRADICTION_PENALTY * self.contradiction;
         raw.clamp(0.0, 100.0).round() as u8
     }
 }
@@ -391,28 +448,93 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn match_concepts(q: &PreparedQuestion, index: &AnswerIndex, a: &Analyzed) -> Vec<ConceptResult> {
+/// What one place in the answer says about a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    /// Said in a sentence that professes not knowing: neither claimed nor denied.
+    Hedged,
+    /// Denied, or said of a rival entity.
+    Contradicted,
+    /// Said, but of no entity the question names (the claim needs a subject).
+    Unbound,
+    Claimed,
+}
+
+/// How a window of a phrase bears on its claim: the phrase's own polarity ("does not block")
+/// against the answer's, and, for a claim about an entity, which entity the clause is about.
+fn judge(
+    w: &Window,
+    phrase_negated: bool,
+    entity: Option<usize>,
+    q: &PreparedQuestion,
+    roles: &Roles,
+    index: &AnswerIndex,
+) -> Verdict {
+    if w.hedged {
+        return Verdict::Hedged;
+    }
+    let flipped = w.negated != phrase_negated;
+    let Some(e) = entity else {
+        return if flipped {
+            Verdict::Contradicted
+        } else {
+            Verdict::Claimed
+        };
+    };
+    let about = roles.of(index, w);
+    match (about & (1 << e) != 0, about & q.entities[e].rivals != 0, flipped) {
+        (true, _, false) => Verdict::Claimed,
+        (true, _, true) => Verdict::Contradicted,
+        // "spawn buffers the output" where exec does: the roles swapped.
+        (false, true, false) => Verdict::Contradicted,
+        // "spawn does not buffer": true of the rival, silent about this entity.
+        (false, true, true) => Verdict::Unbound,
+        (false, false, false) => Verdict::Unbound,
+        (false, false, true) => Verdict::Contradicted,
+    }
+}
+
+fn match_concepts(
+    q: &PreparedQuestion,
+    index: &AnswerIndex,
+    a: &Analyzed,
+    roles: &Roles,
+) -> Vec<ConceptResult> {
     q.concepts
         .iter()
         .map(|c| {
-            let mut best = (Coverage::Missed, None);
+            // The strongest verdict over every place any phrasing stands, and where.
+            let mut best: Option<(Verdict, usize, usize)> = None;
+            let mut partial: Option<(usize, usize)> = None;
             for phrase in &c.phrases {
-                match index.find(phrase) {
-                    PhraseMatch::Full { first, last } => {
-                        best = (Coverage::Covered, Some(quote(index, a, first, last)));
-                        break;
+                for w in index.windows(phrase) {
+                    let v = judge(&w, phrase.negated, c.entity, q, roles, index);
+                    if best.is_none_or(|(b, _, _)| v > b) {
+                        best = Some((v, w.first, w.last));
                     }
-                    PhraseMatch::Partial { first, last } if best.0 == Coverage::Missed => {
-                        best = (Coverage::Partial, Some(quote(index, a, first, last)));
-                    }
-                    _ => {}
+                }
+                if best.is_some_and(|(v, _, _)| v == Verdict::Claimed) {
+                    break;
+                }
+                if partial.is_none()
+                    && let PhraseMatch::Partial { first, last } = index.find(phrase)
+                    && !index.content[first].hedged
+                {
+                    partial = Some((first, last));
                 }
             }
+            let (coverage, at) = match (best, partial) {
+                (Some((Verdict::Claimed, f, l)), _) => (Coverage::Covered, Some((f, l))),
+                (Some((Verdict::Unbound, f, l)), _) => (Coverage::Partial, Some((f, l))),
+                (Some((Verdict::Contradicted, f, l)), _) => (Coverage::Contradicted, Some((f, l))),
+                (_, Some((f, l))) => (Coverage::Partial, Some((f, l))),
+                _ => (Coverage::Missed, None),
+            };
             ConceptResult {
                 name: c.name.clone(),
                 weight: round3(c.weight),
-                coverage: best.0,
-                matched: best.1,
+                coverage,
+                matched: at.map(|(f, l)| quote(index, a, f, l)),
             }
         })
         .collect()
@@ -422,21 +544,20 @@ fn find_misconceptions(
     q: &PreparedQuestion,
     index: &AnswerIndex,
     a: &Analyzed,
+    roles: &Roles,
 ) -> Vec<MisconceptionHit> {
     q.misconceptions
         .iter()
         .filter_map(|m| {
-            let PhraseMatch::Full { first, last } = index.find(&m.phrase) else {
-                return None;
-            };
-            // "cluster workers do not share memory" states the opposite of the misconception.
-            let from = index.content[first].word.saturating_sub(3);
-            let to = index.content[last].word;
-            let negated = a.words[from..=to].iter().any(|w| w.is_negation);
-            (!negated).then(|| MisconceptionHit {
+            // Stated, not denied ("cluster workers do not share memory" is the opposite), and
+            // said of the entity it is wrong about.
+            let w = index.windows(&m.phrase).into_iter().find(|w| {
+                judge(w, m.phrase.negated, m.entity, q, roles, index) == Verdict::Claimed
+            })?;
+            Some(MisconceptionHit {
                 phrase: m.phrase_text.clone(),
                 why: m.why.clone(),
-                matched: quote(index, a, first, last),
+                matched: quote(index, a, w.first, w.last),
             })
         })
         .collect()
@@ -536,6 +657,21 @@ fn feedback(a: &Assessment) -> String {
     if !partial.is_empty() {
         parts.push(format!("Partly: {partial}."));
     }
+    let contradicted: Vec<String> = by_weight
+        .iter()
+        .filter(|c| c.coverage == Coverage::Contradicted)
+        .take(3)
+        .map(|c| match &c.matched {
+            Some(q) => format!("{} (you wrote \"{q}\")", c.name),
+            None => c.name.clone(),
+        })
+        .collect();
+    if !contradicted.is_empty() {
+        parts.push(format!(
+            "Contradicted: {}: that is the opposite of the key idea, or said of the wrong thing.",
+            contradicted.join("; ")
+        ));
+    }
     if !missed.is_empty() {
         parts.push(format!("Missed: {missed}."));
     }
@@ -544,6 +680,9 @@ fn feedback(a: &Assessment) -> String {
     }
     for m in &a.misconceptions {
         parts.push(format!("Careful: {}", m.why));
+    }
+    if a.has(Flag::Hedged) {
+        parts.push("Where you are unsure, say what you would expect and why: a reasoned guess earns more than \"I don't know\".".into());
     }
     if a.has(Flag::KeywordStuffing) {
         parts.push("Explain the ideas in sentences; a list of keywords earns little.".into());
