@@ -1178,6 +1178,34 @@ async fn an_imported_bank_serves_questions_and_drops_and_is_kept_while_in_use() 
         .await
         .to_string();
     assert!(list.contains("`tiny` — Tiny test bank"), "{list}");
+    for (id, level) in [
+        ("nodejs-fresher", "fresher"),
+        ("nodejs-mid", "mid"),
+        ("nodejs-senior", "senior"),
+    ] {
+        assert!(
+            list.contains(&format!("`{id}`")) && list.contains(&format!("level {level}")),
+            "{list}"
+        );
+    }
+    // Built-in banks are chosen by id like a server's own: topics come from the fresher bank.
+    let ac = w
+        .fake
+        .autocomplete(
+            M0,
+            CHANNEL,
+            "question",
+            json!([
+                { "name": "bank", "type": 3, "value": "nodejs-fresher" },
+                { "name": "topic", "type": 3, "value": "stream", "focused": true }
+            ]),
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap()
+        .to_string();
+    assert!(ac.contains("\"value\":\"Buffers and Streams\""), "{ac}");
 
     // Autocomplete offers it; another server would not see it (the store is per server).
     let ac = w

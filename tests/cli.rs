@@ -233,6 +233,83 @@ fn bank_list_show_and_check_the_shipped_bank() {
 }
 
 #[test]
+fn built_in_banks_are_listed_with_levels_and_selected_by_id() {
+    let r = Run::new();
+    let (out, _) = text(&r.cmd(&["bank", "list"], ""));
+    for (id, level) in [
+        ("nodejs-fresher", "fresher"),
+        ("nodejs-mid", "mid"),
+        ("nodejs-senior", "senior"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().starts_with(id) && l.contains(level)),
+            "{out}"
+        );
+    }
+    assert!(out.contains("(nodejs-senior, level senior)"), "{out}");
+    let (out, _) = text(&r.cmd(&["bank", "list", "--bank", "nodejs-fresher"], ""));
+    assert!(
+        out.starts_with("Fresher Node.js (nodejs-fresher, level fresher)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fresh-promise-basics") && !out.contains("node-cluster"),
+        "{out}"
+    );
+    let (out, _) = text(&r.cmd(
+        &[
+            "bank",
+            "list",
+            "--bank",
+            "NODEJS-MID",
+            "--topic",
+            "security",
+        ],
+        "",
+    ));
+    assert!(out.contains("mid-prototype-pollution"), "{out}");
+    // A question of another built-in bank is found without --bank: ids are unique across them.
+    let (out, _) = text(&r.cmd(&["bank", "show", "mid-cors"], ""));
+    assert!(out.starts_with("mid-cors · HTTP and Express"), "{out}");
+    let o = r.cmd(
+        &["score", "--question", "fresh-promise-basics", "--json"],
+        "A promise is pending until it settles once, fulfilled with a value or rejected with an error.",
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("\"question\": \"fresh-promise-basics\""),
+        "{out}"
+    );
+    let o = r.cmd(&["bank", "list", "--bank", "nodejs-junior"], "");
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err.contains(
+            "`nodejs-junior` is neither a built-in bank (nodejs-fresher, nodejs-mid, nodejs-senior)"
+        ),
+        "{err}"
+    );
+    // Practice records a built-in bank's answers like the default bank's.
+    let o = r.cmd(
+        &[
+            "practice",
+            "--bank",
+            "nodejs-mid",
+            "--count",
+            "1",
+            "--seed",
+            "3",
+        ],
+        "Workers and threads and the event loop.\n\n",
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (board, _) = text(&r.cmd(&["leaderboard"], ""));
+    assert!(board.contains("tester"), "{board}");
+}
+
+#[test]
 fn db_backup_and_check() {
     let r = Run::new();
     assert!(r.cmd(&["db", "check"], "").status.success());

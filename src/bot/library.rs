@@ -1,5 +1,6 @@
-//! The question banks commands draw from: the shipped bank, compiled in, and the banks servers
-//! imported, loaded from the database on first use and kept.
+//! The question banks commands draw from: the built-in banks, compiled in (the shipped senior
+//! bank is the default), and the banks servers imported, loaded from the database on first use
+//! and kept.
 //!
 //! Bank versions never change once stored (a changed file is a new version), so a loaded
 //! version stays valid for the life of the process.
@@ -21,6 +22,16 @@ pub struct Content {
 impl Content {
     pub fn new(bank: Bank, stored: StoredBank) -> Content {
         Content::with_background(bank, stored, &[])
+    }
+
+    /// Scored with the corpus every bank gets in bot and terminal alike ([`Corpus::for_bank`]).
+    pub fn for_bank(bank: Bank, stored: StoredBank) -> Content {
+        let corpus = Corpus::for_bank(&bank);
+        Content {
+            bank,
+            corpus,
+            stored,
+        }
     }
 
     /// Word rarity counted over `background` too (see [`Corpus::with_background`]).
@@ -73,13 +84,26 @@ const MAX_LOADED: usize = 256;
 
 pub struct Library {
     shipped: Arc<Content>,
+    /// Every built-in bank, the shipped one included, in `BUILTIN_BANKS` order.
+    builtins: Vec<Arc<Content>>,
     loaded: Mutex<HashMap<i64, Arc<Content>>>,
 }
 
 impl Library {
+    /// A library whose only built-in bank is `shipped`.
     pub fn new(shipped: Content) -> Library {
+        Library::with_builtins(shipped, Vec::new())
+    }
+
+    /// The shipped (default) bank and the other built-in banks; `builtins()` lists `others`
+    /// first, then the shipped bank (fresher, mid, senior).
+    pub fn with_builtins(shipped: Content, others: Vec<Content>) -> Library {
+        let shipped = Arc::new(shipped);
+        let mut builtins: Vec<Arc<Content>> = others.into_iter().map(Arc::new).collect();
+        builtins.push(shipped.clone());
         Library {
-            shipped: Arc::new(shipped),
+            shipped,
+            builtins,
             loaded: Mutex::new(HashMap::new()),
         }
     }
@@ -88,14 +112,26 @@ impl Library {
         &self.shipped
     }
 
+    /// Every built-in bank, the shipped one included.
+    pub fn builtins(&self) -> &[Arc<Content>] {
+        &self.builtins
+    }
+
+    /// The built-in bank with this id, in any case.
+    pub fn builtin(&self, slug: &str) -> Option<&Arc<Content>> {
+        self.builtins
+            .iter()
+            .find(|c| c.bank.meta.id.eq_ignore_ascii_case(slug.trim()))
+    }
+
     /// A stored bank version, ready to score.
     pub async fn version(
         &self,
         store: &Store,
         bank_id: i64,
     ) -> Result<Option<Arc<Content>>, StoreError> {
-        if bank_id == self.shipped.stored.id {
-            return Ok(Some(self.shipped.clone()));
+        if let Some(builtin) = self.builtins.iter().find(|c| c.stored.id == bank_id) {
+            return Ok(Some(builtin.clone()));
         }
         if let Some(found) = self.cached(bank_id) {
             return Ok(Some(found));
@@ -129,11 +165,13 @@ impl Library {
 
     /// The question stored as `row`, from whichever bank version holds it.
     pub async fn question(&self, store: &Store, row: i64) -> Result<Option<Asked>, StoreError> {
-        if let Some(index) = self.shipped.index_of_row(row) {
-            return Ok(Some(Asked {
-                content: self.shipped.clone(),
-                index,
-            }));
+        for builtin in &self.builtins {
+            if let Some(index) = builtin.index_of_row(row) {
+                return Ok(Some(Asked {
+                    content: builtin.clone(),
+                    index,
+                }));
+            }
         }
         let Some(bank_id) = store.bank_of_question(row).await? else {
             return Ok(None);
@@ -146,8 +184,8 @@ impl Library {
             .map(|index| Asked { content, index }))
     }
 
-    /// The bank a server asked for by id: its own bank's active version, or the shipped bank
-    /// when `slug` is `None` or names it.
+    /// The bank a server asked for by id: a built-in bank when `slug` names one (the shipped
+    /// bank when it is `None`), otherwise the server's own bank's active version.
     pub async fn for_server(
         &self,
         store: &Store,
@@ -156,10 +194,10 @@ impl Library {
     ) -> Result<Option<Arc<Content>>, StoreError> {
         let slug = match slug.map(str::trim) {
             None | Some("") => return Ok(Some(self.shipped.clone())),
-            Some(s) if s.eq_ignore_ascii_case(&self.shipped.bank.meta.id) => {
-                return Ok(Some(self.shipped.clone()));
-            }
-            Some(s) => s,
+            Some(s) => match self.builtin(s) {
+                Some(builtin) => return Ok(Some(builtin.clone())),
+                None => s,
+            },
         };
         match store.active_bank_id(guild_id, slug).await? {
             Some(id) => self.version(store, id).await,

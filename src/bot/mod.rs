@@ -23,7 +23,7 @@ use poise::serenity_prelude as serenity;
 use tokio::sync::{Notify, watch};
 
 use crate::config::{BotConfig, Timings};
-use crate::domain::bank::{Bank, SHIPPED_BANK_TOML};
+use crate::domain::bank::{BUILTIN_BANKS, Bank, SHIPPED_BANK_TOML, SHIPPED_BUILTIN};
 use crate::store::Store;
 pub use errors::{BotError, Error};
 pub use library::{Content, Library};
@@ -189,9 +189,25 @@ pub async fn load_content(store: &Store) -> anyhow::Result<Content> {
     Ok(Content::new(bank, stored))
 }
 
+/// Load every built-in bank other than the shipped one into the store, ready to score.
+pub async fn load_other_builtins(store: &Store) -> anyhow::Result<Vec<Content>> {
+    let mut loaded = Vec::new();
+    for builtin in BUILTIN_BANKS.iter().filter(|b| **b != SHIPPED_BUILTIN) {
+        let bank = builtin.load()?;
+        let stored = store
+            .store_bank(None, &bank, builtin.toml, None, Utc::now())
+            .await?;
+        loaded.push(Content::for_bank(bank, stored));
+    }
+    Ok(loaded)
+}
+
 /// Build and start the bot. The same function serves production and the loopback tests.
 pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle> {
-    let library = Arc::new(Library::new(load_content(&store).await?));
+    let library = Arc::new(Library::with_builtins(
+        load_content(&store).await?,
+        load_other_builtins(&store).await?,
+    ));
     let mut http = serenity::HttpBuilder::new(config.token.expose());
     if let Some(base) = &config.api_base {
         http = http.proxy(base.clone()).ratelimiter_disabled(true);

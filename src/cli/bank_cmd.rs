@@ -7,10 +7,11 @@ use anyhow::Context as _;
 use clap::Subcommand;
 
 use super::{BankArg, FilterArgs, load_bank_file};
+use crate::domain::bank::{BUILTIN_BANKS, SHIPPED_BUILTIN};
 
 #[derive(Debug, Subcommand)]
 pub enum BankCommand {
-    /// List the questions of a bank.
+    /// List the built-in banks and the questions of one.
     List {
         #[command(flatten)]
         filter: FilterArgs,
@@ -30,12 +31,36 @@ pub enum BankCommand {
 
 pub fn run(cmd: BankCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        BankCommand::List { filter, bank } => {
-            let bank = bank.load()?;
+        BankCommand::List {
+            filter,
+            bank: choice,
+        } => {
+            if choice.is_default() {
+                say!("Built-in banks (choose one with --bank ID; a file path works too):");
+                for builtin in &BUILTIN_BANKS {
+                    let b = builtin.load()?;
+                    say!(
+                        "  {:<16} {:<8} {:>3} questions  {}{}",
+                        b.meta.id,
+                        b.meta.level,
+                        b.questions.len(),
+                        b.meta.name,
+                        if *builtin == SHIPPED_BUILTIN {
+                            " (default)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                say!("");
+            }
+            let bank = choice.load()?;
             let filter = filter.to_filter(&bank)?;
             say!(
-                "{} v{} — {}",
+                "{} ({}, level {}) v{} — {}",
                 bank.meta.name,
+                bank.meta.id,
+                bank.meta.level,
                 bank.meta.version,
                 bank.meta.description
             );
@@ -53,7 +78,7 @@ pub fn run(cmd: BankCommand) -> anyhow::Result<ExitCode> {
             say!("{n} question(s)");
         }
         BankCommand::Show { id, bank } => {
-            let bank = bank.load()?;
+            let bank = bank.load_for_question(&id)?;
             let q = bank.question(&id).with_context(|| {
                 format!("no question with id `{id}`; `interview-bot bank list` shows them")
             })?;

@@ -32,13 +32,13 @@ mod score_cmd;
 pub mod settings;
 mod store_bench;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::domain::bank::{Bank, Difficulty};
+use crate::domain::bank::{BUILTIN_BANKS, Bank, Builtin, Difficulty, SHIPPED_BUILTIN};
 
 /// Practise technical interviews: in Discord, or right here in the terminal.
 #[derive(Debug, Parser)]
@@ -165,24 +165,79 @@ pub fn block_on<T>(f: impl std::future::Future<Output = anyhow::Result<T>>) -> a
 /// Options shared by commands that read a bank.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BankArg {
-    /// A bank file (TOML) instead of the shipped Node.js bank.
-    #[arg(long, value_name = "FILE")]
-    pub bank: Option<PathBuf>,
+    /// A built-in bank by id (nodejs-fresher, nodejs-mid, nodejs-senior) or a bank file (TOML
+    /// or JSON) [default: nodejs-senior].
+    #[arg(long, value_name = "ID|FILE")]
+    pub bank: Option<String>,
+}
+
+/// What `--bank` named.
+enum BankChoice<'a> {
+    Builtin(&'static Builtin),
+    File(&'a Path),
 }
 
 impl BankArg {
+    /// A built-in id wins over a file of the same name; anything else is a path.
+    fn choice(&self) -> BankChoice<'_> {
+        match self.bank.as_deref() {
+            None => BankChoice::Builtin(&SHIPPED_BUILTIN),
+            Some(typed) => match Builtin::find(typed) {
+                Some(builtin) => BankChoice::Builtin(builtin),
+                None => BankChoice::File(Path::new(typed)),
+            },
+        }
+    }
+
+    /// True when the bank comes from a file rather than the binary.
+    pub fn is_file(&self) -> bool {
+        matches!(self.choice(), BankChoice::File(_))
+    }
+
+    /// True when no bank was named (the default bank is used).
+    pub fn is_default(&self) -> bool {
+        self.bank.is_none()
+    }
+
     pub fn load(&self) -> anyhow::Result<Bank> {
         self.load_with_source().map(|(bank, _)| bank)
     }
 
-    /// The bank and its TOML text (stored with attempts so they point at the exact question).
+    /// The bank holding question `id`: the named bank, or with none named, whichever built-in
+    /// bank has it (question ids are unique across them), the default bank first.
+    pub fn load_for_question(&self, id: &str) -> anyhow::Result<Bank> {
+        if self.is_default() {
+            let default = SHIPPED_BUILTIN.load()?;
+            if default.question(id).is_some() {
+                return Ok(default);
+            }
+            for builtin in BUILTIN_BANKS.iter().filter(|b| **b != SHIPPED_BUILTIN) {
+                let bank = builtin.load()?;
+                if bank.question(id).is_some() {
+                    return Ok(bank);
+                }
+            }
+            return Ok(default);
+        }
+        self.load()
+    }
+
+    /// The bank and its text (stored with attempts so they point at the exact question).
     pub fn load_with_source(&self) -> anyhow::Result<(Bank, String)> {
-        match &self.bank {
-            Some(path) => load_bank_file_with_source(path),
-            None => Ok((
-                Bank::shipped()?,
-                crate::domain::bank::SHIPPED_BANK_TOML.to_string(),
-            )),
+        match self.choice() {
+            BankChoice::Builtin(builtin) => Ok((builtin.load()?, builtin.toml.to_string())),
+            BankChoice::File(path) => load_bank_file_with_source(path).with_context(|| {
+                // A bare word was probably meant as a built-in id.
+                if path.extension().is_none() && path.components().count() == 1 {
+                    format!(
+                        "`{}` is neither a built-in bank ({}) nor a bank file",
+                        path.display(),
+                        Builtin::ids()
+                    )
+                } else {
+                    format!("cannot load bank {}", path.display())
+                }
+            }),
         }
     }
 }

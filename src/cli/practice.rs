@@ -113,7 +113,7 @@ pub fn run(args: PracticeArgs, database_url: &str) -> anyhow::Result<ExitCode> {
         let recorder = if args.no_record {
             None
         } else {
-            match Recorder::open(database_url, &bank, &source, args.bank.bank.is_some()).await {
+            match Recorder::open(database_url, &bank, &source, args.bank.is_file()).await {
                 Ok(r) => Some(r),
                 Err(e) => {
                     tracing::warn!(error = %format!("{e:#}"), "answers will not be recorded");

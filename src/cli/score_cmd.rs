@@ -33,7 +33,7 @@ struct ScoreOutput<'a> {
 pub const MAX_ANSWER_BYTES: usize = 100_000;
 
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
-    let bank = args.bank.load()?;
+    let bank = args.bank.load_for_question(&args.question)?;
     let question = bank.question(&args.question).with_context(|| {
         format!(
             "no question with id `{}`; `interview-bot bank list` shows them",

@@ -65,8 +65,12 @@ pub async fn autocomplete_bank(
 ) -> serenity::all::CreateAutocompleteResponse {
     let partial = partial.to_lowercase();
     let data = ctx.data();
-    let shipped = &data.library.shipped().bank.meta;
-    let mut banks = vec![(shipped.id.clone(), shipped.name.clone())];
+    let mut banks: Vec<(String, String)> = data
+        .library
+        .builtins()
+        .iter()
+        .map(|c| (c.bank.meta.id.clone(), c.bank.meta.name.clone()))
+        .collect();
     if let Ok(guild) = guild_of(ctx) {
         match data.store.server_banks(guild).await {
             Ok(own) => banks.extend(own.into_iter().map(|b| (b.slug, b.name))),
@@ -86,7 +90,7 @@ pub async fn autocomplete_bank(
     serenity::all::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// Question banks: the built-in one and this server's own.
+/// Question banks: the built-in ones and this server's own.
 #[poise::command(
     slash_command,
     guild_only,
@@ -127,12 +131,9 @@ async fn import(
     };
     let data = ctx.data();
     let meta = &bank.meta;
-    if meta
-        .id
-        .eq_ignore_ascii_case(&data.library.shipped().bank.meta.id)
-    {
+    if data.library.builtin(&meta.id).is_some() {
         return Err(user(format!(
-            "{} is the built-in bank's id. Give your bank another `bank.id`; nothing changed.",
+            "{} is a built-in bank's id. Give your bank another `bank.id`; nothing changed.",
             code(&meta.id)
         )));
     }
@@ -260,13 +261,22 @@ fn refusal(filename: &str, e: &BankError) -> String {
 async fn list(ctx: Context<'_>) -> Result<(), Error> {
     let guild = guild_of(ctx)?;
     let data = ctx.data();
-    let shipped = &data.library.shipped().bank;
-    let mut body = format!(
-        "**Built in**\n{} — {} · {} questions\n",
-        code(&shipped.meta.id),
-        escape(&shipped.meta.name),
-        shipped.questions.len()
-    );
+    let mut body = String::from("**Built in**\n");
+    for builtin in data.library.builtins() {
+        let bank = &builtin.bank;
+        body.push_str(&format!(
+            "{} — {} · level {} · {} questions{}\n",
+            code(&bank.meta.id),
+            escape(&bank.meta.name),
+            escape(&bank.meta.level),
+            bank.questions.len(),
+            if Arc::ptr_eq(builtin, data.library.shipped()) {
+                " · the default"
+            } else {
+                ""
+            }
+        ));
+    }
     let own = data.store.server_banks(guild).await?;
     body.push_str("\n**This server's**\n");
     if own.is_empty() {
@@ -347,8 +357,8 @@ async fn remove(
     let guild = require_manage_server(ctx, "Removing a bank")?;
     let data = ctx.data();
     let slug = bank.trim();
-    if slug.eq_ignore_ascii_case(&data.library.shipped().bank.meta.id) {
-        return Err(user("The built-in bank cannot be removed."));
+    if data.library.builtin(slug).is_some() {
+        return Err(user("Built-in banks cannot be removed."));
     }
     match data.store.remove_bank(guild, slug).await? {
         BankRemoval::Removed => {

@@ -83,13 +83,22 @@ fn distinct_topics<'a>(topics: impl IntoIterator<Item = &'a str>) -> Vec<String>
     distinct
 }
 
+/// The topics of every built-in bank, in bank order.
+fn builtin_topics(data: &Data) -> Vec<&str> {
+    data.library
+        .builtins()
+        .iter()
+        .flat_map(|c| c.bank.topics())
+        .collect()
+}
+
 /// Every topic this server's banks have: boards filter by any of them. Read from the stored
 /// questions, so no bank needs loading.
 pub async fn server_topics(data: &Data, guild: i64) -> Result<Vec<String>, Error> {
     let own = data.store.server_bank_topics(guild).await?;
-    let shipped = data.library.shipped().bank.topics();
+    let builtin = builtin_topics(data);
     Ok(distinct_topics(
-        shipped.into_iter().chain(own.iter().map(String::as_str)),
+        builtin.into_iter().chain(own.iter().map(String::as_str)),
     ))
 }
 
@@ -104,9 +113,9 @@ pub async fn autocomplete_topic(
         (Some(chosen), _) => distinct_topics(chosen.bank.topics()),
         (None, Some(g)) => server_topics(data, sid(g.get())).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "cannot list topics for autocomplete");
-            distinct_topics(data.library.shipped().bank.topics())
+            distinct_topics(builtin_topics(data))
         }),
-        (None, None) => distinct_topics(data.library.shipped().bank.topics()),
+        (None, None) => distinct_topics(builtin_topics(data)),
     };
     let partial = partial.to_lowercase();
     let choices = topics

@@ -190,15 +190,71 @@ impl QuestionFilter {
     }
 }
 
-/// The bank that ships with the bot, compiled in so the binary works from any directory.
+/// The default bank, compiled in so the binary works from any directory.
 pub const SHIPPED_BANK_TOML: &str = include_str!("../../../data/banks/nodejs-senior.toml");
 /// The file name the shipped bank is reported under.
 pub const SHIPPED_BANK_FILE: &str = "data/banks/nodejs-senior.toml";
 
+/// A bank compiled into the binary: the id it declares, the file it comes from and its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Builtin {
+    /// Its `bank.id` (a test checks the file says the same).
+    pub id: &'static str,
+    pub file: &'static str,
+    pub toml: &'static str,
+}
+
+/// The default built-in bank ([`Bank::shipped`]), used wherever no bank is named.
+pub const SHIPPED_BUILTIN: Builtin = Builtin {
+    id: "nodejs-senior",
+    file: SHIPPED_BANK_FILE,
+    toml: SHIPPED_BANK_TOML,
+};
+
+/// Every built-in bank, by level from fresher to senior.
+pub const BUILTIN_BANKS: [Builtin; 3] = [
+    Builtin {
+        id: "nodejs-fresher",
+        file: "data/banks/nodejs-fresher.toml",
+        toml: include_str!("../../../data/banks/nodejs-fresher.toml"),
+    },
+    Builtin {
+        id: "nodejs-mid",
+        file: "data/banks/nodejs-mid.toml",
+        toml: include_str!("../../../data/banks/nodejs-mid.toml"),
+    },
+    SHIPPED_BUILTIN,
+];
+
+impl Builtin {
+    /// The built-in bank with this id, in any case.
+    pub fn find(id: &str) -> Option<&'static Builtin> {
+        BUILTIN_BANKS
+            .iter()
+            .find(|b| b.id.eq_ignore_ascii_case(id.trim()))
+    }
+
+    /// The ids of all built-in banks, comma-separated, for messages.
+    pub fn ids() -> String {
+        BUILTIN_BANKS.map(|b| b.id).join(", ")
+    }
+
+    /// Parse and validate it (it is checked by the tests, so this fails only if they were
+    /// skipped).
+    pub fn load(&self) -> Result<Bank, BankError> {
+        Bank::from_toml_str(self.file, self.toml)
+    }
+}
+
 impl Bank {
-    /// The bank compiled into the binary.
+    /// The default bank compiled into the binary (senior Node.js).
     pub fn shipped() -> Result<Self, BankError> {
         Self::from_toml_str(SHIPPED_BANK_FILE, SHIPPED_BANK_TOML)
+    }
+
+    /// Every bank compiled into the binary, in [`BUILTIN_BANKS`] order.
+    pub fn builtin() -> Result<Vec<Self>, BankError> {
+        BUILTIN_BANKS.iter().map(Builtin::load).collect()
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
