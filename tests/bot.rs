@@ -2260,3 +2260,30 @@ async fn a_burst_of_answers_coalesces_the_answered_edits() {
     w.assert_clean();
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn posts_answered_with_429_are_tried_again_and_land_once() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    // One global 429, then two of the channel's message route, each with a retry_after.
+    w.fake.global_rate_limit(1, Duration::from_millis(50));
+    w.fake.rate_limit(
+        "POST /api/v10/channels/2000/messages",
+        2,
+        Duration::from_millis(100),
+    );
+    set_daily(&w, ADMIN, json!([])).await;
+    w.wait_message("Daily question —").await;
+    w.wait_message("Daily reveal —").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(drop_messages(&w).len(), 1, "posted once");
+    let reveals = w
+        .messages()
+        .iter()
+        .filter(|m| m.to_string().contains("Daily reveal —"))
+        .count();
+    assert_eq!(reveals, 1, "revealed once");
+    assert_eq!(w.fake.rate_limited_calls(), 3, "every 429 was met");
+    w.assert_clean();
+    bot.stop().await;
+}
