@@ -1,5 +1,6 @@
 //! Interview Bot: practise technical interviews in Discord or in the terminal.
 
+pub mod app;
 pub mod bot;
 pub mod cli;
 pub mod config;

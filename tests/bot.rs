@@ -1794,3 +1794,524 @@ async fn daily_now_retries_a_failed_drop_at_once_and_refuses_a_second_post() {
     w.assert_clean();
     bot.stop().await;
 }
+
+// ---------------------------------------------------------------- issue 12: faults and limits
+
+/// Start a `/mock start` group round of `questions` and have `players[1..]` join; the round id.
+async fn group_round(w: &World, players: &[u64], questions: i64, seconds: i64) -> i64 {
+    w.command(
+        players[0],
+        "mock",
+        sub(
+            "start",
+            json!([
+                { "name": "questions", "type": 4, "value": questions },
+                { "name": "seconds", "type": 4, "value": seconds }
+            ]),
+        ),
+    )
+    .await;
+    join_lobby(w, &players[1..], None).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_question_of_a_group_round_is_revealed_when_all_answer_at_once_on_a_slow_api() {
+    // Posts take 250 ms, as on a busy Discord: the reveal that the last answer claims is still
+    // being posted when the other answers' handlers and the timer look at the round.
+    let w = World::new(4).await;
+    w.fake
+        .add_latency("POST /api/v10/channels/", Duration::from_millis(250));
+    let bot = w.start_bot().await;
+    let players = [M0, M1, M2, 5003];
+    let round = group_round(&w, &players, 3, 300).await;
+    for position in 0..3 {
+        let q = w
+            .wait_message(&format!("m:answer:{round}:{position}"))
+            .await;
+        let mut modals = Vec::new();
+        for &m in &players {
+            let click = w
+                .fake
+                .click(m, &q, &format!("m:answer:{round}:{position}"))
+                .await;
+            let modal = click.modal(&w.fake, WAIT).await.expect("a modal");
+            modals.push((m, modal["custom_id"].as_str().unwrap().to_string()));
+        }
+        let replies = futures_join_all(modals.into_iter().map(|(m, id)| {
+            let fake = w.fake.clone();
+            async move {
+                fake.submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
+                    .await
+                    .response(&fake, WAIT)
+                    .await
+                    .unwrap()
+            }
+        }))
+        .await;
+        for r in replies {
+            assert!(
+                r.to_string().contains("Answer received"),
+                "question {position}: {r}"
+            );
+        }
+    }
+    w.wait_message("Round over").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let texts: Vec<String> = w.messages().iter().map(Value::to_string).collect();
+    let index = |needle: &str| {
+        let found: Vec<usize> = texts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.contains(needle))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(found.len(), 1, "{needle:?} once: {texts:#?}");
+        found[0]
+    };
+    let mut last = 0;
+    for n in 1..=3 {
+        let question = index(&format!("m:answer:{round}:{}", n - 1));
+        let reveal = index(&format!("Reveal — question {n}"));
+        assert!(
+            last <= question && question < reveal,
+            "question {n} then its reveal: {texts:#?}"
+        );
+        last = reveal;
+    }
+    assert!(last < index("Round over"), "the summary comes last");
+    assert_eq!(
+        w.store().await.round_answers(round).await.unwrap().len(),
+        12
+    );
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// A drop row as a killed process leaves it: claimed, never recorded as posted.
+async fn seed_claimed_drop(w: &World, channel: u64) -> (i64, i64) {
+    let store = w.store().await;
+    let schedule = store
+        .create_schedule(
+            &interview_bot::store::NewSchedule {
+                guild_id: GUILD as i64,
+                channel_id: channel as i64,
+                local_time: &this_minute(),
+                timezone: "UTC",
+                weekdays: 127,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 1,
+                ping_role_id: None,
+                thread: false,
+                created_by: ADMIN as i64,
+            },
+            Utc::now() - chrono::Duration::minutes(5),
+        )
+        .await
+        .unwrap();
+    let pool = sqlx::SqlitePool::connect(&w.db_url()).await.unwrap();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO drops (schedule_id, local_date, state, due_ms) VALUES (?, ?, 'claimed', ?) RETURNING id",
+    )
+    .bind(schedule)
+    .bind(Utc::now().date_naive().to_string())
+    .bind(Utc::now().timestamp_millis() - 30_000)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    (schedule, id)
+}
+
+async fn wait_drop_state(w: &World, drop: i64, state: &str) -> interview_bot::store::DropRow {
+    let store = w.store().await;
+    for _ in 0..300 {
+        let row = store.drop_by_id(drop).await.unwrap();
+        if row.state == state {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "drop {drop} never became {state}: {:?}",
+        store.drop_by_id(drop).await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_drop_killed_between_claim_and_record_is_taken_over_and_posted_once() {
+    let w = World::new(1).await;
+    // Killed between the claim and the post: nothing went out.
+    let (_, unposted) = seed_claimed_drop(&w, CHANNEL).await;
+    // Killed between the post and its record: the message is out, with the drop's nonce.
+    let (_, posted) = seed_claimed_drop(&w, 2001).await;
+    let before = w.fake.seed_bot_message(
+        2001,
+        &json!({
+            "embeds": [{ "title": "Daily question — posted before the kill" }],
+            "nonce": format!("d{posted}"),
+            "enforce_nonce": true,
+            "allowed_mentions": { "parse": [] },
+        }),
+    );
+    let bot = w.start_bot().await;
+    let a = wait_drop_state(&w, unposted, "posted").await;
+    let b = wait_drop_state(&w, posted, "posted").await;
+    assert_eq!(drop_messages(&w).len(), 1, "posted once");
+    assert_eq!(
+        a.message_id.map(|m| m.to_string()),
+        drop_messages(&w)[0]["id"].as_str().map(str::to_string)
+    );
+    let practice = w.fake.channel_messages(2001);
+    assert_eq!(practice.len(), 1, "not posted twice: {practice:#?}");
+    assert_eq!(
+        b.message_id.map(|m| m.to_string()),
+        before["id"].as_str().map(str::to_string),
+        "the first message is the drop's"
+    );
+    // Both are revealed at their close, once.
+    wait_drop_state(&w, unposted, "revealed").await;
+    wait_drop_state(&w, posted, "revealed").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reveals = |c| {
+        w.fake
+            .channel_messages(c)
+            .iter()
+            .filter(|m| m.to_string().contains("Daily reveal"))
+            .count()
+    };
+    assert_eq!((reveals(CHANNEL), reveals(2001)), (1, 1));
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_command_registration_stops_the_bot_and_healthz_says_so() {
+    let w = World::new(1).await;
+    let config = BotConfig {
+        token: Secret::new("fake-token"),
+        database_url: w.db_url(),
+        // Not a server the bot is in: Discord answers 404 Unknown Guild.
+        dev_guild_id: Some(999),
+        api_base: Some(w.fake.base_url()),
+        timings: Timings::default(),
+    };
+    let handle = bot::start(config, w.store().await).await.unwrap();
+    let listener = interview_bot::ops::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = listener.local_addr();
+    let _server = listener.serve(handle.ops_state(w.store().await));
+    w.fake
+        .wait_for_call(WAIT, |c| c.path.ends_with("/guilds/999/commands"))
+        .await
+        .expect("registration tried");
+    assert!(w.fake.wait_ready(WAIT).await);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let health = support::http::get(addr, "/healthz").await;
+    assert_eq!(health.status, 503, "{}", health.body);
+    assert!(health.body.contains("framework"), "{}", health.body);
+    let ended = tokio::time::timeout(
+        Duration::from_secs(10),
+        handle.run_until(std::future::pending::<()>()),
+    )
+    .await
+    .expect("the bot stops by itself");
+    let error = format!("{:#}", ended.unwrap_err());
+    assert!(
+        error.contains("register") && error.contains("DEV_GUILD_ID"),
+        "{error}"
+    );
+}
+
+/// Every string option of every registered command, as (command path, option).
+fn string_options(commands: &[Value]) -> Vec<(String, Value)> {
+    fn walk(path: &str, options: &[Value], out: &mut Vec<(String, Value)>) {
+        for o in options {
+            let here = format!("{path} {}", o["name"].as_str().unwrap_or("?"));
+            if o["type"] == 3 {
+                out.push((here.clone(), o.clone()));
+            }
+            if let Some(inner) = o["options"].as_array() {
+                walk(&here, inner, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for c in commands {
+        let name = c["name"].as_str().unwrap_or("?");
+        walk(
+            name,
+            c["options"].as_array().map_or(&[][..], |v| v),
+            &mut out,
+        );
+    }
+    out
+}
+
+#[tokio::test]
+async fn long_input_and_long_lists_get_replies_within_discords_limits() {
+    let w = World::new(2).await;
+    let bot = w.start_bot().await;
+    let missing: Vec<String> = string_options(&w.fake.guild_commands())
+        .into_iter()
+        .filter(|(_, o)| o["max_length"].as_u64().is_none_or(|m| m > 1000))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "string options without max_length: {missing:?}"
+    );
+    // A client that ignores max_length: the refusal still fits.
+    let long = "x".repeat(6000);
+    let r = w
+        .command(
+            M0,
+            "team",
+            sub(
+                "join",
+                json!([{ "name": "name", "type": 3, "value": long }]),
+            ),
+        )
+        .await;
+    let text = text_of(&r);
+    assert!(text.chars().count() <= 2000 && text.contains('…'), "{r}");
+    // 71 teams with long names.
+    let store = w.store().await;
+    for i in 0..71 {
+        store
+            .create_team(
+                GUILD as i64,
+                &format!("team {i:02} with a long long name"),
+                10_000 + i,
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+    }
+    let r = w.command(M0, "team", sub("list", json!([]))).await;
+    let text = text_of(&r);
+    assert!(text.contains("team 00"), "{r}");
+    assert!(text.chars().count() <= 2000, "{}", text.chars().count());
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// A bank whose one question has a prompt and reference at the 4,096-character limit.
+fn huge_bank() -> String {
+    let prompt = format!("Explain worker threads. {}", "Why and how? ".repeat(300));
+    let reference = format!(
+        "Worker threads share memory. {}",
+        "They use SharedArrayBuffer and postMessage. ".repeat(90)
+    );
+    let prompt: String = prompt.chars().take(4000).collect();
+    let reference: String = reference.chars().take(4000).collect();
+    format!(
+        "[bank]\nid = \"huge\"\nname = \"Huge\"\nversion = \"1.0.0\"\nlevel = \"senior\"\ndescription = \"Long texts.\"\n\n[[question]]\nid = \"huge-workers\"\ntopic = \"Concurrency\"\ndifficulty = \"hard\"\nprompt = \"{prompt}\"\nreference = \"{reference}\"\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reveal_of_a_long_imported_question_stays_under_the_embed_total() {
+    let w = World::new(16).await;
+    let bot = w
+        .start_bot_with(Timings {
+            second: SECOND,
+            lobby_seconds: 150,
+            button_cooldown: Duration::ZERO,
+            drop_hour: DROP_HOUR,
+            drop_grace: Duration::from_secs(2 * 3600),
+        })
+        .await;
+    let imported = import_bank(&w, ADMIN, "huge.toml", huge_bank(), false).await;
+    assert!(imported.contains("huge"), "{imported}");
+    w.command(
+        M0,
+        "mock",
+        sub(
+            "start",
+            json!([
+                { "name": "questions", "type": 4, "value": 1 },
+                { "name": "seconds", "type": 4, "value": 60 },
+                { "name": "bank", "type": 3, "value": "huge" }
+            ]),
+        ),
+    )
+    .await;
+    let players: Vec<u64> = (0..16).map(|i| M0 + i).collect();
+    let round = join_lobby(&w, &players[1..], None).await;
+    // Names full of markdown, which escaping doubles: the score lines fill their field.
+    let store = w.store().await;
+    for &p in &players {
+        store
+            .upsert_member(GUILD as i64, p as i64, &"*".repeat(32), Utc::now())
+            .await
+            .unwrap();
+    }
+    answer_round_question(&w, M0, round, 0, &"*_".repeat(1500)).await;
+    w.wait_message("Round over").await;
+    let reveal = w.wait_message("Reveal — question 1").await;
+    assert!(reveal.to_string().contains("Best answer"), "{reveal}");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn components_refuse_ids_of_another_server_or_channel() {
+    let w = World::new(2).await;
+    let bot = w.start_bot().await;
+    let store = w.store().await;
+    let tiny =
+        interview_bot::domain::bank::Bank::from_toml_str("tiny-bank.toml", TINY_BANK).unwrap();
+    let foreign = store
+        .store_bank(Some(1001), &tiny, TINY_BANK, None, Utc::now())
+        .await
+        .unwrap();
+    let row = foreign.question_id("tiny-cluster").unwrap();
+    // Some message of the bot in this server to click on.
+    let i = w
+        .fake
+        .slash_command(M0, CHANNEL, "question", json!([]))
+        .await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    let message = i.original(&w.fake).unwrap();
+
+    let skip = w
+        .fake
+        .forged_click(M0, &message, &format!("q:skip:{row}"))
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    assert!(
+        !skip.to_string().contains("child_process.fork"),
+        "another server's reference is not shown: {skip}"
+    );
+    let answered = w
+        .fake
+        .submit_modal(
+            M0,
+            CHANNEL,
+            &format!("q:modal:{row}:1"),
+            &[("answer", GOOD_CLUSTER_ANSWER)],
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    assert!(!answered.to_string().contains("Score:"), "{answered}");
+    let stats = store
+        .member_stats(GUILD as i64, M0 as i64, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(stats.attempts, 0, "no attempt stored");
+
+    // A round of another server, and one in another channel of this server.
+    let questions = [row];
+    let new_round = |guild: i64, channel: i64| interview_bot::store::NewRound {
+        guild_id: guild,
+        channel_id: channel,
+        started_by: 1,
+        mode: "group",
+        seconds_per_q: 60,
+        question_ids: &questions,
+        topic: None,
+        difficulty: None,
+        lobby_until: Utc::now() + chrono::Duration::hours(1),
+    };
+    let elsewhere = store
+        .create_round(&new_round(1001, 3000), Utc::now())
+        .await
+        .unwrap();
+    let other_channel = store
+        .create_round(&new_round(GUILD as i64, 2001), Utc::now())
+        .await
+        .unwrap();
+    for round in [elsewhere, other_channel] {
+        let r = w
+            .fake
+            .forged_click(M1, &message, &format!("m:join:{round}"))
+            .await
+            .response(&w.fake, WAIT)
+            .await
+            .unwrap();
+        assert!(!r.to_string().contains("joined"), "round {round}: {r}");
+        assert!(store.participants(round).await.unwrap().is_empty());
+    }
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_answers_coalesces_the_answered_edits() {
+    // Edits take 150 ms: one edit per answer would queue behind the route's bucket.
+    let w = World::new(10).await;
+    w.fake
+        .add_latency("PATCH /api/v10/channels/", Duration::from_millis(150));
+    let bot = w.start_bot().await;
+    let players: Vec<u64> = (0..10).map(|i| M0 + i).collect();
+    let round = group_round(&w, &players, 2, 300).await;
+    let q = w.wait_message(&format!("m:answer:{round}:0")).await;
+    let q_id = q["id"].as_str().unwrap().to_string();
+    let mut modals = Vec::new();
+    for &m in &players {
+        let click = w.fake.click(m, &q, &format!("m:answer:{round}:0")).await;
+        let modal = click.modal(&w.fake, WAIT).await.expect("a modal");
+        modals.push((m, modal["custom_id"].as_str().unwrap().to_string()));
+    }
+    let replies = futures_join_all(modals.into_iter().map(|(m, id)| {
+        let fake = w.fake.clone();
+        async move {
+            fake.submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
+                .await
+                .response(&fake, WAIT)
+                .await
+                .unwrap()
+        }
+    }))
+    .await;
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.to_string().contains("Answer received"))
+    );
+    w.wait_message("Reveal — question 1").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let edits = w
+        .fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "PATCH" && c.path.ends_with(&format!("/messages/{q_id}")))
+        .count();
+    assert!(edits < 5, "{edits} edits for 10 answers");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn posts_answered_with_429_are_tried_again_and_land_once() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    // One global 429, then two of the channel's message route, each with a retry_after.
+    w.fake.global_rate_limit(1, Duration::from_millis(50));
+    w.fake.rate_limit(
+        "POST /api/v10/channels/2000/messages",
+        2,
+        Duration::from_millis(100),
+    );
+    set_daily(&w, ADMIN, json!([])).await;
+    w.wait_message("Daily question —").await;
+    w.wait_message("Daily reveal —").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(drop_messages(&w).len(), 1, "posted once");
+    let reveals = w
+        .messages()
+        .iter()
+        .filter(|m| m.to_string().contains("Daily reveal —"))
+        .count();
+    assert_eq!(reveals, 1, "revealed once");
+    assert_eq!(w.fake.rate_limited_calls(), 3, "every 429 was met");
+    w.assert_clean();
+    bot.stop().await;
+}

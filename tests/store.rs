@@ -21,6 +21,11 @@ fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
+/// A claim's lease end, as the bot sets it.
+fn lease(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(interview_bot::domain::timer::STEP_LEASE).unwrap()
+}
+
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("bot.db").display());
@@ -931,12 +936,15 @@ async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due() {
     let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
     let id = f
         .store
-        .claim_drop(schedule, date, now, now)
+        .claim_drop(schedule, date, now, now, lease(now))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        f.store.claim_drop(schedule, date, now, now).await.unwrap(),
+        f.store
+            .claim_drop(schedule, date, now, now, lease(now))
+            .await
+            .unwrap(),
         None
     );
     let retry = t("2026-03-01T09:15:00Z");
@@ -947,21 +955,24 @@ async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due() {
     assert!(f.store.drop_settled(schedule, date, now).await.unwrap());
     assert_eq!(f.store.next_drop_retry(now).await.unwrap(), Some(retry));
     assert_eq!(
-        f.store.claim_drop(schedule, date, now, now).await.unwrap(),
+        f.store
+            .claim_drop(schedule, date, now, now, lease(now))
+            .await
+            .unwrap(),
         None
     );
     assert!(!f.store.drop_settled(schedule, date, retry).await.unwrap());
     // Two processes at the retry time: one gets it, with the same row.
     assert_eq!(
         f.store
-            .claim_drop(schedule, date, now, retry)
+            .claim_drop(schedule, date, now, retry, lease(retry))
             .await
             .unwrap(),
         Some(id)
     );
     assert_eq!(
         f.store
-            .claim_drop(schedule, date, now, retry)
+            .claim_drop(schedule, date, now, retry, lease(retry))
             .await
             .unwrap(),
         None
@@ -974,7 +985,7 @@ async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due() {
     let later = t("2026-03-01T23:00:00Z");
     assert_eq!(
         f.store
-            .claim_drop(schedule, date, now, later)
+            .claim_drop(schedule, date, now, later, lease(later))
             .await
             .unwrap(),
         None
@@ -983,7 +994,7 @@ async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due() {
     assert!(f.store.retry_failed_drop_now(schedule, date).await.unwrap());
     assert_eq!(
         f.store
-            .claim_drop(schedule, date, now, later)
+            .claim_drop(schedule, date, now, later, lease(later))
             .await
             .unwrap(),
         Some(id)
@@ -1024,4 +1035,277 @@ async fn open_rounds_ping_and_the_database_error_count() {
     let err = f.store.ping().await.unwrap_err();
     assert!(matches!(err, StoreError::Sqlx(_)), "{err}");
     assert!(interview_bot::store::database_errors() > before);
+}
+
+async fn two_question_round(f: &Fixture, channel: i64, now: DateTime<Utc>) -> i64 {
+    let questions = [f.qid(Q1), f.qid(Q2)];
+    let round = f
+        .store
+        .create_round(
+            &interview_bot::store::NewRound {
+                guild_id: 16,
+                channel_id: channel,
+                started_by: 1,
+                mode: "group",
+                seconds_per_q: 60,
+                question_ids: &questions,
+                topic: None,
+                difficulty: None,
+                lobby_until: now,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    f.store.join_round(round, 1, None, now).await.unwrap();
+    round
+}
+
+#[tokio::test]
+async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
+    // The answer that closed a question claimed its reveal and is still posting it; the timer
+    // waking meanwhile must leave the round alone (it used to open the next question, or end
+    // the round, before the reveal was out).
+    let f = fixture().await;
+    let now = t("2026-03-02T10:00:00Z");
+    let round = two_question_round(&f, 31, now).await;
+    let deadline = now + chrono::Duration::seconds(60);
+    assert!(
+        f.store
+            .claim_open_question(round, 0, deadline, now, lease(now))
+            .await
+            .unwrap()
+    );
+    // The question is posting under its lease: not due, but its lease end is the next wake.
+    let (due, next) = f.store.due_rounds(now).await.unwrap();
+    assert!(!due.contains(&round));
+    assert_eq!(next, Some(lease(now)));
+    f.store.set_question_message(round, 0, 77).await.unwrap();
+    assert_eq!(f.store.due_rounds(now).await.unwrap().1, Some(deadline));
+
+    assert!(f.store.claim_reveal(round, 0, lease(now)).await.unwrap());
+    assert!(
+        !f.store.claim_reveal(round, 0, lease(now)).await.unwrap(),
+        "claimed once"
+    );
+    let (due, next) = f
+        .store
+        .due_rounds(now + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert!(!due.contains(&round), "a fresh reveal claim is not due");
+    assert_eq!(
+        next,
+        Some(lease(now)),
+        "the timer wakes when the lease ends"
+    );
+    // Nobody may finish the round from another question's reveal.
+    assert!(!f.store.finish_round(round, 1, now).await.unwrap());
+    assert!(
+        !f.store
+            .take_over_round_step(round, 0, now, lease(now))
+            .await
+            .unwrap(),
+        "a live lease is not taken over"
+    );
+
+    // The claimer dies: once its lease passes, the round is due and one caller takes it over.
+    let later = lease(now) + chrono::Duration::seconds(1);
+    let (due, _) = f.store.due_rounds(later).await.unwrap();
+    assert!(due.contains(&round));
+    assert!(
+        f.store
+            .take_over_round_step(round, 0, later, lease(later))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !f.store
+            .take_over_round_step(round, 0, later, lease(later))
+            .await
+            .unwrap()
+    );
+    // The next question opens from that reveal exactly once.
+    let d2 = later + chrono::Duration::seconds(60);
+    assert!(
+        f.store
+            .claim_open_question(round, 1, d2, later, lease(later))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !f.store
+            .claim_open_question(round, 1, d2, later, lease(later))
+            .await
+            .unwrap()
+    );
+    f.store.set_question_message(round, 1, 78).await.unwrap();
+    assert!(f.store.claim_reveal(round, 1, lease(later)).await.unwrap());
+    assert!(f.store.finish_round(round, 1, later).await.unwrap());
+    assert!(!f.store.finish_round(round, 1, later).await.unwrap());
+    assert_eq!(f.store.round(round).await.unwrap().state, "finished");
+    assert!(f.store.due_rounds(later).await.unwrap().0.is_empty());
+}
+
+#[tokio::test]
+async fn a_drop_claimed_by_a_process_that_died_is_taken_over() {
+    use interview_bot::store::NewSchedule;
+    let f = fixture().await;
+    let now = t("2026-03-01T09:00:00Z");
+    let schedule = f
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: 1,
+                channel_id: 10,
+                local_time: "09:00",
+                timezone: "UTC",
+                weekdays: 127,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 7,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let id = f
+        .store
+        .claim_drop(schedule, date, now, now, lease(now))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        f.store
+            .claim_drop(schedule, date, now, now, lease(now))
+            .await
+            .unwrap(),
+        None,
+        "a live claim is not taken"
+    );
+    let q = f.qid(Q1);
+    let closes = now + chrono::Duration::hours(24);
+    f.store.prepare_drop(id, q, closes).await.unwrap();
+    assert_eq!(
+        f.store.next_drop_lease(now).await.unwrap(),
+        Some(lease(now))
+    );
+    assert!(f.store.stale_drop_claims(now).await.unwrap().is_empty());
+    // The process is killed before it records the post. Ten minutes later:
+    let later = now + chrono::Duration::minutes(10);
+    let stale = f.store.stale_drop_claims(later).await.unwrap();
+    assert_eq!(stale.len(), 1);
+    assert_eq!(stale[0].question_id, Some(q), "the chosen question is kept");
+    assert!(!f.store.drop_settled(schedule, date, later).await.unwrap());
+    assert_eq!(
+        f.store
+            .claim_drop(schedule, date, now, later, lease(later))
+            .await
+            .unwrap(),
+        Some(id),
+        "taken over"
+    );
+    assert_eq!(
+        f.store
+            .claim_drop(schedule, date, now, later, lease(later))
+            .await
+            .unwrap(),
+        None,
+        "by one caller"
+    );
+    f.store
+        .mark_drop_posted(id, q, 99, later, closes, None)
+        .await
+        .unwrap();
+    assert!(
+        f.store
+            .stale_drop_claims(later + chrono::Duration::hours(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Its reveal is a claim with a lease too.
+    let at = closes;
+    assert!(f.store.claim_reveal_drop(id, at, lease(at)).await.unwrap());
+    assert!(!f.store.claim_reveal_drop(id, at, lease(at)).await.unwrap());
+    let after = lease(at) + chrono::Duration::seconds(1);
+    assert_eq!(f.store.stale_drop_claims(after).await.unwrap().len(), 1);
+    assert!(
+        f.store
+            .claim_reveal_drop(id, after, lease(after))
+            .await
+            .unwrap()
+    );
+    f.store.reveal_drop_done(id).await.unwrap();
+    assert!(
+        f.store
+            .stale_drop_claims(after + chrono::Duration::hours(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !f.store
+            .claim_reveal_drop(id, after + chrono::Duration::hours(1), lease(after))
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_stale_claim_too_late_to_post_is_recorded_as_skipped() {
+    use interview_bot::store::NewSchedule;
+    let f = fixture().await;
+    let now = t("2026-03-01T09:00:00Z");
+    let schedule = f
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: 1,
+                channel_id: 10,
+                local_time: "09:00",
+                timezone: "UTC",
+                weekdays: 127,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 7,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    f.store
+        .claim_drop(schedule, date, now, now, lease(now))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !f.store
+            .record_skipped_drop(schedule, date, now, "late", now)
+            .await
+            .unwrap(),
+        "a live claim stays"
+    );
+    let later = now + chrono::Duration::hours(5);
+    assert!(
+        f.store
+            .record_skipped_drop(schedule, date, now, "late", later)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        f.store.drop_state(schedule, date).await.unwrap().as_deref(),
+        Some("skipped")
+    );
+    assert!(f.store.stale_drop_claims(later).await.unwrap().is_empty());
 }

@@ -13,10 +13,9 @@ use super::library::Asked;
 use super::render::{self, no_mentions};
 use super::rounds::{self, Driver};
 use super::{Data, Error};
-use crate::domain::period::local_date;
+use crate::app::{self, Answering};
 use crate::domain::round::AnswerRefusal;
-use crate::domain::scoring::{self, Coverage};
-use crate::store::{AttemptContext, NewAttempt, StoreError};
+use crate::store::AttemptContext;
 
 /// Discord's limit on a text input.
 const MAX_ANSWER_CHARS: u16 = 4000;
@@ -40,7 +39,7 @@ pub async fn on_event(
         _ => Ok(()),
     };
     if let Err((error, responder)) = result {
-        crate::ops::note_outcome(crate::ops::error_outcome(&error));
+        crate::ops::note_outcome(super::errors::error_outcome(&error));
         responder.ephemeral(ctx, &error.for_user()).await;
     }
     Ok(())
@@ -108,12 +107,47 @@ fn guild_of(guild: Option<serenity::GuildId>) -> Result<i64, Error> {
     i64::try_from(g.get()).map_err(|e| BotError::Other(e.into()))
 }
 
-/// The question stored as `row`, from whichever bank holds it.
-async fn stored_question(data: &Data, row: i64) -> Result<Asked, Error> {
+const GONE: &str = "That question is no longer available.";
+
+/// The question stored as `row`, from whichever bank holds it, if this server may use it (the
+/// shipped bank, or the server's own): a custom id naming another server's question is
+/// refused like a missing one.
+async fn stored_question(data: &Data, guild: i64, row: i64) -> Result<Asked, Error> {
+    match data.store.question_owner(row).await? {
+        Some(None) => {}
+        Some(Some(owner)) if owner == guild => {}
+        _ => return Err(BotError::User(GONE.into())),
+    }
     data.library
         .question(&data.store, row)
         .await?
-        .ok_or_else(|| BotError::User("That question is no longer available.".into()))
+        .ok_or_else(|| BotError::User(GONE.into()))
+}
+
+const NOT_HERE: &str = "That button belongs to another server or channel.";
+
+/// The round a custom id names, if it is a round of this server and channel.
+async fn own_round(
+    data: &Data,
+    guild: i64,
+    channel: serenity::ChannelId,
+    round_id: i64,
+) -> Result<crate::store::RoundRow, Error> {
+    let round = data.store.round(round_id).await?;
+    let channel = i64::try_from(channel.get()).unwrap_or(-1);
+    if round.guild_id != guild || round.channel_id != channel {
+        return Err(BotError::User(NOT_HERE.into()));
+    }
+    Ok(round)
+}
+
+/// The drop a custom id names, if its schedule is this server's.
+async fn own_drop(data: &Data, guild: i64, drop_id: i64) -> Result<crate::store::DropRow, Error> {
+    let drop = data.store.drop_by_id(drop_id).await?;
+    match data.store.schedule_by_id(drop.schedule_id).await? {
+        Some(s) if s.guild_id == guild => Ok(drop),
+        _ => Err(BotError::User(NOT_HERE.into())),
+    }
 }
 
 fn user_id(u: serenity::UserId) -> i64 {
@@ -141,6 +175,7 @@ async fn on_component(
     match (parts.next(), parts.next()) {
         (Some("q"), Some("answer")) => {
             let row = parse_id(parts.next())?;
+            stored_question(data, guild_of(c.guild_id)?, row).await?;
             if !data.cooldown_ok(user, "answer") {
                 return reply(
                     ctx,
@@ -165,7 +200,7 @@ async fn on_component(
                 )
                 .await;
             }
-            let asked = stored_question(data, row).await?;
+            let asked = stored_question(data, guild_of(c.guild_id)?, row).await?;
             let q = asked.question();
             if q.hints.is_empty() {
                 return reply(
@@ -202,7 +237,7 @@ async fn on_component(
         }
         (Some("q"), Some("skip")) => {
             let row = parse_id(parts.next())?;
-            let asked = stored_question(data, row).await?;
+            let asked = stored_question(data, guild_of(c.guild_id)?, row).await?;
             let q = asked.question();
             let text = format!(
                 "Skipped. Reference answer:\n{}",
@@ -217,6 +252,7 @@ async fn on_component(
         }
         (Some("m"), Some("join")) => {
             let round = parse_id(parts.next())?;
+            own_round(data, guild_of(c.guild_id)?, c.channel_id, round).await?;
             let team = parts.next().map(str::to_string);
             let text = super::commands::mock::join_round(
                 data,
@@ -247,7 +283,7 @@ async fn on_component(
                 .await;
             }
             let me = user_id(c.user.id);
-            let round = data.store.round(round_id).await?;
+            let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
             let allowed = rounds::answer_allowed(&data.store, &round, position, me, Utc::now())
                 .await
                 .map_err(BotError::Other)?;
@@ -279,7 +315,7 @@ async fn on_component(
                 )
                 .await;
             }
-            let drop = data.store.drop_by_id(drop_id).await?;
+            let drop = own_drop(data, guild_of(c.guild_id)?, drop_id).await?;
             if drop.state != "posted"
                 || drop
                     .closes_ms
@@ -314,6 +350,21 @@ async fn on_component(
     Ok(())
 }
 
+/// Score and record through the one use case; count it; a second round answer is refused
+/// politely.
+async fn record(data: &Data, answering: &Answering<'_>) -> Result<app::Scored, Error> {
+    match app::score_and_record(&data.store, &app::SystemClock, answering).await {
+        Ok(scored) => {
+            data.metrics.answer_scored(answering.context);
+            Ok(scored)
+        }
+        Err(app::AnswerError::AlreadyAnswered) => {
+            Err(BotError::User(AnswerRefusal::AlreadyAnswered.to_string()))
+        }
+        Err(app::AnswerError::Store(e)) => Err(e.into()),
+    }
+}
+
 fn modal_answer(m: &ModalInteraction) -> String {
     m.data
         .components
@@ -340,36 +391,31 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         .as_ref()
         .map_or_else(|| m.user.name.clone(), |mem| mem.display_name().to_string());
     data.store.upsert_member(guild, me, &name, now).await?;
-    let tz = data.store.server_timezone(guild).await?;
+    let channel_id = i64::try_from(m.channel_id.get()).ok();
     match (kind, row_or_round) {
         (Some("q"), Some("modal")) => {
             let row = parse_id(extra)?;
             let message = parse_id(parts.next())?;
-            let asked = stored_question(data, row).await?;
+            let asked = stored_question(data, guild, row).await?;
             let q = asked.question();
-            let a = scoring::score(q, &answer, asked.corpus());
             let hints = data.store.hints_used(guild, me, row, message).await?;
-            let total = render::with_hint_penalty(a.total, hints);
-            data.store
-                .insert_attempt(&NewAttempt {
+            let scored = record(
+                data,
+                &Answering {
                     guild_id: guild,
-                    channel_id: i64::try_from(m.channel_id.get()).ok(),
+                    channel_id,
                     user_id: me,
-                    question_id: row,
-                    topic: &q.topic,
+                    question_row: row,
+                    question: q,
+                    corpus: asked.corpus(),
+                    answer: &answer,
                     context: AttemptContext::Question,
                     context_ref: None,
-                    answer: &answer,
-                    score: total,
-                    covered: a.concept_names(Coverage::Covered),
-                    missed: a.concept_names(Coverage::Missed),
                     hints_used: hints,
-                    submitted_at: now,
-                    local_date: local_date(now, tz),
-                })
-                .await?;
-            data.metrics.answer_scored(AttemptContext::Question);
-            let embed = render::assessment_embed(q, &a, total, hints);
+                },
+            )
+            .await?;
+            let embed = render::assessment_embed(q, &scored.assessment, scored.total, hints);
             m.create_response(
                 &ctx.http,
                 CreateInteractionResponse::Message(
@@ -384,7 +430,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
             let position = parse_id(parts.next())?;
-            let round = data.store.round(round_id).await?;
+            let round = own_round(data, guild, m.channel_id, round_id).await?;
             if let Err(why) = rounds::answer_allowed(&data.store, &round, position, me, now)
                 .await
                 .map_err(BotError::Other)?
@@ -394,37 +440,32 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let Some((row, _)) = data.store.round_question(round_id, position).await? else {
                 return Err(BotError::User(AnswerRefusal::NotThisQuestion.to_string()));
             };
-            let asked = stored_question(data, row).await?;
+            let asked = stored_question(data, guild, row).await?;
             let q = asked.question();
-            let a = scoring::score(q, &answer, asked.corpus());
-            let inserted = data
-                .store
-                .insert_attempt(&NewAttempt {
+            let scored = record(
+                data,
+                &Answering {
                     guild_id: guild,
-                    channel_id: i64::try_from(m.channel_id.get()).ok(),
+                    channel_id,
                     user_id: me,
-                    question_id: row,
-                    topic: &q.topic,
+                    question_row: row,
+                    question: q,
+                    corpus: asked.corpus(),
+                    answer: &answer,
                     context: AttemptContext::Mock,
                     context_ref: Some(round_id),
-                    answer: &answer,
-                    score: a.total,
-                    covered: a.concept_names(Coverage::Covered),
-                    missed: a.concept_names(Coverage::Missed),
                     hints_used: 0,
-                    submitted_at: now,
-                    local_date: local_date(now, tz),
-                })
-                .await;
-            if let Err(StoreError::Conflict(_)) = inserted {
-                return Err(BotError::User(AnswerRefusal::AlreadyAnswered.to_string()));
-            }
-            inserted?;
-            data.metrics.answer_scored(AttemptContext::Mock);
+                },
+            )
+            .await?;
             let solo = round.mode == "solo";
             let reply = if solo {
-                CreateInteractionResponseMessage::new()
-                    .embed(render::assessment_embed(q, &a, a.total, 0))
+                CreateInteractionResponseMessage::new().embed(render::assessment_embed(
+                    q,
+                    &scored.assessment,
+                    scored.total,
+                    0,
+                ))
             } else {
                 CreateInteractionResponseMessage::new()
                     .content("Answer received. Scores are shown at the reveal.")
@@ -437,18 +478,17 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             )
             .await?;
             let driver = Driver::new(ctx.http.clone(), data);
-            if let Err(e) = rounds::show_answered(&driver, &round).await {
-                tracing::warn!(round = round_id, error = %e, "cannot update the answered list");
-            }
-            // Everyone answered: move on now rather than at the deadline.
+            // Everyone answered: move on now rather than at the deadline, without waiting
+            // behind the edit of the answered list (coalesced, in the background).
             if let Err(e) = rounds::advance(&driver, round_id, Utc::now(), false).await {
                 tracing::error!(round = round_id, error = %e, "cannot advance a round");
             }
+            rounds::refresh_answered(&driver, round_id, position);
             data.wake.notify_one();
         }
         (Some("d"), Some("modal")) => {
             let drop_id = parse_id(extra)?;
-            let drop = data.store.drop_by_id(drop_id).await?;
+            let drop = own_drop(data, guild, drop_id).await?;
             if drop.state != "posted" || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c)
             {
                 return Err(BotError::User(
@@ -459,28 +499,25 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let row = drop
                 .question_id
                 .ok_or_else(|| BotError::User("This daily question is not ready.".into()))?;
-            let asked = stored_question(data, row).await?;
+            let asked = stored_question(data, guild, row).await?;
             let q = asked.question();
-            let a = scoring::score(q, &answer, asked.corpus());
-            data.store
-                .replace_drop_answer(&NewAttempt {
+            let scored = record(
+                data,
+                &Answering {
                     guild_id: guild,
-                    channel_id: i64::try_from(m.channel_id.get()).ok(),
+                    channel_id,
                     user_id: me,
-                    question_id: row,
-                    topic: &q.topic,
+                    question_row: row,
+                    question: q,
+                    corpus: asked.corpus(),
+                    answer: &answer,
                     context: AttemptContext::Daily,
                     context_ref: Some(drop_id),
-                    answer: &answer,
-                    score: a.total,
-                    covered: a.concept_names(Coverage::Covered),
-                    missed: a.concept_names(Coverage::Missed),
                     hints_used: 0,
-                    submitted_at: now,
-                    local_date: local_date(now, tz),
-                })
-                .await?;
-            data.metrics.answer_scored(AttemptContext::Daily);
+                },
+            )
+            .await?;
+            let a = scored.assessment;
             // No reference answer before the close: others are still answering.
             let embed = serenity::all::CreateEmbed::new()
                 .title(format!("Score: {}/100", a.total))

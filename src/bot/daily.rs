@@ -42,9 +42,19 @@ pub async fn tick(d: &Driver, now: DateTime<Utc>) -> anyhow::Result<Option<DateT
         }
         earliest(schedule.next_post(now).1);
     }
+    // Steps whose claimer died (killed between its claim and its record): done again. Their
+    // posts carry the same nonce, so one that had gone out is not posted twice.
+    for stale in d.store.stale_drop_claims(now).await? {
+        if let Err(e) = take_over(d, &stale, now).await {
+            tracing::error!(drop = stale.id, error = %e, "cannot take over a daily drop step");
+        }
+    }
+    if let Some(l) = d.store.next_drop_lease(now).await? {
+        earliest(l);
+    }
     let (to_reveal, next_close) = d.store.drops_to_reveal(now).await?;
     for id in to_reveal {
-        if let Err(e) = reveal(d, id).await {
+        if let Err(e) = reveal(d, id, now).await {
             tracing::error!(drop = id, error = %e, "daily reveal failed");
         }
     }
@@ -55,6 +65,52 @@ pub async fn tick(d: &Driver, now: DateTime<Utc>) -> anyhow::Result<Option<DateT
         earliest(r);
     }
     Ok(next)
+}
+
+fn lease_from(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::from_std(crate::domain::timer::STEP_LEASE).unwrap_or(Duration::seconds(30))
+}
+
+/// Redo the step of a drop whose claimer died: its post (within the grace period; skipped
+/// with a note after it) or its reveal.
+async fn take_over(
+    d: &Driver,
+    stale: &crate::store::DropRow,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if stale.state == "revealed" {
+        return reveal(d, stale.id, now).await;
+    }
+    let Some(row) = d.store.schedule_by_id(stale.schedule_id).await? else {
+        return Ok(());
+    };
+    let Ok(date) = stale.local_date.parse::<NaiveDate>() else {
+        anyhow::bail!("drop {} has an unreadable date", stale.id);
+    };
+    let due = crate::store::from_ms(stale.due_ms);
+    let grace = Duration::from_std(d.timings.drop_grace).unwrap_or(Duration::hours(2));
+    match missed(due, now, grace) {
+        Missed::PostLate => {
+            tracing::info!(
+                drop = stale.id,
+                "taking over a daily drop whose post was interrupted"
+            );
+            post(d, &row, date, due, now, stale.note.as_deref()).await
+        }
+        Missed::Skip => {
+            d.store
+                .record_skipped_drop(
+                    row.id,
+                    date,
+                    due,
+                    "interrupted while posting, and too late to post again",
+                    now,
+                )
+                .await?;
+            d.metrics.daily_drop(DropOutcome::Skipped);
+            Ok(())
+        }
+    }
 }
 
 async fn post_due(
@@ -76,10 +132,12 @@ async fn post_due(
         if due >= latest_due {
             break;
         }
-        if due > eligible_from && d.store.drop_state(row.id, date).await?.is_none() {
-            d.store
-                .record_skipped_drop(row.id, date, due, "missed while the bot was offline")
-                .await?;
+        if due > eligible_from
+            && d.store.drop_state(row.id, date).await?.is_none()
+            && d.store
+                .record_skipped_drop(row.id, date, due, "missed while the bot was offline", now)
+                .await?
+        {
             d.metrics.daily_drop(DropOutcome::Skipped);
         }
         cursor = due;
@@ -95,6 +153,7 @@ async fn post_due(
                     latest_date,
                     latest_due,
                     "missed by more than the grace period while the bot was offline",
+                    now,
                 )
                 .await?;
             d.metrics.daily_drop(DropOutcome::Skipped);
@@ -124,9 +183,38 @@ pub async fn post(
     now: DateTime<Utc>,
     note: Option<&str>,
 ) -> anyhow::Result<()> {
-    let Some(drop_id) = d.store.claim_drop(row.id, date, due, now).await? else {
+    let Some(drop_id) = d
+        .store
+        .claim_drop(row.id, date, due, now, lease_from(now))
+        .await?
+    else {
         return Ok(()); // another process, or an earlier tick, has it
     };
+    // A take-over posts what the dead claimer chose (the nonce then returns its message).
+    let prepared = d.store.drop_by_id(drop_id).await?;
+    let (question_row, closes) = match (prepared.question_id, prepared.closes_ms) {
+        (Some(q), Some(c)) => (q, crate::store::from_ms(c)),
+        _ => match choose_question(d, row, drop_id).await? {
+            Some(q) => {
+                let hours = u32::try_from(row.window_hours).unwrap_or(24);
+                let closes = now
+                    + Duration::from_std(d.timings.drop_hour * hours)
+                        .unwrap_or(Duration::hours(24));
+                d.store.prepare_drop(drop_id, q, closes).await?;
+                (q, closes)
+            }
+            None => return Ok(()),
+        },
+    };
+    send_drop(d, row, drop_id, question_row, date, due, now, closes, note).await
+}
+
+/// The question for a new drop, or `None` when the drop failed for good (recorded).
+async fn choose_question(
+    d: &Driver,
+    row: &ScheduleRow,
+    drop_id: i64,
+) -> anyhow::Result<Option<i64>> {
     let filter = QuestionFilter {
         topic: row.topic.clone(),
         difficulty: row
@@ -144,7 +232,8 @@ pub async fn post(
     let Some(content) = content else {
         // Removing a bank is refused while a schedule uses it, so this is a hand-edited
         // database; say so rather than retrying every tick.
-        return fail_for_good(d, drop_id, row.id, "its question bank no longer exists").await;
+        fail_for_good(d, drop_id, row.id, "its question bank no longer exists").await?;
+        return Ok(None);
     };
     let pool: Vec<i64> = content
         .bank
@@ -156,21 +245,34 @@ pub async fn post(
         .next_drop_question(row.id, &pool, |v| v.shuffle(&mut rand::rng()))
         .await?
     else {
-        return fail_for_good(
+        fail_for_good(
             d,
             drop_id,
             row.id,
             "no question matches its topic and difficulty",
         )
-        .await;
+        .await?;
+        return Ok(None);
     };
+    Ok(Some(question_row))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_drop(
+    d: &Driver,
+    row: &ScheduleRow,
+    drop_id: i64,
+    question_row: i64,
+    date: NaiveDate,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    closes: DateTime<Utc>,
+    note: Option<&str>,
+) -> anyhow::Result<()> {
     let Some(asked) = d.library.question(&d.store, question_row).await? else {
         anyhow::bail!("question row {question_row} is not stored");
     };
     let q = asked.question();
-    let hours = u32::try_from(row.window_hours).unwrap_or(24);
-    let closes =
-        now + Duration::from_std(d.timings.drop_hour * hours).unwrap_or(Duration::hours(24));
     let mut embed = CreateEmbed::new()
         .title(truncate(&format!("Daily question — {date}"), 256))
         .description(truncate(&q.prompt, 4096))
@@ -198,9 +300,13 @@ pub async fn post(
         mentions = CreateAllowedMentions::new().roles(vec![RoleId::new(role)]);
     }
     let channel = ChannelId::new(u64::try_from(row.channel_id)?);
-    match channel
-        .send_message(&d.http, message.allowed_mentions(mentions))
-        .await
+    match super::outbound::post(
+        &d.http,
+        channel,
+        message.allowed_mentions(mentions),
+        &format!("d{drop_id}"),
+    )
+    .await
     {
         Ok(m) => {
             d.store
@@ -277,8 +383,12 @@ fn failure_reason(e: &serenity::Error) -> String {
     }
 }
 
-async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
-    if !d.store.claim_reveal_drop(drop_id).await? {
+async fn reveal(d: &Driver, drop_id: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    if !d
+        .store
+        .claim_reveal_drop(drop_id, now, lease_from(now))
+        .await?
+    {
         return Ok(());
     }
     let drop = d.store.drop_by_id(drop_id).await?;
@@ -287,6 +397,7 @@ async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
         None => None,
     };
     let Some(asked) = asked else {
+        d.store.reveal_drop_done(drop_id).await?;
         return Ok(());
     };
     let q = asked.question();
@@ -315,45 +426,61 @@ async fn reveal(d: &Driver, drop_id: i64) -> anyhow::Result<()> {
     let most_missed = missed
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+    use super::render::{MAX_FIELD_VALUE, description_room, fit_lines};
+    let title = truncate(&format!("Daily reveal — {}", drop.local_date), 256);
+    let count = answers.len().to_string();
+    // Whole lines only: a cut inside a spoiler would show the rest of the answer.
+    let top = fit_lines(&top, MAX_FIELD_VALUE);
+    let missed = most_missed
+        .map(|(concept, n)| truncate(&format!("{} ({n}×)", escape(&concept)), MAX_FIELD_VALUE));
+    let milestones = match &schedule {
+        Some(row) => fit_lines(&streak_milestones(d, row, &answers).await?, MAX_FIELD_VALUE),
+        None => String::new(),
+    };
+    let room = description_room(&[
+        &title,
+        "Answers",
+        &count,
+        "Top answers",
+        &top,
+        "Most often missed",
+        missed.as_deref().unwrap_or(""),
+        "Streaks",
+        &milestones,
+    ]);
     let mut embed = CreateEmbed::new()
-        .title(truncate(
-            &format!("Daily reveal — {}", drop.local_date),
-            256,
-        ))
+        .title(title)
         .description(truncate(
             &format!("**{}**\n\n{}", escape(&q.prompt), q.reference),
-            4096,
+            room,
         ))
-        .field("Answers", answers.len().to_string(), true)
+        .field("Answers", count, true)
         .color(COLOR);
     if !top.is_empty() {
-        embed = embed.field("Top answers", truncate(&top.join("\n"), 1024), false);
+        embed = embed.field("Top answers", top, false);
     }
-    if let Some((concept, n)) = most_missed {
-        embed = embed.field(
-            "Most often missed",
-            format!("{} ({n}×)", escape(&concept)),
-            false,
-        );
+    if let Some(text) = missed {
+        embed = embed.field("Most often missed", text, false);
+    }
+    if !milestones.is_empty() {
+        embed = embed.field("Streaks", milestones, false);
     }
     if let Some(row) = schedule {
-        let milestones = streak_milestones(d, &row, &answers).await?;
-        if !milestones.is_empty() {
-            embed = embed.field("Streaks", truncate(&milestones.join("\n"), 1024), false);
-        }
         let channel = ChannelId::new(u64::try_from(row.channel_id)?);
-        if let Err(e) = channel
-            .send_message(
-                &d.http,
-                CreateMessage::new()
-                    .embed(embed)
-                    .allowed_mentions(no_mentions()),
-            )
-            .await
+        if let Err(e) = super::outbound::post(
+            &d.http,
+            channel,
+            CreateMessage::new()
+                .embed(embed)
+                .allowed_mentions(no_mentions()),
+            &format!("d{drop_id}v"),
+        )
+        .await
         {
             tracing::warn!(drop = drop_id, error = %e, "cannot post a daily reveal");
         }
     }
+    d.store.reveal_drop_done(drop_id).await?;
     Ok(())
 }
 
@@ -369,7 +496,7 @@ async fn streak_milestones(
             .store
             .member_stats(row.guild_id, a.user_id, Utc::now())
             .await?;
-        if [7, 30, 100].contains(&stats.streak.current) {
+        if crate::domain::streak::is_milestone(stats.streak.current) {
             out.push(format!(
                 "🔥 {} reached a {}-day streak!",
                 escape(&a.display_name),

@@ -38,8 +38,13 @@ pub fn error_id() -> String {
 }
 
 impl BotError {
-    /// What the user sees.
+    /// What the user sees, within Discord's 2,000 characters (store messages can quote what
+    /// the user typed).
     pub fn for_user(&self) -> String {
+        super::render::truncate(&self.explain(), super::render::MAX_CONTENT)
+    }
+
+    fn explain(&self) -> String {
         match self {
             BotError::User(m) => m.clone(),
             BotError::Store(crate::store::StoreError::Conflict(m)) => format!("{m}."),
@@ -55,8 +60,45 @@ impl BotError {
     }
 }
 
+// How errors count in the metrics: kept here, so `ops` knows nothing of the bot.
+/// How a bot error ends an interaction: the same split as [`BotError::for_user`] (a polite
+/// explanation is a user error; an apology with an error id is ours).
+pub fn error_outcome(error: &BotError) -> crate::ops::Outcome {
+    use crate::ops::Outcome;
+    use crate::store::StoreError;
+    match error {
+        BotError::User(_) | BotError::Store(StoreError::Conflict(_) | StoreError::NotFound(_)) => {
+            Outcome::UserError
+        }
+        _ => Outcome::InternalError,
+    }
+}
+
+/// How a poise framework error ends an interaction.
+pub fn framework_error_outcome<U>(
+    error: &poise::FrameworkError<'_, U, BotError>,
+) -> crate::ops::Outcome {
+    use crate::ops::Outcome;
+    use poise::FrameworkError as F;
+    match error {
+        F::Command { error, .. } => error_outcome(error),
+        // What the user typed or may do; or the server's setup, which only its admins can fix.
+        F::ArgumentParse { .. }
+        | F::CommandCheckFailed { .. }
+        | F::MissingUserPermissions { .. }
+        | F::MissingBotPermissions { .. }
+        | F::NotAnOwner { .. }
+        | F::GuildOnly { .. }
+        | F::DmOnly { .. }
+        | F::NsfwOnly { .. }
+        | F::CooldownHit { .. }
+        | F::SubcommandRequired { .. } => Outcome::UserError,
+        _ => Outcome::InternalError,
+    }
+}
+
 pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
-    crate::ops::note_outcome(crate::ops::framework_error_outcome(&error));
+    crate::ops::note_outcome(framework_error_outcome(&error));
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
             let text = error.for_user();

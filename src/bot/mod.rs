@@ -10,6 +10,7 @@ pub mod daily;
 pub mod errors;
 pub mod in_flight;
 pub mod library;
+pub mod outbound;
 pub mod render;
 pub mod rounds;
 
@@ -42,6 +43,8 @@ pub struct Data {
     pub metrics: crate::ops::Metrics,
     /// Interactions and timer steps under way, waited for at shutdown.
     pub in_flight: in_flight::InFlight,
+    /// "Answered" edits of round questions, coalesced.
+    pub edits: rounds::AnsweredEdits,
 }
 
 impl Data {
@@ -68,6 +71,7 @@ pub struct BotHandle {
     client_task: tokio::task::JoinHandle<Result<(), serenity::Error>>,
     metrics: crate::ops::Metrics,
     in_flight: in_flight::InFlight,
+    readiness: crate::ops::Readiness,
 }
 
 /// How long shutdown waits for interactions and timer steps under way to finish their writes.
@@ -83,12 +87,9 @@ impl BotHandle {
         drain(&self.in_flight).await;
     }
 
-    /// Run until the client ends (a fatal gateway error or a shutdown).
+    /// Run until the client ends (a fatal gateway error or a shutdown) or setup fails.
     pub async fn wait(self) -> anyhow::Result<()> {
-        self.client_task
-            .await
-            .context("the Discord client task failed")?
-            .map_err(explain_client_error)
+        self.run_until(std::future::pending()).await
     }
 
     pub fn shutdown_signal(&self) -> watch::Sender<bool> {
@@ -101,7 +102,14 @@ impl BotHandle {
         mut self,
         signal: impl std::future::Future<Output = ()>,
     ) -> anyhow::Result<()> {
+        let readiness = self.readiness.clone();
         tokio::select! {
+            why = readiness.setup_failed() => {
+                // Connected but useless: every interaction would hang. Stop, and say why.
+                tracing::error!(reason = %why, "setup failed; stopping");
+                self.stop().await;
+                anyhow::bail!("{why}");
+            }
             ended = &mut self.client_task => {
                 let _ = self.shutdown.send(true);
                 drain(&self.in_flight).await;
@@ -125,6 +133,7 @@ impl BotHandle {
             store,
             self.shard_manager.clone(),
             client,
+            self.readiness.clone(),
         )
     }
 }
@@ -228,6 +237,8 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
     let data_metrics = metrics.clone();
     let in_flight = in_flight::InFlight::default();
     let data_in_flight = in_flight.clone();
+    let readiness = crate::ops::Readiness::default();
+    let setup_readiness = readiness.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -240,12 +251,17 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         .setup(move |ctx, _ready, framework| {
             Box::pin(async move {
                 let commands = &framework.options().commands;
-                match dev_guild {
+                let registered = match dev_guild {
                     Some(g) => {
                         poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g))
-                            .await?
+                            .await
                     }
-                    None => poise::builtins::register_globally(ctx, commands).await?,
+                    None => poise::builtins::register_globally(ctx, commands).await,
+                };
+                if let Err(e) = registered {
+                    let why = registration_refused(dev_guild, &e);
+                    setup_readiness.framework_failed(why.clone());
+                    return Err(BotError::Other(anyhow::anyhow!(why)));
                 }
                 let data = Data {
                     store,
@@ -255,8 +271,15 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     wake,
                     metrics: data_metrics,
                     in_flight: data_in_flight,
+                    edits: rounds::AnsweredEdits::default(),
                 };
-                rounds::spawn_timer(ctx.http.clone(), &data, shutdown_rx);
+                rounds::spawn_timer(
+                    ctx.http.clone(),
+                    &data,
+                    shutdown_rx,
+                    setup_readiness.clone(),
+                );
+                setup_readiness.framework_ready();
                 tracing::info!("commands registered; ready");
                 Ok(data)
             })
@@ -278,7 +301,22 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
         client_task,
         metrics,
         in_flight,
+        readiness,
     })
+}
+
+/// Why registering the slash commands failed, with what to do about it.
+fn registration_refused(dev_guild: Option<u64>, e: &serenity::Error) -> String {
+    match dev_guild {
+        Some(g) => format!(
+            "Discord refused to register the commands in server {g} (DEV_GUILD_ID): {}. Set DEV_GUILD_ID to the id of a server the bot was invited to (with the applications.commands scope), or leave it unset to register globally",
+            error_chain(e)
+        ),
+        None => format!(
+            "Discord refused to register the commands globally: {}. Check that the token belongs to this application",
+            error_chain(e)
+        ),
+    }
 }
 
 #[cfg(test)]

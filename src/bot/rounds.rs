@@ -15,6 +15,7 @@ use tokio::sync::{Notify, watch};
 use super::Data;
 use super::library::Library;
 use super::render::{COLOR, escape, no_mentions, truncate};
+use crate::domain::ranking::{PlayerScore, rank_players, team_averages};
 use crate::domain::round::{Mode, Phase, Snapshot, Step, TEAM_NAMES, next_step};
 use crate::store::{RoundRow, Store};
 
@@ -28,6 +29,74 @@ pub struct Driver {
     pub wake: Arc<Notify>,
     pub metrics: crate::ops::Metrics,
     pub in_flight: super::in_flight::InFlight,
+    pub edits: AnsweredEdits,
+}
+
+/// Coalesces the "Answered" edits of a round's open question: one edit per round at a time;
+/// answers arriving meanwhile ask for one more, made after it with the latest list. A burst of
+/// answers costs two edits, not one each, and nothing waits for them.
+#[derive(Clone, Default)]
+pub struct AnsweredEdits {
+    pending: Arc<std::sync::Mutex<std::collections::HashMap<i64, bool>>>,
+}
+
+impl AnsweredEdits {
+    /// True when the caller should start the edit; false when one is under way (it is marked
+    /// to run once more).
+    fn request(&self, round: i64) -> bool {
+        let mut map = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(&round) {
+            Some(again) => {
+                *again = true;
+                false
+            }
+            None => {
+                map.insert(round, false);
+                true
+            }
+        }
+    }
+
+    /// After an edit: true when another was asked for meanwhile.
+    fn finish(&self, round: i64) -> bool {
+        let mut map = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(&round) {
+            Some(again) if *again => {
+                *again = false;
+                true
+            }
+            _ => {
+                map.remove(&round);
+                false
+            }
+        }
+    }
+}
+
+/// Refresh the "Answered" line of a round's open question in the background, coalesced.
+pub fn refresh_answered(d: &Driver, round_id: i64, position: i64) {
+    if !d.edits.request(round_id) {
+        return;
+    }
+    let d = d.clone();
+    tokio::spawn(async move {
+        let _working = d.in_flight.start();
+        loop {
+            match d.store.round(round_id).await {
+                // Once the question closed, its reveal says who answered.
+                Ok(round) if round.state == "question" && round.current_index == position => {
+                    if let Err(e) = show_answered(&d, &round).await {
+                        tracing::warn!(round = round_id, error = %e, "cannot update the answered list");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(round = round_id, error = %e, "cannot read a round"),
+            }
+            if !d.edits.finish(round_id) {
+                break;
+            }
+        }
+    });
 }
 
 impl Driver {
@@ -40,13 +109,44 @@ impl Driver {
             wake: data.wake.clone(),
             metrics: data.metrics.clone(),
             in_flight: data.in_flight.clone(),
+            edits: data.edits.clone(),
         }
     }
 }
 
-pub fn spawn_timer(http: Arc<Http>, data: &Data, mut shutdown: watch::Receiver<bool>) {
+/// Start the timer under a supervisor: if the timer task dies (a panic), it is reported and
+/// started again; `/healthz` shows it as not running meanwhile.
+pub fn spawn_timer(
+    http: Arc<Http>,
+    data: &Data,
+    shutdown: watch::Receiver<bool>,
+    readiness: crate::ops::Readiness,
+) {
     let driver = Driver::new(http, data);
     tokio::spawn(async move {
+        loop {
+            readiness.set_timer_alive(true);
+            let run = tokio::spawn(timer(driver.clone(), shutdown.clone()));
+            let ended = run.await;
+            readiness.set_timer_alive(false);
+            match ended {
+                Ok(()) => return, // shut down
+                Err(e) => {
+                    readiness.timer_restarted();
+                    tracing::error!(error = %e, "the timer died; starting it again");
+                    if *shutdown.borrow() {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+            }
+        }
+    });
+}
+
+/// The one task that does every timed step: rounds' deadlines and daily drops.
+async fn timer(driver: Driver, mut shutdown: watch::Receiver<bool>) {
+    {
         let mut first = true;
         loop {
             if *shutdown.borrow() {
@@ -83,16 +183,14 @@ pub fn spawn_timer(http: Arc<Http>, data: &Data, mut shutdown: watch::Receiver<b
             };
             first = false;
             drop(working);
-            let sleep = next
-                .and_then(|n| (n - Utc::now()).to_std().ok())
-                .unwrap_or(std::time::Duration::from_secs(3600));
+            let sleep = crate::domain::timer::sleep_for(next, Utc::now());
             tokio::select! {
                 _ = tokio::time::sleep(sleep) => {}
                 _ = driver.wake.notified() => {}
                 _ = shutdown.changed() => return,
             }
         }
-    });
+    }
 }
 
 fn snapshot(round: &RoundRow, questions: i64, participants: usize, answered: usize) -> Snapshot {
@@ -167,9 +265,37 @@ pub async fn advance(
     resumed: bool,
 ) -> anyhow::Result<()> {
     let round = d.store.round(round_id).await?;
+    let lease = lease_from(now);
+    let position = round.current_index;
+    let stale_claim = match round.state.as_str() {
+        "reveal" => round
+            .lease_until_ms
+            .is_none_or(|l| l <= now.timestamp_millis()),
+        "question" => round
+            .lease_until_ms
+            .is_some_and(|l| l <= now.timestamp_millis()),
+        _ => false,
+    };
+    if stale_claim {
+        // Whoever claimed this step died doing it (or a restart interrupted it): take it over.
+        // The posts carry the step's nonce, so one that had gone out is not posted twice.
+        if d.store
+            .take_over_round_step(round.id, position, now, lease)
+            .await?
+        {
+            tracing::info!(round = round.id, position, state = %round.state, "taking over a round step");
+            if round.state == "reveal" {
+                reveal(d, &round, true).await?;
+                after_reveal(d, &round, position, now).await?;
+            } else {
+                post_question(d, &round, position, true).await?;
+            }
+        }
+        return Ok(());
+    }
     if round.state == "reveal" {
-        // A previous process stopped between a reveal and the next question: carry on.
-        return after_reveal(d, &round, now).await;
+        // Its claimer is posting it under a live lease and carries on from there.
+        return Ok(());
     }
     let snap = current_snapshot(&d.store, &round).await?;
     match next_step(&snap, now) {
@@ -183,6 +309,7 @@ pub async fn advance(
                     d,
                     &round,
                     "Nobody joined, so the round was cancelled. Start another with `/mock start`.",
+                    &format!("r{}x", round.id),
                 )
                 .await;
             }
@@ -190,28 +317,36 @@ pub async fn advance(
         }
         Step::Begin => open_question(d, &round, 0, now, resumed).await,
         Step::Reveal { .. } => {
-            if d.store.claim_reveal(round.id, round.current_index).await? {
+            if d.store.claim_reveal(round.id, position, lease).await? {
                 reveal(d, &round, resumed).await?;
-                let round = d.store.round(round.id).await?;
-                after_reveal(d, &round, now).await?;
+                after_reveal(d, &round, position, now).await?;
             }
             Ok(())
         }
     }
 }
 
-async fn after_reveal(d: &Driver, round: &RoundRow, now: DateTime<Utc>) -> anyhow::Result<()> {
+fn lease_from(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(crate::domain::timer::STEP_LEASE)
+        .unwrap_or(chrono::Duration::seconds(30))
+}
+
+/// After the reveal of question `position` (claimed by this caller): the next question, or the
+/// summary after the last. Both steps are conditional on the round still being at that reveal.
+async fn after_reveal(
+    d: &Driver,
+    round: &RoundRow,
+    position: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let count = d.store.round_question_count(round.id).await?;
-    if round.current_index + 1 >= count {
-        if d.store
-            .end_round(round.id, Phase::Finished.as_str(), now)
-            .await?
-        {
+    if position + 1 >= count {
+        if d.store.finish_round(round.id, position, now).await? {
             summary(d, round).await?;
         }
         Ok(())
     } else {
-        open_question(d, round, round.current_index + 1, now, false).await
+        open_question(d, round, position + 1, now, false).await
     }
 }
 
@@ -226,12 +361,27 @@ async fn open_question(
     let deadline = now + d.timings.span(seconds);
     if !d
         .store
-        .claim_open_question(round.id, position, deadline, now)
+        .claim_open_question(round.id, position, deadline, now, lease_from(now))
         .await?
     {
         return Ok(());
     }
     d.wake.notify_one();
+    let round = d.store.round(round.id).await?;
+    post_question(d, &round, position, resumed).await
+}
+
+/// Post question `position` (claimed by this caller) and record its message.
+async fn post_question(
+    d: &Driver,
+    round: &RoundRow,
+    position: i64,
+    resumed: bool,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let Some(deadline) = round.deadline() else {
+        return Ok(());
+    };
     let count = d.store.round_question_count(round.id).await?;
     let Some((question_row, _)) = d.store.round_question(round.id, position).await? else {
         return Ok(());
@@ -257,15 +407,16 @@ async fn open_question(
             .label("Answer")
             .style(ButtonStyle::Primary),
     ])];
-    let msg = ChannelId::new(u64::try_from(round.channel_id)?)
-        .send_message(
-            &d.http,
-            CreateMessage::new()
-                .embed(embed)
-                .components(buttons)
-                .allowed_mentions(no_mentions()),
-        )
-        .await;
+    let msg = super::outbound::post(
+        &d.http,
+        ChannelId::new(u64::try_from(round.channel_id)?),
+        CreateMessage::new()
+            .embed(embed)
+            .components(buttons)
+            .allowed_mentions(no_mentions()),
+        &format!("r{}q{position}", round.id),
+    )
+    .await;
     match msg {
         Ok(m) => {
             d.store
@@ -303,19 +454,27 @@ pub async fn show_answered(d: &Driver, round: &RoundRow) -> anyhow::Result<()> {
         q,
         &format!("Question {}/{}", round.current_index + 1, count),
     )
-    .field("Answered", truncate(&list.join(", "), 1024), false);
+    .field(
+        "Answered",
+        if list.is_empty() {
+            "nobody yet".to_string()
+        } else {
+            truncate(&list.join(", "), 1024)
+        },
+        false,
+    );
     if let Some(deadline) = round.deadline() {
         embed = embed.field("Closes", format!("<t:{}:R>", deadline.timestamp()), true);
     }
-    ChannelId::new(u64::try_from(round.channel_id)?)
-        .edit_message(
-            &d.http,
-            MessageId::new(u64::try_from(message_id)?),
-            EditMessage::new()
-                .embed(embed)
-                .allowed_mentions(no_mentions()),
-        )
-        .await?;
+    super::outbound::edit(
+        &d.http,
+        ChannelId::new(u64::try_from(round.channel_id)?),
+        MessageId::new(u64::try_from(message_id)?),
+        EditMessage::new()
+            .embed(embed)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -371,62 +530,84 @@ async fn reveal(d: &Driver, round: &RoundRow, resumed: bool) -> anyhow::Result<(
     if lines.is_empty() {
         lines.push("nobody played".into());
     }
+    let title = format!("Reveal — question {}", round.current_index + 1);
+    let scores = super::render::fit_lines(&lines, super::render::MAX_FIELD_VALUE);
+    let best = answers.iter().max_by_key(|a| a.score).map(|best| {
+        // The spoiler closes after the cut, so the cut never reveals the answer's end.
+        let who = format!("{} ({}/100): ", name_of(&names, best.user_id), best.score);
+        let room = super::render::MAX_FIELD_VALUE.saturating_sub(who.chars().count() + 4);
+        format!(
+            "{who}||{}||",
+            truncate(&escape(&truncate(&best.answer, 600)), room)
+        )
+    });
+    let footer =
+        resumed.then_some("Resumed after a restart: this deadline passed while the bot was down.");
+    // The reference gets what the rest leaves of the 6,000 characters all embeds may carry.
+    let room = super::render::description_room(&[
+        &title,
+        "Scores",
+        &scores,
+        "Best answer",
+        best.as_deref().unwrap_or(""),
+        footer.unwrap_or(""),
+    ]);
     let mut embed = CreateEmbed::new()
-        .title(format!("Reveal — question {}", round.current_index + 1))
+        .title(title)
         .description(truncate(
             &format!("**{}**\n\n{}", escape(&q.prompt), q.reference),
-            4096,
+            room,
         ))
-        .field("Scores", truncate(&lines.join("\n"), 1024), false)
+        .field("Scores", scores, false)
         .color(COLOR);
-    if let Some(best) = answers.iter().max_by_key(|a| a.score) {
-        let text = format!(
-            "{} ({}/100): ||{}||",
-            name_of(&names, best.user_id),
-            best.score,
-            escape(&truncate(&best.answer, 600))
-        );
-        embed = embed.field("Best answer", truncate(&text, 1024), false);
+    if let Some(text) = best {
+        embed = embed.field("Best answer", text, false);
     }
-    if resumed {
-        embed = embed.footer(serenity::all::CreateEmbedFooter::new(
-            "Resumed after a restart: this deadline passed while the bot was down.",
-        ));
+    if let Some(text) = footer {
+        embed = embed.footer(serenity::all::CreateEmbedFooter::new(text));
     }
-    post(d, round, CreateMessage::new().embed(embed)).await;
+    let nonce = format!("r{}v{}", round.id, round.current_index);
+    post(d, round, CreateMessage::new().embed(embed), &nonce).await;
     Ok(())
 }
 
 async fn summary(d: &Driver, round: &RoundRow) -> anyhow::Result<()> {
     let names = participant_names(d, round.id).await?;
     let answers = d.store.round_answers(round.id).await?;
-    let mut totals: Vec<(String, Option<String>, i64)> = names
-        .iter()
-        .map(|(u, n, team)| {
-            (
-                escape(n),
-                team.clone(),
-                answers
+    let totals = rank_players(
+        names
+            .iter()
+            .map(|(u, n, team)| PlayerScore {
+                name: escape(n),
+                team: team.clone(),
+                points: answers
                     .iter()
                     .filter(|a| a.user_id == *u)
                     .map(|a| a.score)
                     .sum(),
-            )
-        })
-        .collect();
-    totals.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+            })
+            .collect(),
+    );
     let ranking: Vec<String> = totals
         .iter()
         .enumerate()
-        .map(|(i, (n, team, pts))| match team {
-            Some(t) => format!("{}. {n} [{t}] — {pts} pts", i + 1),
-            None => format!("{}. {n} — {pts} pts", i + 1),
+        .map(|(i, p)| match &p.team {
+            Some(t) => format!("{}. {} [{t}] — {} pts", i + 1, p.name, p.points),
+            None => format!("{}. {} — {} pts", i + 1, p.name, p.points),
         })
         .collect();
     let mut embed = CreateEmbed::new()
         .title("Round over")
         .description(truncate(if ranking.is_empty() { "Nobody answered." } else { "" }, 100))
-        .field("Ranking", truncate(&if ranking.is_empty() { "—".into() } else { ranking.join("\n") }, 1024), false)
+        .field(
+            "Ranking",
+            if ranking.is_empty() {
+                "—".into()
+            } else {
+                super::render::fit_lines(&ranking, super::render::MAX_FIELD_VALUE)
+            },
+            false,
+        )
         .field(
             "Boards",
             "Each answer was added to the server's leaderboards (your best answer per question counts).",
@@ -435,47 +616,44 @@ async fn summary(d: &Driver, round: &RoundRow) -> anyhow::Result<()> {
         .color(COLOR);
     let mode: Mode = round.mode.parse().unwrap_or(Mode::Group);
     if mode == Mode::Teams {
-        // Points per playing member, so a bigger side does not win by size alone.
-        let mut teams: Vec<(f64, String)> = TEAM_NAMES
-            .iter()
+        let teams: Vec<String> = team_averages(&totals, &TEAM_NAMES)
+            .into_iter()
             .map(|t| {
-                let members: Vec<i64> = totals
-                    .iter()
-                    .filter(|m| m.1.as_deref() == Some(*t))
-                    .map(|m| m.2)
-                    .collect();
-                let avg = if members.is_empty() {
-                    0.0
-                } else {
-                    members.iter().sum::<i64>() as f64 / members.len() as f64
-                };
-                (
-                    avg,
-                    format!("{t}: {avg:.1} pts per member ({} playing)", members.len()),
+                format!(
+                    "{}: {:.1} pts per member ({} playing)",
+                    t.name, t.average, t.playing
                 )
             })
             .collect();
-        teams.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let teams: Vec<String> = teams.into_iter().map(|(_, line)| line).collect();
         embed = embed.field("Teams", teams.join("\n"), false);
     }
-    post(d, round, CreateMessage::new().embed(embed)).await;
+    post(
+        d,
+        round,
+        CreateMessage::new().embed(embed),
+        &format!("r{}s", round.id),
+    )
+    .await;
     Ok(())
 }
 
-async fn say(d: &Driver, round: &RoundRow, text: &str) {
-    post(d, round, CreateMessage::new().content(text)).await;
+async fn say(d: &Driver, round: &RoundRow, text: &str, nonce: &str) {
+    post(d, round, CreateMessage::new().content(text), nonce).await;
 }
 
 /// Post to the round's channel; failures are logged, not retried (a missing permission would
 /// only fail again).
-async fn post(d: &Driver, round: &RoundRow, message: CreateMessage) {
+async fn post(d: &Driver, round: &RoundRow, message: CreateMessage, nonce: &str) {
     let Ok(channel) = u64::try_from(round.channel_id) else {
         return;
     };
-    if let Err(e) = ChannelId::new(channel)
-        .send_message(&d.http, message.allowed_mentions(no_mentions()))
-        .await
+    if let Err(e) = super::outbound::post(
+        &d.http,
+        ChannelId::new(channel),
+        message.allowed_mentions(no_mentions()),
+        nonce,
+    )
+    .await
     {
         tracing::warn!(round = round.id, error = %e, "cannot post to the round's channel");
     }

@@ -17,9 +17,8 @@ use chrono::Utc;
 
 use super::{BankArg, FilterArgs, local, render};
 use crate::domain::bank::{Bank, Question};
-use crate::domain::period::local_date;
-use crate::domain::scoring::{self, Assessment, Corpus, Coverage};
-use crate::store::{AttemptContext, NewAttempt, Store, StoredBank};
+use crate::domain::scoring::{self, Assessment, Corpus};
+use crate::store::{AttemptContext, Store, StoredBank};
 
 #[derive(Debug, clap::Args)]
 pub struct PracticeArgs {
@@ -67,32 +66,36 @@ impl Recorder {
         Ok(Recorder { store, stored })
     }
 
-    async fn record(&self, q: &Question, answer: &str, a: &Assessment) -> anyhow::Result<()> {
-        let Some(question_id) = self.stored.question_id(q.id.as_str()) else {
-            return Ok(());
+    /// Score and record through the same use case as the bot; `None` when the question is
+    /// not stored (nothing recorded, the caller scores it).
+    async fn record(
+        &self,
+        q: &Question,
+        corpus: &Corpus,
+        answer: &str,
+    ) -> anyhow::Result<Option<Assessment>> {
+        let Some(question_row) = self.stored.question_id(q.id.as_str()) else {
+            return Ok(None);
         };
-        let now = Utc::now();
-        let tz = self.store.server_timezone(local::LOCAL_SERVER).await?;
-        self.store
-            .insert_attempt(&NewAttempt {
+        let scored = crate::app::score_and_record(
+            &self.store,
+            &crate::app::SystemClock,
+            &crate::app::Answering {
                 guild_id: local::LOCAL_SERVER,
                 channel_id: None,
                 user_id: local::LOCAL_USER,
-                question_id,
-                topic: &q.topic,
+                question_row,
+                question: q,
+                corpus,
+                answer,
                 // A timed round: it counts on the terminal's board, best answer per question.
                 context: AttemptContext::Mock,
                 context_ref: None,
-                answer,
-                score: a.total,
-                covered: a.concept_names(Coverage::Covered),
-                missed: a.concept_names(Coverage::Missed),
                 hints_used: 0,
-                submitted_at: now,
-                local_date: local_date(now, tz),
-            })
-            .await?;
-        Ok(())
+            },
+        )
+        .await?;
+        Ok(Some(scored.assessment))
     }
 }
 
@@ -186,13 +189,19 @@ async fn round(
         if timed_out {
             say!("\n⏰ Time's up.");
         }
-        let a = scoring::score(q, &answer, corpus);
-        if let Some(r) = recorder
-            && let Err(e) = r.record(q, &answer, &a).await
-        {
-            tracing::warn!(error = %format!("{e:#}"), "could not record an answer");
-            say!("(This answer was not recorded: {e:#})");
-        }
+        let recorded = match recorder {
+            Some(r) => r.record(q, corpus, &answer).await,
+            None => Ok(None),
+        };
+        let a = match recorded {
+            Ok(Some(a)) => a,
+            Ok(None) => scoring::score(q, &answer, corpus),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "could not record an answer");
+                say!("(This answer was not recorded: {e:#})");
+                scoring::score(q, &answer, corpus)
+            }
+        };
         say!("\n{}", render::assessment(&a));
         say!("Reference answer:\n{}\n", q.reference);
         results.push((q, a.total));

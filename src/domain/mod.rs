@@ -2,9 +2,13 @@
 //! numbers on its own, or knows about Discord or the database.
 
 pub mod bank;
+pub mod hints;
 pub mod period;
+pub mod ranking;
+pub mod retry;
 pub mod round;
 pub mod schedule;
 pub mod scoring;
 pub mod stats;
 pub mod streak;
+pub mod timer;

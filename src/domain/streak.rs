@@ -35,9 +35,23 @@ impl Streak {
     }
 }
 
+/// Streak lengths worth announcing at a drop's reveal.
+pub const MILESTONES: [u32; 3] = [7, 30, 100];
+
+/// Whether a streak of `days` has just reached a milestone.
+pub fn is_milestone(days: u32) -> bool {
+    MILESTONES.contains(&days)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn milestones_are_seven_thirty_and_a_hundred_days() {
+        assert!(is_milestone(7) && is_milestone(30) && is_milestone(100));
+        assert!(!is_milestone(0) && !is_milestone(8) && !is_milestone(99));
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -39,6 +39,7 @@ pub struct OpsState {
     /// The Discord client's task. After a fatal gateway error serenity leaves its shard's last
     /// stage ("connected") in place, so the task tells whether anything still runs.
     client: AbortHandle,
+    readiness: super::Readiness,
 }
 
 impl OpsState {
@@ -47,12 +48,14 @@ impl OpsState {
         store: Store,
         shards: Arc<serenity::ShardManager>,
         client: AbortHandle,
+        readiness: super::Readiness,
     ) -> OpsState {
         OpsState {
             metrics,
             store,
             shards,
             client,
+            readiness,
         }
     }
 
@@ -98,6 +101,7 @@ impl OpsState {
                 problems.push(format!("gateway: shard {id} is {stage}"));
             }
         }
+        problems.extend(self.readiness.problems());
         match tokio::time::timeout(DATABASE_TIMEOUT, self.store.ping()).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => problems.push(format!("database: {e}")),

@@ -173,6 +173,17 @@ impl Store {
     }
 
     /// The bank version a stored question belongs to.
+    /// Whose question row `question_id` is: `None` when there is no such row, `Some(None)` for
+    /// the shipped bank (every server's), `Some(Some(guild))` for a server's own bank.
+    pub async fn question_owner(&self, question_id: i64) -> Result<Option<Option<i64>>> {
+        Ok(sqlx::query_scalar(
+            "SELECT b.guild_id FROM questions q JOIN banks b ON b.id = q.bank_id WHERE q.id = ?",
+        )
+        .bind(question_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     pub async fn bank_of_question(&self, question_id: i64) -> Result<Option<i64>> {
         Ok(
             sqlx::query_scalar("SELECT bank_id FROM questions WHERE id = ?")

@@ -229,33 +229,79 @@ impl Store {
         Ok(question)
     }
 
-    /// Claim the drop of (schedule, local date). Only one caller ever gets `Some`, so two bot
-    /// processes on one database cannot both post it.
+    /// Claim the drop of (schedule, local date) until `lease_until`. Only one caller gets
+    /// `Some` at a time, so two bot processes on one database cannot both post it; a claim whose
+    /// lease passed without the post being recorded (its process died) is taken over.
     pub async fn claim_drop(
         &self,
         schedule_id: i64,
         local_date: NaiveDate,
         due: DateTime<Utc>,
         now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
     ) -> Result<Option<i64>> {
-        // A failed drop whose retry time has come is claimed again; the state flips from
-        // 'failed' to 'claimed' in one statement, so one caller still wins.
+        // A failed drop whose retry time has come, or a stale claim, is claimed again; the
+        // state flips in one statement, so one caller still wins.
         Ok(sqlx::query_scalar(
-            "INSERT INTO drops (schedule_id, local_date, state, due_ms) VALUES (?, ?, 'claimed', ?)
-             ON CONFLICT (schedule_id, local_date) DO UPDATE SET state = 'claimed', note = NULL, retry_ms = NULL
-                WHERE drops.state = 'failed' AND drops.retry_ms IS NOT NULL AND drops.retry_ms <= ?
+            "INSERT INTO drops (schedule_id, local_date, state, due_ms, lease_until_ms) VALUES (?1, ?2, 'claimed', ?3, ?5)
+             ON CONFLICT (schedule_id, local_date) DO UPDATE SET state = 'claimed', note = NULL, retry_ms = NULL, lease_until_ms = ?5
+                WHERE (drops.state = 'failed' AND drops.retry_ms IS NOT NULL AND drops.retry_ms <= ?4)
+                   OR (drops.state = 'claimed' AND ifnull(drops.lease_until_ms, 0) <= ?4)
              RETURNING id",
         )
         .bind(schedule_id)
         .bind(local_date.to_string())
         .bind(ms(due))
         .bind(ms(now))
+        .bind(ms(lease_until))
         .fetch_optional(&self.pool)
         .await?)
     }
 
+    /// Remember the question and close time chosen for a claimed drop before it is posted,
+    /// so a take-over posts the same question (the same message, thanks to the nonce).
+    pub async fn prepare_drop(
+        &self,
+        drop_id: i64,
+        question_id: i64,
+        closes: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE drops SET question_id = ?, closes_ms = ? WHERE id = ? AND state = 'claimed'",
+        )
+        .bind(question_id)
+        .bind(ms(closes))
+        .bind(drop_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Claimed drops (posts) and revealed ones (reveal posts) whose claimer died: the lease
+    /// passed without the step being recorded as done.
+    pub async fn stale_drop_claims(&self, now: DateTime<Utc>) -> Result<Vec<DropRow>> {
+        Ok(sqlx::query_as(select_drops!(
+            "state IN ('claimed', 'revealed') AND lease_until_ms IS NOT NULL AND lease_until_ms <= ? ORDER BY id"
+        ))
+        .bind(ms(now))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The earliest lease of a drop step after `after` (when a dead claimer's step is due).
+    pub async fn next_drop_lease(&self, after: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT min(lease_until_ms) FROM drops WHERE state IN ('claimed', 'revealed') AND lease_until_ms > ?",
+        )
+        .bind(ms(after))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(at.map(from_ms))
+    }
+
     /// True when (schedule, date) has a drop that is posted, claimed, skipped or failed for
-    /// good: nothing to post. A failed drop due for a retry is not settled.
+    /// good: nothing to post. A failed drop due for a retry, or a claim whose lease passed, is
+    /// not settled.
     pub async fn drop_settled(
         &self,
         schedule_id: i64,
@@ -263,8 +309,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM drops WHERE schedule_id = ? AND local_date = ?
-               AND NOT (state = 'failed' AND retry_ms IS NOT NULL AND retry_ms <= ?)",
+            "SELECT COUNT(*) FROM drops WHERE schedule_id = ?1 AND local_date = ?2
+               AND NOT (state = 'failed' AND retry_ms IS NOT NULL AND retry_ms <= ?3)
+               AND NOT (state = 'claimed' AND ifnull(lease_until_ms, 0) <= ?3)",
         )
         .bind(schedule_id)
         .bind(local_date.to_string())
@@ -303,22 +350,27 @@ impl Store {
         Ok(at.map(from_ms))
     }
 
-    /// Record a drop that will not be posted (too late after downtime), unless one exists.
+    /// Record a drop that will not be posted (too late after downtime), unless one exists; a
+    /// stale claim (its process died while posting, too long ago to post it now) becomes
+    /// skipped too, with `note`.
     pub async fn record_skipped_drop(
         &self,
         schedule_id: i64,
         local_date: NaiveDate,
         due: DateTime<Utc>,
         note: &str,
+        now: DateTime<Utc>,
     ) -> Result<bool> {
         let done = sqlx::query(
-            "INSERT INTO drops (schedule_id, local_date, state, due_ms, note) VALUES (?, ?, 'skipped', ?, ?)
-             ON CONFLICT (schedule_id, local_date) DO NOTHING",
+            "INSERT INTO drops (schedule_id, local_date, state, due_ms, note) VALUES (?1, ?2, 'skipped', ?3, ?4)
+             ON CONFLICT (schedule_id, local_date) DO UPDATE SET state = 'skipped', note = ?4, lease_until_ms = NULL
+                WHERE drops.state = 'claimed' AND ifnull(drops.lease_until_ms, 0) <= ?5",
         )
         .bind(schedule_id)
         .bind(local_date.to_string())
         .bind(ms(due))
         .bind(note)
+        .bind(ms(now))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -350,7 +402,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE drops SET state = 'posted', question_id = ?, message_id = ?, posted_ms = ?, closes_ms = ?, note = ? WHERE id = ?",
+            "UPDATE drops SET state = 'posted', question_id = ?, message_id = ?, posted_ms = ?, closes_ms = ?, note = ?, lease_until_ms = NULL WHERE id = ?",
         )
         .bind(question_id)
         .bind(message_id)
@@ -370,7 +422,7 @@ impl Store {
         note: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<()> {
-        sqlx::query("UPDATE drops SET state = 'failed', note = ?, retry_ms = ? WHERE id = ?")
+        sqlx::query("UPDATE drops SET state = 'failed', note = ?, retry_ms = ?, lease_until_ms = NULL WHERE id = ?")
             .bind(note)
             .bind(retry_at.map(ms))
             .bind(drop_id)
@@ -418,14 +470,33 @@ impl Store {
         Ok((due, next.map(from_ms)))
     }
 
-    /// Claim a drop's reveal; only one caller wins.
-    pub async fn claim_reveal_drop(&self, drop_id: i64) -> Result<bool> {
-        let done =
-            sqlx::query("UPDATE drops SET state = 'revealed' WHERE id = ? AND state = 'posted'")
-                .bind(drop_id)
-                .execute(&self.pool)
-                .await?;
+    /// Claim a drop's reveal until `lease_until`; only one caller wins. A reveal whose claimer
+    /// died (its lease passed before [`Store::reveal_drop_done`]) is claimed again.
+    pub async fn claim_reveal_drop(
+        &self,
+        drop_id: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE drops SET state = 'revealed', lease_until_ms = ?1
+             WHERE id = ?2 AND (state = 'posted' OR (state = 'revealed' AND lease_until_ms <= ?3))",
+        )
+        .bind(ms(lease_until))
+        .bind(drop_id)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The reveal of a drop is out: release its lease.
+    pub async fn reveal_drop_done(&self, drop_id: i64) -> Result<()> {
+        sqlx::query("UPDATE drops SET lease_until_ms = NULL WHERE id = ? AND state = 'revealed'")
+            .bind(drop_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Store a member's answer to a drop, replacing their earlier one: the last answer counts.

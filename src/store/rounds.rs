@@ -22,6 +22,8 @@ pub struct RoundRow {
     pub message_id: Option<i64>,
     pub topic: Option<String>,
     pub difficulty: Option<String>,
+    /// Until when the claimer of the step under way (a question being posted, a reveal) holds it.
+    pub lease_until_ms: Option<i64>,
 }
 
 impl RoundRow {
@@ -65,7 +67,7 @@ pub struct NewRound<'a> {
 macro_rules! select_round {
     ($where:literal) => {
         concat!(
-            "SELECT id, guild_id, channel_id, started_by, mode, state, seconds_per_q, current_index, deadline_ms, message_id, topic, difficulty FROM rounds WHERE ",
+            "SELECT id, guild_id, channel_id, started_by, mode, state, seconds_per_q, current_index, deadline_ms, message_id, topic, difficulty, lease_until_ms FROM rounds WHERE ",
             $where
         )
     };
@@ -187,22 +189,25 @@ impl Store {
     }
 
     /// Claim the opening of question `position` (from the lobby for the first, from the previous
-    /// reveal otherwise). Only one caller wins.
+    /// reveal otherwise). Only one caller wins; it holds a lease until `lease_until` to post
+    /// the question (cleared by [`Store::set_question_message`]).
     pub async fn claim_open_question(
         &self,
         round_id: i64,
         position: i64,
         deadline: DateTime<Utc>,
         now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
     ) -> Result<bool> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let done = sqlx::query(
-            "UPDATE rounds SET state = 'question', current_index = ?2, deadline_ms = ?3
+            "UPDATE rounds SET state = 'question', current_index = ?2, deadline_ms = ?3, lease_until_ms = ?4
              WHERE id = ?1 AND ((?2 = 0 AND state = 'lobby') OR (state = 'reveal' AND current_index = ?2 - 1))",
         )
         .bind(round_id)
         .bind(position)
         .bind(ms(deadline))
+        .bind(ms(lease_until))
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 1 {
@@ -218,11 +223,63 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Claim closing question `position` for its reveal. Only one caller wins.
-    pub async fn claim_reveal(&self, round_id: i64, position: i64) -> Result<bool> {
+    /// Claim closing question `position` for its reveal. Only one caller wins; it holds the
+    /// step until `lease_until`, and the timer leaves the round alone until then.
+    pub async fn claim_reveal(
+        &self,
+        round_id: i64,
+        position: i64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE rounds SET state = 'reveal', deadline_ms = NULL WHERE id = ? AND state = 'question' AND current_index = ?",
+            "UPDATE rounds SET state = 'reveal', deadline_ms = NULL, lease_until_ms = ?
+             WHERE id = ? AND state = 'question' AND current_index = ?",
         )
+        .bind(ms(lease_until))
+        .bind(round_id)
+        .bind(position)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Take over the step of question `position` whose claimer died: a reveal, or a question
+    /// opened but never recorded as posted, whose lease has passed. Only one caller wins.
+    pub async fn take_over_round_step(
+        &self,
+        round_id: i64,
+        position: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE rounds SET lease_until_ms = ?1
+             WHERE id = ?2 AND current_index = ?3
+               AND ((state = 'reveal' AND ifnull(lease_until_ms, 0) <= ?4)
+                 OR (state = 'question' AND lease_until_ms <= ?4))",
+        )
+        .bind(ms(lease_until))
+        .bind(round_id)
+        .bind(position)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Finish a round after the reveal of its last question `position`. False when another
+    /// caller did, or the round is elsewhere (stopped, or not at that reveal).
+    pub async fn finish_round(
+        &self,
+        round_id: i64,
+        position: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE rounds SET state = 'finished', deadline_ms = NULL, lease_until_ms = NULL, finished_ms = ?
+             WHERE id = ? AND state = 'reveal' AND current_index = ?",
+        )
+        .bind(ms(now))
         .bind(round_id)
         .bind(position)
         .execute(&self.pool)
@@ -233,7 +290,7 @@ impl Store {
     /// End a round (finished or stopped). False when it had already ended.
     pub async fn end_round(&self, round_id: i64, state: &str, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE rounds SET state = ?, deadline_ms = NULL, finished_ms = ?
+            "UPDATE rounds SET state = ?, deadline_ms = NULL, lease_until_ms = NULL, finished_ms = ?
              WHERE id = ? AND state IN ('lobby', 'question', 'reveal')",
         )
         .bind(state)
@@ -253,20 +310,30 @@ impl Store {
         Ok(())
     }
 
+    /// Record the posted question's message and release the lease of its posting.
     pub async fn set_question_message(
         &self,
         round_id: i64,
         position: i64,
         message_id: i64,
     ) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "UPDATE round_questions SET message_id = ? WHERE round_id = ? AND position = ?",
         )
         .bind(message_id)
         .bind(round_id)
         .bind(position)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "UPDATE rounds SET lease_until_ms = NULL WHERE id = ? AND state = 'question' AND current_index = ?",
+        )
+        .bind(round_id)
+        .bind(position)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -291,20 +358,26 @@ impl Store {
         .await?)
     }
 
-    /// Rounds whose deadline has passed (to advance now), and the next deadline after that.
+    /// Rounds with a step due (a deadline passed, or a claimed step whose lease passed: its
+    /// claimer died), and the next time one falls due after that. A step being done under a
+    /// live lease is not due.
     pub async fn due_rounds(
         &self,
         now: DateTime<Utc>,
     ) -> Result<(Vec<i64>, Option<DateTime<Utc>>)> {
         let due: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM rounds WHERE deadline_ms IS NOT NULL AND deadline_ms <= ? AND state IN ('lobby', 'question')
-             UNION SELECT id FROM rounds WHERE state = 'reveal' ORDER BY 1",
+            "SELECT id FROM rounds WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1 AND state IN ('lobby', 'question')
+             UNION SELECT id FROM rounds WHERE state = 'reveal' AND lease_until_ms IS NULL
+             UNION SELECT id FROM rounds WHERE lease_until_ms IS NOT NULL AND lease_until_ms <= ?1
+             ORDER BY 1",
         )
         .bind(ms(now))
         .fetch_all(&self.pool)
         .await?;
         let next: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(deadline_ms) FROM rounds WHERE deadline_ms > ? AND state IN ('lobby', 'question')",
+            "SELECT MIN(t) FROM (
+               SELECT MIN(deadline_ms) AS t FROM rounds WHERE deadline_ms > ?1 AND state IN ('lobby', 'question')
+               UNION ALL SELECT MIN(lease_until_ms) FROM rounds WHERE lease_until_ms > ?1)",
         )
         .bind(ms(now))
         .fetch_one(&self.pool)

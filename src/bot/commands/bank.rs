@@ -316,6 +316,7 @@ async fn export(
     ctx: Context<'_>,
     #[description = "Which bank"]
     #[autocomplete = "autocomplete_bank"]
+    #[max_length = 100]
     bank: String,
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx, "Exporting a bank")?;
@@ -352,6 +353,7 @@ async fn remove(
     ctx: Context<'_>,
     #[description = "Which bank"]
     #[autocomplete = "autocomplete_bank"]
+    #[max_length = 100]
     bank: String,
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx, "Removing a bank")?;

@@ -167,6 +167,7 @@ pub async fn leaderboard(
     #[description = "Which days count (default: this week)"] period: Option<PeriodChoice>,
     #[description = "Only questions of this topic"]
     #[autocomplete = "autocomplete_topic"]
+    #[max_length = 100]
     topic: Option<String>,
     #[description = "Rank teams instead of members"] teams: Option<bool>,
 ) -> Result<(), Error> {

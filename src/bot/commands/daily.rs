@@ -66,14 +66,20 @@ pub async fn daily(_ctx: Context<'_>) -> Result<(), Error> {
 #[allow(clippy::too_many_arguments)] // one per option of the slash command
 async fn set(
     ctx: Context<'_>,
-    #[description = "Local time, 24-hour HH:MM (e.g. 09:00)"] time: String,
+    #[description = "Local time, 24-hour HH:MM (e.g. 09:00)"]
+    #[max_length = 8]
+    time: String,
     #[description = "IANA timezone, e.g. Europe/London"]
     #[autocomplete = "autocomplete_timezone"]
+    #[max_length = 64]
     timezone: String,
     #[description = "Channel to post in (default: this one)"] channel: Option<ChannelId>,
-    #[description = "Days: every day (default), weekdays, weekends, or e.g. mon,wed,fri"] weekdays: Option<String>,
+    #[description = "Days: every day (default), weekdays, weekends, or e.g. mon,wed,fri"]
+    #[max_length = 64]
+    weekdays: Option<String>,
     #[description = "Only questions of this topic"]
     #[autocomplete = "autocomplete_topic"]
+    #[max_length = 100]
     topic: Option<String>,
     #[description = "Only questions of this difficulty"] difficulty: Option<DifficultyChoice>,
     #[description = "Hours answers stay open (1–168, default 24)"]
@@ -84,6 +90,7 @@ async fn set(
     #[description = "Open a discussion thread on each question"] thread: Option<bool>,
     #[description = "Which question bank (default: the built-in one)"]
     #[autocomplete = "autocomplete_bank"]
+    #[max_length = 100]
     bank: Option<String>,
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
@@ -180,7 +187,10 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
             line.push_str(&format!("\n  ⚠ failing: {}", escape(why)));
         }
         for d in store.recent_drops(s.id, 5).await? {
-            if d.state == "skipped" || d.state == "failed" {
+            if d.state == "claimed" {
+                // Being posted, or interrupted while posting: taken over within a minute.
+                line.push_str(&format!("\n  {} being posted", d.local_date));
+            } else if d.state == "skipped" || d.state == "failed" {
                 line.push_str(&format!(
                     "\n  {} {}: {}",
                     d.local_date,

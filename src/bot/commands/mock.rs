@@ -53,6 +53,7 @@ async fn start(
     ctx: Context<'_>,
     #[description = "Only questions of this topic"]
     #[autocomplete = "autocomplete_topic"]
+    #[max_length = 100]
     topic: Option<String>,
     #[description = "Only questions of this difficulty"] difficulty: Option<DifficultyChoice>,
     #[description = "How many questions (1–20, default 3)"]
@@ -66,6 +67,7 @@ async fn start(
     #[description = "solo (just you), group (default) or teams"] mode: Option<ModeChoice>,
     #[description = "Which question bank (default: the built-in one)"]
     #[autocomplete = "autocomplete_bank"]
+    #[max_length = 100]
     bank: Option<String>,
 ) -> Result<(), Error> {
     let data = ctx.data();

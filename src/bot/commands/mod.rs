@@ -152,7 +152,10 @@ pub fn resolve_bank_topic(content: &Content, typed: Option<&str>) -> Result<Opti
 }
 
 /// Reply only the invoking member sees, with mentions disabled.
+/// Every reply's text goes through here, cut to Discord's 2,000 characters (with "…"), so
+/// user text echoed back can never make a reply fail.
 pub async fn say(ctx: super::Context<'_>, text: impl Into<String>) -> Result<(), Error> {
+    let text = super::render::truncate(&text.into(), super::render::MAX_CONTENT);
     ctx.send(
         poise::CreateReply::default()
             .content(text)

@@ -45,13 +45,16 @@ pub async fn question(
     ctx: Context<'_>,
     #[description = "Only questions of this topic"]
     #[autocomplete = "autocomplete_topic"]
+    #[max_length = 100]
     topic: Option<String>,
     #[description = "Only questions of this difficulty"] difficulty: Option<DifficultyChoice>,
     #[description = "A specific question (start typing to search)"]
     #[autocomplete = "autocomplete_id"]
+    #[max_length = 100]
     id: Option<String>,
     #[description = "Which question bank (default: the built-in one)"]
     #[autocomplete = "autocomplete_bank"]
+    #[max_length = 100]
     bank: Option<String>,
 ) -> Result<(), Error> {
     let data = ctx.data();

@@ -53,7 +53,9 @@ async fn create(
 #[poise::command(slash_command, guild_only)]
 async fn join(
     ctx: Context<'_>,
-    #[description = "The team's name"] name: String,
+    #[description = "The team's name"]
+    #[max_length = 32]
+    name: String,
 ) -> Result<(), Error> {
     let g = guild(ctx)?;
     let joined = ctx
@@ -91,5 +93,9 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
         .iter()
         .map(|t| format!("**{}** — {} member(s)", escape(&t.name), t.members))
         .collect();
-    say(ctx, lines.join("\n")).await
+    say(
+        ctx,
+        super::super::render::fit_lines(&lines, super::super::render::MAX_CONTENT),
+    )
+    .await
 }

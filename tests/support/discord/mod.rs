@@ -242,6 +242,58 @@ impl FakeDiscord {
         self.lock().denied.remove(&channel_id);
     }
 
+    /// From now on, answer calls whose "METHOD /path" contains `pattern` only after `delay`
+    /// (e.g. `("POST /api/v10/channels/", 300 ms)` for slow message posts).
+    pub fn add_latency(&self, pattern: &str, delay: Duration) {
+        self.lock().latency.push((pattern.to_string(), delay));
+    }
+
+    /// Answer the next `count` calls matching `pattern` with 429 and `retry_after`, like a
+    /// per-route bucket that is empty (interaction callbacks are exempt).
+    pub fn rate_limit(&self, pattern: &str, count: usize, retry_after: Duration) {
+        self.lock().rate_limits.push(state::RateLimit {
+            pattern: pattern.to_string(),
+            count,
+            retry_after,
+            global: false,
+        });
+    }
+
+    /// Answer the next `count` calls of any route with a global 429.
+    pub fn global_rate_limit(&self, count: usize, retry_after: Duration) {
+        self.lock().rate_limits.push(state::RateLimit {
+            pattern: String::new(),
+            count,
+            retry_after,
+            global: true,
+        });
+    }
+
+    /// How many calls got a 429.
+    pub fn rate_limited_calls(&self) -> usize {
+        self.lock().calls.iter().filter(|c| c.status == 429).count()
+    }
+
+    /// A message the bot posted (as `POST /channels/{id}/messages` with `body`) without the
+    /// test going through the bot: e.g. a post that went out just before the bot was killed.
+    /// A `nonce` in the body is remembered as for any post.
+    pub fn seed_bot_message(&self, channel_id: u64, body: &Value) -> Value {
+        let mut st = self.lock();
+        let created = st.create_message(
+            channel_id,
+            body,
+            payloads::MessageKind::Channel,
+            Origin::Channel,
+        );
+        if let (Some(n), Some(id)) = (
+            body["nonce"].as_str(),
+            created["id"].as_str().and_then(|i| i.parse().ok()),
+        ) {
+            st.nonces.insert((channel_id, n.to_string()), id);
+        }
+        created
+    }
+
     /// Messages the bot created with `POST /channels/{id}/messages` in this channel (not
     /// interaction replies: see `Interaction::original`), edits applied, deleted ones left out,
     /// in creation order.
@@ -442,6 +494,33 @@ impl FakeDiscord {
         self.dispatch_interaction(3, user_id, channel_id, Some((message_id, current)), |_| {
             data
         })
+        .await
+    }
+
+    /// A click with a `custom_id` that is not on `message` (as a modified client could send):
+    /// for tests that the bot checks what a custom id names.
+    pub async fn forged_click(
+        &self,
+        user_id: u64,
+        message: &Value,
+        custom_id: &str,
+    ) -> Interaction {
+        let message_id: u64 = message["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("forged_click: the message has no id");
+        let channel_id: u64 = message["channel_id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("forged_click: message without channel_id");
+        let data = payloads::component_data(custom_id);
+        self.dispatch_interaction(
+            3,
+            user_id,
+            channel_id,
+            Some((message_id, message.clone())),
+            |_| data,
+        )
         .await
     }
 

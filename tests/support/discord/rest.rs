@@ -92,6 +92,53 @@ pub async fn handle(
         let body = json!({ "message": "401: Unauthorized", "code": 0 });
         return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
     }
+    let what = format!("{method} {path}");
+    let delay = fake
+        .lock()
+        .latency
+        .iter()
+        .filter(|(pattern, _)| what.contains(pattern.as_str()))
+        .map(|(_, d)| *d)
+        .max();
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    if let Some(limited) = rate_limited(&fake, &what) {
+        fake.lock().calls.push(Call {
+            method: method.to_string(),
+            path,
+            body,
+            at,
+            status: 429,
+            response: limited.clone(),
+        });
+        let mut response =
+            (StatusCode::TOO_MANY_REQUESTS, axum::Json(limited.clone())).into_response();
+        let h = response.headers_mut();
+        let secs = limited["retry_after"].as_f64().unwrap_or(0.0);
+        if let Ok(v) = header::HeaderValue::from_str(&format!("{}", secs.ceil() as u64)) {
+            h.insert(header::RETRY_AFTER, v);
+        }
+        if let Ok(v) = header::HeaderValue::from_str(&format!("{secs}")) {
+            h.insert("x-ratelimit-reset-after", v);
+        }
+        if limited["global"] == true {
+            h.insert(
+                "x-ratelimit-global",
+                header::HeaderValue::from_static("true"),
+            );
+            h.insert(
+                "x-ratelimit-scope",
+                header::HeaderValue::from_static("global"),
+            );
+        } else {
+            h.insert(
+                "x-ratelimit-scope",
+                header::HeaderValue::from_static("user"),
+            );
+        }
+        return response;
+    }
     let reply = {
         let mut st = fake.lock();
         let route = path.strip_prefix("/api/v10").unwrap_or(&path);
@@ -120,6 +167,26 @@ pub async fn handle(
     } else {
         (status, axum::Json(reply.body)).into_response()
     }
+}
+
+/// The 429 body for this call if a rate limit applies to it (and uses one of its answers).
+/// Interaction callbacks are exempt, as on Discord.
+fn rate_limited(fake: &FakeDiscord, what: &str) -> Option<Value> {
+    if what.contains("/callback") {
+        return None;
+    }
+    let mut st = fake.lock();
+    let limit = st
+        .rate_limits
+        .iter_mut()
+        .find(|l| l.count > 0 && (l.global || what.contains(l.pattern.as_str())))?;
+    limit.count -= 1;
+    Some(json!({
+        "message": "You are being rate limited.",
+        "retry_after": limit.retry_after.as_secs_f64(),
+        "global": limit.global,
+        "code": 0,
+    }))
 }
 
 /// `GET /attachments/{id}/{filename}`: a file a user attached to a command (Discord's CDN).
@@ -586,7 +653,35 @@ fn create_channel_message(st: &mut State, channel_id: u64, body: &Value) -> Repl
             "{what}: ephemeral flag on a channel message (only interaction replies can be ephemeral)"
         ));
     }
-    ok(st.create_message(channel_id, body, MessageKind::Channel, Origin::Channel))
+    let nonce = match &body["nonce"] {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    if let Some(n) = &nonce
+        && n.chars().count() > 25
+    {
+        return reject(
+            st,
+            &what,
+            vec![format!(
+                "nonce is {} characters (limit 25)",
+                n.chars().count()
+            )],
+        );
+    }
+    if body["enforce_nonce"] == true
+        && let Some(n) = &nonce
+        && let Some(existing) = st.nonces.get(&(channel_id, n.clone())).copied()
+        && let Some(m) = st.message(existing)
+    {
+        return ok(m.json.clone());
+    }
+    let created = st.create_message(channel_id, body, MessageKind::Channel, Origin::Channel);
+    if let (Some(n), Some(id)) = (nonce, created["id"].as_str().and_then(|i| i.parse().ok())) {
+        st.nonces.insert((channel_id, n), id);
+    }
+    ok(created)
 }
 
 /// GET/PATCH/DELETE `/channels/{id}/messages/{mid}`.

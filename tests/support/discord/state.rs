@@ -52,6 +52,16 @@ pub struct InteractionRecord {
     pub followups: Vec<Value>,
 }
 
+/// A rate limit the fake enforces: the next `count` matching calls get 429.
+#[derive(Clone, Debug)]
+pub struct RateLimit {
+    /// Matched against "METHOD /path"; empty for the global limit.
+    pub pattern: String,
+    pub count: usize,
+    pub retry_after: std::time::Duration,
+    pub global: bool,
+}
+
 pub struct State {
     pub spec: GuildSpec,
     pub limits: Limits,
@@ -71,6 +81,14 @@ pub struct State {
     pub global_commands: Vec<Value>,
     pub guild_commands: Vec<Value>,
     pub gateway: GatewayState,
+    /// (channel, nonce) → message, for `enforce_nonce` posts: a second post with the same
+    /// nonce returns the first message, as Discord does within a few minutes.
+    pub nonces: std::collections::HashMap<(u64, String), u64>,
+    /// Delay before answering calls whose "METHOD /path" contains the pattern.
+    pub latency: Vec<(String, std::time::Duration)>,
+    /// 429 answers still to give: calls matching the pattern ("" = global: every route).
+    pub rate_limits: Vec<RateLimit>,
+
     last_id: u64,
     random: RandomState,
 }
@@ -96,6 +114,9 @@ impl State {
             global_commands: Vec::new(),
             guild_commands: Vec::new(),
             gateway: GatewayState::default(),
+            nonces: std::collections::HashMap::new(),
+            latency: Vec::new(),
+            rate_limits: Vec::new(),
             last_id: 0,
             random: RandomState::new(),
         }

@@ -1,0 +1,90 @@
+//! Answer a question: score it and record the attempt. The one place this happens, for a posted
+//! question, a round's question, a daily drop and terminal practice.
+
+use crate::domain::bank::Question;
+use crate::domain::hints::with_hint_penalty;
+use crate::domain::period::local_date;
+use crate::domain::scoring::{self, Assessment, Corpus, Coverage};
+use crate::store::{AttemptContext, NewAttempt, Store, StoreError};
+
+use super::Clock;
+
+/// Who answered what, where.
+#[derive(Debug, Clone, Copy)]
+pub struct Answering<'a> {
+    pub guild_id: i64,
+    pub channel_id: Option<i64>,
+    pub user_id: i64,
+    /// The stored question row.
+    pub question_row: i64,
+    pub question: &'a Question,
+    pub corpus: &'a Corpus,
+    pub answer: &'a str,
+    /// Question, mock (a round: once per question) or daily (the last answer counts).
+    pub context: AttemptContext,
+    /// The round or drop.
+    pub context_ref: Option<i64>,
+    /// Hints taken (each costs a share of the score).
+    pub hints_used: u32,
+}
+
+/// The scored and recorded answer.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub assessment: Assessment,
+    /// The score that counts: the assessment's total less the hint penalty.
+    pub total: u8,
+    pub attempt_id: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnswerError {
+    /// A second answer to the same question of a round.
+    #[error("this question was already answered")]
+    AlreadyAnswered,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Score `a` and store it as an attempt at the clock's time, in the server's calendar.
+pub async fn score_and_record(
+    store: &Store,
+    clock: &dyn Clock,
+    a: &Answering<'_>,
+) -> Result<Scored, AnswerError> {
+    let now = clock.now();
+    let assessment = scoring::score(a.question, a.answer, a.corpus);
+    let total = with_hint_penalty(assessment.total, a.hints_used);
+    let tz = store.server_timezone(a.guild_id).await?;
+    let attempt = NewAttempt {
+        guild_id: a.guild_id,
+        channel_id: a.channel_id,
+        user_id: a.user_id,
+        question_id: a.question_row,
+        topic: &a.question.topic,
+        context: a.context,
+        context_ref: a.context_ref,
+        answer: a.answer,
+        score: total,
+        covered: assessment.concept_names(Coverage::Covered),
+        missed: assessment.concept_names(Coverage::Missed),
+        hints_used: a.hints_used,
+        submitted_at: now,
+        local_date: local_date(now, tz),
+    };
+    let stored = match a.context {
+        // A drop takes answers until its close; the last one counts.
+        AttemptContext::Daily => store.replace_drop_answer(&attempt).await,
+        _ => store.insert_attempt(&attempt).await,
+    };
+    let attempt_id = match stored {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => return Err(AnswerError::AlreadyAnswered),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Scored {
+        assessment,
+        total,
+        attempt_id,
+    })
+}
