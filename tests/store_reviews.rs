@@ -9,7 +9,9 @@ use interview_bot::store::Store;
 use interview_bot::store::reviews::ReviewAttempt;
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 fn attempt<'a>(key: &'a ItemKey, score: u8, at: DateTime<Utc>) -> ReviewAttempt<'a> {
