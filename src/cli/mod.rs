@@ -27,6 +27,7 @@ mod health;
 mod local;
 mod practice;
 mod render;
+mod review;
 mod run;
 mod score_cmd;
 pub mod settings;
@@ -80,6 +81,9 @@ pub enum Command {
     Bank(bank_cmd::BankCommand),
     /// The leaderboard (of your terminal practice, or of a server with --server).
     Leaderboard(boards::LeaderboardArgs),
+    /// Your due review questions one at a time, rescheduled by spaced repetition (practice:
+    /// never on boards); --adaptive goes on with new questions chosen for you.
+    Review(review::ReviewArgs),
     /// Personal statistics: averages, weakest topics, most missed concepts, streaks, rank.
     Stats(boards::StatsArgs),
     /// Database backup, health check and benchmark.
@@ -149,6 +153,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => terminal().and_then(|_| eval::run(args)),
         Command::Bank(cmd) => terminal().and_then(|_| bank_cmd::run(cmd)),
         Command::Leaderboard(args) => boards::leaderboard(args, &terminal()?),
+        Command::Review(args) => review::run(args, &terminal()?),
         Command::Stats(args) => boards::stats(args, &terminal()?),
         Command::Db(cmd) => db::run(cmd, &terminal()?),
     }

@@ -148,7 +148,9 @@ mod tests {
         // A deterministic "random" index stream (an LCG) keeps the test reproducible.
         let mut state = 12345u64;
         let mut draw = |n: usize| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 33) % n as u64) as usize
         };
         let x: Vec<f64> = (0..200).map(f64::from).collect();

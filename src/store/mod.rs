@@ -10,6 +10,7 @@ mod banks;
 mod boards;
 mod daily;
 mod maintenance;
+pub mod reviews;
 mod rounds;
 mod servers;
 mod stats;

@@ -166,7 +166,13 @@ impl Corpus {
             }
             let key: Vec<String> = aliases
                 .iter()
-                .map(|p| p.words.iter().map(|w| w.stem.as_str()).collect::<Vec<_>>().join(" "))
+                .map(|p| {
+                    p.words
+                        .iter()
+                        .map(|w| w.stem.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .collect();
             // Two subjects that share a name are the same entity.
             if let Some(e) = entity_keys
@@ -229,7 +235,11 @@ impl Corpus {
         // Entities sharing no name are contrasted with each other.
         let count = entities.len();
         for (e, entity) in entities.iter_mut().enumerate() {
-            let all = if count >= 32 { u32::MAX } else { (1 << count) - 1 };
+            let all = if count >= 32 {
+                u32::MAX
+            } else {
+                (1 << count) - 1
+            };
             entity.rivals = all & !(1 << e);
         }
 

@@ -247,7 +247,8 @@ impl Assessment {
 pub fn word_overlap(reference: &str, answer: &str) -> f64 {
     let reference = analyze(reference);
     let answer = analyze(answer);
-    let present: std::collections::HashSet<&str> = answer.content().map(|w| answer.stem(w)).collect();
+    let present: std::collections::HashSet<&str> =
+        answer.content().map(|w| answer.stem(w)).collect();
     let wanted: std::collections::HashSet<&str> =
         reference.content().map(|w| reference.stem(w)).collect();
     if wanted.is_empty() {
@@ -482,7 +483,11 @@ fn judge(
         };
     };
     let about = roles.of(index, w);
-    match (about & (1 << e) != 0, about & q.entities[e].rivals != 0, flipped) {
+    match (
+        about & (1 << e) != 0,
+        about & q.entities[e].rivals != 0,
+        flipped,
+    ) {
         (true, _, false) => Verdict::Claimed,
         (true, _, true) => Verdict::Contradicted,
         // "spawn buffers the output" where exec does: the roles swapped.

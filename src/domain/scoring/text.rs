@@ -290,8 +290,16 @@ fn is_clause_break(c: char) -> bool {
 fn is_contrastive(surface: &str) -> bool {
     matches!(
         surface,
-        "but" | "while" | "whereas" | "although" | "though" | "however" | "unlike" | "except"
-            | "otherwise" | "instead"
+        "but"
+            | "while"
+            | "whereas"
+            | "although"
+            | "though"
+            | "however"
+            | "unlike"
+            | "except"
+            | "otherwise"
+            | "instead"
     )
 }
 
