@@ -12,7 +12,6 @@ pub fn assessment(a: &Assessment) -> String {
             Coverage::Covered => "✔",
             Coverage::Partial => "~",
             Coverage::Missed => "✘",
-            Coverage::Contradicted => "✘✘ contradicted:",
         };
         match &c.matched {
             Some(m) => out.push_str(&format!("  {mark} {} — “{m}”\n", c.name)),

@@ -26,8 +26,6 @@ pub struct PreparedConcept {
     pub name: String,
     pub weight: f64,
     pub phrases: Vec<PreparedPhrase>,
-    /// Index into `PreparedQuestion::entities`: what the claim is about, if it names it.
-    pub entity: Option<usize>,
 }
 
 /// A misconception ready to be looked for.
@@ -36,35 +34,21 @@ pub struct PreparedMisconception {
     pub phrase_text: String,
     pub why: String,
     pub phrase: PreparedPhrase,
-    pub entity: Option<usize>,
 }
-
-/// A thing a question's claims are about ("exec"), in the ways it is named.
-#[derive(Debug, Clone)]
-pub struct Entity {
-    pub aliases: Vec<PreparedPhrase>,
-    /// Bit set of the other entities it is contrasted with (those sharing no name with it).
-    pub rivals: u32,
-}
-
-/// At most this many entities per question (they are a bit set).
-const MAX_ENTITIES: usize = 32;
 
 /// What similarity needs of a stem the question uses (numbered by its [`Vocabulary`]).
 #[derive(Debug, Clone, Default)]
 struct Term {
     idf: f64,
     in_prompt: bool,
-    /// Its weight in the reference answer's tf-idf vector, as affirmed `[0]` and as denied `[1]`
-    /// ("does not block"), if the reference has it so.
-    reference: [Option<f64>; 2],
+    /// Its weight in the reference answer's tf-idf vector, if the reference has it.
+    reference: Option<f64>,
 }
 
 /// A question reduced to what scoring needs.
 #[derive(Debug, Clone)]
 pub struct PreparedQuestion {
     pub concepts: Vec<PreparedConcept>,
-    pub entities: Vec<Entity>,
     /// True when the concepts were derived from the reference answer (no curated ones).
     pub derived: bool,
     pub misconceptions: Vec<PreparedMisconception>,
@@ -149,48 +133,10 @@ impl Corpus {
             .content()
             .map(|w| vocabulary.stem_id(prompt.stem(w)))
             .collect();
-        let reference_stems: Vec<(usize, bool)> = reference
+        let reference_stems: Vec<usize> = reference
             .content()
-            .map(|w| (vocabulary.stem_id(reference.stem(w)), w.negated))
+            .map(|w| vocabulary.stem_id(reference.stem(w)))
             .collect();
-
-        let mut entity_keys: Vec<Vec<String>> = Vec::new();
-        let mut entities: Vec<Entity> = Vec::new();
-        let mut entity_of = |subject: &[String], vocabulary: &mut Vocabulary| -> Option<usize> {
-            let aliases: Vec<Phrase> = subject
-                .iter()
-                .filter_map(|s| Phrase::from_analyzed(&analyze(s)))
-                .collect();
-            if aliases.is_empty() {
-                return None;
-            }
-            let key: Vec<String> = aliases
-                .iter()
-                .map(|p| {
-                    p.words
-                        .iter()
-                        .map(|w| w.stem.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect();
-            // Two subjects that share a name are the same entity.
-            if let Some(e) = entity_keys
-                .iter()
-                .position(|k| k.iter().any(|name| key.contains(name)))
-            {
-                return Some(e);
-            }
-            if entities.len() == MAX_ENTITIES {
-                return None;
-            }
-            entity_keys.push(key);
-            entities.push(Entity {
-                aliases: aliases.iter().map(|p| vocabulary.prepare(p)).collect(),
-                rivals: 0,
-            });
-            Some(entities.len() - 1)
-        };
 
         let derived = q.concepts.is_empty();
         let concepts = if derived {
@@ -214,7 +160,6 @@ impl Corpus {
                         name: c.name.clone(),
                         weight: c.weight,
                         phrases,
-                        entity: entity_of(&c.subject, &mut vocabulary),
                     }
                 })
                 .collect()
@@ -223,25 +168,13 @@ impl Corpus {
             .misconceptions
             .iter()
             .filter_map(|m| {
-                let phrase = Phrase::from_analyzed(&analyze(&m.phrase))?;
-                Some(PreparedMisconception {
+                Phrase::from_analyzed(&analyze(&m.phrase)).map(|phrase| PreparedMisconception {
                     phrase_text: m.phrase.clone(),
                     why: m.why.clone(),
                     phrase: vocabulary.prepare(&phrase),
-                    entity: entity_of(&m.subject, &mut vocabulary),
                 })
             })
             .collect();
-        // Entities sharing no name are contrasted with each other.
-        let count = entities.len();
-        for (e, entity) in entities.iter_mut().enumerate() {
-            let all = if count >= 32 {
-                u32::MAX
-            } else {
-                (1 << count) - 1
-            };
-            entity.rivals = all & !(1 << e);
-        }
 
         // Every numbered stem gets its idf here, phrase-only ones too, saving a lookup per
         // answer word the question knows.
@@ -252,28 +185,23 @@ impl Corpus {
         for &t in &prompt_sequence {
             terms[t].in_prompt = true;
         }
-        let mut counts = vec![[0; 2]; terms.len()];
-        for &(t, negated) in &reference_stems {
-            counts[t][usize::from(negated)] += 1;
+        let mut counts = vec![0; terms.len()];
+        for &t in &reference_stems {
+            counts[t] += 1;
         }
-        for (term, count) in terms.iter_mut().zip(&counts) {
-            for polarity in 0..2 {
-                if count[polarity] > 0 {
-                    term.reference[polarity] =
-                        Some(weight(count[polarity], term.idf, term.in_prompt));
-                }
+        for (term, &count) in terms.iter_mut().zip(&counts) {
+            if count > 0 {
+                term.reference = Some(weight(count, term.idf, term.in_prompt));
             }
         }
         let reference_norm = terms
             .iter()
-            .flat_map(|t| t.reference)
-            .flatten()
+            .filter_map(|t| t.reference)
             .map(|x| x * x)
             .sum::<f64>()
             .sqrt();
         PreparedQuestion {
             concepts,
-            entities,
             derived,
             misconceptions,
             vocabulary,
@@ -284,42 +212,33 @@ impl Corpus {
         }
     }
 
-    /// Cosine between the tf-idf vectors of an answer's counted words (`stems`: stem index into
-    /// `a` and whether the word is denied) and of the question's reference answer; 0 when either
-    /// is empty. A denied word and the same word affirmed are different terms: "does not block"
-    /// shares nothing with "blocks". `stem_ids` is [`Vocabulary::stem_ids_of`] for `a`.
+    /// Cosine between the tf-idf vectors of an answer's counted words (`stems`, by stem index
+    /// into `a`) and of the question's reference answer; 0 when either is empty. `stem_ids` is
+    /// [`Vocabulary::stem_ids_of`] for `a`.
     pub fn similarity(
         &self,
         q: &PreparedQuestion,
         a: &Analyzed,
         stem_ids: &[Option<usize>],
-        stems: impl Iterator<Item = (usize, bool)>,
+        stems: impl Iterator<Item = usize>,
     ) -> f64 {
-        let mut counts = vec![[0; 2]; a.stem_count()];
-        for (s, negated) in stems {
-            counts[s][usize::from(negated)] += 1;
+        let mut counts = vec![0; a.stem_count()];
+        for s in stems {
+            counts[s] += 1;
         }
         let mut squares = 0.0;
         let mut dot = 0.0;
-        for (s, count) in counts.iter().enumerate() {
-            if count == &[0, 0] {
-                continue;
-            }
+        for (s, &count) in counts.iter().enumerate().filter(|&(_, &c)| c > 0) {
             let (idf, in_prompt, reference) = match stem_ids[s] {
                 Some(t) => (q.terms[t].idf, q.terms[t].in_prompt, q.terms[t].reference),
                 // Every prompt stem is a term, so this word is not damped.
-                None => (self.idf(a.stem_str(s)), false, [None, None]),
+                None => (self.idf(a.stem_str(s)), false, None),
             };
-            for polarity in 0..2 {
-                if count[polarity] == 0 {
-                    continue;
-                }
-                let x = weight(count[polarity], idf, in_prompt);
-                if let Some(y) = reference[polarity] {
-                    dot += x * y;
-                }
-                squares += x * x;
+            let x = weight(count, idf, in_prompt);
+            if let Some(y) = reference {
+                dot += x * y;
             }
+            squares += x * x;
         }
         let norm = squares.sqrt();
         if norm == 0.0 || q.reference_norm == 0.0 {
@@ -349,13 +268,11 @@ impl Corpus {
                 };
                 let phrase = Phrase {
                     words: vec![PhraseWord::new(stem.to_string(), surface.to_string())],
-                    negated: w.negated,
                 };
                 PreparedConcept {
                     name: surface.to_string(),
                     weight: self.idf(stem) * damp,
                     phrases: vec![vocabulary.prepare(&phrase)],
-                    entity: None,
                 }
             })
             .collect()

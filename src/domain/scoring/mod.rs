@@ -25,8 +25,6 @@
 
 mod corpus;
 mod matching;
-mod polarity;
-mod roles;
 pub mod text;
 
 use std::collections::HashMap;
@@ -36,8 +34,7 @@ use std::sync::LazyLock;
 use serde::Serialize;
 
 pub use corpus::{Corpus, PreparedQuestion};
-use matching::{AnswerIndex, PhraseMatch, Token, Window, content_tokens};
-use roles::Roles;
+use matching::{AnswerIndex, PhraseMatch, Token, content_tokens};
 use text::{Analyzed, analyze};
 
 use crate::domain::bank::Question;
@@ -128,8 +125,6 @@ pub const BRIEF_SHARE: f64 = 0.3;
 pub const BREVITY_EXPONENT: f64 = 0.5;
 /// Points lost per misconception stated (at most two count).
 pub const MISCONCEPTION_PENALTY: f64 = 15.0;
-/// Points lost when every concept is contradicted (in proportion to the weight contradicted).
-pub const CONTRADICTION_PENALTY: f64 = 60.0;
 /// Credit for a concept only partly named.
 const PARTIAL_CREDIT: f64 = 0.5;
 /// A run of this many prompt words in a row (or the whole prompt, if shorter) counts as copied.
@@ -146,9 +141,6 @@ pub enum Coverage {
     Covered,
     Partial,
     Missed,
-    /// The answer denies the concept or says it of the wrong thing: it earns nothing and costs
-    /// points.
-    Contradicted,
 }
 
 /// One concept's result.
@@ -183,10 +175,6 @@ pub enum Flag {
     /// Mostly the question pasted back.
     CopiedQuestion,
     Misconception,
-    /// A key idea denied, or said of the wrong thing ("spawn buffers the output").
-    Contradiction,
-    /// The answer says it does not know ("I'm not sure", "never used it").
-    Hedged,
 }
 
 /// The full result of scoring one answer.
@@ -222,15 +210,11 @@ impl Assessment {
             .filter(|c| c.coverage == Coverage::Covered)
     }
 
-    /// Names of the concepts with this coverage (what an attempt stores). `Missed` includes the
-    /// contradicted ones: a concept stated wrongly is one the member still has to learn.
+    /// Names of the concepts with this coverage (what an attempt stores).
     pub fn concept_names(&self, coverage: Coverage) -> Vec<String> {
         self.concepts
             .iter()
-            .filter(|c| {
-                c.coverage == coverage
-                    || (coverage == Coverage::Missed && c.coverage == Coverage::Contradicted)
-            })
+            .filter(|c| c.coverage == coverage)
             .map(|c| c.name.clone())
             .collect()
     }
@@ -245,12 +229,11 @@ impl Assessment {
 /// The one-line baseline `eval` reports beside the scorer: the share of the reference answer's
 /// distinct content stems that the answer contains (0–1).
 pub fn word_overlap(reference: &str, answer: &str) -> f64 {
+    use std::collections::HashSet;
     let reference = analyze(reference);
     let answer = analyze(answer);
-    let present: std::collections::HashSet<&str> =
-        answer.content().map(|w| answer.stem(w)).collect();
-    let wanted: std::collections::HashSet<&str> =
-        reference.content().map(|w| reference.stem(w)).collect();
+    let present: HashSet<&str> = answer.content().map(|w| answer.stem(w)).collect();
+    let wanted: HashSet<&str> = reference.content().map(|w| reference.stem(w)).collect();
     if wanted.is_empty() {
         return 0.0;
     }
@@ -288,9 +271,8 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         flags.push(Flag::CopiedQuestion);
     }
     let index = AnswerIndex::new(&analyzed, own, &q.vocabulary, &stem_ids);
-    let roles = Roles::new(q, &index, &analyzed);
 
-    let concepts = match_concepts(q, &index, &analyzed, &roles);
+    let concepts = match_concepts(q, &index, &analyzed);
     let total_weight: f64 = concepts.iter().map(|c| c.weight).sum();
     let credit: f64 = concepts
         .iter()
@@ -299,7 +281,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
                 * match c.coverage {
                     Coverage::Covered => 1.0,
                     Coverage::Partial => PARTIAL_CREDIT,
-                    Coverage::Missed | Coverage::Contradicted => 0.0,
+                    Coverage::Missed => 0.0,
                 }
         })
         .sum();
@@ -309,16 +291,11 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         0.0
     };
 
-    // What the answer professes not to know says nothing either way.
     let similarity = corpus.similarity(
         q,
         &analyzed,
         &stem_ids,
-        index
-            .content
-            .iter()
-            .filter(|t| !t.hedged)
-            .map(|t| (t.stem, t.negated)),
+        index.content.iter().map(|t| t.stem),
     );
 
     let fluency = if analyzed.raw_tokens >= MIN_CONTENT_WORDS {
@@ -336,17 +313,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
             .min(1.0)
             .powf(BREVITY_EXPONENT)
     };
-    let misconceptions = find_misconceptions(q, &index, &analyzed, &roles);
-    let contradicted: f64 = concepts
-        .iter()
-        .filter(|c| c.coverage == Coverage::Contradicted)
-        .map(|c| c.weight)
-        .sum();
-    let contradiction = if total_weight > 0.0 {
-        contradicted / total_weight
-    } else {
-        0.0
-    };
+    let misconceptions = find_misconceptions(q, &index, &analyzed);
 
     if index.word_count() < MIN_CONTENT_WORDS && !flags.contains(&Flag::CopiedQuestion) {
         flags.push(Flag::TooShort);
@@ -360,18 +327,11 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     if !misconceptions.is_empty() {
         flags.push(Flag::Misconception);
     }
-    if contradiction > 0.0 {
-        flags.push(Flag::Contradiction);
-    }
-    if index.content.iter().any(|t| t.hedged) {
-        flags.push(Flag::Hedged);
-    }
     let scores = Scores {
         coverage,
         similarity,
         fluency,
         brevity,
-        contradiction,
     };
     finish(q, Some(concepts), scores, flags, misconceptions)
 }
@@ -381,8 +341,6 @@ struct Scores {
     similarity: f64,
     fluency: f64,
     brevity: f64,
-    /// Weighted share of concepts contradicted, 0–1.
-    contradiction: f64,
 }
 
 impl Scores {
@@ -392,7 +350,6 @@ impl Scores {
             similarity: 0.0,
             fluency: 1.0,
             brevity: 0.0,
-            contradiction: 0.0,
         }
     }
 
@@ -400,8 +357,7 @@ impl Scores {
         let content = W_COVERAGE * self.coverage
             + W_SIMILARITY * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
         let raw = 100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity
-            - MISCONCEPTION_PENALTY * misconceptions.min(2) as f64
-            - CONTRADICTION_PENALTY * self.contradiction;
+            - MISCONCEPTION_PENALTY * misconceptions.min(2) as f64;
         raw.clamp(0.0, 100.0).round() as u8
     }
 }
@@ -449,97 +405,28 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// What one place in the answer says about a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Verdict {
-    /// Said in a sentence that professes not knowing: neither claimed nor denied.
-    Hedged,
-    /// Denied, or said of a rival entity.
-    Contradicted,
-    /// Said, but of no entity the question names (the claim needs a subject).
-    Unbound,
-    Claimed,
-}
-
-/// How a window of a phrase bears on its claim: the phrase's own polarity ("does not block")
-/// against the answer's, and, for a claim about an entity, which entity the clause is about.
-fn judge(
-    w: &Window,
-    phrase_negated: bool,
-    entity: Option<usize>,
-    q: &PreparedQuestion,
-    roles: &Roles,
-    index: &AnswerIndex,
-) -> Verdict {
-    if w.hedged {
-        return Verdict::Hedged;
-    }
-    let flipped = w.negated != phrase_negated;
-    let Some(e) = entity else {
-        return if flipped {
-            Verdict::Contradicted
-        } else {
-            Verdict::Claimed
-        };
-    };
-    let about = roles.of(index, w);
-    match (
-        about & (1 << e) != 0,
-        about & q.entities[e].rivals != 0,
-        flipped,
-    ) {
-        (true, _, false) => Verdict::Claimed,
-        (true, _, true) => Verdict::Contradicted,
-        // "spawn buffers the output" where exec does: the roles swapped.
-        (false, true, false) => Verdict::Contradicted,
-        // "spawn does not buffer": true of the rival, silent about this entity.
-        (false, true, true) => Verdict::Unbound,
-        (false, false, false) => Verdict::Unbound,
-        (false, false, true) => Verdict::Contradicted,
-    }
-}
-
-fn match_concepts(
-    q: &PreparedQuestion,
-    index: &AnswerIndex,
-    a: &Analyzed,
-    roles: &Roles,
-) -> Vec<ConceptResult> {
+fn match_concepts(q: &PreparedQuestion, index: &AnswerIndex, a: &Analyzed) -> Vec<ConceptResult> {
     q.concepts
         .iter()
         .map(|c| {
-            // The strongest verdict over every place any phrasing stands, and where.
-            let mut best: Option<(Verdict, usize, usize)> = None;
-            let mut partial: Option<(usize, usize)> = None;
+            let mut best = (Coverage::Missed, None);
             for phrase in &c.phrases {
-                for w in index.windows(phrase) {
-                    let v = judge(&w, phrase.negated, c.entity, q, roles, index);
-                    if best.is_none_or(|(b, _, _)| v > b) {
-                        best = Some((v, w.first, w.last));
+                match index.find(phrase) {
+                    PhraseMatch::Full { first, last } => {
+                        best = (Coverage::Covered, Some(quote(index, a, first, last)));
+                        break;
                     }
-                }
-                if best.is_some_and(|(v, _, _)| v == Verdict::Claimed) {
-                    break;
-                }
-                if partial.is_none()
-                    && let PhraseMatch::Partial { first, last } = index.find(phrase)
-                    && !index.content[first].hedged
-                {
-                    partial = Some((first, last));
+                    PhraseMatch::Partial { first, last } if best.0 == Coverage::Missed => {
+                        best = (Coverage::Partial, Some(quote(index, a, first, last)));
+                    }
+                    _ => {}
                 }
             }
-            let (coverage, at) = match (best, partial) {
-                (Some((Verdict::Claimed, f, l)), _) => (Coverage::Covered, Some((f, l))),
-                (Some((Verdict::Unbound, f, l)), _) => (Coverage::Partial, Some((f, l))),
-                (Some((Verdict::Contradicted, f, l)), _) => (Coverage::Contradicted, Some((f, l))),
-                (_, Some((f, l))) => (Coverage::Partial, Some((f, l))),
-                _ => (Coverage::Missed, None),
-            };
             ConceptResult {
                 name: c.name.clone(),
                 weight: round3(c.weight),
-                coverage,
-                matched: at.map(|(f, l)| quote(index, a, f, l)),
+                coverage: best.0,
+                matched: best.1,
             }
         })
         .collect()
@@ -549,20 +436,21 @@ fn find_misconceptions(
     q: &PreparedQuestion,
     index: &AnswerIndex,
     a: &Analyzed,
-    roles: &Roles,
 ) -> Vec<MisconceptionHit> {
     q.misconceptions
         .iter()
         .filter_map(|m| {
-            // Stated, not denied ("cluster workers do not share memory" is the opposite), and
-            // said of the entity it is wrong about.
-            let w = index.windows(&m.phrase).into_iter().find(|w| {
-                judge(w, m.phrase.negated, m.entity, q, roles, index) == Verdict::Claimed
-            })?;
-            Some(MisconceptionHit {
+            let PhraseMatch::Full { first, last } = index.find(&m.phrase) else {
+                return None;
+            };
+            // "cluster workers do not share memory" states the opposite of the misconception.
+            let from = index.content[first].word.saturating_sub(3);
+            let to = index.content[last].word;
+            let negated = a.words[from..=to].iter().any(|w| w.is_negation);
+            (!negated).then(|| MisconceptionHit {
                 phrase: m.phrase_text.clone(),
                 why: m.why.clone(),
-                matched: quote(index, a, w.first, w.last),
+                matched: quote(index, a, first, last),
             })
         })
         .collect()
@@ -662,21 +550,6 @@ fn feedback(a: &Assessment) -> String {
     if !partial.is_empty() {
         parts.push(format!("Partly: {partial}."));
     }
-    let contradicted: Vec<String> = by_weight
-        .iter()
-        .filter(|c| c.coverage == Coverage::Contradicted)
-        .take(3)
-        .map(|c| match &c.matched {
-            Some(q) => format!("{} (you wrote \"{q}\")", c.name),
-            None => c.name.clone(),
-        })
-        .collect();
-    if !contradicted.is_empty() {
-        parts.push(format!(
-            "Contradicted: {}: that is the opposite of the key idea, or said of the wrong thing.",
-            contradicted.join("; ")
-        ));
-    }
     if !missed.is_empty() {
         parts.push(format!("Missed: {missed}."));
     }
@@ -685,9 +558,6 @@ fn feedback(a: &Assessment) -> String {
     }
     for m in &a.misconceptions {
         parts.push(format!("Careful: {}", m.why));
-    }
-    if a.has(Flag::Hedged) {
-        parts.push("Where you are unsure, say what you would expect and why: a reasoned guess earns more than \"I don't know\".".into());
     }
     if a.has(Flag::KeywordStuffing) {
         parts.push("Explain the ideas in sentences; a list of keywords earns little.".into());

@@ -30,17 +30,6 @@ pub struct Word {
     pub is_stop: bool,
     /// A word that turns the meaning around ("not", "never", "doesn't").
     pub is_negation: bool,
-    /// A grammatical word for judging how text reads: every stop word, and the few
-    /// meaning-bearing function words ("same", "only", "before") kept for matching.
-    pub is_function: bool,
-    /// Clause number (clauses end at punctuation and at contrastive conjunctions).
-    pub clause: u32,
-    /// Sentence number (sentences end at `.`, `!`, `?`, `;` and line breaks).
-    pub sentence: u32,
-    /// Inside the scope of a negation: "it does **not block the loop**", "**X** is a myth".
-    pub negated: bool,
-    /// In a sentence that professes not knowing ("I'm not sure", "never used it").
-    pub hedged: bool,
 }
 
 /// A distinct lowercased word of a text.
@@ -52,7 +41,6 @@ pub struct Form {
     pub stem: usize,
     pub is_stop: bool,
     pub is_negation: bool,
-    pub is_function: bool,
     pub shape: Shape,
 }
 
@@ -103,10 +91,6 @@ pub struct Analyzed {
     pub raw_stop_tokens: usize,
     /// Raw tokens per list-like fragment (text between commas, semicolons, brackets, line breaks).
     pub fragments: Vec<usize>,
-    /// Number of clauses; `Word::clause` is below it.
-    pub clauses: u32,
-    /// Number of sentences; `Word::sentence` is below it.
-    pub sentences: u32,
 }
 
 impl Analyzed {
@@ -199,24 +183,14 @@ pub fn analyze(input: &str) -> Analyzed {
         let mut parts = Vec::new();
         let mut fragment = 0;
         let mut last_end = 0;
-        let (mut clause, mut sentence) = (0u32, 0u32);
         for (start, raw) in raw_tokens(&text) {
             split_parts(raw, &mut parts);
             if parts.is_empty() {
                 continue;
             }
-            let gap = &text[last_end..start];
-            if fragment > 0 && gap.contains(is_fragment_break) {
+            if fragment > 0 && text[last_end..start].contains(is_fragment_break) {
                 out.fragments.push(fragment);
                 fragment = 0;
-            }
-            if !out.words.is_empty() {
-                if gap.contains(is_sentence_break) {
-                    sentence += 1;
-                    clause += 1;
-                } else if gap.contains(is_clause_break) {
-                    clause += 1;
-                }
             }
             fragment += 1;
             last_end = start + raw.len();
@@ -239,68 +213,25 @@ pub fn analyze(input: &str) -> Analyzed {
                 let Form {
                     is_stop,
                     is_negation,
-                    is_function,
                     ..
                 } = out.forms[form];
-                if is_function && whole {
+                if is_stop && whole {
                     out.raw_stop_tokens += 1;
-                }
-                // "but", "while", "whereas" start a clause of their own.
-                if !out.words.is_empty() && is_contrastive(out.form_surface(form)) {
-                    clause += 1;
                 }
                 out.words.push(Word {
                     form,
                     span: (start + offset, start + offset + part.len()),
                     is_stop,
                     is_negation,
-                    is_function,
-                    clause,
-                    sentence,
-                    negated: false,
-                    hedged: false,
                 });
             }
         }
         if fragment > 0 {
             out.fragments.push(fragment);
         }
-        out.clauses = clause + 1;
-        out.sentences = sentence + 1;
     });
     out.text = text;
-    super::polarity::mark(&mut out);
     out
-}
-
-/// Characters between two words that end a sentence.
-fn is_sentence_break(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | ';' | '\n')
-}
-
-/// Characters between two words that end a clause (a sentence break does too).
-fn is_clause_break(c: char) -> bool {
-    matches!(
-        c,
-        ',' | ':' | '(' | ')' | '[' | ']' | '—' | '–' | '|' | '•' | '·'
-    )
-}
-
-/// Conjunctions that set what follows against what came before.
-fn is_contrastive(surface: &str) -> bool {
-    matches!(
-        surface,
-        "but"
-            | "while"
-            | "whereas"
-            | "although"
-            | "though"
-            | "however"
-            | "unlike"
-            | "except"
-            | "otherwise"
-            | "instead"
-    )
 }
 
 /// Characters that separate list items (a full stop ends a sentence, which is not a list item).
@@ -314,7 +245,6 @@ struct Lexeme {
     stem: usize,
     is_stop: bool,
     is_negation: bool,
-    is_function: bool,
     shape: Shape,
     /// The text (`Lexicon::text`) in which the word was last seen, and its form index there.
     seen_in: u64,
@@ -382,7 +312,6 @@ impl Lexicon {
                 stem: stem.index,
                 is_stop: lexeme.is_stop,
                 is_negation: lexeme.is_negation,
-                is_function: lexeme.is_function,
                 shape: lexeme.shape,
             });
         }
@@ -416,7 +345,6 @@ impl Lexicon {
             stem,
             is_stop,
             is_negation: is_negation_word(surface),
-            is_function: is_stop || KEPT_FUNCTION.contains(&surface),
             shape: Shape::of(surface),
             seen_in: 0,
             form: 0,
@@ -531,14 +459,7 @@ fn split_parts<'t>(token: &'t str, parts: &mut Vec<(usize, &'t str)>) {
     }
 }
 
-/// Function words that decide meaning ("they are the **same**", "**only** one thread", "runs
-/// **before** I/O callbacks"): matched and weighed like content words, but counted as grammar
-/// when judging whether text reads as prose.
-const KEPT_FUNCTION: &[&str] = &[
-    "after", "all", "before", "both", "few", "fewer", "less", "more", "most", "only", "same",
-];
-
-pub fn is_negation_word(surface: &str) -> bool {
+fn is_negation_word(surface: &str) -> bool {
     matches!(
         surface,
         "not" | "no" | "never" | "without" | "cannot" | "neither" | "nor" | "none" | "nothing"
@@ -556,8 +477,10 @@ const STOP: &[&str] = &[
     "a",
     "about",
     "above",
+    "after",
     "again",
     "against",
+    "all",
     "also",
     "am",
     "an",
@@ -570,9 +493,11 @@ const STOP: &[&str] = &[
     "be",
     "because",
     "been",
+    "before",
     "being",
     "below",
     "between",
+    "both",
     "but",
     "by",
     "can",
@@ -592,6 +517,7 @@ const STOP: &[&str] = &[
     "each",
     "eg",
     "etc",
+    "few",
     "for",
     "from",
     "further",
@@ -628,6 +554,8 @@ const STOP: &[&str] = &[
     "may",
     "me",
     "might",
+    "more",
+    "most",
     "must",
     "mustn't",
     "my",
@@ -639,6 +567,7 @@ const STOP: &[&str] = &[
     "off",
     "on",
     "once",
+    "only",
     "or",
     "other",
     "ought",
@@ -648,6 +577,7 @@ const STOP: &[&str] = &[
     "out",
     "over",
     "own",
+    "same",
     "shall",
     "she",
     "should",
