@@ -480,6 +480,8 @@ async fn reveal(d: &Driver, drop_id: i64, now: DateTime<Utc>) -> anyhow::Result<
             tracing::warn!(drop = drop_id, error = %e, "cannot post a daily reveal");
         }
     }
+    // The answerers saw the reference: their later round and drop answers to it do not count.
+    d.store.mark_drop_reveal_seen(drop_id, Utc::now()).await?;
     d.store.reveal_drop_done(drop_id).await?;
     Ok(())
 }

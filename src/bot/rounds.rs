@@ -568,6 +568,10 @@ async fn reveal(d: &Driver, round: &RoundRow, resumed: bool) -> anyhow::Result<(
     }
     let nonce = format!("r{}v{}", round.id, round.current_index);
     post(d, round, CreateMessage::new().embed(embed), &nonce).await;
+    // The players saw the reference: their later round and drop answers to it do not count.
+    d.store
+        .mark_round_reveal_seen(round.id, round.current_index, Utc::now())
+        .await?;
     Ok(())
 }
 
