@@ -520,7 +520,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     .mark_seen(guild, me, row, SeenSource::Feedback, now)
                     .await?;
                 CreateInteractionResponseMessage::new()
-                    .content(format!("Answer #{}.{note}", scored.attempt_id))
+                    .content(format!("Answer #{} stored.{note}", scored.attempt_id))
                     .embed(render::assessment_embed(
                         q,
                         &scored.assessment,
@@ -529,7 +529,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     ))
             } else {
                 CreateInteractionResponseMessage::new().content(format!(
-                    "Answer #{} received. Scores are shown at the reveal.{note}",
+                    "Answer received (answer #{}). Scores are shown at the reveal.{note}",
                     scored.attempt_id
                 ))
             };

@@ -1603,7 +1603,7 @@ async fn metrics_count_interactions_by_outcome_and_healthz_follows_the_gateway()
             r#"interview_bot_interactions_total{kind="modal",command="q:modal",outcome="ok"} 1"#,
             r#"interview_bot_interaction_duration_seconds_count{kind="command",command="question"} 2"#,
             r#"interview_bot_interaction_duration_seconds_bucket{kind="command",command="question",le="+Inf"} 2"#,
-            r#"interview_bot_answers_scored_total{context="question"} 1"#,
+            r#"interview_bot_answers_scored_total{context="practice"} 1"#,
             r#"interview_bot_answers_scored_total{context="mock"} 0"#,
             r#"interview_bot_interactions_total{kind="command",command="daily set",outcome="ok"} 1"#,
             r#"interview_bot_daily_drops_total{outcome="posted"} 1"#,
@@ -2510,7 +2510,7 @@ async fn an_open_drop_is_kept_from_question_and_copies_resubmits_and_seen_answer
         )
         .await
         .unwrap();
-    let r = submit_drop_answer(&w, M2, &drop, &reference).await;
+    let r = submit_drop_answer(&w, M2, &drop, "Mostly the event loop, and a worker or two.").await;
     assert!(r.to_string().contains("saw this question"), "{r}");
 
     w.wait_message("Daily reveal —").await;
@@ -2680,34 +2680,9 @@ async fn server_timezone_moves_today_for_new_answers() {
         .to_string();
     assert!(ac.contains("Pacific/Kiritimati"), "{ac}");
 
-    let answer = |slug: &'static str| async move {
-        let m = question_message(&w, M0, slug).await;
-        let id = custom_ids(&m)
-            .into_iter()
-            .find(|c| c.starts_with("q:answer:"))
-            .unwrap();
-        let modal = w
-            .fake
-            .click(M0, &m, &id)
-            .await
-            .modal(&w.fake, WAIT)
-            .await
-            .unwrap();
-        w.fake
-            .submit_modal(
-                M0,
-                CHANNEL,
-                modal["custom_id"].as_str().unwrap(),
-                &[("answer", GOOD_CLUSTER_ANSWER)],
-            )
-            .await
-            .response(&w.fake, WAIT)
-            .await
-            .unwrap();
-    };
-    answer("node-cluster-module-scaling").await;
+    practise(&w, "node-cluster-module-scaling").await;
     w.command(ADMIN, "server", set("Etc/GMT-14")).await;
-    answer("node-libuv-thread-pool").await;
+    practise(&w, "node-libuv-thread-pool").await;
     let store = w.store().await;
     let dates: Vec<String> =
         sqlx::query_scalar("SELECT local_date FROM attempts WHERE guild_id = ? ORDER BY id")
@@ -2724,4 +2699,31 @@ async fn server_timezone_moves_today_for_new_answers() {
     );
     w.assert_clean();
     bot.stop().await;
+}
+
+/// M0 answers `slug` through `/question` (practice).
+async fn practise(w: &World, slug: &str) {
+    let m = question_message(w, M0, slug).await;
+    let id = custom_ids(&m)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap();
+    let modal = w
+        .fake
+        .click(M0, &m, &id)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .unwrap();
+    w.fake
+        .submit_modal(
+            M0,
+            CHANNEL,
+            modal["custom_id"].as_str().unwrap(),
+            &[("answer", GOOD_CLUSTER_ANSWER)],
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
 }
