@@ -3,7 +3,7 @@
 //! Methods take plain ids (Discord snowflakes as `i64`) and domain types. Queries that may run
 //! inside a caller's transaction are free functions over any executor; [`Store`] offers the
 //! same on its pool. All queries are plain `query`/`query_as` (no compile-time macros), each
-//! covered by the tests in `tests/store.rs`.
+//! covered by the tests in `tests/suite/store.rs`.
 
 mod attempts;
 mod banks;
