@@ -172,33 +172,38 @@ async fn post_due(
     }
 }
 
-/// What `/daily now` found for today's drop of a schedule.
+/// Whether today's drop of a schedule may be posted now (an admin's `/daily now`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PostNow {
-    Posted,
-    /// Tried; the schedule's `failing` says why.
-    NotPosted,
+    /// Yes, for this local date (a failed drop was made due for a retry at once).
+    Ready(NaiveDate),
     AlreadyPosted,
+    /// Skipped: the bot was offline past the grace period.
     Skipped,
 }
 
-/// Post today's drop of `row` now (an admin's `/daily now`); a failed one is tried again at
-/// once.
-pub async fn post_now(
+/// Check `/daily now` for today's drop of `row`, in its timezone at the clock's time.
+pub async fn check_post_now(
     e: &Engine,
     row: &ScheduleRow,
     schedule: &Schedule,
 ) -> Result<PostNow, StepError> {
-    let now = e.now();
-    let date = now.with_timezone(&schedule.tz).date_naive();
-    match e.store.drop_state(row.id, date).await? {
-        None => {}
+    let date = e.now().with_timezone(&schedule.tz).date_naive();
+    Ok(match e.store.drop_state(row.id, date).await? {
+        None => PostNow::Ready(date),
         Some(DropState::Failed) => {
             e.store.retry_failed_drop_now(row.id, date).await?;
+            PostNow::Ready(date)
         }
-        Some(DropState::Skipped) => return Ok(PostNow::Skipped),
-        Some(_) => return Ok(PostNow::AlreadyPosted),
-    }
+        Some(DropState::Skipped) => PostNow::Skipped,
+        Some(_) => PostNow::AlreadyPosted,
+    })
+}
+
+/// Post the drop of `date` now (after [`check_post_now`]); true when it went out (otherwise
+/// the schedule's `failing` says why).
+pub async fn post_now(e: &Engine, row: &ScheduleRow, date: NaiveDate) -> Result<bool, StepError> {
+    let now = e.now();
     post(
         e,
         row,
@@ -208,13 +213,7 @@ pub async fn post_now(
         Some("Posted on request with /daily now."),
     )
     .await?;
-    Ok(
-        if e.store.drop_state(row.id, date).await? == Some(DropState::Posted) {
-            PostNow::Posted
-        } else {
-            PostNow::NotPosted
-        },
-    )
+    Ok(e.store.drop_state(row.id, date).await? == Some(DropState::Posted))
 }
 
 /// Claim and post one drop. `note` marks a late post.

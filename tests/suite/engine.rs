@@ -1,6 +1,8 @@
 //! The app use cases on a manual clock with the recording outbound port: drops and rounds
 //! step by step, with no Discord, no timer task and no sleeping.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};

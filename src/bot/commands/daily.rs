@@ -275,15 +275,28 @@ async fn now(
     let schedule = schedule_of(&row).ok_or_else(|| {
         user("This drop's time or timezone is unreadable; remove it and set it again.")
     })?;
+    let date = match crate::app::drops::check_post_now(&data.engine, &row, &schedule).await? {
+        PostNow::Ready(date) => date,
+        PostNow::Skipped => {
+            return Err(user(
+                "Today's question of this drop was skipped (the bot was offline past the grace period); the next one posts on schedule.",
+            ));
+        }
+        PostNow::AlreadyPosted => {
+            return Err(user(
+                "Today's question of this drop was already posted; each drop posts once a day.",
+            ));
+        }
+    };
     ctx.defer_ephemeral().await?;
-    match crate::app::drops::post_now(&data.engine, &row, &schedule).await? {
-        PostNow::Posted => say(ctx, "Posted. Check the channel.").await,
-        PostNow::NotPosted => say(ctx, "Could not post; see `/daily list` for the reason.").await,
-        PostNow::Skipped => Err(user(
-            "Today's question of this drop was skipped (the bot was offline past the grace period); the next one posts on schedule.",
-        )),
-        PostNow::AlreadyPosted => Err(user(
-            "Today's question of this drop was already posted; each drop posts once a day.",
-        )),
-    }
+    let posted = crate::app::drops::post_now(&data.engine, &row, date).await?;
+    say(
+        ctx,
+        if posted {
+            "Posted. Check the channel."
+        } else {
+            "Could not post; see `/daily list` for the reason."
+        },
+    )
+    .await
 }
