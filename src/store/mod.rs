@@ -13,6 +13,7 @@ mod maintenance;
 pub mod reviews;
 mod rounds;
 mod servers;
+mod states;
 mod stats;
 mod teams;
 
@@ -32,6 +33,7 @@ pub use daily::{DropAnswer, DropRow, NewSchedule, ScheduleRow};
 pub use maintenance::CheckReport;
 pub use rounds::{NewRound, Participant, RoundAnswer, RoundRow};
 pub use servers::{ensure_server, insert_server_for_bench, upsert_member};
+pub use states::{DropState, RoundEnd, RoundState, UnknownState};
 pub use stats::{MemberStats, TopicAverage};
 pub use teams::TeamInfo;
 
@@ -78,7 +80,13 @@ pub fn database_errors() -> u64 {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         DATABASE_ERRORS.fetch_add(1, Ordering::Relaxed);
-        StoreError::Sqlx(e)
+        match e {
+            // A value this binary cannot read (an unknown state): say what, not "sqlx".
+            sqlx::Error::ColumnDecode { index, source } => {
+                StoreError::Corrupt(format!("column {index}: {source}"))
+            }
+            e => StoreError::Sqlx(e),
+        }
     }
 }
 
