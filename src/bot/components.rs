@@ -13,9 +13,10 @@ use super::library::Asked;
 use super::render::{self, no_mentions};
 use super::rounds::{self, Driver};
 use super::{Data, Error};
+use crate::app::rounds as round_steps;
 use crate::app::{self, Answering};
 use crate::domain::round::AnswerRefusal;
-use crate::store::{AttemptContext, SeenSource};
+use crate::store::{AttemptContext, DropState, SeenSource};
 
 /// Discord's limit on a text input.
 const MAX_ANSWER_CHARS: u16 = 4000;
@@ -307,9 +308,8 @@ async fn on_component(
             }
             let me = user_id(c.user.id);
             let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
-            let allowed = rounds::answer_allowed(&data.store, &round, position, me, Utc::now())
-                .await
-                .map_err(BotError::Other)?;
+            let allowed =
+                round_steps::answer_allowed(&data.store, &round, position, me, Utc::now()).await?;
             if let Err(why) = allowed {
                 return reply(
                     ctx,
@@ -339,7 +339,7 @@ async fn on_component(
                 .await;
             }
             let drop = own_drop(data, guild_of(c.guild_id)?, drop_id).await?;
-            if drop.state != "posted"
+            if drop.state != DropState::Posted
                 || drop
                     .closes_ms
                     .is_some_and(|c| Utc::now().timestamp_millis() >= c)
@@ -485,9 +485,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let round_id = parse_id(extra)?;
             let position = parse_id(parts.next())?;
             let round = own_round(data, guild, m.channel_id, round_id).await?;
-            if let Err(why) = rounds::answer_allowed(&data.store, &round, position, me, now)
-                .await
-                .map_err(BotError::Other)?
+            if let Err(why) =
+                round_steps::answer_allowed(&data.store, &round, position, me, now).await?
             {
                 return Err(BotError::User(why.to_string()));
             }
@@ -540,10 +539,10 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 ),
             )
             .await?;
-            let driver = Driver::new(ctx.http.clone(), data);
+            let driver = Driver::new(data);
             // Everyone answered: move on now rather than at the deadline, without waiting
             // behind the edit of the answered list (coalesced, in the background).
-            if let Err(e) = rounds::advance(&driver, round_id, Utc::now(), false).await {
+            if let Err(e) = round_steps::advance(&data.engine, round_id, false).await {
                 tracing::error!(round = round_id, error = %e, "cannot advance a round");
             }
             rounds::refresh_answered(&driver, round_id, position);
@@ -552,7 +551,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("d"), Some("modal")) => {
             let drop_id = parse_id(extra)?;
             let drop = own_drop(data, guild, drop_id).await?;
-            if drop.state != "posted" || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c)
+            if drop.state != DropState::Posted
+                || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c)
             {
                 return Err(BotError::User(
                     "This daily question closed before your answer arrived, so it was not counted."

@@ -3,7 +3,7 @@
 //! Methods take plain ids (Discord snowflakes as `i64`) and domain types. Queries that may run
 //! inside a caller's transaction are free functions over any executor; [`Store`] offers the
 //! same on its pool. All queries are plain `query`/`query_as` (no compile-time macros), each
-//! covered by the tests in `tests/store.rs`.
+//! covered by the tests in `tests/suite/store.rs`.
 
 mod attempts;
 mod banks;
@@ -14,6 +14,7 @@ mod moderation;
 pub mod reviews;
 mod rounds;
 mod servers;
+mod states;
 mod stats;
 mod teams;
 
@@ -36,6 +37,7 @@ pub use maintenance::CheckReport;
 pub use moderation::{FlaggedAnswer, OverrideNote};
 pub use rounds::{NewRound, Participant, RoundAnswer, RoundRow};
 pub use servers::{ensure_server, insert_server_for_bench, upsert_member};
+pub use states::{DropState, RoundEnd, RoundState, UnknownState};
 pub use stats::{MemberStats, TopicAverage};
 pub use teams::TeamInfo;
 
@@ -85,7 +87,13 @@ pub fn database_errors() -> u64 {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         DATABASE_ERRORS.fetch_add(1, Ordering::Relaxed);
-        StoreError::Sqlx(e)
+        match e {
+            // A value this binary cannot read (an unknown state): say what, not "sqlx".
+            sqlx::Error::ColumnDecode { index, source } => {
+                StoreError::Corrupt(format!("column {index}: {source}"))
+            }
+            e => StoreError::Sqlx(e),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Result, Store, StoreError, from_ms, ms};
+use super::{Result, RoundEnd, RoundState, Store, StoreError, from_ms, ms};
 
 /// A round as stored.
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -14,8 +14,7 @@ pub struct RoundRow {
     pub channel_id: i64,
     pub started_by: i64,
     pub mode: String,
-    /// lobby | question | reveal | finished | stopped
-    pub state: String,
+    pub state: RoundState,
     pub seconds_per_q: i64,
     pub current_index: i64,
     pub deadline_ms: Option<i64>,
@@ -288,12 +287,17 @@ impl Store {
     }
 
     /// End a round (finished or stopped). False when it had already ended.
-    pub async fn end_round(&self, round_id: i64, state: &str, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn end_round(
+        &self,
+        round_id: i64,
+        end: RoundEnd,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE rounds SET state = ?, deadline_ms = NULL, lease_until_ms = NULL, finished_ms = ?
              WHERE id = ? AND state IN ('lobby', 'question', 'reveal')",
         )
-        .bind(state)
+        .bind(end.state().as_str())
         .bind(ms(now))
         .bind(round_id)
         .execute(&self.pool)

@@ -1932,7 +1932,7 @@ async fn wait_drop_state(w: &World, drop: i64, state: &str) -> interview_bot::st
     let store = w.store().await;
     for _ in 0..300 {
         let row = store.drop_by_id(drop).await.unwrap();
-        if row.state == state {
+        if row.state.as_str() == state {
             return row;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;

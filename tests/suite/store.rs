@@ -7,7 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use interview_bot::domain::bank::{Bank, SHIPPED_BANK_TOML};
 use interview_bot::domain::period::{Period, local_date, window};
-use interview_bot::store::{AttemptContext, BoardQuery, NewAttempt, Store, StoreError, StoredBank};
+use interview_bot::store::{
+    AttemptContext, BoardQuery, DropState, NewAttempt, RoundEnd, RoundState, Store, StoreError,
+    StoredBank,
+};
 use tempfile::TempDir;
 
 struct Fixture {
@@ -760,7 +763,10 @@ async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_us
         f.store.remove_bank(2, "tiny").await.unwrap(),
         BankRemoval::NotFound
     );
-    f.store.end_round(round, "finished", now).await.unwrap();
+    f.store
+        .end_round(round, RoundEnd::Finished, now)
+        .await
+        .unwrap();
     assert_eq!(
         f.store.remove_bank(1, "tiny").await.unwrap(),
         BankRemoval::Removed
@@ -889,7 +895,7 @@ async fn open_rounds_ping_and_the_database_error_count() {
     let a = f.store.create_round(&round(1), now).await.unwrap();
     f.store.create_round(&round(2), now).await.unwrap();
     assert_eq!(f.store.open_rounds().await.unwrap(), 2);
-    assert!(f.store.end_round(a, "stopped", now).await.unwrap());
+    assert!(f.store.end_round(a, RoundEnd::Stopped, now).await.unwrap());
     assert_eq!(f.store.open_rounds().await.unwrap(), 1);
 
     f.store.ping().await.unwrap();
@@ -1007,7 +1013,10 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     assert!(f.store.claim_reveal(round, 1, lease(later)).await.unwrap());
     assert!(f.store.finish_round(round, 1, later).await.unwrap());
     assert!(!f.store.finish_round(round, 1, later).await.unwrap());
-    assert_eq!(f.store.round(round).await.unwrap().state, "finished");
+    assert_eq!(
+        f.store.round(round).await.unwrap().state,
+        RoundState::Finished
+    );
     assert!(f.store.due_rounds(later).await.unwrap().0.is_empty());
 }
 
@@ -1168,8 +1177,8 @@ async fn a_stale_claim_too_late_to_post_is_recorded_as_skipped() {
             .unwrap()
     );
     assert_eq!(
-        f.store.drop_state(schedule, date).await.unwrap().as_deref(),
-        Some("skipped")
+        f.store.drop_state(schedule, date).await.unwrap(),
+        Some(DropState::Skipped)
     );
     assert!(f.store.stale_drop_claims(later).await.unwrap().is_empty());
 }
@@ -1485,7 +1494,7 @@ async fn a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first() {
         .unwrap();
     assert!(again.seen, "a player of the reveal, the next day");
     f.store
-        .end_round(round, "finished", t("2026-03-02T10:05:00Z"))
+        .end_round(round, RoundEnd::Finished, t("2026-03-02T10:05:00Z"))
         .await
         .unwrap();
     assert!(
@@ -1759,5 +1768,81 @@ async fn a_weekdays_only_drop_keeps_a_streak_over_the_weekend() {
     assert_eq!(stats.streak.current, 7, "the weekend is not a posting day");
     assert!(interview_bot::domain::streak::is_milestone(
         stats.streak.current
+    ));
+}
+
+#[tokio::test]
+async fn an_unknown_round_or_drop_state_is_an_error_not_a_default() {
+    let f = fixture().await;
+    let now = t("2026-03-02T10:00:00Z");
+    let round = two_question_round(&f, 7, now).await;
+    // The schema's CHECK constraints keep such values out; a hand edit with them off does not.
+    let mut c = f.store.pool().acquire().await.unwrap();
+    sqlx::query("PRAGMA ignore_check_constraints = ON")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE rounds SET state = 'paused' WHERE id = ?")
+        .bind(round)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    match f.store.round(round).await {
+        Err(StoreError::Corrupt(why)) => {
+            assert!(why.contains("unknown round state `paused`"), "{why}")
+        }
+        other => panic!("expected a corrupt-data error, got {other:?}"),
+    }
+    let schedule = f
+        .store
+        .create_schedule(
+            &interview_bot::store::NewSchedule {
+                guild_id: 15,
+                channel_id: 8,
+                local_time: "09:00",
+                timezone: "UTC",
+                weekdays: 0x7f,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 1,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let drop_id = f
+        .store
+        .claim_drop(
+            schedule,
+            date,
+            now,
+            now,
+            now + chrono::Duration::seconds(30),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        f.store.drop_by_id(drop_id).await.unwrap().state,
+        DropState::Claimed
+    );
+    sqlx::query("UPDATE drops SET state = 'POSTED' WHERE id = ?")
+        .bind(drop_id)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    assert!(matches!(
+        f.store.drop_by_id(drop_id).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    assert!(matches!(
+        f.store.drop_state(schedule, date).await,
+        Err(StoreError::Corrupt(_))
     ));
 }
