@@ -442,6 +442,8 @@ pub async fn reveal(e: &Engine, drop_id: i64, now: DateTime<Utc>) -> Result<(), 
             tracing::warn!(drop = drop_id, error = %err, "cannot post a daily reveal");
         }
     }
+    // The answerers saw the reference: their later round and drop answers to it do not count.
+    e.store.mark_drop_reveal_seen(drop_id, now).await?;
     e.store.reveal_drop_done(drop_id).await?;
     Ok(())
 }

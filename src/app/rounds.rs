@@ -563,6 +563,10 @@ async fn reveal(e: &Engine, round: &RoundRow, resumed: bool) -> Result<(), StepE
     }
     let nonce = format!("r{}v{}", round.id, round.current_index);
     post(e, round, Outgoing::embed(embed), &nonce).await;
+    // The players saw the reference: their later round and drop answers to it do not count.
+    e.store
+        .mark_round_reveal_seen(round.id, round.current_index, e.now())
+        .await?;
     Ok(())
 }
 

@@ -214,6 +214,7 @@ pub async fn load_other_builtins(store: &Store) -> anyhow::Result<Vec<Content>> 
 
 /// Build and start the bot. The same function serves production and the loopback tests.
 pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle> {
+    let store = store.with_cooling_off(chrono::Duration::days(i64::from(config.cooling_off_days)));
     let library = Arc::new(Library::with_builtins(
         load_content(&store).await?,
         load_other_builtins(&store).await?,

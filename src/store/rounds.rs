@@ -388,46 +388,4 @@ impl Store {
         .await?;
         Ok((due, next.map(from_ms)))
     }
-
-    /// Hints a member took on a posted question, after taking one more (at most `max`).
-    pub async fn take_hint(
-        &self,
-        guild_id: i64,
-        user_id: i64,
-        question_id: i64,
-        message_id: i64,
-        max: u32,
-    ) -> Result<u32> {
-        let used: i64 = sqlx::query_scalar(
-            "INSERT INTO hint_uses (guild_id, user_id, question_id, message_id, used) VALUES (?, ?, ?, ?, 1)
-             ON CONFLICT DO UPDATE SET used = min(used + 1, ?) RETURNING used",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .bind(question_id)
-        .bind(message_id)
-        .bind(i64::from(max.clamp(1, 3)))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(u32::try_from(used).unwrap_or(0))
-    }
-
-    pub async fn hints_used(
-        &self,
-        guild_id: i64,
-        user_id: i64,
-        question_id: i64,
-        message_id: i64,
-    ) -> Result<u32> {
-        let used: Option<i64> = sqlx::query_scalar(
-            "SELECT used FROM hint_uses WHERE guild_id = ? AND user_id = ? AND question_id = ? AND message_id = ?",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .bind(question_id)
-        .bind(message_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(used.and_then(|u| u32::try_from(u).ok()).unwrap_or(0))
-    }
 }

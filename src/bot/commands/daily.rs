@@ -28,7 +28,7 @@ fn require_manage_server(ctx: Context<'_>) -> Result<i64, Error> {
         .ok_or_else(|| user("Daily drops belong to a server."))
 }
 
-async fn autocomplete_timezone(
+pub(super) async fn autocomplete_timezone(
     _ctx: Context<'_>,
     partial: &str,
 ) -> serenity::all::CreateAutocompleteResponse {
