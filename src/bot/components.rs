@@ -466,10 +466,15 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             data.store
                 .mark_seen(guild, me, row, SeenSource::Feedback, now)
                 .await?;
-            let embed = render::assessment_embed(q, &scored.assessment, scored.total, hints)
-                .footer(serenity::all::CreateEmbedFooter::new(
+            let embed = render::assessment_embed(
+                q,
+                &scored.assessment,
+                scored.total,
+                hints,
+                Some(
                     "Practice: this feeds your stats, not the leaderboard (daily drops and mock rounds do).",
-                ));
+                ),
+            );
             m.create_response(
                 &ctx.http,
                 CreateInteractionResponse::Message(
@@ -525,6 +530,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                         &scored.assessment,
                         scored.total,
                         0,
+                        None,
                     ))
             } else {
                 CreateInteractionResponseMessage::new().content(format!(

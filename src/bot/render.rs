@@ -4,6 +4,7 @@ use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
 };
 
+use crate::app::outbound::Embed;
 use crate::domain::bank::Question;
 use crate::domain::scoring::{Assessment, Coverage};
 
@@ -52,8 +53,28 @@ pub fn question_buttons(question_row: i64) -> Vec<CreateActionRow> {
     ])]
 }
 
-/// The ephemeral feedback after an answer.
-pub fn assessment_embed(q: &Question, a: &Assessment, total: u8, hints: u32) -> CreateEmbed {
+/// The ephemeral feedback after an answer, with an optional footer.
+pub fn assessment_embed(
+    q: &Question,
+    a: &Assessment,
+    total: u8,
+    hints: u32,
+    footer: Option<&str>,
+) -> CreateEmbed {
+    super::outbound::to_embed(&assessment(q, a, total, hints, footer))
+}
+
+/// The feedback's parts within the 6,000 characters of an embed by construction: the concept
+/// lists, the hint charge, the reference and the footer are bounded first, and the scorer's
+/// feedback text gets the room that is left (a long reference must not make Discord refuse the
+/// whole reply).
+pub fn assessment(
+    q: &Question,
+    a: &Assessment,
+    total: u8,
+    hints: u32,
+    footer: Option<&str>,
+) -> Embed {
     let list = |c: Coverage| {
         let names: Vec<String> = a
             .concepts
@@ -64,27 +85,48 @@ pub fn assessment_embed(q: &Question, a: &Assessment, total: u8, hints: u32) -> 
         if names.is_empty() {
             "—".to_string()
         } else {
-            truncate(&names.join(", "), 1024)
+            truncate(&names.join(", "), MAX_FIELD_VALUE)
         }
     };
-    let mut e = CreateEmbed::new()
-        .title(format!("Score: {total}/100"))
-        .description(truncate(&a.feedback, 4096))
-        .color(COLOR);
+    let title = format!("Score: {total}/100");
+    let mut fields: Vec<(String, String, bool)> = Vec::new();
     if !a.derived_concepts {
-        e = e
-            .field("Covered", list(Coverage::Covered), false)
-            .field("Partly", list(Coverage::Partial), false)
-            .field("Missed", list(Coverage::Missed), false);
+        for (name, coverage) in [
+            ("Covered", Coverage::Covered),
+            ("Partly", Coverage::Partial),
+            ("Missed", Coverage::Missed),
+        ] {
+            fields.push((name.to_string(), list(coverage), false));
+        }
     }
     if hints > 0 {
-        e = e.field(
-            "Hints used",
+        fields.push((
+            "Hints used".to_string(),
             format!("{hints} (−{}%)", hints * HINT_PENALTY_PERCENT),
             true,
-        );
+        ));
     }
-    e.field("Reference answer", truncate(&q.reference, 1024), false)
+    fields.push((
+        "Reference answer".to_string(),
+        truncate(&q.reference, MAX_FIELD_VALUE),
+        false,
+    ));
+    let footer = footer.map(|f| truncate(f, 2048));
+    let mut others: Vec<&str> = vec![&title];
+    for (name, value, _) in &fields {
+        others.push(name);
+        others.push(value);
+    }
+    if let Some(f) = &footer {
+        others.push(f);
+    }
+    let description = truncate(&a.feedback, description_room(&others));
+    Embed {
+        title,
+        description,
+        fields,
+        footer,
+    }
 }
 
 /// Each hint taken costs this share of the question's score.
@@ -93,6 +135,44 @@ pub use crate::domain::hints::HINT_PENALTY_PERCENT;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feedback_fits_an_embed_whatever_the_reference_and_concepts() {
+        use crate::domain::bank::{Bank, SHIPPED_BANK_TOML};
+        use crate::domain::scoring::{ConceptResult, Corpus, score};
+        let bank = Bank::from_toml_str("shipped", SHIPPED_BANK_TOML).unwrap();
+        let mut q = bank.questions[0].clone();
+        let mut a = score(&q, "an answer", &Corpus::new(&bank.questions));
+        // An imported bank may carry a reference of any length and many long concepts.
+        q.reference = "word ".repeat(2000);
+        a.derived_concepts = false;
+        a.concepts = (0..60)
+            .map(|i| ConceptResult {
+                name: format!("{i} a long concept name that goes on and on"),
+                weight: 1.0,
+                coverage: [Coverage::Covered, Coverage::Partial, Coverage::Missed][i % 3],
+                matched: None,
+            })
+            .collect();
+        a.feedback = "Say more about it. ".repeat(400);
+        let e = assessment(&q, &a, 50, 2, Some("Practice: not on the leaderboard."));
+        let total = e.title.chars().count()
+            + e.description.chars().count()
+            + e.fields
+                .iter()
+                .map(|(n, v, _)| n.chars().count() + v.chars().count())
+                .sum::<usize>()
+            + e.footer.as_deref().map_or(0, |f| f.chars().count());
+        assert!(total <= MAX_EMBEDS_TOTAL, "{total}");
+        assert!(
+            e.fields
+                .iter()
+                .all(|(_, v, _)| v.chars().count() <= MAX_FIELD_VALUE)
+        );
+        // The feedback is shortened, not dropped.
+        assert!(e.description.starts_with("Say more about it."));
+        assert!(e.description.ends_with('…'), "{}", e.description);
+    }
 
     #[test]
     fn code_spans_show_names_verbatim_and_cannot_be_closed_early() {
