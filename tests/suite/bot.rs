@@ -55,6 +55,7 @@ impl World {
             button_cooldown: Duration::ZERO,
             drop_hour: DROP_HOUR,
             drop_grace: Duration::from_secs(2 * 3600),
+            ..Timings::default()
         })
         .await
     }
@@ -1764,6 +1765,7 @@ async fn daily_now_retries_a_failed_drop_at_once_and_refuses_a_second_post() {
             button_cooldown: Duration::ZERO,
             drop_hour: Duration::from_secs(600),
             drop_grace: Duration::from_secs(2 * 3600),
+            ..Timings::default()
         })
         .await;
     w.fake.deny_channel(CHANNEL);
@@ -2127,6 +2129,7 @@ async fn a_reveal_of_a_long_imported_question_stays_under_the_embed_total() {
             button_cooldown: Duration::ZERO,
             drop_hour: DROP_HOUR,
             drop_grace: Duration::from_secs(2 * 3600),
+            ..Timings::default()
         })
         .await;
     let imported = import_bank(&w, ADMIN, "huge.toml", huge_bank(), false).await;
