@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{Timelike as _, Utc};
 use interview_bot::store::{DropState, Store};
 use rand::{RngExt as _, SeedableRng as _};
 use serde_json::{Value, json};
@@ -41,7 +41,7 @@ struct Bot {
 impl Bot {
     /// Start the release binary on `db` against `fake`, with round seconds of 20 ms, drop
     /// hours of 400 ms and 1.5 s leases, and wait until it registered its commands.
-    async fn start(fake: &FakeDiscord, db: &str) -> Bot {
+    async fn start(fake: &FakeDiscord, db: &str, log: &std::path::Path) -> Bot {
         let identified = fake.identify_count();
         let calls = fake.calls().len();
         let child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
@@ -66,12 +66,18 @@ impl Bot {
             .env("DATABASE_URL", db)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(log).unwrap())
             .spawn()
             .unwrap();
+        let mut child = child;
         let deadline = Instant::now() + Duration::from_secs(20);
         while fake.identify_count() == identified {
-            assert!(Instant::now() < deadline, "the bot never identified");
+            let exited = child.try_wait().unwrap();
+            assert!(
+                exited.is_none() && Instant::now() < deadline,
+                "the bot never identified ({exited:?}): {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         fake.wait_for_new_call(calls, Duration::from_secs(20), |c| {
@@ -261,7 +267,7 @@ async fn play(
     }
     // A schedule set in its own minute posts at once; keep clear of the minute's end.
     let now = Utc::now();
-    if rng.random_range(0..3) == 0 && now.format("%S").to_string() < "55".to_string() {
+    if rng.random_range(0..3) == 0 && now.second() < 55 {
         let options = sub(
             "set",
             json!([
@@ -304,7 +310,7 @@ async fn killed_at_random_moments_the_bot_loses_and_doubles_nothing() {
     let mut players = Players::default();
 
     for _ in 0..CYCLES {
-        let bot = Bot::start(&fake, &db).await;
+        let bot = Bot::start(&fake, &db, &dir.path().join("bot.log")).await;
         // Kill at a random moment of this cycle's play: while members act, or between.
         let kill_at = Instant::now() + Duration::from_millis(rng.random_range(50..1200));
         let pid = bot.child.id();
@@ -324,7 +330,7 @@ async fn killed_at_random_moments_the_bot_loses_and_doubles_nothing() {
 
     // A last run, let finish (nothing new started): resumed rounds and drops complete once
     // the leases of killed steps pass.
-    let bot = Bot::start(&fake, &db).await;
+    let bot = Bot::start(&fake, &db, &dir.path().join("bot.log")).await;
     let deadline = Instant::now() + Duration::from_secs(25);
     loop {
         play(&fake, &store, &mut rng, &mut players, false, deadline).await;
