@@ -44,6 +44,9 @@ pub struct Timings {
     /// A drop missed by less than this (bot down at its time) is posted late; older ones are
     /// recorded as skipped.
     pub drop_grace: Duration,
+    /// How long a claimed step is its claimer's before another wake takes it over
+    /// ([`crate::domain::timer::STEP_LEASE`]; shorter in kill tests).
+    pub step_lease: Duration,
 }
 
 impl Default for Timings {
@@ -54,6 +57,7 @@ impl Default for Timings {
             button_cooldown: Duration::from_secs(2),
             drop_hour: Duration::from_secs(3600),
             drop_grace: Duration::from_secs(2 * 3600),
+            step_lease: crate::domain::timer::STEP_LEASE,
         }
     }
 }

@@ -11,7 +11,7 @@ use super::outbound::{Embed, Outgoing};
 use super::text::{MAX_FIELD_VALUE, description_room, escape, fit_lines, truncate};
 use super::{Engine, StepError};
 use crate::domain::bank::{Difficulty, QuestionFilter};
-use crate::domain::schedule::{Missed, Schedule, Weekdays, missed, parse_time};
+use crate::domain::schedule::{Missed, Schedule, missed};
 use crate::ops::DropOutcome;
 use crate::store::{DropAnswer, DropRow, DropState, ScheduleRow};
 
@@ -20,32 +20,45 @@ const LOOK_BACK_DAYS: i64 = 7;
 
 /// The schedule a stored row describes, or `None` when its time or zone is unreadable.
 pub fn schedule_of(row: &ScheduleRow) -> Option<Schedule> {
-    Some(Schedule {
-        time: parse_time(&row.local_time).ok()?,
-        tz: row.timezone.parse().ok()?,
-        weekdays: Weekdays::from_bits(u8::try_from(row.weekdays).ok()?)?,
-    })
+    row.schedule()
 }
 
 fn grace(e: &Engine) -> Duration {
     Duration::from_std(e.timings.drop_grace).unwrap_or(Duration::hours(2))
 }
 
+/// How soon a schedule whose drop could not be handled (a store error) is looked at again.
+const AGAIN_AFTER_ERROR: Duration = Duration::seconds(30);
+
 /// Post what is due, record what was missed, take over dead claims, reveal what closed, all at
-/// the clock's time. Returns the next time anything daily is due.
+/// the clock's time. Returns the next time anything daily is due. Only due schedules are read
+/// (by their indexed next due time), so a wake costs what is due, not every schedule.
 pub async fn tick(e: &Engine) -> Result<Option<DateTime<Utc>>, StepError> {
     let now = e.now();
     let mut next: Option<DateTime<Utc>> = None;
     let mut earliest = |t: DateTime<Utc>| next = Some(next.map_or(t, |n: DateTime<Utc>| n.min(t)));
-    for row in e.store.active_schedules().await? {
+    for row in e.store.due_schedules(now).await? {
         let Some(schedule) = schedule_of(&row) else {
             tracing::warn!(schedule = row.id, "schedule has an unreadable time or zone");
+            e.store.schedule_handled(row.id, None, now).await?;
             continue;
         };
-        if let Err(err) = post_due(e, &row, &schedule, now).await {
-            tracing::error!(schedule = row.id, error = %err, "daily drop failed");
+        match post_due(e, &row, &schedule, now).await {
+            Ok(()) => {
+                e.store
+                    .schedule_handled(row.id, Some(&schedule), now)
+                    .await?
+            }
+            Err(err) => {
+                tracing::error!(schedule = row.id, error = %err, "daily drop failed");
+                e.store
+                    .schedule_due_at(row.id, now + AGAIN_AFTER_ERROR)
+                    .await?;
+            }
         }
-        earliest(schedule.next_post(now).1);
+    }
+    if let Some(t) = e.store.next_schedule_due().await? {
+        earliest(t);
     }
     // Steps whose claimer died (killed between its claim and its record): done again. Their
     // posts carry the same nonce, so one that had gone out is not posted twice.
@@ -66,9 +79,7 @@ pub async fn tick(e: &Engine) -> Result<Option<DateTime<Utc>>, StepError> {
     if let Some(c) = next_close {
         earliest(c);
     }
-    if let Some(r) = e.store.next_drop_retry(now).await? {
-        earliest(r);
-    }
+    // A failed drop's retry is its schedule's next due time (`Store::mark_drop_failed`).
     Ok(next)
 }
 

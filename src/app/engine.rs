@@ -33,7 +33,7 @@ impl Engine {
 
     /// Until when a step claimed at `now` is its claimer's.
     pub fn lease_from(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        now + Duration::from_std(crate::domain::timer::STEP_LEASE).unwrap_or(Duration::seconds(30))
+        now + Duration::from_std(self.timings.step_lease).unwrap_or(Duration::seconds(30))
     }
 }
 

@@ -48,6 +48,17 @@ pub struct RunArgs {
     /// on loopback) instead of discord.com.
     #[arg(long, value_name = "URL", hide = true)]
     pub api_base: Option<String>,
+    /// For tests only: one round second lasts this many milliseconds (a 30-second question
+    /// passes in 30 × this).
+    #[arg(long, value_name = "MS", hide = true, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub second_ms: Option<u64>,
+    /// For tests only: one hour of a daily drop's answer window lasts this many milliseconds.
+    #[arg(long, value_name = "MS", hide = true, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub drop_hour_ms: Option<u64>,
+    /// For tests only: a claimed step's lease, in milliseconds (a killed claimer's step is
+    /// taken over after it).
+    #[arg(long, value_name = "MS", hide = true, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub lease_ms: Option<u64>,
 }
 
 impl RunArgs {
@@ -62,6 +73,9 @@ impl RunArgs {
             button_cooldown_ms: self.button_cooldown_ms,
             cooling_off_days: self.cooling_off_days,
             api_base: self.api_base.clone(),
+            second_ms: self.second_ms,
+            drop_hour_ms: self.drop_hour_ms,
+            lease_ms: self.lease_ms,
             ..common
         }
     }

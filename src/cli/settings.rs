@@ -165,6 +165,10 @@ pub struct Flags {
     pub cooling_off_days: Option<u32>,
     /// Test-only (hidden): REST and gateway base of a fake Discord.
     pub api_base: Option<String>,
+    /// Test-only (hidden): the length of a round second and of a drop hour, in milliseconds.
+    pub second_ms: Option<u64>,
+    pub drop_hour_ms: Option<u64>,
+    pub lease_ms: Option<u64>,
 }
 
 /// The `--config` file as written. Unknown keys are refused (see [`FileSettings::parse`]).
@@ -266,6 +270,10 @@ pub struct Settings {
     pub cooling_off_days: Setting<u32>,
     /// Test-only; flag only.
     pub api_base: Option<String>,
+    /// Test-only, flag only: a round second and a drop hour, shortened.
+    pub second_ms: Option<u64>,
+    pub drop_hour_ms: Option<u64>,
+    pub lease_ms: Option<u64>,
 }
 
 /// Reads the environment: `env("NAME")`. Blank values count as unset, so an env file with
@@ -526,16 +534,29 @@ impl Settings {
             button_cooldown_ms,
             cooling_off_days,
             api_base: flags.api_base.clone(),
+            second_ms: flags.second_ms,
+            drop_hour_ms: flags.drop_hour_ms,
+            lease_ms: flags.lease_ms,
         })
     }
 
-    /// The bot's timings: production speed with these settings.
+    /// The bot's timings: production speed with these settings (tests may shorten a round
+    /// second and a drop hour with the hidden flags).
     pub fn timings(&self) -> Timings {
+        let defaults = Timings::default();
         Timings {
             lobby_seconds: self.lobby_seconds.value,
             button_cooldown: Duration::from_millis(self.button_cooldown_ms.value),
             drop_grace: Duration::from_secs(u64::from(self.drop_grace_minutes.value) * 60),
-            ..Timings::default()
+            second: self
+                .second_ms
+                .map_or(defaults.second, Duration::from_millis),
+            drop_hour: self
+                .drop_hour_ms
+                .map_or(defaults.drop_hour, Duration::from_millis),
+            step_lease: self
+                .lease_ms
+                .map_or(defaults.step_lease, Duration::from_millis),
         }
     }
 
@@ -608,6 +629,21 @@ impl Settings {
         if let Some(base) = &self.api_base {
             out.push(format!(
                 "api_base = {base}  (flag --api-base; for tests only)"
+            ));
+        }
+        if let Some(ms) = self.second_ms {
+            out.push(format!(
+                "second = {ms} ms  (flag --second-ms; for tests only)"
+            ));
+        }
+        if let Some(ms) = self.drop_hour_ms {
+            out.push(format!(
+                "drop_hour = {ms} ms  (flag --drop-hour-ms; for tests only)"
+            ));
+        }
+        if let Some(ms) = self.lease_ms {
+            out.push(format!(
+                "step_lease = {ms} ms  (flag --lease-ms; for tests only)"
             ));
         }
         out

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
 use super::{DropState, Result, Store, StoreError, from_ms, ms};
+use crate::domain::schedule::{Schedule, Weekdays, parse_time};
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct ScheduleRow {
@@ -25,12 +26,38 @@ pub struct ScheduleRow {
     pub paused: bool,
     pub failing: Option<String>,
     pub created_ms: i64,
+    /// When the timer next has to look at it (its next post, or a failed drop's retry if
+    /// sooner; `0` = at the next wake; `None` = never: its time or zone is unreadable).
+    pub next_due_ms: Option<i64>,
 }
 
 impl ScheduleRow {
     pub fn created(&self) -> DateTime<Utc> {
         from_ms(self.created_ms)
     }
+
+    /// When it posts, or `None` when its stored time, zone or weekdays are unreadable.
+    pub fn schedule(&self) -> Option<Schedule> {
+        schedule_of(&self.local_time, &self.timezone, self.weekdays)
+    }
+
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.next_due_ms.map(from_ms)
+    }
+}
+
+fn schedule_of(local_time: &str, timezone: &str, weekdays: i64) -> Option<Schedule> {
+    Some(Schedule {
+        time: parse_time(local_time).ok()?,
+        tz: timezone.parse().ok()?,
+        weekdays: Weekdays::from_bits(u8::try_from(weekdays).ok()?)?,
+    })
+}
+
+/// A new schedule's first posting instant: a schedule set within the minute of its time posts
+/// now, one set later starts on the next posting day (the rule `app::drops` posts by).
+pub fn first_due(schedule: &Schedule, created: DateTime<Utc>) -> DateTime<Utc> {
+    schedule.next_post(created - chrono::Duration::minutes(1)).1
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +102,7 @@ pub struct DropAnswer {
 macro_rules! select_schedules {
     ($where:literal) => {
         concat!(
-            "SELECT id, guild_id, channel_id, local_time, timezone, weekdays, bank_id, topic, difficulty, window_hours, ping_role_id, thread, paused, failing, created_ms FROM schedules WHERE ",
+            "SELECT id, guild_id, channel_id, local_time, timezone, weekdays, bank_id, topic, difficulty, window_hours, ping_role_id, thread, paused, failing, created_ms, next_due_ms FROM schedules WHERE ",
             $where
         )
     };
@@ -91,12 +118,15 @@ macro_rules! select_drops {
 }
 
 impl Store {
+    /// Store a schedule, due at its first posting instant ([`first_due`]).
     pub async fn create_schedule(&self, s: &NewSchedule<'_>, now: DateTime<Utc>) -> Result<i64> {
         super::servers::ensure_server(&self.pool, s.guild_id, now).await?;
+        let due = schedule_of(s.local_time, s.timezone, i64::from(s.weekdays))
+            .map(|schedule| ms(first_due(&schedule, now)));
         Ok(sqlx::query_scalar(
             "INSERT INTO schedules (guild_id, channel_id, local_time, timezone, weekdays, bank_id, topic, difficulty,
-                                    window_hours, ping_role_id, thread, created_by, created_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                    window_hours, ping_role_id, thread, created_by, created_ms, next_due_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(s.guild_id)
         .bind(s.channel_id)
@@ -111,6 +141,7 @@ impl Store {
         .bind(s.thread)
         .bind(s.created_by)
         .bind(ms(now))
+        .bind(due)
         .fetch_one(&self.pool)
         .await?)
     }
@@ -148,8 +179,67 @@ impl Store {
             .await?)
     }
 
+    /// The schedules not paused whose next due time has come (an index range: a wake reads
+    /// what is due, not every schedule of every server).
+    pub async fn due_schedules(&self, now: DateTime<Utc>) -> Result<Vec<ScheduleRow>> {
+        Ok(sqlx::query_as(select_schedules!(
+            "paused = 0 AND next_due_ms <= ? ORDER BY next_due_ms, id"
+        ))
+        .bind(ms(now))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The earliest next due time of a schedule not paused.
+    pub async fn next_schedule_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT min(next_due_ms) FROM schedules WHERE paused = 0 AND next_due_ms IS NOT NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(at.map(from_ms))
+    }
+
+    /// The timer handled a schedule's due drop at `now`: it is next due at its next post after
+    /// `now`, or at the retry of one of its failed drops if that is sooner. `None` (an
+    /// unreadable time or zone): never again until it is set anew.
+    pub async fn schedule_handled(
+        &self,
+        id: i64,
+        schedule: Option<&Schedule>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let next = schedule.map(|s| ms(s.next_post(now).1));
+        sqlx::query(
+            "UPDATE schedules SET next_due_ms = CASE WHEN ?2 IS NULL THEN NULL ELSE min(?2, ifnull(
+                (SELECT min(retry_ms) FROM drops WHERE schedule_id = ?1 AND state = 'failed' AND retry_ms > ?3), ?2)) END
+             WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(next)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Look at a schedule again at `at` (its drop could not be handled: a store error).
+    pub async fn schedule_due_at(&self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE schedules SET next_due_ms = ? WHERE id = ?")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Pause or resume; a resumed schedule is due at the next wake, which records what it
+    /// missed meanwhile and posts today's drop if it is within the grace period.
     pub async fn set_schedule_paused(&self, guild_id: i64, id: i64, paused: bool) -> Result<()> {
-        let done = sqlx::query("UPDATE schedules SET paused = ? WHERE guild_id = ? AND id = ?")
+        let done = sqlx::query(
+            "UPDATE schedules SET paused = ?1, next_due_ms = CASE WHEN ?1 THEN next_due_ms ELSE 0 END
+             WHERE guild_id = ?2 AND id = ?3",
+        )
             .bind(paused)
             .bind(guild_id)
             .bind(id)
@@ -415,19 +505,32 @@ impl Store {
         Ok(())
     }
 
-    /// `retry_at`: when to try again (`None`: never, e.g. past the grace period).
+    /// `retry_at`: when to try again (`None`: never, e.g. past the grace period); the
+    /// schedule is due then at the latest.
     pub async fn mark_drop_failed(
         &self,
         drop_id: i64,
         note: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("UPDATE drops SET state = 'failed', note = ?, retry_ms = ?, lease_until_ms = NULL WHERE id = ?")
             .bind(note)
             .bind(retry_at.map(ms))
             .bind(drop_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if let Some(at) = retry_at {
+            sqlx::query(
+                "UPDATE schedules SET next_due_ms = min(ifnull(next_due_ms, ?1), ?1)
+                 WHERE id = (SELECT schedule_id FROM drops WHERE id = ?2)",
+            )
+            .bind(ms(at))
+            .bind(drop_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

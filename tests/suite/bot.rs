@@ -55,6 +55,7 @@ impl World {
             button_cooldown: Duration::ZERO,
             drop_hour: DROP_HOUR,
             drop_grace: Duration::from_secs(2 * 3600),
+            ..Timings::default()
         })
         .await
     }
@@ -1764,6 +1765,7 @@ async fn daily_now_retries_a_failed_drop_at_once_and_refuses_a_second_post() {
             button_cooldown: Duration::ZERO,
             drop_hour: Duration::from_secs(600),
             drop_grace: Duration::from_secs(2 * 3600),
+            ..Timings::default()
         })
         .await;
     w.fake.deny_channel(CHANNEL);
@@ -2127,6 +2129,7 @@ async fn a_reveal_of_a_long_imported_question_stays_under_the_embed_total() {
             button_cooldown: Duration::ZERO,
             drop_hour: DROP_HOUR,
             drop_grace: Duration::from_secs(2 * 3600),
+            ..Timings::default()
         })
         .await;
     let imported = import_bank(&w, ADMIN, "huge.toml", huge_bank(), false).await;
@@ -2317,6 +2320,64 @@ async fn posts_answered_with_429_are_tried_again_and_land_once() {
         .count();
     assert_eq!(reveals, 1, "revealed once");
     assert_eq!(w.fake.rate_limited_calls(), 3, "every 429 was met");
+    assert_eq!(w.fake.early_rate_limited_calls(), 0, "each retry waited");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_under_429s_and_latency_posts_each_step_once() {
+    // Every post and edit takes 80 ms, and the buckets empty at each stage of the round: the
+    // lobby's post twice, then a post or edit of each question, then every route at once.
+    // Each 429 closes its route for its retry_after, as Discord's buckets do, so a retry that
+    // came too early would be refused again and a post given up would be missing here.
+    let w = World::new(2).await;
+    w.fake
+        .add_latency("POST /api/v10/channels/", Duration::from_millis(80));
+    w.fake
+        .add_latency("PATCH /api/v10/channels/", Duration::from_millis(80));
+    let bot = w.start_bot().await;
+    const POSTS: &str = "POST /api/v10/channels/2000/messages";
+    const EDITS: &str = "PATCH /api/v10/channels/2000/messages/";
+    w.fake.rate_limit(POSTS, 2, Duration::from_millis(200));
+    let players = [M0, M1];
+    let round = group_round(&w, &players, 2, 300).await;
+    for position in 0..2 {
+        w.wait_message(&format!("m:answer:{round}:{position}"))
+            .await;
+        if position == 0 {
+            w.fake.rate_limit(POSTS, 1, Duration::from_millis(150));
+            w.fake.rate_limit(EDITS, 1, Duration::from_millis(150));
+        } else {
+            w.fake.global_rate_limit(1, Duration::from_millis(100));
+        }
+        for &m in &players {
+            let r = answer_round_question(&w, m, round, position, GOOD_CLUSTER_ANSWER).await;
+            assert!(r.to_string().contains("Answer received"), "{r}");
+        }
+    }
+    w.wait_message("Round over").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let texts: Vec<String> = w.messages().iter().map(Value::to_string).collect();
+    let once = |needle: &str| {
+        let n = texts.iter().filter(|t| t.contains(needle)).count();
+        assert_eq!(n, 1, "{needle:?} once: {texts:#?}");
+    };
+    once("Mock round (group)");
+    for n in 1..=2 {
+        once(&format!("m:answer:{round}:{}", n - 1));
+        once(&format!("Reveal — question {n}"));
+    }
+    once("Round over");
+    assert_eq!(texts.len(), 6, "lobby, two questions, two reveals, summary");
+    assert_eq!(w.store().await.round_answers(round).await.unwrap().len(), 4);
+    assert_eq!(w.fake.unused_rate_limits(), 0, "every bucket emptied");
+    assert!(w.fake.rate_limited_calls() >= 5);
+    assert_eq!(
+        w.fake.early_rate_limited_calls(),
+        0,
+        "no call repeated before its retry_after"
+    );
     w.assert_clean();
     bot.stop().await;
 }

@@ -272,6 +272,57 @@ async fn a_drop_that_cannot_be_posted_says_why_and_posts_when_the_permission_is_
 }
 
 #[tokio::test]
+async fn a_wake_posts_the_due_schedules_of_every_server_and_moves_only_them_to_their_next_day() {
+    let w = World::new("2026-05-04T08:00:00Z").await;
+    // 30 schedules on 10 servers, one a minute from 10:00 London (09:00 UTC).
+    let mut ids = Vec::new();
+    for i in 0..30u32 {
+        let time = format!("10:{i:02}");
+        let id = w
+            .engine
+            .store
+            .create_schedule(
+                &NewSchedule {
+                    guild_id: 1 + i64::from(i % 10),
+                    channel_id: 100 + i64::from(i),
+                    local_time: &time,
+                    timezone: "Europe/London",
+                    weekdays: 0x7f,
+                    bank_id: None,
+                    topic: None,
+                    difficulty: None,
+                    window_hours: 24,
+                    ping_role_id: None,
+                    thread: false,
+                    created_by: 9,
+                },
+                w.now(),
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let first = t("2026-05-04T09:00:00Z");
+    assert_eq!(app::timer::wake(&w.engine, false).await, Some(first));
+    assert!(w.out.posts().is_empty());
+    w.set(t("2026-05-04T09:10:30Z"));
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(next, Some(t("2026-05-04T09:11:00Z")));
+    let channels: Vec<i64> = w.out.posts().iter().map(|(c, _, _)| *c).collect();
+    assert_eq!(channels, (100..=110).collect::<Vec<i64>>());
+    for (i, id) in ids.iter().enumerate() {
+        let row = w.engine.store.schedule_by_id(*id).await.unwrap().unwrap();
+        let today = first + Duration::minutes(i as i64);
+        let expected = if i <= 10 {
+            today + Duration::days(1)
+        } else {
+            today
+        };
+        assert_eq!(row.next_due(), Some(expected), "schedule {i}");
+    }
+}
+
+#[tokio::test]
 async fn a_round_advances_when_its_deadlines_pass_on_the_clock() {
     let w = World::new("2026-05-04T12:00:00Z").await;
     let shipped = w.engine.library.shipped().clone();

@@ -9,6 +9,7 @@ mod bot;
 mod cli;
 mod engine;
 mod eval;
+mod faults;
 mod harness;
 mod scoring;
 mod store;

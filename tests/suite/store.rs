@@ -1872,3 +1872,240 @@ async fn an_unknown_round_or_drop_state_is_an_error_not_a_default() {
         Err(StoreError::Corrupt(_))
     ));
 }
+
+// ---- The timer's index: each schedule's next due time ----
+
+async fn schedule_at(store: &Store, time: &str, tz: &str, weekdays: u8, now: DateTime<Utc>) -> i64 {
+    store
+        .create_schedule(
+            &interview_bot::store::NewSchedule {
+                guild_id: 1,
+                channel_id: 10,
+                local_time: time,
+                timezone: tz,
+                weekdays,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 7,
+            },
+            now,
+        )
+        .await
+        .unwrap()
+}
+
+async fn next_due(store: &Store, id: i64) -> Option<DateTime<Utc>> {
+    store.schedule(1, id).await.unwrap().next_due()
+}
+
+async fn due_ids(store: &Store, now: DateTime<Utc>) -> Vec<i64> {
+    store
+        .due_schedules(now)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+/// What the timer does after handling a schedule's due drop.
+async fn handled(store: &Store, id: i64, now: DateTime<Utc>) {
+    let row = store.schedule(1, id).await.unwrap();
+    store
+        .schedule_handled(id, row.schedule().as_ref(), now)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_schedule_is_next_due_at_its_next_local_post_across_dst_and_weekdays() {
+    let f = fixture().await;
+    // Weekdays at 09:00 London, set on Friday 27 March 2026 after 09:00 GMT: the next post is
+    // Monday 30 March, after the clocks went forward (09:00 BST = 08:00 UTC).
+    let weekdays = schedule_at(
+        &f.store,
+        "09:00",
+        "Europe/London",
+        0b001_1111,
+        t("2026-03-27T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(
+        next_due(&f.store, weekdays).await,
+        Some(t("2026-03-30T08:00:00Z"))
+    );
+    // Every day at 09:00 London, set on Saturday 24 October (BST): Sunday's post is after the
+    // clocks went back, at 09:00 GMT.
+    let daily = schedule_at(
+        &f.store,
+        "09:00",
+        "Europe/London",
+        0x7f,
+        t("2026-10-24T08:30:00Z"),
+    )
+    .await;
+    assert_eq!(
+        next_due(&f.store, daily).await,
+        Some(t("2026-10-25T09:00:00Z"))
+    );
+    // A time the clocks skip (New York, 02:30 on 8 March) is due at the first valid minute.
+    let skipped = schedule_at(
+        &f.store,
+        "02:30",
+        "America/New_York",
+        0x7f,
+        t("2026-03-08T05:00:00Z"),
+    )
+    .await;
+    assert_eq!(
+        next_due(&f.store, skipped).await,
+        Some(t("2026-03-08T07:00:00Z")),
+        "03:00 EDT"
+    );
+    // Set within the minute of its time: due at once.
+    let now = t("2026-06-01T09:00:30Z");
+    let at_once = schedule_at(&f.store, "09:00", "UTC", 0x7f, now).await;
+    assert_eq!(
+        next_due(&f.store, at_once).await,
+        Some(t("2026-06-01T09:00:00Z"))
+    );
+    assert!(due_ids(&f.store, now).await.contains(&at_once));
+    // Due in order of their times, none before its own.
+    assert!(
+        due_ids(&f.store, t("2026-03-08T06:59:00Z"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        due_ids(&f.store, t("2026-03-30T08:00:00Z")).await,
+        vec![skipped, weekdays]
+    );
+    // The earliest of them all is what the timer sleeps until.
+    assert_eq!(
+        f.store.next_schedule_due().await.unwrap(),
+        Some(t("2026-03-08T07:00:00Z"))
+    );
+}
+
+#[tokio::test]
+async fn a_handled_schedule_is_next_due_at_its_next_post_or_a_sooner_retry() {
+    let f = fixture().await;
+    // Mon, Wed, Fri at 18:30 Berlin.
+    let id = schedule_at(
+        &f.store,
+        "18:30",
+        "Europe/Berlin",
+        0b001_0101,
+        t("2026-03-23T12:00:00Z"),
+    )
+    .await;
+    let monday = t("2026-03-23T17:30:00Z"); // 18:30 CET
+    assert_eq!(next_due(&f.store, id).await, Some(monday));
+    assert!(
+        due_ids(&f.store, monday - chrono::Duration::seconds(1))
+            .await
+            .is_empty()
+    );
+    assert_eq!(due_ids(&f.store, monday).await, vec![id]);
+    // Posted on Monday: next due Wednesday, then Friday, then Monday 30 March in CEST.
+    let date = NaiveDate::from_ymd_opt(2026, 3, 23).unwrap();
+    let drop = f
+        .store
+        .claim_drop(id, date, monday, monday, lease(monday))
+        .await
+        .unwrap()
+        .unwrap();
+    f.store
+        .mark_drop_posted(
+            drop,
+            1,
+            99,
+            monday,
+            monday + chrono::Duration::hours(24),
+            None,
+        )
+        .await
+        .unwrap();
+    handled(&f.store, id, monday + chrono::Duration::seconds(2)).await;
+    assert_eq!(
+        next_due(&f.store, id).await,
+        Some(t("2026-03-25T17:30:00Z"))
+    );
+    assert!(
+        due_ids(&f.store, t("2026-03-25T17:00:00Z"))
+            .await
+            .is_empty()
+    );
+    handled(&f.store, id, t("2026-03-25T17:30:00Z")).await;
+    handled(&f.store, id, t("2026-03-27T17:30:00Z")).await;
+    assert_eq!(
+        next_due(&f.store, id).await,
+        Some(t("2026-03-30T16:30:00Z")),
+        "18:30 CEST"
+    );
+    handled(&f.store, id, t("2026-03-30T16:30:00Z")).await;
+    // Wednesday's drop fails and is retried in 15 minutes: due then, before its next post.
+    let wednesday = t("2026-04-01T16:30:00Z");
+    let date = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+    let failed = f
+        .store
+        .claim_drop(id, date, wednesday, wednesday, lease(wednesday))
+        .await
+        .unwrap()
+        .unwrap();
+    let retry = wednesday + chrono::Duration::minutes(15);
+    f.store
+        .mark_drop_failed(failed, "missing permission", Some(retry))
+        .await
+        .unwrap();
+    handled(&f.store, id, wednesday).await;
+    assert_eq!(
+        next_due(&f.store, id).await,
+        Some(retry),
+        "the retry is sooner"
+    );
+    // Failed for good: the next post again.
+    f.store
+        .claim_drop(id, date, wednesday, retry, lease(retry))
+        .await
+        .unwrap()
+        .unwrap();
+    f.store
+        .mark_drop_failed(failed, "missing permission", None)
+        .await
+        .unwrap();
+    handled(&f.store, id, retry).await;
+    assert_eq!(
+        next_due(&f.store, id).await,
+        Some(t("2026-04-03T16:30:00Z"))
+    );
+}
+
+#[tokio::test]
+async fn paused_schedules_are_never_due_and_a_resumed_one_is_due_at_once() {
+    let f = fixture().await;
+    let now = t("2026-05-04T12:00:00Z");
+    let id = schedule_at(&f.store, "13:00", "UTC", 0x7f, now).await;
+    let other = schedule_at(&f.store, "15:00", "UTC", 0x7f, now).await;
+    f.store.set_schedule_paused(1, id, true).await.unwrap();
+    let later = t("2026-05-06T14:00:00Z");
+    assert_eq!(due_ids(&f.store, later).await, vec![other]);
+    assert_eq!(
+        f.store.next_schedule_due().await.unwrap(),
+        Some(t("2026-05-04T15:00:00Z"))
+    );
+    f.store.set_schedule_paused(1, id, false).await.unwrap();
+    assert_eq!(
+        due_ids(&f.store, now).await,
+        vec![id],
+        "looked at the next wake"
+    );
+    // An unreadable schedule (a hand-edited zone) is never due again once seen.
+    f.store.schedule_handled(id, None, now).await.unwrap();
+    assert_eq!(next_due(&f.store, id).await, None);
+    assert!(due_ids(&f.store, later).await.iter().all(|&i| i != id));
+}

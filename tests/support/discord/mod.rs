@@ -249,29 +249,55 @@ impl FakeDiscord {
     }
 
     /// Answer the next `count` calls matching `pattern` with 429 and `retry_after`, like a
-    /// per-route bucket that is empty (interaction callbacks are exempt).
+    /// per-route bucket that is empty (interaction callbacks are exempt). After each 429 the
+    /// route stays closed for `retry_after`: calls meanwhile get 429 too (a repeat of a call
+    /// that was told to wait counts as early: see `early_rate_limited_calls`); `count` is of
+    /// the times the bucket empties.
     pub fn rate_limit(&self, pattern: &str, count: usize, retry_after: Duration) {
         self.lock().rate_limits.push(state::RateLimit {
             pattern: pattern.to_string(),
             count,
             retry_after,
             global: false,
+            closed_until: None,
+            told: Vec::new(),
+            early: 0,
         });
     }
 
-    /// Answer the next `count` calls of any route with a global 429.
+    /// The same with a global 429 (`"global": true`, `X-RateLimit-Global`): every route but
+    /// interaction callbacks is closed for `retry_after` after each.
     pub fn global_rate_limit(&self, count: usize, retry_after: Duration) {
         self.lock().rate_limits.push(state::RateLimit {
             pattern: String::new(),
             count,
             retry_after,
             global: true,
+            closed_until: None,
+            told: Vec::new(),
+            early: 0,
         });
     }
 
-    /// How many calls got a 429.
+    /// How many calls got a 429 (early ones included).
     pub fn rate_limited_calls(&self) -> usize {
         self.lock().calls.iter().filter(|c| c.status == 429).count()
+    }
+
+    /// How many calls repeated one that got a 429 before its `retry_after` passed: a client
+    /// that waits what Discord says makes none.
+    pub fn early_rate_limited_calls(&self) -> usize {
+        self.lock().rate_limits.iter().map(|l| l.early).sum()
+    }
+
+    /// Rate limits whose 429s have not all been given yet (a test that set some should see
+    /// them used).
+    pub fn unused_rate_limits(&self) -> usize {
+        self.lock()
+            .rate_limits
+            .iter()
+            .filter(|l| l.count > 0)
+            .count()
     }
 
     /// A message the bot posted (as `POST /channels/{id}/messages` with `body`) without the

@@ -103,41 +103,16 @@ pub async fn handle(
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
-    if let Some(limited) = rate_limited(&fake, &what) {
+    if let Some(limited) = rate_limited(&fake, &what, &body) {
         fake.lock().calls.push(Call {
             method: method.to_string(),
             path,
             body,
             at,
             status: 429,
-            response: limited.clone(),
+            response: limited.body.clone(),
         });
-        let mut response =
-            (StatusCode::TOO_MANY_REQUESTS, axum::Json(limited.clone())).into_response();
-        let h = response.headers_mut();
-        let secs = limited["retry_after"].as_f64().unwrap_or(0.0);
-        if let Ok(v) = header::HeaderValue::from_str(&format!("{}", secs.ceil() as u64)) {
-            h.insert(header::RETRY_AFTER, v);
-        }
-        if let Ok(v) = header::HeaderValue::from_str(&format!("{secs}")) {
-            h.insert("x-ratelimit-reset-after", v);
-        }
-        if limited["global"] == true {
-            h.insert(
-                "x-ratelimit-global",
-                header::HeaderValue::from_static("true"),
-            );
-            h.insert(
-                "x-ratelimit-scope",
-                header::HeaderValue::from_static("global"),
-            );
-        } else {
-            h.insert(
-                "x-ratelimit-scope",
-                header::HeaderValue::from_static("user"),
-            );
-        }
-        return response;
+        return limited.response();
     }
     let reply = {
         let mut st = fake.lock();
@@ -169,24 +144,107 @@ pub async fn handle(
     }
 }
 
-/// The 429 body for this call if a rate limit applies to it (and uses one of its answers).
+/// A 429 as Discord sends it: the JSON body (`retry_after` in seconds, a float; `global`) and
+/// the headers (`Retry-After` in whole seconds, `X-RateLimit-*`).
+struct Limited {
+    body: Value,
+    bucket: String,
+    retry_after: f64,
+    global: bool,
+}
+
+impl Limited {
+    fn response(self) -> Response {
+        let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(self.body)).into_response();
+        let h = response.headers_mut();
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
+            + self.retry_after;
+        let mut set = |name: &'static str, value: String| {
+            if let Ok(v) = header::HeaderValue::from_str(&value) {
+                h.insert(name, v);
+            }
+        };
+        set("retry-after", format!("{}", self.retry_after.ceil() as u64));
+        set(
+            "x-ratelimit-reset-after",
+            format!("{:.3}", self.retry_after),
+        );
+        if self.global {
+            set("x-ratelimit-global", "true".into());
+            set("x-ratelimit-scope", "global".into());
+        } else {
+            set("x-ratelimit-limit", "5".into());
+            set("x-ratelimit-remaining", "0".into());
+            set("x-ratelimit-reset", format!("{reset:.3}"));
+            set("x-ratelimit-bucket", self.bucket);
+            set("x-ratelimit-scope", "user".into());
+        }
+        response
+    }
+}
+
+/// The 429 for this call if a rate limit applies to it: its bucket is closed (an early call:
+/// told what is left of the wait), or it has 429s left to give (it closes for `retry_after`).
 /// Interaction callbacks are exempt, as on Discord.
-fn rate_limited(fake: &FakeDiscord, what: &str) -> Option<Value> {
+fn rate_limited(fake: &FakeDiscord, what: &str, body: &Value) -> Option<Limited> {
     if what.contains("/callback") {
         return None;
     }
+    let now = Instant::now();
+    let signature = format!("{what} {body}");
     let mut st = fake.lock();
-    let limit = st
+    let matching = |l: &super::state::RateLimit| l.global || what.contains(l.pattern.as_str());
+    let (limit, wait) = if let Some(closed) = st
         .rate_limits
         .iter_mut()
-        .find(|l| l.count > 0 && (l.global || what.contains(l.pattern.as_str())))?;
-    limit.count -= 1;
-    Some(json!({
-        "message": "You are being rate limited.",
-        "retry_after": limit.retry_after.as_secs_f64(),
-        "global": limit.global,
-        "code": 0,
-    }))
+        .find(|l| matching(l) && l.closed_until.is_some_and(|t| t > now))
+    {
+        if closed
+            .told
+            .iter()
+            .any(|(s, until)| *s == signature && *until > now)
+        {
+            closed.early += 1;
+        }
+        let until = closed.closed_until.unwrap_or(now);
+        closed.told.push((signature, until));
+        (closed, until - now)
+    } else {
+        let limit = st
+            .rate_limits
+            .iter_mut()
+            .find(|l| matching(l) && l.count > 0)?;
+        limit.count -= 1;
+        let until = now + limit.retry_after;
+        limit.closed_until = Some(until);
+        limit.told.push((signature, until));
+        let wait = limit.retry_after;
+        (limit, wait)
+    };
+    let retry_after = wait.as_secs_f64();
+    Some(Limited {
+        body: json!({
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": limit.global,
+            "code": 0,
+        }),
+        // Discord's bucket ids are opaque hashes; one per limit is enough here (FNV-1a).
+        bucket: format!(
+            "{:016x}",
+            limit
+                .pattern
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                })
+        ),
+        retry_after,
+        global: limit.global,
+    })
 }
 
 /// `GET /attachments/{id}/{filename}`: a file a user attached to a command (Discord's CDN).

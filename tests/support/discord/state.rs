@@ -52,7 +52,11 @@ pub struct InteractionRecord {
     pub followups: Vec<Value>,
 }
 
-/// A rate limit the fake enforces: the next `count` matching calls get 429.
+/// A rate limit the fake enforces, like an empty Discord bucket: the next `count` times a
+/// matching call finds the bucket open, it gets a 429 with `retry_after` and the bucket closes
+/// for that long; every matching call while it is closed also gets a 429 (with what is left of
+/// the wait). A call repeating one that got a 429 before its wait passed counts as early: a
+/// client that does not wait `retry_after` (Discord counts these as invalid requests).
 #[derive(Clone, Debug)]
 pub struct RateLimit {
     /// Matched against "METHOD /path"; empty for the global limit.
@@ -60,6 +64,13 @@ pub struct RateLimit {
     pub count: usize,
     pub retry_after: std::time::Duration,
     pub global: bool,
+    /// While the bucket is closed: until when.
+    pub closed_until: Option<Instant>,
+    /// Calls that got a 429 from this limit ("METHOD /path body"), and until when they had
+    /// to wait.
+    pub told: Vec<(String, Instant)>,
+    /// Repeats of a told call that came before its wait passed.
+    pub early: usize,
 }
 
 pub struct State {
