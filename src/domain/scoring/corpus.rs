@@ -18,6 +18,29 @@ pub struct Corpus {
     idf: FastMap<String, f64>,
     unseen_idf: f64,
     prepared: HashMap<QuestionId, PreparedQuestion>,
+    /// Every question the corpus knows (background ones too), for telling which question a
+    /// sentence of an answer is about.
+    topics: Topics,
+}
+
+/// Each question's topic vector (prompt, reference and phrasings; tf-idf, unit length), as an
+/// inverted index: stem → (question, weight).
+#[derive(Debug, Clone, Default)]
+struct Topics {
+    ids: Vec<QuestionId>,
+    postings: FastMap<String, Vec<(usize, f64)>>,
+}
+
+/// The text a question's topic vector is made of.
+fn topic_text(q: &Question) -> String {
+    let mut text = format!("{}\n{}", q.prompt, q.reference);
+    for c in &q.concepts {
+        for p in &c.phrases {
+            text.push('\n');
+            text.push_str(p);
+        }
+    }
+    text
 }
 
 /// A concept ready to be looked for.
@@ -50,11 +73,20 @@ pub struct Entity {
 /// At most this many entities per question (they are a bit set).
 const MAX_ENTITIES: usize = 32;
 
+/// A sentence this many times closer to another question than to its own is about that one.
+pub const FOREIGN_MARGIN: f64 = 1.5;
+/// ... provided it is at least this close to it (cosine).
+pub const FOREIGN_MIN: f64 = 0.2;
+/// A sentence with this many distinct words, none of them the question's, is unrelated.
+pub const UNRELATED_WORDS: usize = 6;
+
 /// What similarity needs of a stem the question uses (numbered by its [`Vocabulary`]).
 #[derive(Debug, Clone, Default)]
 struct Term {
     idf: f64,
     in_prompt: bool,
+    /// Its weight in the question's unit topic vector (prompt, reference, phrasings).
+    topic: f64,
     /// Its weight in the reference answer's tf-idf vector, as affirmed `[0]` and as denied `[1]`
     /// ("does not block"), if the reference has it so.
     reference: [Option<f64>; 2],
@@ -63,6 +95,7 @@ struct Term {
 /// A question reduced to what scoring needs.
 #[derive(Debug, Clone)]
 pub struct PreparedQuestion {
+    pub id: QuestionId,
     pub concepts: Vec<PreparedConcept>,
     pub entities: Vec<Entity>,
     /// True when the concepts were derived from the reference answer (no curated ones).
@@ -112,7 +145,14 @@ impl Corpus {
             idf,
             unseen_idf: idf_of(0),
             prepared: HashMap::new(),
+            topics: Topics::default(),
         };
+        for (d, q) in questions.iter().chain(background).enumerate() {
+            corpus.topics.ids.push(q.id.clone());
+            for (stem, w) in corpus.topic_vector(&analyze(&topic_text(q))) {
+                corpus.topics.postings.entry(stem).or_default().push((d, w));
+            }
+        }
         for q in questions {
             let prepared = corpus.prepare(q);
             corpus.prepared.insert(q.id.clone(), prepared);
@@ -128,6 +168,98 @@ impl Corpus {
                 Corpus::with_background(&bank.questions, &shipped.questions)
             }
             _ => Corpus::new(&bank.questions),
+        }
+    }
+
+    /// A text's unit-length tf-idf vector by stem.
+    fn topic_vector(&self, a: &Analyzed) -> Vec<(String, f64)> {
+        let mut counts: FastMap<&str, usize> = FastMap::default();
+        for w in a.content() {
+            *counts.entry(a.stem(w)).or_default() += 1;
+        }
+        let mut v: Vec<(String, f64)> = counts
+            .into_iter()
+            .map(|(s, c)| (s.to_string(), weight(c, self.idf(s), false)))
+            .collect();
+        let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|(_, x)| *x /= norm);
+        }
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    /// How much of an answer is about its question rather than about another question the
+    /// corpus knows (or about nothing it knows): the idf-weighted share of its counted words
+    /// that sit in sentences about this question, 0–1. A sentence is foreign when it is at least
+    /// [`FOREIGN_MARGIN`] times as close to another question as to this one, or when it is long
+    /// and shares no word with this question at all.
+    pub fn relevance(
+        &self,
+        q: &PreparedQuestion,
+        a: &Analyzed,
+        stem_ids: &[Option<usize>],
+        tokens: &[(usize, u32)],
+    ) -> f64 {
+        if (tokens.len() as f64) < super::knob("mina", 12.0) {
+            return 1.0;
+        }
+        let own_doc = self.topics.ids.iter().position(|id| *id == q.id);
+        let mut dots = vec![0.0; self.topics.ids.len()];
+        let (mut total, mut foreign) = (0.0, 0.0);
+        let mut seen: Vec<usize> = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let sentence = tokens[i].1;
+            let end = tokens[i..]
+                .iter()
+                .position(|t| t.1 != sentence)
+                .map_or(tokens.len(), |k| i + k);
+            seen.clear();
+            dots.iter_mut().for_each(|d| *d = 0.0);
+            let (mut own, mut squares, mut mass) = (0.0, 0.0, 0.0);
+            for &(stem, _) in &tokens[i..end] {
+                let idf = match stem_ids[stem] {
+                    Some(t) => q.terms[t].idf,
+                    None => self.idf(a.stem_str(stem)),
+                };
+                mass += idf;
+                if seen.contains(&stem) {
+                    continue;
+                }
+                seen.push(stem);
+                squares += idf * idf;
+                if let Some(t) = stem_ids[stem] {
+                    own += idf * q.terms[t].topic;
+                }
+                if let Some(list) = self.topics.postings.get(a.stem_str(stem)) {
+                    for &(d, w) in list {
+                        dots[d] += idf * w;
+                    }
+                }
+            }
+            let norm = squares.sqrt().max(f64::MIN_POSITIVE);
+            let own = own / norm;
+            let other = dots
+                .iter()
+                .enumerate()
+                .filter(|&(d, _)| Some(d) != own_doc)
+                .map(|(_, &x)| x / norm)
+                .fold(0.0, f64::max);
+            let unrelated = own == 0.0 && seen.len() >= UNRELATED_WORDS;
+            let judged = seen.len() >= super::knob("minw", 4.0) as usize;
+            let unrelated = unrelated && judged;
+            let other = if judged { other } else { 0.0 };
+            if (unrelated && super::knob("un", 1.0) > 0.0) || (other >= super::knob("fmin", FOREIGN_MIN) && other >= super::knob("fm", FOREIGN_MARGIN) * own) {
+                foreign += mass;
+            }
+            total += mass;
+            i = end;
+        }
+        if total == 0.0 {
+            1.0
+        } else {
+            1.0 - foreign / total
         }
     }
 
@@ -264,6 +396,12 @@ impl Corpus {
                 }
             }
         }
+        for (stem, w) in self.topic_vector(&analyze(&topic_text(q))) {
+            let id = vocabulary.stem_id(&stem);
+            if id < terms.len() {
+                terms[id].topic = w;
+            }
+        }
         let reference_norm = terms
             .iter()
             .flat_map(|t| t.reference)
@@ -272,6 +410,7 @@ impl Corpus {
             .sum::<f64>()
             .sqrt();
         PreparedQuestion {
+            id: q.id.clone(),
             concepts,
             entities,
             derived,
@@ -310,6 +449,9 @@ impl Corpus {
                 // Every prompt stem is a term, so this word is not damped.
                 None => (self.idf(a.stem_str(s)), false, [None, None]),
             };
+            let pol = super::knob("pol", 1.0) > 0.0;
+            let count = if pol { *count } else { [count[0] + count[1], 0] };
+            let reference = if pol { reference } else { [reference[0].or(reference[1]), None] };
             for polarity in 0..2 {
                 if count[polarity] == 0 {
                     continue;
@@ -317,6 +459,9 @@ impl Corpus {
                 let x = weight(count[polarity], idf, in_prompt);
                 if let Some(y) = reference[polarity] {
                     dot += x * y;
+                }
+                if let Some(y) = reference[1 - polarity] {
+                    dot += super::knob("pl", 0.0) * x * y;
                 }
                 squares += x * x;
             }

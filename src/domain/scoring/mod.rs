@@ -106,6 +106,21 @@ impl Hasher for FastHasher {
     }
 }
 
+// TUNING-ONLY knobs (removed before commit).
+pub fn knob(name: &str, default: f64) -> f64 {
+    static KNOBS: LazyLock<HashMap<String, f64>> = LazyLock::new(|| {
+        std::env::var("SCORER_KNOBS")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                Some((k.to_string(), v.parse().ok()?))
+            })
+            .collect()
+    });
+    KNOBS.get(name).copied().unwrap_or(default)
+}
+
 /// Share of the content score that comes from concept coverage.
 pub const W_COVERAGE: f64 = 0.5;
 /// Share of the content score that comes from similarity to the reference answer.
@@ -126,10 +141,15 @@ pub const FLUENCY_FLOOR: f64 = 0.4;
 pub const BRIEF_SHARE: f64 = 0.3;
 /// How gently a short answer is discounted.
 pub const BREVITY_EXPONENT: f64 = 0.5;
-/// Points lost per misconception stated (at most two count).
-pub const MISCONCEPTION_PENALTY: f64 = 15.0;
-/// Points lost when every concept is contradicted (in proportion to the weight contradicted).
-pub const CONTRADICTION_PENALTY: f64 = 60.0;
+/// Share of the score lost per misconception stated: a wrong claim undoes right ones.
+pub const MISCONCEPTION_SHARE: f64 = 0.35;
+/// Share of the score lost when every concept is contradicted (in proportion to the weight
+/// contradicted).
+pub const CONTRADICTION_SHARE: f64 = 1.0;
+/// An answer with at least this share of its words about the question is fully on topic.
+pub const RELEVANT_SHARE: f64 = 0.6;
+/// How steeply an answer padded with other material loses points.
+pub const RELEVANCE_EXPONENT: f64 = 1.5;
 /// Credit for a concept only partly named.
 const PARTIAL_CREDIT: f64 = 0.5;
 /// A run of this many prompt words in a row (or the whole prompt, if shorter) counts as copied.
@@ -202,6 +222,8 @@ pub struct Assessment {
     pub fluency: f64,
     /// Factor for length relative to the reference (1 = long enough).
     pub brevity: f64,
+    /// Share of the answer about this question rather than another one, 0–1.
+    pub relevance: f64,
     /// True when concepts were derived from the reference answer rather than curated.
     pub derived_concepts: bool,
     pub concepts: Vec<ConceptResult>,
@@ -336,6 +358,13 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
             .min(1.0)
             .powf(BREVITY_EXPONENT)
     };
+    let counted: Vec<(usize, u32)> = index
+        .content
+        .iter()
+        .filter(|t| !t.hedged)
+        .map(|t| (t.stem, t.sentence))
+        .collect();
+    let relevance = corpus.relevance(q, &analyzed, &stem_ids, &counted);
     let misconceptions = find_misconceptions(q, &index, &analyzed, &roles);
     let contradicted: f64 = concepts
         .iter()
@@ -372,6 +401,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         fluency,
         brevity,
         contradiction,
+        relevance,
     };
     finish(q, Some(concepts), scores, flags, misconceptions)
 }
@@ -383,6 +413,8 @@ struct Scores {
     brevity: f64,
     /// Weighted share of concepts contradicted, 0–1.
     contradiction: f64,
+    /// Share of the answer about this question, 0–1.
+    relevance: f64,
 }
 
 impl Scores {
@@ -393,16 +425,28 @@ impl Scores {
             fluency: 1.0,
             brevity: 0.0,
             contradiction: 0.0,
+            relevance: 1.0,
         }
     }
 
+    fn focus(&self) -> f64 {
+        (self.relevance / knob("rs", RELEVANT_SHARE))
+            .min(1.0)
+            .powf(knob("re", RELEVANCE_EXPONENT))
+    }
+
     fn total(&self, misconceptions: usize) -> u8 {
-        let content = W_COVERAGE * self.coverage
-            + W_SIMILARITY * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
-        let raw = 100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity
-            - MISCONCEPTION_PENALTY * misconceptions.min(2) as f64
-            - CONTRADICTION_PENALTY * self.contradiction;
-        raw.clamp(0.0, 100.0).round() as u8
+        let wc = knob("wc", W_COVERAGE);
+        let content = wc * self.coverage
+            + (1.0 - wc) * (self.similarity / knob("sf", SIMILARITY_FOR_FULL)).min(1.0);
+        let base = 100.0
+            * content.powf(knob("ce", CONTENT_EXPONENT))
+            * self.fluency
+            * self.brevity.powf(knob("be", 1.0))
+            * self.focus();
+        let wrong = knob("ms", MISCONCEPTION_SHARE) * misconceptions as f64
+            + knob("cs", CONTRADICTION_SHARE) * self.contradiction;
+        (base * (1.0 - wrong).max(0.0)).clamp(0.0, 100.0).round() as u8
     }
 }
 
@@ -435,6 +479,7 @@ fn finish(
         similarity: round3(scores.similarity),
         fluency: round3(scores.fluency),
         brevity: round3(scores.brevity),
+        relevance: round3(scores.relevance),
         derived_concepts: q.derived,
         concepts,
         misconceptions,
@@ -474,7 +519,7 @@ fn judge(
     if w.hedged {
         return Verdict::Hedged;
     }
-    let flipped = w.negated != phrase_negated;
+    let flipped = knob("jp", 1.0) > 0.0 && w.negated != phrase_negated;
     let Some(e) = entity else {
         return if flipped {
             Verdict::Contradicted
