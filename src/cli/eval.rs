@@ -192,7 +192,7 @@ pub fn evaluate_with(
     };
     let split_col = headers.iter().position(|h| h == "split");
 
-    let mut banks: Vec<Bank> = Bank::shipped().into_iter().collect();
+    let mut banks: Vec<Bank> = Bank::builtin().unwrap_or_default();
     if let Some(extra) = extra {
         banks.push(extra.clone());
     }

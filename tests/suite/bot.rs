@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -1080,7 +1080,7 @@ where
     out
 }
 
-const TINY_BANK: &str = include_str!("fixtures/tiny-bank.toml");
+const TINY_BANK: &str = include_str!("../fixtures/tiny-bank.toml");
 
 /// `/bank import` with `text` attached as `filename`: the text of the bot's reply (it defers,
 /// then answers in a follow-up).

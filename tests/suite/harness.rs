@@ -3,7 +3,7 @@
 //! should. Run with `cargo test --release --test harness`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

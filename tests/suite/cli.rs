@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead as _, Write as _};
 use std::process::{Command, Output, Stdio};

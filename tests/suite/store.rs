@@ -819,7 +819,7 @@ async fn backup_restores_everything_and_never_overwrites() {
     assert_eq!(report.migrations_applied, i64::try_from(shipped).unwrap());
 }
 
-const TINY_BANK: &str = include_str!("fixtures/tiny-bank.toml");
+const TINY_BANK: &str = include_str!("../fixtures/tiny-bank.toml");
 
 #[tokio::test]
 async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_uses_them() {

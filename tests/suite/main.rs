@@ -1,0 +1,14 @@
+//! The integration suite, as one test binary: the crate, its dependencies and the loopback Discord
+//! server are linked once instead of once per file, which is most of CI's build time.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod banks;
+mod bot;
+mod cli;
+mod eval;
+mod harness;
+mod scoring;
+mod store;
+mod store_reviews;
