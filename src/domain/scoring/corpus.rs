@@ -74,9 +74,17 @@ pub struct Entity {
 const MAX_ENTITIES: usize = 32;
 
 /// A sentence this many times closer to another question than to its own is about that one.
-pub const FOREIGN_MARGIN: f64 = 1.5;
+pub const FOREIGN_MARGIN: f64 = 2.0;
 /// ... provided it is at least this close to it (cosine).
-pub const FOREIGN_MIN: f64 = 0.2;
+pub const FOREIGN_MIN: f64 = 0.3;
+/// Answers shorter than this many content words are not judged for relevance: a short answer
+/// has too few sentences to say which question they belong to.
+pub const MIN_JUDGED_ANSWER: usize = 20;
+/// A sentence with fewer distinct content words is counted but never judged foreign.
+pub const MIN_JUDGED_SENTENCE: usize = 4;
+/// A reference word used with the other polarity ("blocks" where the reference says "does not
+/// block") still shows the answer is on the subject: half the similarity credit, not none.
+pub const OPPOSITE_POLARITY_CREDIT: f64 = 0.5;
 /// A sentence with this many distinct words, none of them the question's, is unrelated.
 pub const UNRELATED_WORDS: usize = 6;
 
@@ -201,7 +209,7 @@ impl Corpus {
         stem_ids: &[Option<usize>],
         tokens: &[(usize, u32)],
     ) -> f64 {
-        if (tokens.len() as f64) < super::knob("mina", 12.0) {
+        if tokens.len() < MIN_JUDGED_ANSWER {
             return 1.0;
         }
         let own_doc = self.topics.ids.iter().position(|id| *id == q.id);
@@ -247,10 +255,10 @@ impl Corpus {
                 .map(|(_, &x)| x / norm)
                 .fold(0.0, f64::max);
             let unrelated = own == 0.0 && seen.len() >= UNRELATED_WORDS;
-            let judged = seen.len() >= super::knob("minw", 4.0) as usize;
+            let judged = seen.len() >= MIN_JUDGED_SENTENCE;
             let unrelated = unrelated && judged;
             let other = if judged { other } else { 0.0 };
-            if (unrelated && super::knob("un", 1.0) > 0.0) || (other >= super::knob("fmin", FOREIGN_MIN) && other >= super::knob("fm", FOREIGN_MARGIN) * own) {
+            if unrelated || (other >= FOREIGN_MIN && other >= FOREIGN_MARGIN * own) {
                 foreign += mass;
             }
             total += mass;
@@ -449,9 +457,6 @@ impl Corpus {
                 // Every prompt stem is a term, so this word is not damped.
                 None => (self.idf(a.stem_str(s)), false, [None, None]),
             };
-            let pol = super::knob("pol", 1.0) > 0.0;
-            let count = if pol { *count } else { [count[0] + count[1], 0] };
-            let reference = if pol { reference } else { [reference[0].or(reference[1]), None] };
             for polarity in 0..2 {
                 if count[polarity] == 0 {
                     continue;
@@ -461,7 +466,7 @@ impl Corpus {
                     dot += x * y;
                 }
                 if let Some(y) = reference[1 - polarity] {
-                    dot += super::knob("pl", 0.0) * x * y;
+                    dot += OPPOSITE_POLARITY_CREDIT * x * y;
                 }
                 squares += x * x;
             }

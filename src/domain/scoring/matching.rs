@@ -413,7 +413,7 @@ impl AnswerIndex {
                 shape.chars >= MIN_TYPO_LEN
                     && vocabulary.typo_letters & letter_bit(shape.first) != 0
                     // "throughout" is a word of its own, never a typo of "throughput".
-                    && (super::knob("eng", 1.0) == 0.0 || !is_english_word(a.form_surface(f)))
+                    && !is_english_word(a.form_surface(f))
             })
             .collect();
         let long_by_letter = Groups::new(

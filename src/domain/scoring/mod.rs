@@ -106,21 +106,6 @@ impl Hasher for FastHasher {
     }
 }
 
-// TUNING-ONLY knobs (removed before commit).
-pub fn knob(name: &str, default: f64) -> f64 {
-    static KNOBS: LazyLock<HashMap<String, f64>> = LazyLock::new(|| {
-        std::env::var("SCORER_KNOBS")
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(|kv| {
-                let (k, v) = kv.split_once('=')?;
-                Some((k.to_string(), v.parse().ok()?))
-            })
-            .collect()
-    });
-    KNOBS.get(name).copied().unwrap_or(default)
-}
-
 /// Share of the content score that comes from concept coverage.
 pub const W_COVERAGE: f64 = 0.5;
 /// Share of the content score that comes from similarity to the reference answer.
@@ -145,7 +130,7 @@ pub const BREVITY_EXPONENT: f64 = 0.5;
 pub const MISCONCEPTION_SHARE: f64 = 0.35;
 /// Share of the score lost when every concept is contradicted (in proportion to the weight
 /// contradicted).
-pub const CONTRADICTION_SHARE: f64 = 1.0;
+pub const CONTRADICTION_SHARE: f64 = 0.5;
 /// An answer with at least this share of its words about the question is fully on topic.
 pub const RELEVANT_SHARE: f64 = 0.6;
 /// How steeply an answer padded with other material loses points.
@@ -430,22 +415,22 @@ impl Scores {
     }
 
     fn focus(&self) -> f64 {
-        (self.relevance / knob("rs", RELEVANT_SHARE))
+        (self.relevance / RELEVANT_SHARE)
             .min(1.0)
-            .powf(knob("re", RELEVANCE_EXPONENT))
+            .powf(RELEVANCE_EXPONENT)
     }
 
     fn total(&self, misconceptions: usize) -> u8 {
-        let wc = knob("wc", W_COVERAGE);
+        let wc = W_COVERAGE;
         let content = wc * self.coverage
-            + (1.0 - wc) * (self.similarity / knob("sf", SIMILARITY_FOR_FULL)).min(1.0);
+            + (1.0 - wc) * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
         let base = 100.0
-            * content.powf(knob("ce", CONTENT_EXPONENT))
+            * content.powf(CONTENT_EXPONENT)
             * self.fluency
-            * self.brevity.powf(knob("be", 1.0))
+            * self.brevity
             * self.focus();
-        let wrong = knob("ms", MISCONCEPTION_SHARE) * misconceptions as f64
-            + knob("cs", CONTRADICTION_SHARE) * self.contradiction;
+        let wrong = MISCONCEPTION_SHARE * misconceptions as f64
+            + CONTRADICTION_SHARE * self.contradiction;
         (base * (1.0 - wrong).max(0.0)).clamp(0.0, 100.0).round() as u8
     }
 }
@@ -519,7 +504,7 @@ fn judge(
     if w.hedged {
         return Verdict::Hedged;
     }
-    let flipped = knob("jp", 1.0) > 0.0 && w.negated != phrase_negated;
+    let flipped = w.negated != phrase_negated;
     let Some(e) = entity else {
         return if flipped {
             Verdict::Contradicted

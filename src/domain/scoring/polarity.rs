@@ -14,7 +14,7 @@
 use super::text::Analyzed;
 
 /// Content words a forward negation reaches at most.
-pub const SCOPE_WORDS: usize = 6;
+pub const SCOPE_WORDS: usize = 3;
 
 /// Marks `Word::negated` and `Word::hedged` in place.
 pub(super) fn mark(a: &mut Analyzed) {
@@ -28,7 +28,7 @@ pub(super) fn mark(a: &mut Analyzed) {
         let next = surfaces.get(i + 1).copied();
         let prev = i.checked_sub(1).map(|p| surfaces[p]);
         let here = surfaces[i];
-        if super::knob("hg", 1.0) > 0.0 && is_hedge_at(&surfaces, i) && (starts_sentence(a, i) || first_person_before(a, &surfaces, i))
+        if is_hedge_at(&surfaces, i) && (starts_sentence(a, i) || first_person_before(a, &surfaces, i))
         {
             hedged_sentences.push(w.sentence);
         }
@@ -42,7 +42,7 @@ pub(super) fn mark(a: &mut Analyzed) {
                 || here == "non"
         };
         if forward {
-            let reach = if here == "non" { 1 } else { super::knob("sw", SCOPE_WORDS as f64) as usize };
+            let reach = if here == "non" { 1 } else { SCOPE_WORDS };
             let clause = w.clause;
             let mut left = reach;
             for j in i + 1..n {

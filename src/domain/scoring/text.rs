@@ -394,8 +394,7 @@ impl Lexicon {
         if let Some(&id) = self.ids.get(surface) {
             return id;
         }
-        let is_stop = is_stop_word(surface)
-            || (super::knob("kf", 1.0) == 0.0 && KEPT_FUNCTION.contains(&surface));
+        let is_stop = is_stop_word(surface);
         let stem = if is_stop {
             String::new()
         } else {
