@@ -390,13 +390,24 @@ fn graded_answers_are_ordered_on_every_question() {
         for &s in complete.iter().chain(&paraphrase) {
             check(s >= 70, format!("complete/paraphrase {s} < 70"));
         }
-        let low = contradiction.iter().chain(&off_topic).copied().max().unwrap_or(0);
+        let low = contradiction
+            .iter()
+            .chain(&off_topic)
+            .copied()
+            .max()
+            .unwrap_or(0);
         for &s in &partial {
-            check(s < best && s > low, format!("partial {s} not between {low} and {best}"));
+            check(
+                s < best && s > low,
+                format!("partial {s} not between {low} and {best}"),
+            );
         }
         for &s in &contradiction {
             check(s <= 40, format!("contradiction {s} > 40"));
-            check(s + 40 <= best, format!("contradiction {s} not 40 below {best}"));
+            check(
+                s + 40 <= best,
+                format!("contradiction {s} not 40 below {best}"),
+            );
         }
         for &s in &off_topic {
             check(s <= 20, format!("off-topic {s} > 20"));
@@ -408,7 +419,12 @@ fn graded_answers_are_ordered_on_every_question() {
     for (q, level, s, feedback) in &scores {
         println!("{s:>3} {level:<13} {q}  | {feedback}");
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 /// The cases issue 11 reported, each a way a wrong or irrelevant answer used to score high.
@@ -425,8 +441,18 @@ mod reported {
         let q = question(&bank, "node-exec-vs-spawn");
         let right = score(q, &q.reference, &corpus);
         let a = score(q, SWAPPED, &corpus);
-        assert!(a.total <= 40, "swapped roles scored {} — {}", a.total, a.feedback);
-        assert!(right.total >= a.total + 40, "{} vs {}", right.total, a.total);
+        assert!(
+            a.total <= 40,
+            "swapped roles scored {} — {}",
+            a.total,
+            a.feedback
+        );
+        assert!(
+            right.total >= a.total + 40,
+            "{} vs {}",
+            right.total,
+            a.total
+        );
         let contradicted: Vec<_> = a
             .concepts
             .iter()
@@ -435,7 +461,11 @@ mod reported {
         assert!(!contradicted.is_empty(), "{:?}", a.concepts);
         assert!(contradicted.iter().all(|c| c.matched.is_some()));
         assert!(a.feedback.contains("Contradicted"), "{}", a.feedback);
-        assert!(a.has(Flag::Contradiction) || a.has(Flag::Misconception), "{:?}", a.flags);
+        assert!(
+            a.has(Flag::Contradiction) || a.has(Flag::Misconception),
+            "{:?}",
+            a.flags
+        );
     }
 
     #[test]
@@ -448,7 +478,12 @@ mod reported {
              I have never used either.",
             &corpus,
         );
-        assert!(a.total <= 15, "hedged answer scored {} — {}", a.total, a.feedback);
+        assert!(
+            a.total <= 15,
+            "hedged answer scored {} — {}",
+            a.total,
+            a.feedback
+        );
         assert!(a.has(Flag::Hedged), "{:?}", a.flags);
         assert!(a.covered().next().is_none(), "{:?}", a.concepts);
     }
@@ -464,7 +499,12 @@ mod reported {
                 .map(|s| s + ". ")
                 .collect();
             let a = score(q, &negated, &corpus);
-            assert!(a.total <= 40, "{}: negated reference scored {}", q.id, a.total);
+            assert!(
+                a.total <= 40,
+                "{}: negated reference scored {}",
+                q.id,
+                a.total
+            );
             assert!(
                 a.covered().count() * 2 <= a.concepts.len(),
                 "{}: negated reference still covers {:?}",
@@ -486,7 +526,12 @@ mod reported {
         let mut worst_other = (0, String::new());
         for q in &bank.questions {
             let a = score(q, &all, &corpus);
-            assert!(a.total <= 30, "{}: all references pasted scored {}", q.id, a.total);
+            assert!(
+                a.total <= 30,
+                "{}: all references pasted scored {}",
+                q.id,
+                a.total
+            );
             for other in bank.questions.iter().filter(|o| o.id != q.id) {
                 let s = score(q, &other.reference, &corpus).total;
                 if s > worst_other.0 {
@@ -508,11 +553,20 @@ mod reported {
         for (i, q) in bank.questions.iter().enumerate() {
             // Three other references, about three times the answer's length.
             let padding: Vec<&str> = (1..=3)
-                .map(|k| bank.questions[(i + k * 7) % bank.questions.len()].reference.as_str())
+                .map(|k| {
+                    bank.questions[(i + k * 7) % bank.questions.len()]
+                        .reference
+                        .as_str()
+                })
                 .collect();
             let padded = format!("{}\n\n{}", q.reference, padding.join("\n\n"));
             let a = score(q, &padded, &corpus);
-            assert!(a.total <= 30, "{}: padded reference scored {}", q.id, a.total);
+            assert!(
+                a.total <= 30,
+                "{}: padded reference scored {}",
+                q.id,
+                a.total
+            );
         }
     }
 
@@ -529,14 +583,29 @@ mod reported {
             for salad in [run.join(" "), run.join(", "), run.join(" … ")] {
                 let a = score(q, &salad, &corpus);
                 assert!(a.total <= 40, "{}: {salad:?} scored {}", q.id, a.total);
-                assert!(a.has(Flag::KeywordStuffing), "{}: {salad:?} {:?}", q.id, a.flags);
+                assert!(
+                    a.has(Flag::KeywordStuffing),
+                    "{}: {salad:?} {:?}",
+                    q.id,
+                    a.flags
+                );
             }
         }
     }
 
     #[test]
     fn words_that_decide_meaning_are_not_stop_words() {
-        for w in ["same", "different", "only", "all", "both", "more", "less", "before", "after"] {
+        for w in [
+            "same",
+            "different",
+            "only",
+            "all",
+            "both",
+            "more",
+            "less",
+            "before",
+            "after",
+        ] {
             assert!(!is_stop_word(w), "{w}");
         }
         let (bank, corpus) = bank();

@@ -77,6 +77,9 @@ const MAX_ENTITIES: usize = 32;
 pub const FOREIGN_MARGIN: f64 = 2.0;
 /// ... provided it is at least this close to it (cosine).
 pub const FOREIGN_MIN: f64 = 0.3;
+/// An answer as a whole at least this close to another question (cosine), and
+/// [`FOREIGN_MARGIN`] times as close to it as to its own, answers that other question.
+pub const ANSWER_FOREIGN_MIN: f64 = 0.4;
 /// Answers shorter than this many content words are not judged for relevance: a short answer
 /// has too few sentences to say which question they belong to.
 pub const MIN_JUDGED_ANSWER: usize = 20;
@@ -87,6 +90,19 @@ pub const MIN_JUDGED_SENTENCE: usize = 4;
 pub const OPPOSITE_POLARITY_CREDIT: f64 = 0.5;
 /// A sentence with this many distinct words, none of them the question's, is unrelated.
 pub const UNRELATED_WORDS: usize = 6;
+
+/// How close one sentence (or a whole answer) is to its question and to the closest other one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SentenceTopic {
+    /// Cosine with the question's own topic vector.
+    pub own: f64,
+    /// Highest cosine with another question's topic vector.
+    pub other: f64,
+    /// Sum of the idf of its counted words (repeats included).
+    pub mass: f64,
+    /// Distinct counted stems.
+    pub distinct: usize,
+}
 
 /// What similarity needs of a stem the question uses (numbered by its [`Vocabulary`]).
 #[derive(Debug, Clone, Default)]
@@ -197,36 +213,37 @@ impl Corpus {
         v
     }
 
-    /// How much of an answer is about its question rather than about another question the
-    /// corpus knows (or about nothing it knows): the idf-weighted share of its counted words
-    /// that sit in sentences about this question, 0–1. A sentence is foreign when it is at least
-    /// [`FOREIGN_MARGIN`] times as close to another question as to this one, or when it is long
-    /// and shares no word with this question at all.
-    pub fn relevance(
+    /// How close each sentence of an answer (and the answer as a whole, last) is to its own
+    /// question's topic and to the closest other question's: cosines of binary idf vectors of
+    /// the counted words (`tokens`: stem index into `a` and sentence number).
+    pub fn topic_profile(
         &self,
         q: &PreparedQuestion,
         a: &Analyzed,
         stem_ids: &[Option<usize>],
         tokens: &[(usize, u32)],
-    ) -> f64 {
-        if tokens.len() < MIN_JUDGED_ANSWER {
-            return 1.0;
-        }
+    ) -> Vec<SentenceTopic> {
         let own_doc = self.topics.ids.iter().position(|id| *id == q.id);
-        let mut dots = vec![0.0; self.topics.ids.len()];
-        let (mut total, mut foreign) = (0.0, 0.0);
-        let mut seen: Vec<usize> = Vec::new();
+        let mut out = Vec::new();
         let mut i = 0;
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
         while i < tokens.len() {
             let sentence = tokens[i].1;
             let end = tokens[i..]
                 .iter()
                 .position(|t| t.1 != sentence)
                 .map_or(tokens.len(), |k| i + k);
+            ranges.push((i, end));
+            i = end;
+        }
+        ranges.push((0, tokens.len()));
+        let mut dots = vec![0.0; self.topics.ids.len()];
+        let mut seen: Vec<usize> = Vec::new();
+        for (from, to) in ranges {
             seen.clear();
             dots.iter_mut().for_each(|d| *d = 0.0);
             let (mut own, mut squares, mut mass) = (0.0, 0.0, 0.0);
-            for &(stem, _) in &tokens[i..end] {
+            for &(stem, _) in &tokens[from..to] {
                 let idf = match stem_ids[stem] {
                     Some(t) => q.terms[t].idf,
                     None => self.idf(a.stem_str(stem)),
@@ -247,22 +264,55 @@ impl Corpus {
                 }
             }
             let norm = squares.sqrt().max(f64::MIN_POSITIVE);
-            let own = own / norm;
             let other = dots
                 .iter()
                 .enumerate()
                 .filter(|&(d, _)| Some(d) != own_doc)
                 .map(|(_, &x)| x / norm)
                 .fold(0.0, f64::max);
-            let unrelated = own == 0.0 && seen.len() >= UNRELATED_WORDS;
-            let judged = seen.len() >= MIN_JUDGED_SENTENCE;
-            let unrelated = unrelated && judged;
-            let other = if judged { other } else { 0.0 };
-            if unrelated || (other >= FOREIGN_MIN && other >= FOREIGN_MARGIN * own) {
-                foreign += mass;
+            out.push(SentenceTopic {
+                own: own / norm,
+                other,
+                mass,
+                distinct: seen.len(),
+            });
+        }
+        out
+    }
+
+    /// How much of an answer is about its question rather than about another question the
+    /// corpus knows (or about nothing it knows): the idf-weighted share of its counted words
+    /// that sit in sentences about this question, 0–1. A sentence is foreign when it is at least
+    /// [`FOREIGN_MARGIN`] times as close to another question as to this one, or when it is long
+    /// and shares no word with this question at all.
+    pub fn relevance(
+        &self,
+        q: &PreparedQuestion,
+        a: &Analyzed,
+        stem_ids: &[Option<usize>],
+        tokens: &[(usize, u32)],
+    ) -> f64 {
+        // A short answer has too few words to say which question it belongs to.
+        if tokens.len() < MIN_JUDGED_ANSWER {
+            return 1.0;
+        }
+        let mut profile = self.topic_profile(q, a, stem_ids, tokens);
+        // The answer as a whole is another question's: nothing of it is about this one.
+        if let Some(whole) = profile.pop()
+            && whole.other >= ANSWER_FOREIGN_MIN
+            && whole.other >= FOREIGN_MARGIN * whole.own
+        {
+            return 0.0;
+        }
+        let (mut total, mut foreign) = (0.0, 0.0);
+        for s in &profile {
+            let judged = s.distinct >= MIN_JUDGED_SENTENCE;
+            let unrelated = judged && s.own == 0.0 && s.distinct >= UNRELATED_WORDS;
+            let other = if judged { s.other } else { 0.0 };
+            if unrelated || (other >= FOREIGN_MIN && other >= FOREIGN_MARGIN * s.own) {
+                foreign += s.mass;
             }
-            total += mass;
-            i = end;
+            total += s.mass;
         }
         if total == 0.0 {
             1.0

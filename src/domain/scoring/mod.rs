@@ -35,7 +35,7 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-pub use corpus::{Corpus, PreparedQuestion};
+pub use corpus::{Corpus, PreparedQuestion, SentenceTopic};
 use matching::{AnswerIndex, PhraseMatch, Token, Window, content_tokens};
 use roles::Roles;
 use text::{Analyzed, analyze};
@@ -422,15 +422,12 @@ impl Scores {
 
     fn total(&self, misconceptions: usize) -> u8 {
         let wc = W_COVERAGE;
-        let content = wc * self.coverage
-            + (1.0 - wc) * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
-        let base = 100.0
-            * content.powf(CONTENT_EXPONENT)
-            * self.fluency
-            * self.brevity
-            * self.focus();
-        let wrong = MISCONCEPTION_SHARE * misconceptions as f64
-            + CONTRADICTION_SHARE * self.contradiction;
+        let content =
+            wc * self.coverage + (1.0 - wc) * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
+        let base =
+            100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity * self.focus();
+        let wrong =
+            MISCONCEPTION_SHARE * misconceptions as f64 + CONTRADICTION_SHARE * self.contradiction;
         (base * (1.0 - wrong).max(0.0)).clamp(0.0, 100.0).round() as u8
     }
 }

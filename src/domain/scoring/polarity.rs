@@ -28,7 +28,8 @@ pub(super) fn mark(a: &mut Analyzed) {
         let next = surfaces.get(i + 1).copied();
         let prev = i.checked_sub(1).map(|p| surfaces[p]);
         let here = surfaces[i];
-        if is_hedge_at(&surfaces, i) && (starts_sentence(a, i) || first_person_before(a, &surfaces, i))
+        if is_hedge_at(&surfaces, i)
+            && (starts_sentence(a, i) || first_person_before(a, &surfaces, i))
         {
             hedged_sentences.push(w.sentence);
         }
@@ -114,9 +115,9 @@ fn is_hedge_at(surfaces: &[&str], i: usize) -> bool {
         &["forgot"],
         &["forget"],
     ];
-    HEDGES.iter().any(|h| {
-        surfaces.len() >= i + h.len() && h.iter().zip(&surfaces[i..]).all(|(a, b)| a == b)
-    })
+    HEDGES
+        .iter()
+        .any(|h| surfaces.len() >= i + h.len() && h.iter().zip(&surfaces[i..]).all(|(a, b)| a == b))
 }
 
 /// "… is a myth", "… are false", "… is simply wrong", "… is not true": a denial of what stands
@@ -185,7 +186,10 @@ mod tests {
             negated("That the vm module is a secure sandbox is a myth."),
             ["vm", "module", "secure", "sandbox"]
         );
-        assert_eq!(negated("Workers share memory is not true"), ["workers", "share", "memory", "true"]);
+        assert_eq!(
+            negated("Workers share memory is not true"),
+            ["workers", "share", "memory", "true"]
+        );
         assert!(negated("It returns an error for wrong input").is_empty());
     }
 
@@ -197,10 +201,14 @@ mod tests {
 
     #[test]
     fn professed_ignorance_hedges_the_sentence() {
-        assert!(hedged("I do not know whether exec or spawn buffers output."));
+        assert!(hedged(
+            "I do not know whether exec or spawn buffers output."
+        ));
         assert!(hedged("Not sure, but maybe exec buffers."));
         assert!(hedged("I have never used either."));
-        assert!(!hedged("If the leak is not sure to show, take snapshots under load."));
+        assert!(!hedged(
+            "If the leak is not sure to show, take snapshots under load."
+        ));
         assert!(!hedged("Spawn streams output."));
         let a = analyze("Spawn streams output. I'm not sure about exec.");
         assert!(!a.words[0].hedged && a.words.last().is_some_and(|w| w.hedged));
