@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::FastMap;
-use super::matching::{Phrase, PhraseWord, PreparedPhrase, Vocabulary};
+use super::matching::{
+    AnswerIndex, Phrase, PhraseWord, PreparedPhrase, Vocabulary, content_tokens,
+};
 use super::text::{Analyzed, analyze};
 use crate::domain::bank::{Bank, Question, QuestionId};
 
@@ -102,6 +104,42 @@ pub struct SentenceTopic {
     pub mass: f64,
     /// Distinct counted stems.
     pub distinct: usize,
+}
+
+/// A concept's phrases written without a denial take their polarity from the reference answer.
+/// Where the reference states them only denied ("it is **not a security boundary**"), the concept
+/// is a denial: its plain phrases are claims when denied. Where it uses them both ways ("isolate
+/// it from the real disk", "without touching the real disk"), either polarity counts. A concept
+/// the reference only affirms, or does not contain, keeps its phrases' own polarity.
+fn take_polarity_from_reference(
+    concepts: &mut [PreparedConcept],
+    reference: &Analyzed,
+    vocabulary: &Vocabulary,
+) {
+    let stem_ids = vocabulary.stem_ids_of(reference);
+    let index = AnswerIndex::new(reference, content_tokens(reference), vocabulary, &stem_ids);
+    for concept in concepts.iter_mut() {
+        let (mut affirmed, mut denied) = (0, 0);
+        for phrase in concept.phrases.iter().filter(|p| !p.negated) {
+            for w in index.windows(phrase) {
+                if w.negated {
+                    denied += 1;
+                } else {
+                    affirmed += 1;
+                }
+            }
+        }
+        if denied == 0 {
+            continue;
+        }
+        for phrase in concept.phrases.iter_mut().filter(|p| !p.negated) {
+            if affirmed == 0 {
+                phrase.negated = true;
+            } else {
+                phrase.either = true;
+            }
+        }
+    }
 }
 
 /// What similarity needs of a stem the question uses (numbered by its [`Vocabulary`]).
@@ -409,6 +447,10 @@ impl Corpus {
                 })
                 .collect()
         };
+        let mut concepts = concepts;
+        if !derived {
+            take_polarity_from_reference(&mut concepts, &reference, &vocabulary);
+        }
         let misconceptions = q
             .misconceptions
             .iter()

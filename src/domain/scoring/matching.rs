@@ -1,4 +1,5 @@
-//! Finding a phrase in an answer: every content word of the phrase, in any order, close together.
+//! Finding a phrase in an answer: every content word of the phrase, in any order, close together
+//! and within one sentence.
 //!
 //! A word matches by equal Snowball stem, by a typo of at most one edit (two for words of nine
 //! letters or more; none under five letters), or by writing two words as one ("thread pool" /
@@ -108,6 +109,8 @@ impl Phrase {
 pub struct PreparedPhrase {
     words: Vec<usize>,
     pub negated: bool,
+    /// The reference says it both affirmed and denied: either polarity states the claim.
+    pub either: bool,
 }
 
 /// The words a question knows. Every stem it uses (prompt, reference answer, phrases) is
@@ -167,6 +170,7 @@ impl Vocabulary {
         PreparedPhrase {
             words: phrase.words.iter().map(|w| self.intern(w)).collect(),
             negated: phrase.negated,
+            either: false,
         }
     }
 
@@ -469,6 +473,12 @@ impl AnswerIndex {
         &self.positions[from..to]
     }
 
+    /// A phrase is said within one sentence: "… maxBuffer. Spawn streams …" is not "spawn
+    /// buffers".
+    fn same_sentence(&self, p: usize, q: usize) -> bool {
+        self.content[p].sentence == self.content[q].sentence
+    }
+
     /// Every place where all words of the phrase stand within `len + WINDOW_SLACK` positions
     /// of one another (one window per position of the phrase's first word), tightest first.
     pub fn windows(&self, phrase: &PreparedPhrase) -> Vec<Window> {
@@ -489,7 +499,7 @@ impl AnswerIndex {
                     .positions(word)
                     .iter()
                     .copied()
-                    .filter(|&p| p.abs_diff(anchor) < window)
+                    .filter(|&p| p.abs_diff(anchor) < window && self.same_sentence(p, anchor))
                     .min_by_key(|&p| p.abs_diff(anchor));
                 if let Some(p) = near {
                     w.first = w.first.min(p);
@@ -520,7 +530,7 @@ impl AnswerIndex {
                         .positions(w)
                         .iter()
                         .copied()
-                        .filter(|&p| p.abs_diff(anchor) < window)
+                        .filter(|&p| p.abs_diff(anchor) < window && self.same_sentence(p, anchor))
                         .min_by_key(|&p| p.abs_diff(anchor));
                     if let Some(p) = near {
                         first = first.min(p);

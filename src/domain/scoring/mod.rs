@@ -130,11 +130,11 @@ pub const BREVITY_EXPONENT: f64 = 0.5;
 pub const MISCONCEPTION_SHARE: f64 = 0.35;
 /// Share of the score lost when every concept is contradicted (in proportion to the weight
 /// contradicted).
-pub const CONTRADICTION_SHARE: f64 = 0.5;
+pub const CONTRADICTION_SHARE: f64 = 1.0;
 /// An answer with at least this share of its words about the question is fully on topic.
 pub const RELEVANT_SHARE: f64 = 0.6;
 /// How steeply an answer padded with other material loses points.
-pub const RELEVANCE_EXPONENT: f64 = 1.5;
+pub const RELEVANCE_EXPONENT: f64 = 3.0;
 /// Credit for a concept only partly named.
 const PARTIAL_CREDIT: f64 = 0.5;
 /// A run of this many prompt words in a row (or the whole prompt, if shorter) counts as copied.
@@ -492,7 +492,7 @@ enum Verdict {
 /// against the answer's, and, for a claim about an entity, which entity the clause is about.
 fn judge(
     w: &Window,
-    phrase_negated: bool,
+    phrase: (bool, bool),
     entity: Option<usize>,
     q: &PreparedQuestion,
     roles: &Roles,
@@ -501,7 +501,9 @@ fn judge(
     if w.hedged {
         return Verdict::Hedged;
     }
-    let flipped = w.negated != phrase_negated;
+    // A phrase the reference uses both ways claims in either polarity.
+    let (negated, either) = phrase;
+    let flipped = !either && w.negated != negated;
     let Some(e) = entity else {
         return if flipped {
             Verdict::Contradicted
@@ -509,7 +511,7 @@ fn judge(
             Verdict::Claimed
         };
     };
-    let about = roles.of(index, w);
+    let (about, named) = roles.of(index, w);
     match (
         about & (1 << e) != 0,
         about & q.entities[e].rivals != 0,
@@ -517,8 +519,11 @@ fn judge(
     ) {
         (true, _, false) => Verdict::Claimed,
         (true, _, true) => Verdict::Contradicted,
-        // "spawn buffers the output" where exec does: the roles swapped.
-        (false, true, false) => Verdict::Contradicted,
+        // "spawn buffers the output" where exec does: the roles swapped. Only a rival the
+        // clause names itself swaps them; one carried over from an earlier sentence leaves
+        // the claim unbound.
+        (false, true, false) if named & q.entities[e].rivals != 0 => Verdict::Contradicted,
+        (false, true, false) => Verdict::Unbound,
         // "spawn does not buffer": true of the rival, silent about this entity.
         (false, true, true) => Verdict::Unbound,
         (false, false, false) => Verdict::Unbound,
@@ -540,7 +545,14 @@ fn match_concepts(
             let mut partial: Option<(usize, usize)> = None;
             for phrase in &c.phrases {
                 for w in index.windows(phrase) {
-                    let v = judge(&w, phrase.negated, c.entity, q, roles, index);
+                    let v = judge(
+                        &w,
+                        (phrase.negated, phrase.either),
+                        c.entity,
+                        q,
+                        roles,
+                        index,
+                    );
                     if best.is_none_or(|(b, _, _)| v > b) {
                         best = Some((v, w.first, w.last));
                     }
@@ -584,7 +596,14 @@ fn find_misconceptions(
             // Stated, not denied ("cluster workers do not share memory" is the opposite), and
             // said of the entity it is wrong about.
             let w = index.windows(&m.phrase).into_iter().find(|w| {
-                judge(w, m.phrase.negated, m.entity, q, roles, index) == Verdict::Claimed
+                judge(
+                    w,
+                    (m.phrase.negated, m.phrase.either),
+                    m.entity,
+                    q,
+                    roles,
+                    index,
+                ) == Verdict::Claimed
             })?;
             Some(MisconceptionHit {
                 phrase: m.phrase_text.clone(),

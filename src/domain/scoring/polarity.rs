@@ -21,6 +21,7 @@ pub(super) fn mark(a: &mut Analyzed) {
     let surfaces: Vec<&str> = a.words.iter().map(|w| a.surface(w)).collect();
     let n = surfaces.len();
     let mut negated = vec![false; n];
+    let mut sentential = vec![false; n];
     let mut hedged_sentences: Vec<u32> = Vec::new();
     let mut i = 0;
     while i < n {
@@ -33,15 +34,38 @@ pub(super) fn mark(a: &mut Analyzed) {
         {
             hedged_sentences.push(w.sentence);
         }
+        // "It is not true that …" is denied by the sentence-wide scope below, not word by word.
+        let before_truth = (1..=2).any(|k| denies_after(&surfaces, i + k).is_some());
         let forward = if w.is_negation {
             // "not only X but also Y", "no matter", "whether or not", "if not": no denial.
             !matches!(next, Some("only" | "just" | "matter" | "necessarily"))
                 && !(here == "not" && matches!(prev, Some("or" | "if" | "whether")))
+                && !before_truth
         } else {
             (here == "instead" && next == Some("of"))
                 || (here == "rather" && next == Some("than"))
                 || here == "non"
         };
+        if let Some(start) = denies_after(&surfaces, i) {
+            // "It is not true that X …": the whole rest of the sentence (a semicolon or colon
+            // does not end what is denied), up to a contrast. It turns around what it covers,
+            // denials included: "it is not true that spawn does not buffer" says it buffers.
+            for j in start..n {
+                let gap = a
+                    .text
+                    .get(a.words[j - 1].span.1..a.words[j].span.0)
+                    .unwrap_or_default();
+                if gap.contains(['.', '!', '?', '\n'])
+                    || matches!(
+                        surfaces[j],
+                        "but" | "whereas" | "however" | "although" | "though"
+                    )
+                {
+                    break;
+                }
+                sentential[j] = !sentential[j];
+            }
+        }
         if forward {
             let reach = if here == "non" { 1 } else { SCOPE_WORDS };
             let clause = w.clause;
@@ -68,8 +92,8 @@ pub(super) fn mark(a: &mut Analyzed) {
         }
         i += 1;
     }
-    for (w, neg) in a.words.iter_mut().zip(negated) {
-        w.negated = neg;
+    for ((w, neg), whole) in a.words.iter_mut().zip(negated).zip(sentential) {
+        w.negated = neg != whole;
         w.hedged = hedged_sentences.contains(&w.sentence);
     }
 }
@@ -118,6 +142,27 @@ fn is_hedge_at(surfaces: &[&str], i: usize) -> bool {
     HEDGES
         .iter()
         .any(|h| surfaces.len() >= i + h.len() && h.iter().zip(&surfaces[i..]).all(|(a, b)| a == b))
+}
+
+/// "It is not true that …", "it is a myth that …", "it is false that …": a denial of the
+/// sentence that follows. The index of the first denied word ("that" and what follows it).
+fn denies_after(surfaces: &[&str], i: usize) -> Option<usize> {
+    if i >= surfaces.len() {
+        return None;
+    }
+    let negated_truth = matches!(surfaces[i], "true" | "correct" | "right" | "case")
+        && i >= 1
+        && (matches!(surfaces[i - 1], "not" | "never" | "isn't" | "aren't")
+            || (surfaces[i - 1] == "the"
+                && i >= 2
+                && matches!(surfaces[i - 2], "not" | "isn't" | "aren't")));
+    let falsity = matches!(
+        surfaces[i],
+        "myth" | "false" | "wrong" | "incorrect" | "untrue" | "misconception"
+    );
+    (negated_truth || falsity)
+        .then_some(i + 1)
+        .filter(|&next| surfaces.get(next) == Some(&"that"))
 }
 
 /// "… is a myth", "… are false", "… is simply wrong", "… is not true": a denial of what stands
@@ -191,6 +236,23 @@ mod tests {
             ["workers", "share", "memory", "true"]
         );
         assert!(negated("It returns an error for wrong input").is_empty());
+    }
+
+    #[test]
+    fn it_is_not_true_that_denies_the_rest_of_the_sentence() {
+        assert_eq!(
+            negated("It is not true that workers share memory, and they use IPC."),
+            ["workers", "share", "memory", "use", "ipc"]
+        );
+        assert_eq!(
+            negated("It is a myth that vm is a sandbox, but it isolates globals."),
+            ["vm", "sandbox"]
+        );
+        assert!(negated("It is true that workers talk over IPC").is_empty());
+        assert!(
+            !negated("It is not true that spawn does not buffer.").contains(&"buffer".to_string()),
+            "a denial denied is a claim"
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ use super::text::Analyzed;
 /// Entities (bits of `PreparedQuestion::entities`) each clause of an answer is about.
 pub(super) struct Roles {
     by_clause: Vec<u32>,
+    /// The entities each clause names itself (not carried over from an earlier clause).
+    named: Vec<u32>,
 }
 
 /// Words that put a name that follows them in the same clause in contrast.
@@ -28,6 +30,7 @@ impl Roles {
         if q.entities.is_empty() {
             return Roles {
                 by_clause: Vec::new(),
+                named: Vec::new(),
             };
         }
         let mut named = vec![0u32; clauses];
@@ -45,24 +48,27 @@ impl Roles {
             }
         }
         // A clause naming nothing is about what was named last.
+        let mut by_clause = named.clone();
         let mut carried = 0;
-        for c in &mut named {
+        for c in &mut by_clause {
             if *c == 0 {
                 *c = carried;
             } else {
                 carried = *c;
             }
         }
-        Roles { by_clause: named }
+        Roles { by_clause, named }
     }
 
-    /// The entities the clauses of a window are about.
-    pub(super) fn of(&self, index: &AnswerIndex, w: &Window) -> u32 {
+    /// The entities the clauses of a window are about, and those they name themselves.
+    pub(super) fn of(&self, index: &AnswerIndex, w: &Window) -> (u32, u32) {
         if self.by_clause.is_empty() {
-            return 0;
+            return (0, 0);
         }
         let (from, to) = clause_span(index, w);
-        self.by_clause[from..=to].iter().fold(0, |m, c| m | c)
+        let about = self.by_clause[from..=to].iter().fold(0, |m, c| m | c);
+        let named = self.named[from..=to].iter().fold(0, |m, c| m | c);
+        (about, named)
     }
 }
 

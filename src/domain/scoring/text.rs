@@ -214,7 +214,7 @@ pub fn analyze(input: &str) -> Analyzed {
                 if gap.contains(is_sentence_break) {
                     sentence += 1;
                     clause += 1;
-                } else if gap.contains(is_clause_break) {
+                } else if breaks_clause(gap) {
                     clause += 1;
                 }
             }
@@ -286,8 +286,24 @@ fn is_clause_break(c: char) -> bool {
     )
 }
 
+/// A clause break between two words; the empty brackets of a call ("spawn() buffers") are part
+/// of the name before them, not a break.
+fn breaks_clause(gap: &str) -> bool {
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '(' && chars.peek() == Some(&')') {
+            chars.next();
+            continue;
+        }
+        if is_clause_break(c) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Conjunctions that set what follows against what came before.
-fn is_contrastive(surface: &str) -> bool {
+pub(super) fn is_contrastive(surface: &str) -> bool {
     matches!(
         surface,
         "but"
