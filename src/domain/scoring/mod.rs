@@ -135,6 +135,14 @@ pub const CONTRADICTION_SHARE: f64 = 1.0;
 pub const RELEVANT_SHARE: f64 = 0.6;
 /// How steeply an answer padded with other material loses points.
 pub const RELEVANCE_EXPONENT: f64 = 3.0;
+/// A text of at least this many words ...
+pub const SALAD_MIN_WORDS: usize = 15;
+/// ... with fewer grammatical words than this share of them is a keyword salad (prose has
+/// 0.3–0.5; a salad of concept phrases, even phrases carrying their own "the" and "of", stays
+/// below 0.15) ...
+pub const SALAD_FUNCTION_SHARE: f64 = 0.17;
+/// ... and scores at most this, however much it covers.
+pub const SALAD_CAP: u8 = 40;
 /// Credit for a concept only partly named.
 const PARTIAL_CREDIT: f64 = 0.5;
 /// A run of this many prompt words in a row (or the whole prompt, if shorter) counts as copied.
@@ -368,7 +376,11 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     if coverage < 0.05 && similarity < 0.05 && !flags.contains(&Flag::CopiedQuestion) {
         flags.push(Flag::OffTopic);
     }
-    if fluency < 0.75 && index.word_count() >= MIN_CONTENT_WORDS && coverage > 0.0 {
+    // Terms strung together, with (almost) none of the words that make sentences of them.
+    let salad = coverage > 0.0
+        && analyzed.raw_word_tokens >= SALAD_MIN_WORDS
+        && analyzed.function_word_share_of_words() < SALAD_FUNCTION_SHARE;
+    if salad || (fluency < 0.75 && index.word_count() >= MIN_CONTENT_WORDS && coverage > 0.0) {
         flags.push(Flag::KeywordStuffing);
     }
     if !misconceptions.is_empty() {
@@ -381,6 +393,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         flags.push(Flag::Hedged);
     }
     let scores = Scores {
+        salad,
         coverage,
         similarity,
         fluency,
@@ -392,6 +405,8 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
 }
 
 struct Scores {
+    /// A keyword salad: its total is capped at [`SALAD_CAP`].
+    salad: bool,
     coverage: f64,
     similarity: f64,
     fluency: f64,
@@ -405,6 +420,7 @@ struct Scores {
 impl Scores {
     fn zero() -> Self {
         Scores {
+            salad: false,
             coverage: 0.0,
             similarity: 0.0,
             fluency: 1.0,
@@ -453,7 +469,12 @@ fn finish(
     let total = if flags.contains(&Flag::CopiedQuestion) || flags.contains(&Flag::Empty) {
         0
     } else {
-        scores.total(misconceptions.len())
+        let total = scores.total(misconceptions.len());
+        if scores.salad {
+            total.min(SALAD_CAP)
+        } else {
+            total
+        }
     };
     let mut assessment = Assessment {
         total,

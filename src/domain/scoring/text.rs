@@ -101,6 +101,9 @@ pub struct Analyzed {
     pub raw_tokens: usize,
     /// Raw tokens that are stop words.
     pub raw_stop_tokens: usize,
+    /// Raw tokens that are words (two letters or more, or a stop word): not numbers, symbols or
+    /// the one-letter variables of a formula.
+    pub raw_word_tokens: usize,
     /// Raw tokens per list-like fragment (text between commas, semicolons, brackets, line breaks).
     pub fragments: Vec<usize>,
     /// Number of clauses; `Word::clause` is below it.
@@ -153,6 +156,16 @@ impl Analyzed {
         }
         let short: usize = self.fragments.iter().filter(|&&n| n <= LIST_ITEM_MAX).sum();
         short as f64 / total as f64
+    }
+
+    /// Share of the word tokens (see [`Analyzed::raw_word_tokens`]) that are grammatical words:
+    /// a formula is not a keyword salad for lacking them.
+    pub fn function_word_share_of_words(&self) -> f64 {
+        if self.raw_word_tokens == 0 {
+            0.0
+        } else {
+            self.raw_stop_tokens as f64 / self.raw_word_tokens as f64
+        }
     }
 
     /// Share of raw tokens that are grammatical words; prose sits around 0.3–0.5,
@@ -221,6 +234,11 @@ pub fn analyze(input: &str) -> Analyzed {
             fragment += 1;
             last_end = start + raw.len();
             out.raw_tokens += 1;
+            if raw.chars().filter(|c| c.is_alphabetic()).nth(1).is_some() {
+                out.raw_word_tokens += 1;
+            } else if parts.len() == 1 && is_stop_word(&raw.to_lowercase()) {
+                out.raw_word_tokens += 1;
+            }
             let whole = parts.len() == 1;
             if !whole {
                 out.identifiers.push(raw.to_lowercase());
