@@ -106,11 +106,12 @@ pub struct SentenceTopic {
     pub distinct: usize,
 }
 
-/// A concept's phrases written without a denial take their polarity from the reference answer.
-/// Where the reference states them only denied ("it is **not a security boundary**"), the concept
-/// is a denial: its plain phrases are claims when denied. Where it uses them both ways ("isolate
-/// it from the real disk", "without touching the real disk"), either polarity counts. A concept
-/// the reference only affirms, or does not contain, keeps its phrases' own polarity.
+/// Phrases written without a denial take their polarity from the reference answer. A phrase the
+/// reference states only denied ("it is **not a security boundary**") is a claim when denied; one
+/// it states both ways ("isolate it from the real disk", "without touching the real disk") is a
+/// claim either way. A phrase the reference does not state follows its concept: denied if the
+/// reference states the concept only denied, either way if both ways. Everything else keeps its
+/// own polarity.
 fn take_polarity_from_reference(
     concepts: &mut [PreparedConcept],
     reference: &Analyzed,
@@ -118,25 +119,44 @@ fn take_polarity_from_reference(
 ) {
     let stem_ids = vocabulary.stem_ids_of(reference);
     let index = AnswerIndex::new(reference, content_tokens(reference), vocabulary, &stem_ids);
-    for concept in concepts.iter_mut() {
+    // How often the reference states a phrase affirmed and denied. Only where it says the
+    // phrase, its words together (at most one other word among them): "runInContext" is not
+    // stated by "… run untrusted code in the context".
+    let stated = |phrase: &PreparedPhrase| {
         let (mut affirmed, mut denied) = (0, 0);
-        for phrase in concept.phrases.iter().filter(|p| !p.negated) {
-            for w in index.windows(phrase) {
-                if w.negated {
-                    denied += 1;
-                } else {
-                    affirmed += 1;
-                }
+        for w in index.windows(phrase) {
+            if w.last - w.first > phrase.len() {
+                continue;
+            }
+            if w.negated {
+                denied += 1;
+            } else {
+                affirmed += 1;
             }
         }
-        if denied == 0 {
-            continue;
-        }
-        for phrase in concept.phrases.iter_mut().filter(|p| !p.negated) {
-            if affirmed == 0 {
-                phrase.negated = true;
-            } else {
-                phrase.either = true;
+        (affirmed, denied)
+    };
+    let polarity = |(affirmed, denied): (usize, usize)| match (affirmed, denied) {
+        (_, 0) => None,
+        (0, _) => Some(true),
+        _ => Some(false),
+    };
+    for concept in concepts.iter_mut() {
+        let counts: Vec<(usize, usize)> = concept
+            .phrases
+            .iter()
+            .map(|p| if p.negated { (0, 0) } else { stated(p) })
+            .collect();
+        let whole = counts.iter().fold((0, 0), |(a, d), &(x, y)| (a + x, d + y));
+        for (phrase, &count) in concept.phrases.iter_mut().zip(&counts) {
+            if phrase.negated {
+                continue;
+            }
+            let own = if count == (0, 0) { whole } else { count };
+            match polarity(own) {
+                Some(true) => phrase.negated = true,
+                Some(false) => phrase.either = true,
+                None => {}
             }
         }
     }

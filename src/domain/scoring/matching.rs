@@ -113,6 +113,17 @@ pub struct PreparedPhrase {
     pub either: bool,
 }
 
+impl PreparedPhrase {
+    /// Number of content words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
 /// The words a question knows. Every stem it uses (prompt, reference answer, phrases) is
 /// numbered, so an answer's stems are looked up once ([`Vocabulary::stem_ids_of`]) and compared
 /// by number after that. Concepts repeat words across their phrases and joined variants

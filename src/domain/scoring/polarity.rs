@@ -9,7 +9,8 @@
 //! "… is a myth", "… is false", "… is wrong", "… is not true".
 //!
 //! A sentence in which the writer says they do not know ("I'm not sure", "I have never used
-//! either", "no idea") is hedged: what it mentions is neither claimed nor denied.
+//! either", "no idea") is hedged: what it mentions is neither claimed nor denied. So is a guess
+//! after it ("I would probably …", "maybe …").
 
 use super::text::Analyzed;
 
@@ -91,6 +92,21 @@ pub(super) fn mark(a: &mut Analyzed) {
             }
         }
         i += 1;
+    }
+    // After the writer has said they do not know, a guess ("I would probably …", "maybe …")
+    // is still not knowing.
+    if let Some(&first) = hedged_sentences.iter().min() {
+        for (i, w) in a.words.iter().enumerate() {
+            if w.sentence > first
+                && matches!(
+                    surfaces[i],
+                    "probably" | "maybe" | "perhaps" | "guess" | "might"
+                )
+                && !hedged_sentences.contains(&w.sentence)
+            {
+                hedged_sentences.push(w.sentence);
+            }
+        }
     }
     for ((w, neg), whole) in a.words.iter_mut().zip(negated).zip(sentential) {
         w.negated = neg != whole;
@@ -272,6 +288,9 @@ mod tests {
             "If the leak is not sure to show, take snapshots under load."
         ));
         assert!(!hedged("Spawn streams output."));
+        let a = analyze("I'm not sure. Maybe exec buffers. Spawn streams.");
+        assert!(a.words[4].hedged && !a.words.last().is_some_and(|w| w.hedged));
+        assert!(!hedged("Exec buffers. Maybe spawn streams."));
         let a = analyze("Spawn streams output. I'm not sure about exec.");
         assert!(!a.words[0].hedged && a.words.last().is_some_and(|w| w.hedged));
     }

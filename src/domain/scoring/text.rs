@@ -271,7 +271,8 @@ pub fn analyze(input: &str) -> Analyzed {
                     form,
                     span: (start + offset, start + offset + part.len()),
                     is_stop,
-                    is_negation,
+                    // Inside a name ("import/no-cycle", "no-cache") a "no" names, not denies.
+                    is_negation: is_negation && whole,
                     is_function,
                     clause,
                     sentence,
