@@ -70,6 +70,7 @@ async fn main() {
             button_cooldown: Duration::ZERO,
             ..Timings::default()
         },
+        cooling_off_days: 30,
     };
     let handle = bot::start(config, Store::connect(&url).await.unwrap())
         .await

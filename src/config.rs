@@ -75,4 +75,7 @@ pub struct BotConfig {
     /// otherwise send them to discord.com anyway).
     pub api_base: Option<String>,
     pub timings: Timings,
+    /// How many days after a member saw a question's reference their round and drop answers to
+    /// it do not count on boards.
+    pub cooling_off_days: u32,
 }

@@ -2,6 +2,7 @@
 //! question, a round's question, a daily drop and terminal practice.
 
 use crate::domain::bank::Question;
+use crate::domain::copying;
 use crate::domain::hints::with_hint_penalty;
 use crate::domain::period::local_date;
 use crate::domain::scoring::{self, Assessment, Corpus, Coverage};
@@ -20,7 +21,8 @@ pub struct Answering<'a> {
     pub question: &'a Question,
     pub corpus: &'a Corpus,
     pub answer: &'a str,
-    /// Question, mock (a round: once per question) or daily (the last answer counts).
+    /// Practice (`/question`), mock (a round: once per question) or daily (the first answer
+    /// is final).
     pub context: AttemptContext,
     /// The round or drop.
     pub context_ref: Option<i64>,
@@ -35,6 +37,10 @@ pub struct Scored {
     /// The score that counts: the assessment's total less the hint penalty.
     pub total: u8,
     pub attempt_id: i64,
+    /// Given after the member saw the reference (within the cooling-off period): not counted.
+    pub seen: bool,
+    /// Repeats a long run of the reference or of another member's answer: counts 0.
+    pub copied: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +48,9 @@ pub enum AnswerError {
     /// A second answer to the same question of a round.
     #[error("this question was already answered")]
     AlreadyAnswered,
+    /// The round question or drop closed before the answer could be stored.
+    #[error("this question closed before the answer arrived")]
+    Late,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -72,19 +81,37 @@ pub async fn score_and_record(
         submitted_at: now,
         local_date: local_date(now, tz),
     };
-    let stored = match a.context {
-        // A drop takes answers until its close; the last one counts.
-        AttemptContext::Daily => store.replace_drop_answer(&attempt).await,
-        _ => store.insert_attempt(&attempt).await,
+    // Copies matter only where answers compete.
+    let copied = if a.context.competitive() {
+        let others = match a.context_ref {
+            Some(r) => {
+                store
+                    .other_answers(a.context, r, a.question_row, a.user_id)
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        copying::is_copy(
+            a.answer,
+            &a.question.reference,
+            others.iter().map(String::as_str),
+        )
+    } else {
+        false
     };
-    let attempt_id = match stored {
-        Ok(id) => id,
+    // One conditional insert: a closed round question or drop refuses it, a second answer to
+    // one conflicts (a drop's first answer is final), a seen reference marks it.
+    let recorded = match store.record_attempt(&attempt, copied).await {
+        Ok(r) => r,
         Err(StoreError::Conflict(_)) => return Err(AnswerError::AlreadyAnswered),
+        Err(StoreError::Closed(_)) => return Err(AnswerError::Late),
         Err(e) => return Err(e.into()),
     };
     Ok(Scored {
         assessment,
         total,
-        attempt_id,
+        attempt_id: recorded.attempt_id,
+        seen: recorded.seen,
+        copied: recorded.copied,
     })
 }

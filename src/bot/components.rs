@@ -13,9 +13,10 @@ use super::library::Asked;
 use super::render::{self, no_mentions};
 use super::rounds::{self, Driver};
 use super::{Data, Error};
+use crate::app::rounds as round_steps;
 use crate::app::{self, Answering};
 use crate::domain::round::AnswerRefusal;
-use crate::store::AttemptContext;
+use crate::store::{AttemptContext, DropState, SeenSource};
 
 /// Discord's limit on a text input.
 const MAX_ANSWER_CHARS: u16 = 4000;
@@ -150,6 +151,21 @@ async fn own_drop(data: &Data, guild: i64, drop_id: i64) -> Result<crate::store:
     }
 }
 
+const OPEN_ELSEWHERE: &str = "This question is in a daily drop or a mock round that is open in this server, so it cannot be practised until its reveal. Try another one with `/question`.";
+
+/// Refuse a `/question` button for a question an open drop or round of this server is asking.
+async fn refuse_if_competing(data: &Data, guild: i64, row: i64) -> Result<(), Error> {
+    if data
+        .store
+        .open_competitive_questions(guild)
+        .await?
+        .contains(&row)
+    {
+        return Err(BotError::User(OPEN_ELSEWHERE.into()));
+    }
+    Ok(())
+}
+
 fn user_id(u: serenity::UserId) -> i64 {
     i64::try_from(u.get()).unwrap_or(i64::MAX)
 }
@@ -176,6 +192,7 @@ async fn on_component(
         (Some("q"), Some("answer")) => {
             let row = parse_id(parts.next())?;
             stored_question(data, guild_of(c.guild_id)?, row).await?;
+            refuse_if_competing(data, guild_of(c.guild_id)?, row).await?;
             if !data.cooldown_ok(user, "answer") {
                 return reply(
                     ctx,
@@ -211,12 +228,12 @@ async fn on_component(
                 .await;
             }
             let guild = guild_of(c.guild_id)?;
-            let message =
-                i64::try_from(c.message.id.get()).map_err(|e| BotError::Other(e.into()))?;
+            refuse_if_competing(data, guild, row).await?;
             let max = u32::try_from(q.hints.len()).unwrap_or(3);
+            // Charged per member and question, whichever message the hint was taken on.
             let used = data
                 .store
-                .take_hint(guild, user_id(c.user.id), row, message, max)
+                .take_hint(guild, user_id(c.user.id), row, max)
                 .await?;
             let hint = q
                 .hints
@@ -237,8 +254,15 @@ async fn on_component(
         }
         (Some("q"), Some("skip")) => {
             let row = parse_id(parts.next())?;
-            let asked = stored_question(data, guild_of(c.guild_id)?, row).await?;
+            let guild = guild_of(c.guild_id)?;
+            let asked = stored_question(data, guild, row).await?;
+            refuse_if_competing(data, guild, row).await?;
             let q = asked.question();
+            // Seeing the reference: this member's round and drop answers to it stop counting
+            // for the cooling-off period.
+            data.store
+                .mark_seen(guild, user_id(c.user.id), row, SeenSource::Skip, Utc::now())
+                .await?;
             let text = format!(
                 "Skipped. Reference answer:\n{}",
                 render::truncate(&q.reference, 1900)
@@ -284,9 +308,8 @@ async fn on_component(
             }
             let me = user_id(c.user.id);
             let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
-            let allowed = rounds::answer_allowed(&data.store, &round, position, me, Utc::now())
-                .await
-                .map_err(BotError::Other)?;
+            let allowed =
+                round_steps::answer_allowed(&data.store, &round, position, me, Utc::now()).await?;
             if let Err(why) = allowed {
                 return reply(
                     ctx,
@@ -316,7 +339,7 @@ async fn on_component(
                 .await;
             }
             let drop = own_drop(data, guild_of(c.guild_id)?, drop_id).await?;
-            if drop.state != "posted"
+            if drop.state != DropState::Posted
                 || drop
                     .closes_ms
                     .is_some_and(|c| Utc::now().timestamp_millis() >= c)
@@ -358,10 +381,31 @@ async fn record(data: &Data, answering: &Answering<'_>) -> Result<app::Scored, E
             data.metrics.answer_scored(answering.context);
             Ok(scored)
         }
-        Err(app::AnswerError::AlreadyAnswered) => {
-            Err(BotError::User(AnswerRefusal::AlreadyAnswered.to_string()))
-        }
+        Err(app::AnswerError::AlreadyAnswered) => match answering.context {
+            AttemptContext::Daily => Err(BotError::User(
+                "You already answered this daily question, and your first answer is final. The reveal at the close shows the reference answer.".into(),
+            )),
+            _ => Err(BotError::User(AnswerRefusal::AlreadyAnswered.to_string())),
+        },
+        Err(app::AnswerError::Late) => Err(BotError::User(LATE.into())),
         Err(app::AnswerError::Store(e)) => Err(e.into()),
+    }
+}
+
+const LATE: &str = "Sorry, your answer came late: this question closed before it arrived, so it was not stored or counted.";
+
+/// What the member is told about how an answer counts, when it does not count in full.
+fn counting_note(scored: &app::Scored) -> Option<&'static str> {
+    if scored.copied {
+        Some(
+            "This answer repeats a long run of the reference or of another member's answer, so it counts 0 on the boards; moderators can review it (`/score appeal` if you think this is wrong).",
+        )
+    } else if scored.seen {
+        Some(
+            "You saw this question's reference recently, so this answer feeds your stats but not the boards.",
+        )
+    } else {
+        None
     }
 }
 
@@ -396,9 +440,11 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("q"), Some("modal")) => {
             let row = parse_id(extra)?;
             let message = parse_id(parts.next())?;
+            let _ = message; // hints are charged per member and question, not per message
             let asked = stored_question(data, guild, row).await?;
+            refuse_if_competing(data, guild, row).await?;
             let q = asked.question();
-            let hints = data.store.hints_used(guild, me, row, message).await?;
+            let hints = data.store.hints_used(guild, me, row).await?;
             let scored = record(
                 data,
                 &Answering {
@@ -409,13 +455,21 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     question: q,
                     corpus: asked.corpus(),
                     answer: &answer,
-                    context: AttemptContext::Question,
+                    // Practice: it feeds stats and reviews, never boards.
+                    context: AttemptContext::Practice,
                     context_ref: None,
                     hints_used: hints,
                 },
             )
             .await?;
-            let embed = render::assessment_embed(q, &scored.assessment, scored.total, hints);
+            // The feedback shows the reference.
+            data.store
+                .mark_seen(guild, me, row, SeenSource::Feedback, now)
+                .await?;
+            let embed = render::assessment_embed(q, &scored.assessment, scored.total, hints)
+                .footer(serenity::all::CreateEmbedFooter::new(
+                    "Practice: this feeds your stats, not the leaderboard (daily drops and mock rounds do).",
+                ));
             m.create_response(
                 &ctx.http,
                 CreateInteractionResponse::Message(
@@ -431,9 +485,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let round_id = parse_id(extra)?;
             let position = parse_id(parts.next())?;
             let round = own_round(data, guild, m.channel_id, round_id).await?;
-            if let Err(why) = rounds::answer_allowed(&data.store, &round, position, me, now)
-                .await
-                .map_err(BotError::Other)?
+            if let Err(why) =
+                round_steps::answer_allowed(&data.store, &round, position, me, now).await?
             {
                 return Err(BotError::User(why.to_string()));
             }
@@ -459,16 +512,25 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             )
             .await?;
             let solo = round.mode == "solo";
+            let note = counting_note(&scored).map_or(String::new(), |n| format!("\n{n}"));
             let reply = if solo {
-                CreateInteractionResponseMessage::new().embed(render::assessment_embed(
-                    q,
-                    &scored.assessment,
-                    scored.total,
-                    0,
-                ))
-            } else {
+                // Solo feedback carries the reference at once.
+                data.store
+                    .mark_seen(guild, me, row, SeenSource::Feedback, now)
+                    .await?;
                 CreateInteractionResponseMessage::new()
-                    .content("Answer received. Scores are shown at the reveal.")
+                    .content(format!("Answer #{} stored.{note}", scored.attempt_id))
+                    .embed(render::assessment_embed(
+                        q,
+                        &scored.assessment,
+                        scored.total,
+                        0,
+                    ))
+            } else {
+                CreateInteractionResponseMessage::new().content(format!(
+                    "Answer received (answer #{}). Scores are shown at the reveal.{note}",
+                    scored.attempt_id
+                ))
             };
             m.create_response(
                 &ctx.http,
@@ -477,10 +539,10 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 ),
             )
             .await?;
-            let driver = Driver::new(ctx.http.clone(), data);
+            let driver = Driver::new(data);
             // Everyone answered: move on now rather than at the deadline, without waiting
             // behind the edit of the answered list (coalesced, in the background).
-            if let Err(e) = rounds::advance(&driver, round_id, Utc::now(), false).await {
+            if let Err(e) = round_steps::advance(&data.engine, round_id, false).await {
                 tracing::error!(round = round_id, error = %e, "cannot advance a round");
             }
             rounds::refresh_answered(&driver, round_id, position);
@@ -489,7 +551,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("d"), Some("modal")) => {
             let drop_id = parse_id(extra)?;
             let drop = own_drop(data, guild, drop_id).await?;
-            if drop.state != "posted" || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c)
+            if drop.state != DropState::Posted
+                || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c)
             {
                 return Err(BotError::User(
                     "This daily question closed before your answer arrived, so it was not counted."
@@ -517,14 +580,19 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 },
             )
             .await?;
+            let note = counting_note(&scored).map_or(String::new(), |n| format!("\n{n}"));
             let a = scored.assessment;
             // No reference answer before the close: others are still answering.
             let embed = serenity::all::CreateEmbed::new()
                 .title(format!("Score: {}/100", a.total))
-                .description(render::truncate(&a.feedback, 4096))
-                .footer(serenity::all::CreateEmbedFooter::new(
-                    "You can answer again until the close; your last answer counts. The reference answer comes with the reveal.",
+                .description(render::truncate(
+                    &format!("{}{note}", a.feedback),
+                    render::MAX_EMBED_DESCRIPTION,
                 ))
+                .footer(serenity::all::CreateEmbedFooter::new(format!(
+                    "Answer #{}. Your first answer is final. The reference answer comes with the reveal.",
+                    scored.attempt_id
+                )))
                 .color(render::COLOR);
             m.create_response(
                 &ctx.http,

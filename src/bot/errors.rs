@@ -28,6 +28,15 @@ impl From<serenity::Error> for BotError {
     }
 }
 
+impl From<crate::app::StepError> for BotError {
+    fn from(e: crate::app::StepError) -> Self {
+        match e {
+            crate::app::StepError::Store(e) => BotError::Store(e),
+            other => BotError::Other(other.into()),
+        }
+    }
+}
+
 pub fn user(message: impl Into<String>) -> BotError {
     BotError::User(message.into())
 }

@@ -6,7 +6,6 @@
 
 pub mod commands;
 mod components;
-pub mod daily;
 pub mod errors;
 pub mod in_flight;
 pub mod library;
@@ -45,6 +44,8 @@ pub struct Data {
     pub in_flight: in_flight::InFlight,
     /// "Answered" edits of round questions, coalesced.
     pub edits: rounds::AnsweredEdits,
+    /// The timed use cases' ports: the store, the banks, the wall clock, serenity outbound.
+    pub engine: crate::app::Engine,
 }
 
 impl Data {
@@ -213,6 +214,7 @@ pub async fn load_other_builtins(store: &Store) -> anyhow::Result<Vec<Content>> 
 
 /// Build and start the bot. The same function serves production and the loopback tests.
 pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle> {
+    let store = store.with_cooling_off(chrono::Duration::days(i64::from(config.cooling_off_days)));
     let library = Arc::new(Library::with_builtins(
         load_content(&store).await?,
         load_other_builtins(&store).await?,
@@ -263,6 +265,17 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     setup_readiness.framework_failed(why.clone());
                     return Err(BotError::Other(anyhow::anyhow!(why)));
                 }
+                let engine = crate::app::Engine {
+                    store: store.clone(),
+                    library: library.clone(),
+                    clock: Arc::new(crate::app::SystemClock),
+                    outbound: Arc::new(outbound::SerenityOutbound {
+                        http: ctx.http.clone(),
+                    }),
+                    timings,
+                    wake: wake.clone(),
+                    metrics: data_metrics.clone(),
+                };
                 let data = Data {
                     store,
                     library,
@@ -272,13 +285,9 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     metrics: data_metrics,
                     in_flight: data_in_flight,
                     edits: rounds::AnsweredEdits::default(),
+                    engine,
                 };
-                rounds::spawn_timer(
-                    ctx.http.clone(),
-                    &data,
-                    shutdown_rx,
-                    setup_readiness.clone(),
-                );
+                rounds::spawn_timer(&data, shutdown_rx, setup_readiness.clone());
                 setup_readiness.framework_ready();
                 tracing::info!("commands registered; ready");
                 Ok(data)

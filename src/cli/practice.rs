@@ -30,6 +30,10 @@ pub struct PracticeArgs {
     /// Seconds per question.
     #[arg(long, default_value_t = 180, value_parser = clap::value_parser!(u32).range(5..=3600))]
     pub seconds: u32,
+    /// The length of one of those seconds in milliseconds: time injection for the tests, so
+    /// a deadline passes in a fraction of a second of wall time.
+    #[arg(long, default_value_t = 1000, hide = true, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub second_ms: u64,
     /// Seed for the question order (the same seed gives the same round).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -111,7 +115,7 @@ pub fn run(args: PracticeArgs, database_url: &str) -> anyhow::Result<ExitCode> {
         bail!("no questions match those filters; `interview-bot bank list` shows what there is");
     }
     let corpus = Corpus::for_bank(&bank);
-    let limit = Duration::from_secs(u64::from(args.seconds));
+    let limit = Duration::from_millis(u64::from(args.seconds) * args.second_ms);
     super::block_on(async {
         let recorder = if args.no_record {
             None
@@ -125,7 +129,7 @@ pub fn run(args: PracticeArgs, database_url: &str) -> anyhow::Result<ExitCode> {
                 }
             }
         };
-        round(&questions, &corpus, limit, recorder.as_ref()).await?;
+        round(&questions, &corpus, limit, args.seconds, recorder.as_ref()).await?;
         if let Some(r) = recorder {
             r.store.close().await;
         }
@@ -137,6 +141,7 @@ async fn round(
     questions: &[&Question],
     corpus: &Corpus,
     limit: Duration,
+    seconds: u32,
     recorder: Option<&Recorder>,
 ) -> anyhow::Result<()> {
     let tty = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
@@ -175,10 +180,7 @@ async fn round(
             say!("⏱ {} left", clock(limit));
             say!("Your answer (finish with an empty line):");
         } else {
-            say!(
-                "You have {} seconds. Finish with an empty line.",
-                limit.as_secs()
-            );
+            say!("You have {seconds} seconds. Finish with an empty line.");
         }
         let (answer, timed_out, still_open) = read_answer(&mut rx, limit, tty).await;
         input_open = still_open;

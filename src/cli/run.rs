@@ -39,6 +39,11 @@ pub struct RunArgs {
     /// [file: button_cooldown_ms] [default: 2000].
     #[arg(long, value_name = "MS")]
     pub button_cooldown_ms: Option<u64>,
+    /// Days after a member saw a question's reference during which their round and drop
+    /// answers to it do not count on boards [env: COOLING_OFF_DAYS] [file: cooling_off_days]
+    /// [default: 30].
+    #[arg(long, value_name = "DAYS")]
+    pub cooling_off_days: Option<u32>,
     /// For tests only: send REST and gateway traffic to this base URL (a fake Discord server
     /// on loopback) instead of discord.com.
     #[arg(long, value_name = "URL", hide = true)]
@@ -55,6 +60,7 @@ impl RunArgs {
             drop_grace_minutes: self.drop_grace_minutes,
             lobby_seconds: self.lobby_seconds,
             button_cooldown_ms: self.button_cooldown_ms,
+            cooling_off_days: self.cooling_off_days,
             api_base: self.api_base.clone(),
             ..common
         }
@@ -84,6 +90,7 @@ pub fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         dev_guild_id: settings.dev_guild_id.value,
         api_base: settings.api_base.clone(),
         timings: settings.timings(),
+        cooling_off_days: settings.cooling_off_days.value,
     };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

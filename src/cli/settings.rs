@@ -71,9 +71,14 @@ pub const BUTTON_COOLDOWN_MS: Key = Key {
     flag: Some("--button-cooldown-ms"),
     env: "BUTTON_COOLDOWN_MS",
 };
+pub const COOLING_OFF_DAYS: Key = Key {
+    file: "cooling_off_days",
+    flag: Some("--cooling-off-days"),
+    env: "COOLING_OFF_DAYS",
+};
 
 /// Every key a config file may hold, in the order `config check` prints them.
-pub const ALL_KEYS: [Key; 9] = [
+pub const ALL_KEYS: [Key; 10] = [
     DISCORD_TOKEN,
     DATABASE_URL,
     DEV_GUILD_ID,
@@ -83,6 +88,7 @@ pub const ALL_KEYS: [Key; 9] = [
     DROP_GRACE_MINUTES,
     LOBBY_SECONDS,
     BUTTON_COOLDOWN_MS,
+    COOLING_OFF_DAYS,
 ];
 
 /// The default log filter when neither `--log-filter`, `RUST_LOG` nor the file sets one.
@@ -156,6 +162,7 @@ pub struct Flags {
     pub drop_grace_minutes: Option<u32>,
     pub lobby_seconds: Option<u32>,
     pub button_cooldown_ms: Option<u64>,
+    pub cooling_off_days: Option<u32>,
     /// Test-only (hidden): REST and gateway base of a fake Discord.
     pub api_base: Option<String>,
 }
@@ -173,6 +180,7 @@ struct RawFile {
     drop_grace_minutes: Option<Spanned<u32>>,
     lobby_seconds: Option<Spanned<u32>>,
     button_cooldown_ms: Option<Spanned<u64>>,
+    cooling_off_days: Option<Spanned<u32>>,
 }
 
 /// A parsed config file: each value with its line.
@@ -255,6 +263,7 @@ pub struct Settings {
     pub drop_grace_minutes: Setting<u32>,
     pub lobby_seconds: Setting<u32>,
     pub button_cooldown_ms: Setting<u64>,
+    pub cooling_off_days: Setting<u32>,
     /// Test-only; flag only.
     pub api_base: Option<String>,
 }
@@ -485,6 +494,20 @@ impl Settings {
             with_file(file, |r| &r.button_cooldown_ms),
             2000,
         )?;
+        let cooling_off_days = pick(
+            COOLING_OFF_DAYS,
+            flags.cooling_off_days,
+            env,
+            parse_number::<u32>("a number of days"),
+            with_file(file, |r| &r.cooling_off_days),
+            crate::store::DEFAULT_COOLING_OFF_DAYS,
+        )?;
+        if cooling_off_days.value > 3650 {
+            return Err(SettingsError::Value {
+                origin: cooling_off_days.source,
+                reason: "a cooling-off period lasts 0 to 3650 days".into(),
+            });
+        }
         if !(1..=3600).contains(&lobby_seconds.value) {
             return Err(SettingsError::Value {
                 origin: lobby_seconds.source,
@@ -501,6 +524,7 @@ impl Settings {
             drop_grace_minutes,
             lobby_seconds,
             button_cooldown_ms,
+            cooling_off_days,
             api_base: flags.api_base.clone(),
         })
     }
@@ -574,6 +598,11 @@ impl Settings {
                 BUTTON_COOLDOWN_MS,
                 self.button_cooldown_ms.value.to_string(),
                 &self.button_cooldown_ms,
+            ),
+            line(
+                COOLING_OFF_DAYS,
+                self.cooling_off_days.value.to_string(),
+                &self.cooling_off_days,
             ),
         ];
         if let Some(base) = &self.api_base {
@@ -791,7 +820,8 @@ mod tests {
         let text: String = ALL_KEYS
             .iter()
             .map(|k| match k.file {
-                "dev_guild_id" | "drop_grace_minutes" | "lobby_seconds" | "button_cooldown_ms" => {
+                "dev_guild_id" | "drop_grace_minutes" | "lobby_seconds" | "button_cooldown_ms"
+                | "cooling_off_days" => {
                     format!("{} = 5\n", k.file)
                 }
                 "metrics_addr" => format!("{} = \"127.0.0.1:1\"\n", k.file),

@@ -3,6 +3,7 @@
 
 pub mod adaptive;
 pub mod bank;
+pub mod copying;
 pub mod hints;
 pub mod period;
 pub mod ranking;

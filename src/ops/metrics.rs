@@ -185,7 +185,7 @@ impl Metrics {
         let answers = Family::<ContextLabel, Counter>::default();
         registry.register(
             "answers_scored",
-            "Answers scored and recorded, by context (question, mock, daily)",
+            "Answers scored and recorded, by context (practice, mock, daily)",
             answers.clone(),
         );
         let drops = Family::<OutcomeLabel, Counter>::default();
@@ -216,7 +216,7 @@ impl Metrics {
         registry.register_collector(Box::new(DatabaseErrors));
         // Known label values start at 0, so rate() and alerts work before the first event.
         for context in [
-            AttemptContext::Question,
+            AttemptContext::Practice,
             AttemptContext::Mock,
             AttemptContext::Daily,
         ] {
@@ -491,7 +491,7 @@ mod tests {
             "interview_bot_interaction_duration_seconds_bucket{kind=\"command\",command=\"mock start\",le=\"0.0025\"} 0",
             "interview_bot_interaction_duration_seconds_count{kind=\"command\",command=\"mock start\"} 1",
             "interview_bot_answers_scored_total{context=\"daily\"} 1",
-            "interview_bot_answers_scored_total{context=\"question\"} 0",
+            "interview_bot_answers_scored_total{context=\"practice\"} 0",
             "interview_bot_daily_drops_total{outcome=\"late\"} 1",
             "interview_bot_daily_drops_total{outcome=\"failed\"} 0",
             "interview_bot_rounds_open 2",

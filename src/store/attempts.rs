@@ -10,7 +10,7 @@ use super::{Result, Store, StoreError, ms};
 pub enum AttemptContext {
     /// Free practice: never counts on boards.
     Practice,
-    /// `/question` in a channel.
+    /// `/question` before it became practice (issue 13): kept for old rows, never counts.
     Question,
     Daily,
     Mock,
@@ -26,6 +26,40 @@ impl AttemptContext {
             AttemptContext::Daily => "daily",
             AttemptContext::Mock => "mock",
             AttemptContext::Review => "review",
+        }
+    }
+
+    /// Daily drops and mock rounds: the only contexts boards count.
+    pub fn competitive(self) -> bool {
+        matches!(self, AttemptContext::Daily | AttemptContext::Mock)
+    }
+}
+
+/// What [`Store::record_attempt`] stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub attempt_id: i64,
+    /// The member had seen the reference within the cooling-off period: it does not count.
+    pub seen: bool,
+    pub copied: bool,
+}
+
+/// Where a reference answer was shown to a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeenSource {
+    Skip,
+    /// Feedback that included the reference (`/question`, a solo round).
+    Feedback,
+    /// A round's or a drop's reveal.
+    Reveal,
+}
+
+impl SeenSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            SeenSource::Skip => "skip",
+            SeenSource::Feedback => "feedback",
+            SeenSource::Reveal => "reveal",
         }
     }
 }
@@ -85,14 +119,241 @@ pub async fn insert_attempt(db: impl SqliteExecutor<'_>, a: &NewAttempt<'_>) -> 
     }
 }
 
+/// The one conditional insert of an answer (see [`Store::record_attempt`]). Parameters:
+/// ?1 guild … ?14 local date as in [`insert_attempt`], ?15 copied, ?16 cooling-off in ms.
+const RECORD_ATTEMPT: &str = "INSERT INTO attempts (guild_id, channel_id, user_id, question_id, topic, context, context_ref,
+                          answer, score, covered, missed, hints_used, submitted_ms, local_date, copied, seen_ms)
+    SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+           (SELECT seen_ms FROM seen_marks
+             WHERE guild_id = ?1 AND user_id = ?3 AND question_id = ?4
+               AND seen_ms <= ?13 AND seen_ms > ?13 - ?16)
+    WHERE CASE
+        WHEN ?7 IS NULL THEN 1
+        WHEN ?6 = 'mock' THEN EXISTS (
+            SELECT 1 FROM rounds r JOIN round_questions rq ON rq.round_id = r.id AND rq.position = r.current_index
+            WHERE r.id = ?7 AND r.guild_id = ?1 AND r.state = 'question' AND rq.question_id = ?4
+              AND (r.deadline_ms IS NULL OR r.deadline_ms > ?13))
+        WHEN ?6 = 'daily' THEN EXISTS (
+            SELECT 1 FROM drops d JOIN schedules s ON s.id = d.schedule_id
+            WHERE d.id = ?7 AND s.guild_id = ?1 AND d.state = 'posted' AND d.question_id = ?4
+              AND (d.closes_ms IS NULL OR d.closes_ms > ?13))
+        ELSE 1 END
+    RETURNING id, seen_ms IS NOT NULL";
+
+/// The default cooling-off period after a member saw a reference: 30 days.
+pub const DEFAULT_COOLING_OFF_DAYS: u32 = 30;
+
 impl Store {
+    /// How long after seeing a reference a member's competitive answers to that question do
+    /// not count (default [`DEFAULT_COOLING_OFF_DAYS`]).
+    pub fn with_cooling_off(mut self, period: chrono::Duration) -> Store {
+        self.cooling_off_ms = period.num_milliseconds().max(0);
+        self
+    }
+
+    /// Record an answer, the way every answer of the bot is recorded. In one statement: a
+    /// round or drop answer is stored only if its question is still open (the round is on
+    /// that question before its deadline; the drop is posted and not closed), else
+    /// [`StoreError::Closed`]; a second answer to the same round question or drop is
+    /// [`StoreError::Conflict`]; the attempt is marked `seen` when the member saw the
+    /// question's reference within the cooling-off period, and `copied` as the caller found.
+    /// Hints charged to the member for the question are paid by this answer and cleared.
+    pub async fn record_attempt(&self, a: &NewAttempt<'_>, copied: bool) -> Result<Recorded> {
+        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        super::servers::ensure_server(&mut *tx, a.guild_id, a.submitted_at).await?;
+        let inserted: std::result::Result<Option<(i64, bool)>, sqlx::Error> =
+            sqlx::query_as(RECORD_ATTEMPT)
+                .bind(a.guild_id)
+                .bind(a.channel_id)
+                .bind(a.user_id)
+                .bind(a.question_id)
+                .bind(a.topic)
+                .bind(a.context.as_str())
+                .bind(a.context_ref)
+                .bind(a.answer)
+                .bind(i64::from(a.score.min(100)))
+                .bind(json(&a.covered))
+                .bind(json(&a.missed))
+                .bind(i64::from(a.hints_used))
+                .bind(ms(a.submitted_at))
+                .bind(a.local_date.to_string())
+                .bind(copied)
+                .bind(self.cooling_off_ms)
+                .fetch_optional(&mut *tx)
+                .await;
+        let (attempt_id, seen) = match inserted {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                return Err(StoreError::Closed(
+                    "this question closed before the answer arrived".into(),
+                ));
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Conflict(
+                    "this question of this round was already answered by this member".into(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        sqlx::query(
+            "DELETE FROM hint_charges WHERE guild_id = ? AND user_id = ? AND question_id = ?",
+        )
+        .bind(a.guild_id)
+        .bind(a.user_id)
+        .bind(a.question_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Recorded {
+            attempt_id,
+            seen,
+            copied,
+        })
+    }
+
+    /// Answers other members gave to the same round question or drop (for copy checks).
+    pub async fn other_answers(
+        &self,
+        context: AttemptContext,
+        context_ref: i64,
+        question_id: i64,
+        user_id: i64,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT answer FROM attempts WHERE context = ? AND context_ref = ? AND question_id = ? AND user_id <> ?",
+        )
+        .bind(context.as_str())
+        .bind(context_ref)
+        .bind(question_id)
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// A member saw `question`'s reference at `at`: their competitive answers to it within the
+    /// cooling-off period after this do not count. Keeps the latest time.
+    pub async fn mark_seen(
+        &self,
+        guild_id: i64,
+        user_id: i64,
+        question_id: i64,
+        source: SeenSource,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        super::servers::ensure_server(&self.pool, guild_id, at).await?;
+        sqlx::query(
+            "INSERT INTO seen_marks (guild_id, user_id, question_id, seen_ms, source) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (guild_id, user_id, question_id) DO UPDATE
+                SET seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source",
+        )
+        .bind(guild_id)
+        .bind(user_id)
+        .bind(question_id)
+        .bind(ms(at))
+        .bind(source.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A round's reveal of its question at `position` showed the reference to its players.
+    pub async fn mark_round_reveal_seen(
+        &self,
+        round_id: i64,
+        position: i64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO seen_marks (guild_id, user_id, question_id, seen_ms, source)
+             SELECT r.guild_id, p.user_id, rq.question_id, ?3, 'reveal'
+             FROM rounds r JOIN round_participants p ON p.round_id = r.id
+             JOIN round_questions rq ON rq.round_id = r.id AND rq.position = ?2
+             WHERE r.id = ?1
+             ON CONFLICT (guild_id, user_id, question_id) DO UPDATE
+                SET seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source",
+        )
+        .bind(round_id)
+        .bind(position)
+        .bind(ms(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A drop's reveal showed the reference to the members who answered it.
+    pub async fn mark_drop_reveal_seen(&self, drop_id: i64, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO seen_marks (guild_id, user_id, question_id, seen_ms, source)
+             SELECT guild_id, user_id, question_id, ?2, 'reveal' FROM attempts
+             WHERE context = 'daily' AND context_ref = ?1
+             ON CONFLICT (guild_id, user_id, question_id) DO UPDATE
+                SET seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source",
+        )
+        .bind(drop_id)
+        .bind(ms(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Questions of this server's open drops (claimed or posted, not yet revealed) and of its
+    /// active rounds (every question of the round): `/question` does not offer them.
+    pub async fn open_competitive_questions(&self, guild_id: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT d.question_id FROM drops d JOIN schedules s ON s.id = d.schedule_id
+             WHERE s.guild_id = ?1 AND d.state IN ('claimed', 'posted') AND d.question_id IS NOT NULL
+             UNION
+             SELECT rq.question_id FROM rounds r JOIN round_questions rq ON rq.round_id = r.id
+             WHERE r.guild_id = ?1 AND r.state IN ('lobby', 'question', 'reveal')",
+        )
+        .bind(guild_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Hints a member has been charged on a question (whatever message they took them on),
+    /// after taking one more (at most `max`).
+    pub async fn take_hint(
+        &self,
+        guild_id: i64,
+        user_id: i64,
+        question_id: i64,
+        max: u32,
+    ) -> Result<u32> {
+        let used: i64 = sqlx::query_scalar(
+            "INSERT INTO hint_charges (guild_id, user_id, question_id, used) VALUES (?, ?, ?, 1)
+             ON CONFLICT DO UPDATE SET used = min(used + 1, ?) RETURNING used",
+        )
+        .bind(guild_id)
+        .bind(user_id)
+        .bind(question_id)
+        .bind(i64::from(max.clamp(1, 3)))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(used).unwrap_or(0))
+    }
+
+    /// Hints charged to a member on a question and not yet paid by an answer.
+    pub async fn hints_used(&self, guild_id: i64, user_id: i64, question_id: i64) -> Result<u32> {
+        let used: Option<i64> = sqlx::query_scalar(
+            "SELECT used FROM hint_charges WHERE guild_id = ? AND user_id = ? AND question_id = ?",
+        )
+        .bind(guild_id)
+        .bind(user_id)
+        .bind(question_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(used.and_then(|u| u32::try_from(u).ok()).unwrap_or(0))
+    }
+
     pub async fn insert_attempt(&self, a: &NewAttempt<'_>) -> Result<i64> {
         super::servers::ensure_server(&self.pool, a.guild_id, a.submitted_at).await?;
         insert_attempt(&self.pool, a).await
     }
 
-    /// A moderator changes an attempt's score; the change is kept with who, when and why.
-    /// Returns the old score.
+    /// A moderator changes an attempt's score; the change is kept with who, when and why. It
+    /// clears the attempt's `copied` flag and resolves its open appeal. Returns the old score.
     pub async fn override_score(
         &self,
         guild_id: i64,
@@ -115,13 +376,14 @@ impl Store {
         let old = old
             .ok_or_else(|| StoreError::NotFound(format!("attempt {attempt_id} in this server")))?;
         let new = i64::from(new_score.min(100));
-        sqlx::query("UPDATE attempts SET score = ? WHERE id = ?")
+        // The moderator's score is the verdict: a copy flag they looked at no longer applies.
+        sqlx::query("UPDATE attempts SET score = ?, copied = 0 WHERE id = ?")
             .bind(new)
             .bind(attempt_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO score_overrides (attempt_id, moderator, old_score, new_score, reason, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+        let override_id: i64 = sqlx::query_scalar(
+            "INSERT INTO score_overrides (attempt_id, moderator, old_score, new_score, reason, created_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(attempt_id)
         .bind(moderator)
@@ -129,6 +391,14 @@ impl Store {
         .bind(new)
         .bind(reason.trim())
         .bind(ms(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE appeals SET resolved_ms = ?, override_id = ? WHERE attempt_id = ? AND resolved_ms IS NULL",
+        )
+        .bind(ms(now))
+        .bind(override_id)
+        .bind(attempt_id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

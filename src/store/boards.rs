@@ -1,7 +1,11 @@
 //! Leaderboards that cannot be farmed.
 //!
-//! For each member and question only the best attempt inside the window counts, so answering the
-//! same question again (or in both a round and a drop) adds nothing; practice never counts.
+//! What counts, in one place (the `ranked_cte!` query): answers from competitive contexts only (daily
+//! drops and mock rounds; `/question`, reviews and terminal practice never), given before the
+//! member saw that question's reference (an attempt stored with `seen_ms` does not count), and a
+//! `copied` answer counts 0. For each member and question only the best counted attempt inside
+//! the window counts, so answering the same question again (or in both a round and a drop)
+//! adds nothing.
 //! Ties go to fewer attempts, then to whoever got there first. Teams are ranked by the average
 //! points of their active members, so a big team does not win by size alone.
 
@@ -85,9 +89,11 @@ impl<T> Page<T> {
 macro_rules! ranked_cte {
     () => {
         "WITH best AS (
-            SELECT user_id, question_id, MAX(score) AS best, COUNT(*) AS n, MIN(submitted_ms) AS first_ms
+            SELECT user_id, question_id, MAX(CASE WHEN copied = 1 THEN 0 ELSE score END) AS best,
+                   COUNT(*) AS n, MIN(submitted_ms) AS first_ms
             FROM attempts
-            WHERE guild_id = ?1 AND submitted_ms >= ?2 AND submitted_ms < ?3 AND context <> 'practice'
+            WHERE guild_id = ?1 AND submitted_ms >= ?2 AND submitted_ms < ?3
+              AND context IN ('daily', 'mock') AND seen_ms IS NULL
               AND (?4 IS NULL OR topic = ?4 COLLATE NOCASE)
             GROUP BY user_id, question_id
         ), ranked AS (

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
-use super::{Result, Store, StoreError, from_ms, ms};
+use super::{DropState, Result, Store, StoreError, from_ms, ms};
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct ScheduleRow {
@@ -55,7 +55,7 @@ pub struct DropRow {
     pub schedule_id: i64,
     pub local_date: String,
     pub question_id: Option<i64>,
-    pub state: String,
+    pub state: DropState,
     pub due_ms: i64,
     pub closes_ms: Option<i64>,
     pub message_id: Option<i64>,
@@ -382,7 +382,7 @@ impl Store {
         &self,
         schedule_id: i64,
         local_date: NaiveDate,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<DropState>> {
         Ok(
             sqlx::query_scalar("SELECT state FROM drops WHERE schedule_id = ? AND local_date = ?")
                 .bind(schedule_id)

@@ -3,16 +3,18 @@
 //! Methods take plain ids (Discord snowflakes as `i64`) and domain types. Queries that may run
 //! inside a caller's transaction are free functions over any executor; [`Store`] offers the
 //! same on its pool. All queries are plain `query`/`query_as` (no compile-time macros), each
-//! covered by the tests in `tests/store.rs`.
+//! covered by the tests in `tests/suite/store.rs`.
 
 mod attempts;
 mod banks;
 mod boards;
 mod daily;
 mod maintenance;
+mod moderation;
 pub mod reviews;
 mod rounds;
 mod servers;
+mod states;
 mod stats;
 mod teams;
 
@@ -25,13 +27,17 @@ use sqlx::SqlitePool;
 use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use attempts::{AttemptContext, NewAttempt, insert_attempt};
+pub use attempts::{
+    AttemptContext, DEFAULT_COOLING_OFF_DAYS, NewAttempt, Recorded, SeenSource, insert_attempt,
+};
 pub use banks::{BankRemoval, BankSummary, BankVersion, StoredBank};
 pub use boards::{BoardQuery, BoardRow, Page, TeamRow};
 pub use daily::{DropAnswer, DropRow, NewSchedule, ScheduleRow};
 pub use maintenance::CheckReport;
+pub use moderation::{FlaggedAnswer, OverrideNote};
 pub use rounds::{NewRound, Participant, RoundAnswer, RoundRow};
 pub use servers::{ensure_server, insert_server_for_bench, upsert_member};
+pub use states::{DropState, RoundEnd, RoundState, UnknownState};
 pub use stats::{MemberStats, TopicAverage};
 pub use teams::TeamInfo;
 
@@ -57,6 +63,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A round question or drop closed before the answer was stored.
+    #[error("{0}")]
+    Closed(String),
     /// Counted in [`database_errors`] when it is made.
     #[error("database error: {0}")]
     Sqlx(#[source] sqlx::Error),
@@ -78,7 +87,13 @@ pub fn database_errors() -> u64 {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         DATABASE_ERRORS.fetch_add(1, Ordering::Relaxed);
-        StoreError::Sqlx(e)
+        match e {
+            // A value this binary cannot read (an unknown state): say what, not "sqlx".
+            sqlx::Error::ColumnDecode { index, source } => {
+                StoreError::Corrupt(format!("column {index}: {source}"))
+            }
+            e => StoreError::Sqlx(e),
+        }
     }
 }
 
@@ -86,6 +101,8 @@ impl From<sqlx::Error> for StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// See [`Store::with_cooling_off`].
+    cooling_off_ms: i64,
 }
 
 impl Store {
@@ -112,7 +129,10 @@ impl Store {
             MigrateError::VersionMissing(version) => StoreError::NewerSchema { version },
             other => StoreError::Migrate(other),
         })?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            cooling_off_ms: i64::from(DEFAULT_COOLING_OFF_DAYS) * 86_400_000,
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {

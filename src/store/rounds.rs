@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Result, Store, StoreError, from_ms, ms};
+use super::{Result, RoundEnd, RoundState, Store, StoreError, from_ms, ms};
 
 /// A round as stored.
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -14,8 +14,7 @@ pub struct RoundRow {
     pub channel_id: i64,
     pub started_by: i64,
     pub mode: String,
-    /// lobby | question | reveal | finished | stopped
-    pub state: String,
+    pub state: RoundState,
     pub seconds_per_q: i64,
     pub current_index: i64,
     pub deadline_ms: Option<i64>,
@@ -288,12 +287,17 @@ impl Store {
     }
 
     /// End a round (finished or stopped). False when it had already ended.
-    pub async fn end_round(&self, round_id: i64, state: &str, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn end_round(
+        &self,
+        round_id: i64,
+        end: RoundEnd,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE rounds SET state = ?, deadline_ms = NULL, lease_until_ms = NULL, finished_ms = ?
              WHERE id = ? AND state IN ('lobby', 'question', 'reveal')",
         )
-        .bind(state)
+        .bind(end.state().as_str())
         .bind(ms(now))
         .bind(round_id)
         .execute(&self.pool)
@@ -383,47 +387,5 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok((due, next.map(from_ms)))
-    }
-
-    /// Hints a member took on a posted question, after taking one more (at most `max`).
-    pub async fn take_hint(
-        &self,
-        guild_id: i64,
-        user_id: i64,
-        question_id: i64,
-        message_id: i64,
-        max: u32,
-    ) -> Result<u32> {
-        let used: i64 = sqlx::query_scalar(
-            "INSERT INTO hint_uses (guild_id, user_id, question_id, message_id, used) VALUES (?, ?, ?, ?, 1)
-             ON CONFLICT DO UPDATE SET used = min(used + 1, ?) RETURNING used",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .bind(question_id)
-        .bind(message_id)
-        .bind(i64::from(max.clamp(1, 3)))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(u32::try_from(used).unwrap_or(0))
-    }
-
-    pub async fn hints_used(
-        &self,
-        guild_id: i64,
-        user_id: i64,
-        question_id: i64,
-        message_id: i64,
-    ) -> Result<u32> {
-        let used: Option<i64> = sqlx::query_scalar(
-            "SELECT used FROM hint_uses WHERE guild_id = ? AND user_id = ? AND question_id = ? AND message_id = ?",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .bind(question_id)
-        .bind(message_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(used.and_then(|u| u32::try_from(u).ok()).unwrap_or(0))
     }
 }

@@ -7,6 +7,7 @@ use sqlx::FromRow;
 use super::boards::BoardQuery;
 use super::{Result, Store};
 use crate::domain::period::{Period, local_date, window};
+use crate::domain::schedule::Weekdays;
 use crate::domain::streak::Streak;
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -29,6 +30,10 @@ pub struct MemberStats {
     /// (rank, ranked members) on this week's board and the all-time board.
     pub week_rank: Option<(i64, i64)>,
     pub all_time_rank: Option<(i64, i64)>,
+    /// Moderators' latest changes to this member's answers (at most 3), newest first.
+    pub overrides: Vec<super::OverrideNote>,
+    /// Appeals of this member waiting for a moderator.
+    pub open_appeals: i64,
 }
 
 impl Store {
@@ -71,7 +76,17 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let days: Vec<NaiveDate> = days.iter().filter_map(|d| d.parse().ok()).collect();
-        let streak = Streak::from_days(&days, local_date(now, tz));
+        // Streak days are the server's posting days: the weekdays of its active drops.
+        let masks: Vec<i64> =
+            sqlx::query_scalar("SELECT weekdays FROM schedules WHERE guild_id = ? AND paused = 0")
+                .bind(guild_id)
+                .fetch_all(&self.pool)
+                .await?;
+        let bits = masks
+            .iter()
+            .fold(0u8, |acc, m| acc | u8::try_from(*m & 0x7f).unwrap_or(0));
+        let posting = Weekdays::from_bits(bits).unwrap_or(Weekdays::EVERY_DAY);
+        let streak = Streak::from_days_on(&days, local_date(now, tz), posting);
         let board = |period| BoardQuery {
             guild_id,
             window: window(period, now, tz),
@@ -81,6 +96,8 @@ impl Store {
         };
         let week_rank = self.member_rank(&board(Period::Week), user_id).await?;
         let all_time_rank = self.member_rank(&board(Period::AllTime), user_id).await?;
+        let overrides = self.member_overrides(guild_id, user_id, 3).await?;
+        let open_appeals = self.open_appeals(guild_id, user_id).await?;
         Ok(MemberStats {
             attempts,
             average: average.unwrap_or(0.0),
@@ -90,6 +107,8 @@ impl Store {
             streak,
             week_rank,
             all_time_rank,
+            overrides,
+            open_appeals,
         })
     }
 }

@@ -67,6 +67,7 @@ impl World {
             dev_guild_id: Some(GUILD),
             api_base: Some(self.fake.base_url()),
             timings,
+            cooling_off_days: 30,
         };
         let handle = bot::start(config, self.store().await).await.unwrap();
         assert!(self.fake.wait_ready(WAIT).await, "the bot identified");
@@ -590,7 +591,7 @@ async fn leaderboard_pages_and_stats() {
                 user_id: id,
                 question_id: row,
                 topic: &q.topic,
-                context: AttemptContext::Question,
+                context: AttemptContext::Mock,
                 context_ref: None,
                 answer: "seeded",
                 score: u8::try_from(score).unwrap(),
@@ -780,8 +781,8 @@ async fn a_daily_drop_posts_once_takes_answers_and_reveals() {
         .into_iter()
         .find(|c| c.starts_with("d:answer:"))
         .unwrap();
-    // Two answers from one member: the last one counts.
-    for text in ["not sure", GOOD_CLUSTER_ANSWER] {
+    // Two answers from one member: the first one is final, the second is refused politely.
+    for (n, text) in ["not sure", GOOD_CLUSTER_ANSWER].into_iter().enumerate() {
         let click = w.fake.click(M0, &drop, &answer).await;
         let modal = click.modal(&w.fake, WAIT).await.expect("modal");
         let id = modal["custom_id"].as_str().unwrap().to_string();
@@ -797,6 +798,9 @@ async fn a_daily_drop_posts_once_takes_answers_and_reveals() {
             !r.to_string().contains("Reference answer"),
             "no reference before the close: {r}"
         );
+        if n == 1 {
+            assert!(text_of(&r).contains("first answer is final"), "{r}");
+        }
     }
     let reveal = w.wait_message("Daily reveal —").await.to_string();
     assert!(
@@ -1599,7 +1603,7 @@ async fn metrics_count_interactions_by_outcome_and_healthz_follows_the_gateway()
             r#"interview_bot_interactions_total{kind="modal",command="q:modal",outcome="ok"} 1"#,
             r#"interview_bot_interaction_duration_seconds_count{kind="command",command="question"} 2"#,
             r#"interview_bot_interaction_duration_seconds_bucket{kind="command",command="question",le="+Inf"} 2"#,
-            r#"interview_bot_answers_scored_total{context="question"} 1"#,
+            r#"interview_bot_answers_scored_total{context="practice"} 1"#,
             r#"interview_bot_answers_scored_total{context="mock"} 0"#,
             r#"interview_bot_interactions_total{kind="command",command="daily set",outcome="ok"} 1"#,
             r#"interview_bot_daily_drops_total{outcome="posted"} 1"#,
@@ -1928,7 +1932,7 @@ async fn wait_drop_state(w: &World, drop: i64, state: &str) -> interview_bot::st
     let store = w.store().await;
     for _ in 0..300 {
         let row = store.drop_by_id(drop).await.unwrap();
-        if row.state == state {
+        if row.state.as_str() == state {
             return row;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -1996,6 +2000,7 @@ async fn a_refused_command_registration_stops_the_bot_and_healthz_says_so() {
         dev_guild_id: Some(999),
         api_base: Some(w.fake.base_url()),
         timings: Timings::default(),
+        cooling_off_days: 30,
     };
     let handle = bot::start(config, w.store().await).await.unwrap();
     let listener = interview_bot::ops::bind("127.0.0.1:0".parse().unwrap())
@@ -2314,4 +2319,411 @@ async fn posts_answered_with_429_are_tried_again_and_land_once() {
     assert_eq!(w.fake.rate_limited_calls(), 3, "every 429 was met");
     w.assert_clean();
     bot.stop().await;
+}
+
+// ---- Fair competition (issue 13) ----
+
+async fn question_message(w: &World, user: u64, slug: &str) -> Value {
+    let i = w
+        .fake
+        .slash_command(
+            user,
+            CHANNEL,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": slug }]),
+        )
+        .await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    i.original(&w.fake).expect("the question message")
+}
+
+async fn all_time_board(store: &Store) -> Vec<(i64, i64)> {
+    use interview_bot::domain::period::{Period, window};
+    store
+        .leaderboard(&interview_bot::store::BoardQuery {
+            guild_id: GUILD as i64,
+            window: window(Period::AllTime, Utc::now(), chrono_tz::Tz::UTC),
+            topic: None,
+            page: 0,
+            page_size: 10,
+        })
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| (r.user_id, r.points))
+        .collect()
+}
+
+#[tokio::test]
+async fn question_is_practice_and_hints_follow_the_member_across_messages() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let slug = "node-cluster-module-scaling";
+    // A hint taken on one message is charged on an answer given on another.
+    let first = question_message(&w, M0, slug).await;
+    let second = question_message(&w, M0, slug).await;
+    let hint = format!(
+        "q:hint:{}",
+        custom_ids(&first)[0].split(':').nth(2).unwrap()
+    );
+    let r = w
+        .fake
+        .click(M0, &first, &hint)
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    assert!(text_of(&r).contains("Hint 1/"), "{r}");
+    let answer = custom_ids(&second)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap();
+    let modal = w
+        .fake
+        .click(M0, &second, &answer)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .unwrap();
+    let scored = w
+        .fake
+        .submit_modal(
+            M0,
+            CHANNEL,
+            modal["custom_id"].as_str().unwrap(),
+            &[("answer", GOOD_CLUSTER_ANSWER)],
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
+    let embed = scored["data"]["embeds"][0].to_string();
+    assert!(
+        embed.contains("Hints used"),
+        "charged across messages: {embed}"
+    );
+    assert!(embed.contains("Practice"), "{embed}");
+    // Practice: in the stats, never on the board.
+    let store = w.store().await;
+    let stats = store
+        .member_stats(GUILD as i64, M0 as i64, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(stats.attempts, 1);
+    assert!(
+        all_time_board(&store).await.is_empty(),
+        "practice never counts"
+    );
+    w.assert_clean();
+    bot.stop().await;
+}
+
+async fn submit_drop_answer(w: &World, user: u64, drop: &Value, text: &str) -> Value {
+    let answer = custom_ids(drop)
+        .into_iter()
+        .find(|c| c.starts_with("d:answer:"))
+        .unwrap();
+    let modal = w
+        .fake
+        .click(user, drop, &answer)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .expect("modal");
+    w.fake
+        .submit_modal(
+            user,
+            CHANNEL,
+            modal["custom_id"].as_str().unwrap(),
+            &[("answer", text)],
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_open_drop_is_kept_from_question_and_copies_resubmits_and_seen_answers_do_not_count() {
+    let w = World::new(3).await;
+    let bot = w.start_bot().await;
+    set_daily(&w, ADMIN, json!([])).await;
+    let drop = w.wait_message("Daily question —").await;
+    let drop_id: i64 = custom_ids(&drop)
+        .into_iter()
+        .find_map(|c| c.strip_prefix("d:answer:").map(|s| s.parse().unwrap()))
+        .unwrap();
+    let store = w.store().await;
+    let row = store
+        .drop_by_id(drop_id)
+        .await
+        .unwrap()
+        .question_id
+        .unwrap();
+    let (slug, reference): (String, String) =
+        sqlx::query_as("SELECT slug, reference FROM questions WHERE id = ?")
+            .bind(row)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+
+    // /question neither posts nor autocompletes the open drop's question.
+    let r = w
+        .command(
+            M0,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": slug }]),
+        )
+        .await;
+    assert!(text_of(&r).contains("open in this server"), "{r}");
+    let ac = w
+        .fake
+        .autocomplete(
+            M0,
+            CHANNEL,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": slug, "focused": true }]),
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap()
+        .to_string();
+    assert!(!ac.contains(&format!("\"value\":\"{slug}\"")), "{ac}");
+
+    // M1 pastes the reference: flagged, counts 0.
+    let r = submit_drop_answer(&w, M1, &drop, &reference).await;
+    assert!(r.to_string().contains("counts 0"), "{r}");
+    // M0 answers, then tries again after reading the feedback: the first answer is final.
+    submit_drop_answer(&w, M0, &drop, "It depends on the event loop, I think.").await;
+    let r = submit_drop_answer(&w, M0, &drop, &reference).await;
+    assert!(text_of(&r).contains("first answer is final"), "{r}");
+    // M2 had seen the reference (a Skip last week): the answer is stored, not counted.
+    store
+        .mark_seen(
+            GUILD as i64,
+            M2 as i64,
+            row,
+            interview_bot::store::SeenSource::Skip,
+            Utc::now() - chrono::Duration::days(7),
+        )
+        .await
+        .unwrap();
+    let r = submit_drop_answer(&w, M2, &drop, "Mostly the event loop, and a worker or two.").await;
+    assert!(r.to_string().contains("saw this question"), "{r}");
+
+    w.wait_message("Daily reveal —").await;
+    let board = all_time_board(&store).await;
+    let m0 = board.iter().find(|(u, _)| *u == M0 as i64).copied();
+    assert!(m0.is_some(), "{board:?}");
+    assert!(
+        board.contains(&(M1 as i64, 0)),
+        "a copy counts 0: {board:?}"
+    );
+    assert!(
+        !board.iter().any(|(u, _)| *u == M2 as i64),
+        "seen: {board:?}"
+    );
+    // After the reveal the question can be practised again.
+    let r = w
+        .command(
+            M0,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": slug }]),
+        )
+        .await;
+    assert_eq!(r["type"], 4);
+    assert!(!text_of(&r).contains("open in this server"), "{r}");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn score_review_override_and_appeal_end_to_end() {
+    let w = World::new(2).await;
+    let store = w.store().await;
+    let content = interview_bot::bot::load_content(&store).await.unwrap();
+    let row = content
+        .row_of(content.bank.questions.first().unwrap())
+        .unwrap();
+    let now = Utc::now();
+    store
+        .upsert_member(GUILD as i64, M0 as i64, "member-0", now)
+        .await
+        .unwrap();
+    let attempt = |user: u64| NewAttempt {
+        guild_id: GUILD as i64,
+        channel_id: Some(CHANNEL as i64),
+        user_id: user as i64,
+        question_id: row,
+        topic: "Performance",
+        context: AttemptContext::Mock,
+        context_ref: None,
+        answer: "a pasted <@&1> **answer**",
+        score: 90,
+        covered: vec![],
+        missed: vec![],
+        hints_used: 0,
+        submitted_at: now,
+        local_date: now.date_naive(),
+    };
+    let copied = store.record_attempt(&attempt(M0), true).await.unwrap();
+    let other = store.record_attempt(&attempt(M1), false).await.unwrap();
+    let bot = w.start_bot().await;
+
+    // A member appeals their own answer, not someone else's.
+    let appeal = |id: i64, reason: &str| {
+        sub(
+            "appeal",
+            json!([
+                { "name": "attempt", "type": 4, "value": id },
+                { "name": "reason", "type": 3, "value": reason }
+            ]),
+        )
+    };
+    let r = w.command(M0, "score", appeal(other.attempt_id, "x")).await;
+    assert!(text_of(&r).contains("Not found"), "{r}");
+    let r = w
+        .command(
+            M0,
+            "score",
+            appeal(copied.attempt_id, "I wrote it myself @everyone"),
+        )
+        .await;
+    assert!(text_of(&r).contains("sent to the moderators"), "{r}");
+
+    // Review needs Manage Messages; it lists the copied and appealed answer, escaped.
+    let r = w.command(M1, "score", sub("review", json!([]))).await;
+    assert!(text_of(&r).contains("Manage Messages"), "{r}");
+    let r = w.command(ADMIN, "score", sub("review", json!([]))).await;
+    let text = text_of(&r);
+    assert_eq!(flags(&r) & 64, 64, "private");
+    assert!(
+        text.contains(&format!("#{}", copied.attempt_id)) && text.contains("copied"),
+        "{text}"
+    );
+    assert!(text.contains("I wrote it myself"), "{text}");
+    assert!(
+        text.contains("\\*\\*answer\\*\\*"),
+        "user text escaped: {text}"
+    );
+    let mentions = &r["data"]["allowed_mentions"];
+    assert!(
+        mentions.is_object() && mentions["parse"].as_array().is_none_or(Vec::is_empty),
+        "mentions disabled: {r}"
+    );
+
+    // The override: the audit trail, the board, and the member's private /stats.
+    let r = w
+        .command(
+            ADMIN,
+            "score",
+            sub(
+                "override",
+                json!([
+                    { "name": "attempt", "type": 4, "value": copied.attempt_id },
+                    { "name": "score", "type": 4, "value": 65 },
+                    { "name": "reason", "type": 3, "value": "own words, partly" }
+                ]),
+            ),
+        )
+        .await;
+    assert!(text_of(&r).contains("90 → 65"), "{r}");
+    assert_eq!(store.overrides(copied.attempt_id).await.unwrap().len(), 1);
+    let board = all_time_board(&store).await;
+    assert!(board.contains(&(M0 as i64, 65)), "{board:?}");
+    let r = w.command(M0, "stats", json!([])).await;
+    assert_eq!(flags(&r) & 64, 64);
+    let stats = r["data"]["embeds"][0].to_string();
+    assert!(
+        stats.contains("Moderator changes") && stats.contains("own words, partly"),
+        "{stats}"
+    );
+    let r = w.command(ADMIN, "score", sub("review", json!([]))).await;
+    assert!(text_of(&r).contains("Nothing to review"), "{r}");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn server_timezone_moves_today_for_new_answers() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let set = |name: &str| {
+        sub(
+            "timezone",
+            json!([{ "name": "name", "type": 3, "value": name }]),
+        )
+    };
+    let r = w.command(M0, "server", set("Etc/GMT+12")).await;
+    assert!(text_of(&r).contains("Manage Server"), "{r}");
+    let r = w.command(ADMIN, "server", set("Etc/GMT+12")).await;
+    assert!(text_of(&r).contains("timezone is now Etc/GMT+12"), "{r}");
+    let r = w.command(ADMIN, "server", set("Mars/Olympus")).await;
+    assert!(text_of(&r).contains("not an IANA timezone"), "{r}");
+    let ac = w
+        .fake
+        .autocomplete(
+            ADMIN,
+            CHANNEL,
+            "server",
+            sub(
+                "timezone",
+                json!([{ "name": "name", "type": 3, "value": "kiriti", "focused": true }]),
+            ),
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap()
+        .to_string();
+    assert!(ac.contains("Pacific/Kiritimati"), "{ac}");
+
+    practise(&w, "node-cluster-module-scaling").await;
+    w.command(ADMIN, "server", set("Etc/GMT-14")).await;
+    practise(&w, "node-libuv-thread-pool").await;
+    let store = w.store().await;
+    let dates: Vec<String> =
+        sqlx::query_scalar("SELECT local_date FROM attempts WHERE guild_id = ? ORDER BY id")
+            .bind(GUILD as i64)
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    // UTC−12 and UTC+14 are 26 hours apart: never the same calendar day.
+    assert_eq!(dates.len(), 2);
+    assert!(dates[0] < dates[1], "{dates:?}");
+    assert_eq!(
+        store.server_timezone(GUILD as i64).await.unwrap().name(),
+        "Etc/GMT-14"
+    );
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// M0 answers `slug` through `/question` (practice).
+async fn practise(w: &World, slug: &str) {
+    let m = question_message(w, M0, slug).await;
+    let id = custom_ids(&m)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap();
+    let modal = w
+        .fake
+        .click(M0, &m, &id)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .unwrap();
+    w.fake
+        .submit_modal(
+            M0,
+            CHANNEL,
+            modal["custom_id"].as_str().unwrap(),
+            &[("answer", GOOD_CLUSTER_ANSWER)],
+        )
+        .await
+        .response(&w.fake, WAIT)
+        .await
+        .unwrap();
 }

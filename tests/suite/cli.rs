@@ -100,6 +100,9 @@ fn practice_times_out_at_the_deadline_and_stops_when_input_ends() {
             "2",
             "--seconds",
             "5",
+            // Time injection: a "second" of 40 ms, so the deadline passes after 200 ms.
+            "--second-ms",
+            "40",
             "--seed",
             "1",
             "--no-record",
@@ -112,7 +115,7 @@ fn practice_times_out_at_the_deadline_and_stops_when_input_ends() {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"I would use heap snapshots.\n").unwrap();
     stdin.flush().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(5600));
+    std::thread::sleep(std::time::Duration::from_millis(400));
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     let out = String::from_utf8_lossy(&out.stdout);

@@ -7,6 +7,7 @@ mod support;
 mod banks;
 mod bot;
 mod cli;
+mod engine;
 mod eval;
 mod harness;
 mod scoring;

@@ -7,7 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use interview_bot::domain::bank::{Bank, SHIPPED_BANK_TOML};
 use interview_bot::domain::period::{Period, local_date, window};
-use interview_bot::store::{AttemptContext, BoardQuery, NewAttempt, Store, StoreError, StoredBank};
+use interview_bot::store::{
+    AttemptContext, BoardQuery, DropState, NewAttempt, RoundEnd, RoundState, Store, StoreError,
+    StoredBank,
+};
 use tempfile::TempDir;
 
 struct Fixture {
@@ -122,32 +125,16 @@ impl Fixture {
     }
 }
 
-use AttemptContext::{Daily, Mock, Practice, Question};
+use AttemptContext::{Daily, Mock, Practice};
 
 #[tokio::test]
 async fn only_the_best_attempt_per_question_counts_and_practice_never_does() {
     let f = fixture().await;
     let g = 1;
-    f.answer(
-        g,
-        10,
-        Q1,
-        "Performance",
-        Question,
-        40,
-        "2026-03-02T10:00:00Z",
-    )
-    .await;
-    f.answer(
-        g,
-        10,
-        Q1,
-        "Performance",
-        Question,
-        90,
-        "2026-03-02T11:00:00Z",
-    )
-    .await;
+    f.answer(g, 10, Q1, "Performance", Mock, 40, "2026-03-02T10:00:00Z")
+        .await;
+    f.answer(g, 10, Q1, "Performance", Mock, 90, "2026-03-02T11:00:00Z")
+        .await;
     f.answer(g, 10, Q1, "Performance", Mock, 60, "2026-03-02T12:00:00Z")
         .await;
     f.answer(
@@ -178,46 +165,14 @@ async fn only_the_best_attempt_per_question_counts_and_practice_never_does() {
 async fn ties_go_to_fewer_attempts_then_earlier() {
     let f = fixture().await;
     let g = 2;
-    f.answer(
-        g,
-        1,
-        Q1,
-        "Performance",
-        Question,
-        80,
-        "2026-03-02T10:00:00Z",
-    )
-    .await;
-    f.answer(
-        g,
-        1,
-        Q1,
-        "Performance",
-        Question,
-        80,
-        "2026-03-02T10:05:00Z",
-    )
-    .await;
-    f.answer(
-        g,
-        2,
-        Q1,
-        "Performance",
-        Question,
-        80,
-        "2026-03-02T10:10:00Z",
-    )
-    .await;
-    f.answer(
-        g,
-        3,
-        Q1,
-        "Performance",
-        Question,
-        80,
-        "2026-03-02T09:00:00Z",
-    )
-    .await;
+    f.answer(g, 1, Q1, "Performance", Mock, 80, "2026-03-02T10:00:00Z")
+        .await;
+    f.answer(g, 1, Q1, "Performance", Mock, 80, "2026-03-02T10:05:00Z")
+        .await;
+    f.answer(g, 2, Q1, "Performance", Mock, 80, "2026-03-02T10:10:00Z")
+        .await;
+    f.answer(g, 3, Q1, "Performance", Mock, 80, "2026-03-02T09:00:00Z")
+        .await;
     let board = f
         .board(g, Period::AllTime, "2026-03-03T00:00:00Z", None, 0, 10)
         .await;
@@ -239,7 +194,7 @@ async fn pages_split_the_board_and_report_totals() {
             100 + user,
             Q1,
             "Performance",
-            Question,
+            Mock,
             u8::try_from(user + 10).unwrap(),
             "2026-03-02T10:00:00Z",
         )
@@ -282,26 +237,10 @@ async fn today_follows_the_servers_midnight_not_utcs() {
         .await
         .unwrap();
     // 18:20 UTC on the 1st is 23:50 on the 1st in Kolkata; 18:40 UTC is 00:10 on the 2nd.
-    f.answer(
-        g,
-        1,
-        Q1,
-        "Performance",
-        Question,
-        70,
-        "2026-03-01T18:20:00Z",
-    )
-    .await;
-    f.answer(
-        g,
-        2,
-        Q1,
-        "Performance",
-        Question,
-        60,
-        "2026-03-01T18:40:00Z",
-    )
-    .await;
+    f.answer(g, 1, Q1, "Performance", Mock, 70, "2026-03-01T18:20:00Z")
+        .await;
+    f.answer(g, 2, Q1, "Performance", Mock, 60, "2026-03-01T18:40:00Z")
+        .await;
     let today = f
         .board(g, Period::Today, "2026-03-01T20:00:00Z", None, 0, 10)
         .await;
@@ -330,26 +269,10 @@ async fn calendar_windows_hold_across_a_dst_change() {
         .await
         .unwrap();
     // Clocks go forward on Sunday 29 March 2026. Monday 30 March starts at 23:00 UTC on the 29th.
-    f.answer(
-        g,
-        1,
-        Q1,
-        "Performance",
-        Question,
-        70,
-        "2026-03-29T22:30:00Z",
-    )
-    .await; // Sunday 23:30 BST
-    f.answer(
-        g,
-        2,
-        Q1,
-        "Performance",
-        Question,
-        60,
-        "2026-03-29T23:30:00Z",
-    )
-    .await; // Monday 00:30 BST
+    f.answer(g, 1, Q1, "Performance", Mock, 70, "2026-03-29T22:30:00Z")
+        .await; // Sunday 23:30 BST
+    f.answer(g, 2, Q1, "Performance", Mock, 60, "2026-03-29T23:30:00Z")
+        .await; // Monday 00:30 BST
     let week = f
         .board(g, Period::Week, "2026-04-01T12:00:00Z", None, 0, 10)
         .await;
@@ -368,26 +291,10 @@ async fn calendar_windows_hold_across_a_dst_change() {
 async fn topic_filter_and_seasons() {
     let f = fixture().await;
     let g = 6;
-    f.answer(
-        g,
-        1,
-        Q1,
-        "Performance",
-        Question,
-        70,
-        "2026-03-02T10:00:00Z",
-    )
-    .await;
-    f.answer(
-        g,
-        2,
-        Q3,
-        "Scalability",
-        Question,
-        90,
-        "2026-03-02T10:00:00Z",
-    )
-    .await;
+    f.answer(g, 1, Q1, "Performance", Mock, 70, "2026-03-02T10:00:00Z")
+        .await;
+    f.answer(g, 2, Q3, "Scalability", Mock, 90, "2026-03-02T10:00:00Z")
+        .await;
     let perf = f
         .board(
             g,
@@ -414,26 +321,10 @@ async fn topic_filter_and_seasons() {
 #[tokio::test]
 async fn servers_never_see_each_others_data() {
     let f = fixture().await;
-    f.answer(
-        7,
-        1,
-        Q1,
-        "Performance",
-        Question,
-        70,
-        "2026-03-02T10:00:00Z",
-    )
-    .await;
-    f.answer(
-        8,
-        2,
-        Q1,
-        "Performance",
-        Question,
-        90,
-        "2026-03-02T10:00:00Z",
-    )
-    .await;
+    f.answer(7, 1, Q1, "Performance", Mock, 70, "2026-03-02T10:00:00Z")
+        .await;
+    f.answer(8, 2, Q1, "Performance", Mock, 90, "2026-03-02T10:00:00Z")
+        .await;
     assert_eq!(
         f.board(7, Period::AllTime, "2026-03-03T00:00:00Z", None, 0, 10)
             .await,
@@ -473,7 +364,7 @@ async fn team_board_averages_over_active_members() {
             user,
             Q1,
             "Performance",
-            Question,
+            Mock,
             score,
             "2026-03-02T10:00:00Z",
         )
@@ -547,16 +438,8 @@ async fn stats_streaks_and_most_missed_use_the_servers_days() {
     ] {
         f.answer(g, 1, Q1, "Performance", Daily, 60, day).await;
     }
-    f.answer(
-        g,
-        1,
-        Q3,
-        "Scalability",
-        Question,
-        90,
-        "2026-03-04T12:00:00Z",
-    )
-    .await;
+    f.answer(g, 1, Q3, "Scalability", Mock, 90, "2026-03-04T12:00:00Z")
+        .await;
     let s = f
         .store
         .member_stats(g, 1, t("2026-03-04T15:00:00Z"))
@@ -589,15 +472,7 @@ async fn overrides_change_the_score_and_keep_an_audit_trail() {
     let f = fixture().await;
     let g = 12;
     let id = f
-        .answer(
-            g,
-            1,
-            Q1,
-            "Performance",
-            Question,
-            40,
-            "2026-03-02T10:00:00Z",
-        )
+        .answer(g, 1, Q1, "Performance", Mock, 40, "2026-03-02T10:00:00Z")
         .await;
     let old = f
         .store
@@ -720,7 +595,7 @@ async fn two_writers_on_one_file_lose_nothing() {
                     user_id: base + i,
                     question_id: q,
                     topic: "Performance",
-                    context: Question,
+                    context: Mock,
                     context_ref: None,
                     answer: "concurrent",
                     score: 50,
@@ -786,16 +661,8 @@ async fn a_database_from_a_newer_binary_is_refused() {
 #[tokio::test]
 async fn backup_restores_everything_and_never_overwrites() {
     let f = fixture().await;
-    f.answer(
-        16,
-        1,
-        Q1,
-        "Performance",
-        Question,
-        70,
-        "2026-03-02T10:00:00Z",
-    )
-    .await;
+    f.answer(16, 1, Q1, "Performance", Mock, 70, "2026-03-02T10:00:00Z")
+        .await;
     let backup = f._dir.path().join("backup.db");
     f.store.backup(&backup).await.unwrap();
     assert!(matches!(
@@ -896,7 +763,10 @@ async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_us
         f.store.remove_bank(2, "tiny").await.unwrap(),
         BankRemoval::NotFound
     );
-    f.store.end_round(round, "finished", now).await.unwrap();
+    f.store
+        .end_round(round, RoundEnd::Finished, now)
+        .await
+        .unwrap();
     assert_eq!(
         f.store.remove_bank(1, "tiny").await.unwrap(),
         BankRemoval::Removed
@@ -1025,7 +895,7 @@ async fn open_rounds_ping_and_the_database_error_count() {
     let a = f.store.create_round(&round(1), now).await.unwrap();
     f.store.create_round(&round(2), now).await.unwrap();
     assert_eq!(f.store.open_rounds().await.unwrap(), 2);
-    assert!(f.store.end_round(a, "stopped", now).await.unwrap());
+    assert!(f.store.end_round(a, RoundEnd::Stopped, now).await.unwrap());
     assert_eq!(f.store.open_rounds().await.unwrap(), 1);
 
     f.store.ping().await.unwrap();
@@ -1143,7 +1013,10 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     assert!(f.store.claim_reveal(round, 1, lease(later)).await.unwrap());
     assert!(f.store.finish_round(round, 1, later).await.unwrap());
     assert!(!f.store.finish_round(round, 1, later).await.unwrap());
-    assert_eq!(f.store.round(round).await.unwrap().state, "finished");
+    assert_eq!(
+        f.store.round(round).await.unwrap().state,
+        RoundState::Finished
+    );
     assert!(f.store.due_rounds(later).await.unwrap().0.is_empty());
 }
 
@@ -1304,8 +1177,672 @@ async fn a_stale_claim_too_late_to_post_is_recorded_as_skipped() {
             .unwrap()
     );
     assert_eq!(
-        f.store.drop_state(schedule, date).await.unwrap().as_deref(),
-        Some("skipped")
+        f.store.drop_state(schedule, date).await.unwrap(),
+        Some(DropState::Skipped)
     );
     assert!(f.store.stale_drop_claims(later).await.unwrap().is_empty());
+}
+
+// ---- Fair competition (issue 13): what counts, closing, copies, hints, moderation, time ----
+
+impl Fixture {
+    #[allow(clippy::too_many_arguments)]
+    async fn record(
+        &self,
+        guild: i64,
+        user: i64,
+        slug: &str,
+        context: AttemptContext,
+        context_ref: Option<i64>,
+        score: u8,
+        at: &str,
+        copied: bool,
+    ) -> Result<interview_bot::store::Recorded, StoreError> {
+        let tz = self.store.server_timezone(guild).await.unwrap();
+        let at = t(at);
+        self.store
+            .record_attempt(
+                &NewAttempt {
+                    guild_id: guild,
+                    channel_id: Some(7),
+                    user_id: user,
+                    question_id: self.qid(slug),
+                    topic: "Performance",
+                    context,
+                    context_ref,
+                    answer: "an answer",
+                    score,
+                    covered: vec![],
+                    missed: vec![],
+                    hints_used: 0,
+                    submitted_at: at,
+                    local_date: local_date(at, tz),
+                },
+                copied,
+            )
+            .await
+    }
+
+    async fn all_time(&self, guild: i64) -> Vec<(i64, i64)> {
+        self.board(guild, Period::AllTime, "2027-01-01T00:00:00Z", None, 0, 10)
+            .await
+    }
+}
+
+#[tokio::test]
+async fn question_answers_are_practice_and_never_reach_the_board() {
+    let f = fixture().await;
+    let g = 40;
+    // `/question` answers: practice (and old `question` rows) feed stats, never boards.
+    f.record(g, 1, Q1, Practice, None, 100, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap();
+    f.answer(
+        g,
+        2,
+        Q1,
+        "Performance",
+        AttemptContext::Question,
+        100,
+        "2026-03-02T10:00:00Z",
+    )
+    .await;
+    f.record(g, 3, Q1, Mock, None, 70, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap();
+    assert_eq!(f.all_time(g).await, vec![(3, 70)]);
+    let stats = f
+        .store
+        .member_stats(g, 1, t("2026-03-02T11:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (stats.attempts, stats.best),
+        (1, 100),
+        "practice feeds stats"
+    );
+}
+
+#[tokio::test]
+async fn answers_after_seeing_the_reference_do_not_count_during_the_cooling_off() {
+    let f = fixture().await;
+    let g = 41;
+    f.store
+        .mark_seen(
+            g,
+            1,
+            f.qid(Q1),
+            interview_bot::store::SeenSource::Skip,
+            t("2026-03-01T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let seen = f
+        .record(g, 1, Q1, Mock, None, 100, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap();
+    assert!(seen.seen, "a day after Skip");
+    // Another member, and another question, are not affected.
+    f.record(g, 2, Q1, Mock, None, 60, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap();
+    f.record(g, 1, Q2, Daily, None, 50, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap();
+    assert_eq!(f.all_time(g).await, vec![(2, 60), (1, 50)]);
+    // After 30 days (the default cooling-off) it counts again.
+    let later = f
+        .record(g, 1, Q1, Mock, None, 90, "2026-04-01T10:00:01Z", false)
+        .await
+        .unwrap();
+    assert!(!later.seen);
+    assert_eq!(f.all_time(g).await, vec![(1, 140), (2, 60)]);
+    // The period is a setting.
+    let short = f.store.clone().with_cooling_off(chrono::Duration::hours(1));
+    short
+        .mark_seen(
+            g,
+            3,
+            f.qid(Q3),
+            interview_bot::store::SeenSource::Reveal,
+            t("2026-03-02T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let mut a = NewAttempt {
+        guild_id: g,
+        channel_id: None,
+        user_id: 3,
+        question_id: f.qid(Q3),
+        topic: "Performance",
+        context: Mock,
+        context_ref: None,
+        answer: "x",
+        score: 80,
+        covered: vec![],
+        missed: vec![],
+        hints_used: 0,
+        submitted_at: t("2026-03-02T10:30:00Z"),
+        local_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+    };
+    assert!(short.record_attempt(&a, false).await.unwrap().seen);
+    a.submitted_at = t("2026-03-02T11:30:00Z");
+    a.context = Daily;
+    assert!(!short.record_attempt(&a, false).await.unwrap().seen);
+}
+
+#[tokio::test]
+async fn a_copied_answer_counts_zero_until_a_moderator_decides() {
+    let f = fixture().await;
+    let g = 42;
+    let copied = f
+        .record(g, 1, Q1, Mock, None, 100, "2026-03-02T10:00:00Z", true)
+        .await
+        .unwrap();
+    f.record(g, 2, Q1, Mock, None, 40, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap();
+    assert_eq!(f.all_time(g).await, vec![(2, 40), (1, 0)]);
+    let (flagged, total) = f.store.flagged_answers(g, 10).await.unwrap();
+    assert_eq!((flagged.len(), total), (1, 1));
+    assert!(flagged[0].copied && flagged[0].attempt_id == copied.attempt_id);
+    f.store
+        .override_score(
+            g,
+            copied.attempt_id,
+            99,
+            70,
+            "own words after all",
+            t("2026-03-03T10:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(f.all_time(g).await, vec![(1, 70), (2, 40)]);
+    assert!(f.store.flagged_answers(g, 10).await.unwrap().0.is_empty());
+}
+
+#[tokio::test]
+async fn hints_are_charged_per_member_and_question_across_messages_until_an_answer() {
+    let f = fixture().await;
+    let g = 43;
+    let q = f.qid(Q1);
+    // Two hints, wherever they were taken, and at most the question's count.
+    assert_eq!(f.store.take_hint(g, 1, q, 3).await.unwrap(), 1);
+    assert_eq!(f.store.take_hint(g, 1, q, 3).await.unwrap(), 2);
+    assert_eq!(f.store.hints_used(g, 1, q).await.unwrap(), 2);
+    assert_eq!(f.store.hints_used(g, 2, q).await.unwrap(), 0, "per member");
+    assert_eq!(
+        f.store.hints_used(g, 1, f.qid(Q2)).await.unwrap(),
+        0,
+        "per question"
+    );
+    f.record(g, 1, Q1, Practice, None, 50, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store.hints_used(g, 1, q).await.unwrap(),
+        0,
+        "the answer paid for them"
+    );
+}
+
+async fn open_round(f: &Fixture, g: i64, players: &[i64], now: DateTime<Utc>) -> i64 {
+    use interview_bot::store::NewRound;
+    let round = f
+        .store
+        .create_round(
+            &NewRound {
+                guild_id: g,
+                channel_id: 70 + g,
+                started_by: players[0],
+                mode: "group",
+                seconds_per_q: 60,
+                question_ids: &[f.qid(Q1), f.qid(Q2)],
+                topic: None,
+                difficulty: None,
+                lobby_until: now,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    for &p in players {
+        f.store.join_round(round, p, None, now).await.unwrap();
+    }
+    let deadline = now + chrono::Duration::seconds(60);
+    assert!(
+        f.store
+            .claim_open_question(round, 0, deadline, now, lease(now))
+            .await
+            .unwrap()
+    );
+    round
+}
+
+#[tokio::test]
+async fn a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first() {
+    let f = fixture().await;
+    let g = 44;
+    let round = open_round(&f, g, &[1, 2, 3], t("2026-03-02T10:00:00Z")).await;
+    assert_eq!(
+        f.store.open_competitive_questions(g).await.unwrap().len(),
+        2,
+        "every question of an open round is kept from /question"
+    );
+    f.record(
+        g,
+        1,
+        Q1,
+        Mock,
+        Some(round),
+        80,
+        "2026-03-02T10:00:30Z",
+        false,
+    )
+    .await
+    .unwrap();
+    // Not the round's current question.
+    assert!(matches!(
+        f.record(
+            g,
+            2,
+            Q2,
+            Mock,
+            Some(round),
+            80,
+            "2026-03-02T10:00:31Z",
+            false
+        )
+        .await,
+        Err(StoreError::Closed(_))
+    ));
+    // The reveal is claimed; an answer whose check passed just before arrives now.
+    assert!(
+        f.store
+            .claim_reveal(round, 0, lease(t("2026-03-02T10:00:40Z")))
+            .await
+            .unwrap()
+    );
+    let late = f
+        .record(
+            g,
+            2,
+            Q1,
+            Mock,
+            Some(round),
+            90,
+            "2026-03-02T10:00:41Z",
+            false,
+        )
+        .await;
+    assert!(matches!(late, Err(StoreError::Closed(_))), "{late:?}");
+    let answers = f.store.round_answers(round).await.unwrap();
+    assert_eq!(
+        answers.len(),
+        1,
+        "the reveal and the summary see what the board sees"
+    );
+    assert_eq!(f.all_time(g).await, vec![(1, 80)]);
+    // The reveal marks its players as having seen the reference.
+    f.store
+        .mark_round_reveal_seen(round, 0, t("2026-03-02T10:00:42Z"))
+        .await
+        .unwrap();
+    let again = f
+        .record(g, 3, Q1, Mock, None, 100, "2026-03-03T10:00:00Z", false)
+        .await
+        .unwrap();
+    assert!(again.seen, "a player of the reveal, the next day");
+    f.store
+        .end_round(round, RoundEnd::Finished, t("2026-03-02T10:05:00Z"))
+        .await
+        .unwrap();
+    assert!(
+        f.store
+            .open_competitive_questions(g)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_round_answer_after_the_deadline_is_refused_even_before_the_reveal() {
+    let f = fixture().await;
+    let g = 45;
+    let round = open_round(&f, g, &[1], t("2026-03-02T10:00:00Z")).await;
+    let late = f
+        .record(
+            g,
+            1,
+            Q1,
+            Mock,
+            Some(round),
+            80,
+            "2026-03-02T10:01:00Z",
+            false,
+        )
+        .await;
+    assert!(matches!(late, Err(StoreError::Closed(_))), "{late:?}");
+}
+
+#[tokio::test]
+async fn a_drop_takes_one_final_answer_per_member_and_none_after_its_close() {
+    use interview_bot::store::NewSchedule;
+    let f = fixture().await;
+    let g = 46;
+    let now = t("2026-03-02T09:00:00Z");
+    let schedule = f
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: g,
+                channel_id: 10,
+                local_time: "09:00",
+                timezone: "UTC",
+                weekdays: 127,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 1,
+                ping_role_id: None,
+                thread: false,
+                created_by: 7,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let drop = f
+        .store
+        .claim_drop(schedule, date, now, now, lease(now))
+        .await
+        .unwrap()
+        .unwrap();
+    let closes = t("2026-03-02T10:00:00Z");
+    f.store
+        .mark_drop_posted(drop, f.qid(Q1), 555, now, closes, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store.open_competitive_questions(g).await.unwrap(),
+        vec![f.qid(Q1)]
+    );
+    f.record(
+        g,
+        1,
+        Q1,
+        Daily,
+        Some(drop),
+        40,
+        "2026-03-02T09:10:00Z",
+        false,
+    )
+    .await
+    .unwrap();
+    // Resubmitting after reading the feedback: refused, the first answer is final.
+    let again = f
+        .record(
+            g,
+            1,
+            Q1,
+            Daily,
+            Some(drop),
+            100,
+            "2026-03-02T09:20:00Z",
+            false,
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    // After the close, before the reveal: late.
+    let late = f
+        .record(
+            g,
+            2,
+            Q1,
+            Daily,
+            Some(drop),
+            100,
+            "2026-03-02T10:00:00Z",
+            false,
+        )
+        .await;
+    assert!(matches!(late, Err(StoreError::Closed(_))), "{late:?}");
+    assert!(
+        f.store
+            .claim_reveal_drop(drop, closes, lease(closes))
+            .await
+            .unwrap()
+    );
+    let late = f
+        .record(
+            g,
+            3,
+            Q1,
+            Daily,
+            Some(drop),
+            100,
+            "2026-03-02T09:59:00Z",
+            false,
+        )
+        .await;
+    assert!(
+        matches!(late, Err(StoreError::Closed(_))),
+        "a claimed reveal closes it"
+    );
+    assert_eq!(f.all_time(g).await, vec![(1, 40)]);
+    f.store.reveal_drop_done(drop).await.unwrap();
+    assert!(
+        f.store
+            .open_competitive_questions(g)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn appeals_and_overrides_leave_an_audit_trail_the_member_sees() {
+    let f = fixture().await;
+    let g = 47;
+    let mine = f
+        .record(g, 1, Q1, Mock, None, 30, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap()
+        .attempt_id;
+    let theirs = f
+        .record(g, 2, Q1, Mock, None, 30, "2026-03-02T10:00:00Z", false)
+        .await
+        .unwrap()
+        .attempt_id;
+    let now = t("2026-03-02T11:00:00Z");
+    assert!(matches!(
+        f.store.appeal(g, theirs, 1, "not mine", now).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        f.store.appeal(13, mine, 1, "other server", now).await,
+        Err(StoreError::NotFound(_))
+    ));
+    f.store
+        .appeal(g, mine, 1, "I covered IPC", now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.store.appeal(g, mine, 1, "again", now).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let (flagged, _) = f.store.flagged_answers(g, 10).await.unwrap();
+    assert_eq!(flagged.len(), 1);
+    assert_eq!(flagged[0].appeal.as_deref(), Some("I covered IPC"));
+    assert_eq!(
+        f.store.member_stats(g, 1, now).await.unwrap().open_appeals,
+        1
+    );
+    let old = f
+        .store
+        .override_score(g, mine, 99, 75, "IPC is covered", t("2026-03-02T12:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(old, 30);
+    let stats = f
+        .store
+        .member_stats(g, 1, t("2026-03-02T13:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(stats.open_appeals, 0);
+    assert_eq!(stats.overrides.len(), 1);
+    let o = &stats.overrides[0];
+    assert_eq!((o.attempt_id, o.old_score, o.new_score), (mine, 30, 75));
+    assert!(o.answered_appeal && o.reason == "IPC is covered");
+    assert_eq!(f.all_time(g).await, vec![(1, 75), (2, 30)]);
+    assert_eq!(
+        f.store.overrides(mine).await.unwrap().len(),
+        1,
+        "the audit row"
+    );
+}
+
+#[tokio::test]
+async fn a_timezone_change_moves_today() {
+    let f = fixture().await;
+    let g = 48;
+    f.record(g, 1, Q1, Mock, None, 60, "2026-03-02T05:00:00Z", false)
+        .await
+        .unwrap();
+    let now = "2026-03-02T12:00:00Z";
+    assert_eq!(
+        f.board(g, Period::Today, now, None, 0, 10).await,
+        vec![(1, 60)]
+    );
+    // In Kiritimati (UTC+14) it is already 3 March: the 05:00 UTC answer was yesterday.
+    f.store
+        .set_server_timezone(g, "Pacific/Kiritimati".parse().unwrap(), t(now))
+        .await
+        .unwrap();
+    assert!(f.board(g, Period::Today, now, None, 0, 10).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_weekdays_only_drop_keeps_a_streak_over_the_weekend() {
+    use interview_bot::store::NewSchedule;
+    let f = fixture().await;
+    let g = 49;
+    let schedule = NewSchedule {
+        guild_id: g,
+        channel_id: 10,
+        local_time: "09:00",
+        timezone: "UTC",
+        weekdays: 0b001_1111,
+        bank_id: None,
+        topic: None,
+        difficulty: None,
+        window_hours: 1,
+        ping_role_id: None,
+        thread: false,
+        created_by: 7,
+    };
+    f.store
+        .create_schedule(&schedule, t("2026-11-01T00:00:00Z"))
+        .await
+        .unwrap();
+    // Monday 16 to Friday 20 and Monday 23 to Tuesday 24 November 2026: seven posting days.
+    for day in [16, 17, 18, 19, 20, 23, 24] {
+        f.answer(
+            g,
+            1,
+            Q1,
+            "Performance",
+            Daily,
+            50,
+            &format!("2026-11-{day}T10:00:00Z"),
+        )
+        .await;
+    }
+    let stats = f
+        .store
+        .member_stats(g, 1, t("2026-11-24T12:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(stats.streak.current, 7, "the weekend is not a posting day");
+    assert!(interview_bot::domain::streak::is_milestone(
+        stats.streak.current
+    ));
+}
+
+#[tokio::test]
+async fn an_unknown_round_or_drop_state_is_an_error_not_a_default() {
+    let f = fixture().await;
+    let now = t("2026-03-02T10:00:00Z");
+    let round = two_question_round(&f, 7, now).await;
+    // The schema's CHECK constraints keep such values out; a hand edit with them off does not.
+    let mut c = f.store.pool().acquire().await.unwrap();
+    sqlx::query("PRAGMA ignore_check_constraints = ON")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE rounds SET state = 'paused' WHERE id = ?")
+        .bind(round)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    match f.store.round(round).await {
+        Err(StoreError::Corrupt(why)) => {
+            assert!(why.contains("unknown round state `paused`"), "{why}")
+        }
+        other => panic!("expected a corrupt-data error, got {other:?}"),
+    }
+    let schedule = f
+        .store
+        .create_schedule(
+            &interview_bot::store::NewSchedule {
+                guild_id: 15,
+                channel_id: 8,
+                local_time: "09:00",
+                timezone: "UTC",
+                weekdays: 0x7f,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 1,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let drop_id = f
+        .store
+        .claim_drop(
+            schedule,
+            date,
+            now,
+            now,
+            now + chrono::Duration::seconds(30),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        f.store.drop_by_id(drop_id).await.unwrap().state,
+        DropState::Claimed
+    );
+    sqlx::query("UPDATE drops SET state = 'POSTED' WHERE id = ?")
+        .bind(drop_id)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    assert!(matches!(
+        f.store.drop_by_id(drop_id).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    assert!(matches!(
+        f.store.drop_state(schedule, date).await,
+        Err(StoreError::Corrupt(_))
+    ));
 }

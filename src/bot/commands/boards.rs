@@ -296,6 +296,40 @@ pub async fn stats(
                 false,
             );
         }
+        // Only to the member themself: moderators' reasons are private.
+        let own = who.id == ctx.author().id;
+        if own && (!s.overrides.is_empty() || s.open_appeals > 0) {
+            let mut lines: Vec<String> = s
+                .overrides
+                .iter()
+                .map(|o| {
+                    format!(
+                        "Answer #{} (`{}`): {} → {}/100{} — {}",
+                        o.attempt_id,
+                        o.question,
+                        o.old_score,
+                        o.new_score,
+                        if o.answered_appeal {
+                            ", your appeal"
+                        } else {
+                            ""
+                        },
+                        escape(&truncate(&o.reason, 200))
+                    )
+                })
+                .collect();
+            if s.open_appeals > 0 {
+                lines.push(format!(
+                    "{} appeal(s) waiting for a moderator",
+                    s.open_appeals
+                ));
+            }
+            embed = embed.field(
+                "Moderator changes",
+                super::super::render::fit_lines(&lines, 1024),
+                false,
+            );
+        }
     }
     ctx.send(
         CreateReply::default()

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use chrono::Utc;
 use serenity::all::{ChannelId, Permissions, RoleId};
 
-use super::super::daily::schedule_of;
 use super::super::render::escape;
-use super::super::rounds::Driver;
 use super::super::{Context, Error, errors::user};
 use super::bank::{autocomplete_bank, chosen_bank};
 use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_bank_topic, say, sid};
+use crate::app::drops::{PostNow, schedule_of};
 use crate::domain::bank::{Difficulty, QuestionFilter};
 use crate::domain::schedule::{Schedule, Weekdays, parse_time, parse_timezone, suggest_timezones};
+use crate::store::DropState;
 use crate::store::NewSchedule;
 
 /// Checked again at run time: the command's default permission can be overridden by a server.
@@ -28,7 +28,7 @@ fn require_manage_server(ctx: Context<'_>) -> Result<i64, Error> {
         .ok_or_else(|| user("Daily drops belong to a server."))
 }
 
-async fn autocomplete_timezone(
+pub(super) async fn autocomplete_timezone(
     _ctx: Context<'_>,
     partial: &str,
 ) -> serenity::all::CreateAutocompleteResponse {
@@ -187,10 +187,10 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
             line.push_str(&format!("\n  ⚠ failing: {}", escape(why)));
         }
         for d in store.recent_drops(s.id, 5).await? {
-            if d.state == "claimed" {
+            if d.state == DropState::Claimed {
                 // Being posted, or interrupted while posting: taken over within a minute.
                 line.push_str(&format!("\n  {} being posted", d.local_date));
-            } else if d.state == "skipped" || d.state == "failed" {
+            } else if matches!(d.state, DropState::Skipped | DropState::Failed) {
                 line.push_str(&format!(
                     "\n  {} {}: {}",
                     d.local_date,
@@ -275,37 +275,21 @@ async fn now(
     let schedule = schedule_of(&row).ok_or_else(|| {
         user("This drop's time or timezone is unreadable; remove it and set it again.")
     })?;
-    let now = Utc::now();
-    let date = now.with_timezone(&schedule.tz).date_naive();
-    match data.store.drop_state(row.id, date).await?.as_deref() {
-        None => {}
-        Some("failed") => {
-            data.store.retry_failed_drop_now(row.id, date).await?;
-        }
-        Some("skipped") => {
+    let date = match crate::app::drops::check_post_now(&data.engine, &row, &schedule).await? {
+        PostNow::Ready(date) => date,
+        PostNow::Skipped => {
             return Err(user(
                 "Today's question of this drop was skipped (the bot was offline past the grace period); the next one posts on schedule.",
             ));
         }
-        Some(_) => {
+        PostNow::AlreadyPosted => {
             return Err(user(
                 "Today's question of this drop was already posted; each drop posts once a day.",
             ));
         }
-    }
+    };
     ctx.defer_ephemeral().await?;
-    let driver = Driver::new(ctx.serenity_context().http.clone(), data);
-    super::super::daily::post(
-        &driver,
-        &row,
-        date,
-        now,
-        now,
-        Some("Posted on request with /daily now."),
-    )
-    .await
-    .map_err(Error::from)?;
-    let posted = data.store.drop_state(row.id, date).await?.as_deref() == Some("posted");
+    let posted = crate::app::drops::post_now(&data.engine, &row, date).await?;
     say(
         ctx,
         if posted {

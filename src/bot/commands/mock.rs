@@ -1,20 +1,17 @@
 //! `/mock start|join|status|stop`: timed rounds in a channel.
 
-use chrono::Utc;
 use poise::CreateReply;
 use rand::seq::SliceRandom as _;
-use serenity::all::{
-    ButtonStyle, ChannelId, CreateActionRow, CreateButton, CreateEmbed, CreateMessage, Member,
-    Permissions, UserId,
-};
+use serenity::all::{Member, Permissions, UserId};
 
-use super::super::render::{COLOR, escape, no_mentions};
+use super::super::render::{escape, no_mentions};
 use super::super::{Context, Data, Error, errors::user};
 use super::bank::{autocomplete_bank, chosen_bank};
 use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_bank_topic, say, sid};
+use crate::app::rounds::{self, JoinError, Joined, StartError, StartRound};
 use crate::domain::bank::QuestionFilter;
-use crate::domain::round::{Mode, Phase, TEAM_NAMES};
-use crate::store::{NewRound, StoreError};
+use crate::domain::round::Mode;
+use crate::store::RoundState;
 
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
 pub enum ModeChoice {
@@ -77,7 +74,6 @@ async fn start(
         .get());
     let channel = sid(ctx.channel_id().get());
     let me = ctx.author();
-    let now = Utc::now();
     let mode: Mode = mode.unwrap_or(ModeChoice::Group).into();
     let count = questions.unwrap_or(3).clamp(1, 20);
     let seconds = seconds.unwrap_or(180).clamp(30, 1800);
@@ -103,89 +99,28 @@ async fn start(
         .author_member()
         .await
         .map_or_else(|| me.name.clone(), |m| m.display_name().to_string());
-    data.store
-        .upsert_member(guild, sid(me.id.get()), &name, now)
-        .await?;
-    let lobby_until = if mode == Mode::Solo {
-        now
-    } else {
-        now + data.timings.span(data.timings.lobby_seconds)
-    };
-    let round = data
-        .store
-        .create_round(
-            &NewRound {
-                guild_id: guild,
-                channel_id: channel,
-                started_by: sid(me.id.get()),
-                mode: mode.as_str(),
-                seconds_per_q: seconds,
-                question_ids: &rows,
-                topic: topic.as_deref(),
-                difficulty: difficulty.map(|d| crate::domain::bank::Difficulty::from(d).as_str()),
-                lobby_until,
-            },
-            now,
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => user("This channel already has a round going. Use `/mock status`, or `/mock stop` to end it."),
-            other => other.into(),
-        })?;
-    let my_team = (mode == Mode::Teams).then_some(TEAM_NAMES[0]);
-    data.store
-        .join_round(round, sid(me.id.get()), my_team, now)
-        .await?;
-
-    if mode != Mode::Solo {
-        let mut buttons: Vec<CreateButton> = if mode == Mode::Teams {
-            TEAM_NAMES
-                .iter()
-                .map(|t| {
-                    CreateButton::new(format!("m:join:{round}:{t}"))
-                        .label(format!("Join {t}"))
-                        .style(ButtonStyle::Primary)
-                })
-                .collect()
-        } else {
-            vec![
-                CreateButton::new(format!("m:join:{round}"))
-                    .label("Join")
-                    .style(ButtonStyle::Primary),
-            ]
-        };
-        buttons.truncate(5);
-        let embed = CreateEmbed::new()
-            .title(format!("Mock round ({mode}) — {} question(s), {seconds} s each", rows.len()))
-            .description(format!(
-                "Started by {}. Press **Join** to play. The first question appears <t:{}:R>.\nAnswers are private until each reveal.",
-                escape(&name),
-                lobby_until.timestamp()
-            ))
-            .color(COLOR);
-        let posted = ChannelId::new(ctx.channel_id().get())
-            .send_message(
-                ctx.http(),
-                CreateMessage::new()
-                    .embed(embed)
-                    .components(vec![CreateActionRow::Buttons(buttons)])
-                    .allowed_mentions(no_mentions()),
-            )
-            .await;
-        match posted {
-            Ok(m) => data.store.set_round_message(round, sid(m.id.get())).await?,
-            Err(e) => {
-                tracing::warn!(round, error = %e, "cannot post the lobby; cancelling the round");
-                data.store
-                    .end_round(round, Phase::Stopped.as_str(), now)
-                    .await?;
-                return Err(user(
-                    "I can't post in this channel (missing permission?). Give me Send Messages and Embed Links here, or start the round in another channel.",
-                ));
-            }
-        }
-    }
-    data.wake.notify_one();
+    rounds::start_round(
+        &data.engine,
+        &StartRound {
+            guild_id: guild,
+            channel_id: channel,
+            starter: sid(me.id.get()),
+            starter_name: &name,
+            mode,
+            seconds_per_q: seconds,
+            question_rows: &rows,
+            topic: topic.as_deref(),
+            difficulty: difficulty.map(|d| crate::domain::bank::Difficulty::from(d).as_str()),
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        StartError::ChannelBusy => user("This channel already has a round going. Use `/mock status`, or `/mock stop` to end it."),
+        StartError::CannotPost(_) => user(
+            "I can't post in this channel (missing permission?). Give me Send Messages and Embed Links here, or start the round in another channel.",
+        ),
+        StartError::Store(e) => e.into(),
+    })?;
     let text = if mode == Mode::Solo {
         format!(
             "Solo round started: {} question(s), {seconds} s each. The first question appears now.",
@@ -206,59 +141,23 @@ pub async fn join_round(
     member: Option<&Member>,
     team: Option<String>,
 ) -> Result<String, Error> {
-    let round = data.store.round(round_id).await?;
-    let phase: Phase = round.state.parse().unwrap_or(Phase::Stopped);
-    if !phase.is_open() {
-        return Err(user(
-            "This round has ended. Start a new one with `/mock start`.",
-        ));
-    }
-    let mode: Mode = round.mode.parse().unwrap_or(Mode::Group);
-    if mode == Mode::Solo {
-        return Err(user(
-            "This is a solo round. Start your own with `/mock start`.",
-        ));
-    }
     let name = member.map_or_else(|| user_name.to_string(), |m| m.display_name().to_string());
-    let now = Utc::now();
-    data.store
-        .upsert_member(round.guild_id, sid(user_id.get()), &name, now)
-        .await?;
-    let team = if mode == Mode::Teams {
-        let chosen = match team {
-            Some(t) if TEAM_NAMES.contains(&t.as_str()) => t,
-            _ => {
-                // No choice made: the smaller side, so teams stay even.
-                let members = data.store.participants(round_id).await?;
-                let size = |t: &str| {
-                    members
-                        .iter()
-                        .filter(|p| p.team_name.as_deref() == Some(t))
-                        .count()
-                };
-                if size(TEAM_NAMES[1]) < size(TEAM_NAMES[0]) {
-                    TEAM_NAMES[1]
-                } else {
-                    TEAM_NAMES[0]
-                }
-                .to_string()
-            }
-        };
-        Some(chosen)
-    } else {
-        None
-    };
-    if data
-        .store
-        .join_round(round_id, sid(user_id.get()), team.as_deref(), now)
-        .await?
+    match rounds::join_round(
+        &data.engine,
+        round_id,
+        sid(user_id.get()),
+        &name,
+        team.as_deref(),
+    )
+    .await
     {
-        Ok(match team {
-            Some(t) => format!("You joined the round on team {t}."),
-            None => "You joined the round. Questions appear in this channel.".into(),
-        })
-    } else {
-        Ok("You are already in this round.".into())
+        Ok(Joined::Joined { team: Some(t) }) => Ok(format!("You joined the round on team {t}.")),
+        Ok(Joined::Joined { team: None }) => {
+            Ok("You joined the round. Questions appear in this channel.".into())
+        }
+        Ok(Joined::AlreadyIn) => Ok("You are already in this round.".into()),
+        Err(JoinError::Store(e)) => Err(e.into()),
+        Err(e) => Err(user(e.to_string())),
     }
 }
 
@@ -298,7 +197,7 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let when = round.deadline().map_or_else(String::new, |d| {
         format!(", next step <t:{}:R>", d.timestamp())
     });
-    let phase = if round.state == "lobby" {
+    let phase = if round.state == RoundState::Lobby {
         "waiting for players".to_string()
     } else {
         format!("question {}/{count}", round.current_index + 1)
@@ -329,13 +228,7 @@ async fn stop(ctx: Context<'_>) -> Result<(), Error> {
             "Only the member who started this round, or someone with Manage Messages, can stop it.",
         ));
     }
-    if ctx
-        .data()
-        .store
-        .end_round(round.id, Phase::Stopped.as_str(), Utc::now())
-        .await?
-    {
-        ctx.data().wake.notify_one();
+    if rounds::stop_round(&ctx.data().engine, round.id).await? {
         ctx.send(
             CreateReply::default()
                 .content(format!(

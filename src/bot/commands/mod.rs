@@ -5,6 +5,8 @@ pub mod boards;
 mod daily;
 pub mod mock;
 mod question;
+mod score;
+mod server;
 mod team;
 
 use super::{Content, Data, Error};
@@ -18,6 +20,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         team::team(),
         daily::daily(),
         bank::bank(),
+        score::score(),
+        server::server(),
     ]
 }
 

@@ -19,10 +19,28 @@ async fn autocomplete_id(
         Some(chosen) => chosen,
         None => ctx.data().library.shipped().clone(),
     };
+    // An open drop's or round's question is not offered.
+    let competing = match ctx.guild_id() {
+        Some(g) => ctx
+            .data()
+            .store
+            .open_competitive_questions(sid(g.get()))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "cannot read open drops and rounds for autocomplete");
+                Vec::new()
+            }),
+        None => Vec::new(),
+    };
     let choices = content
         .bank
         .questions
         .iter()
+        .filter(|q| {
+            content
+                .row_of(q)
+                .is_none_or(|row| !competing.contains(&row))
+        })
         .filter(|q| {
             q.id.as_str().contains(&partial)
                 || q.prompt.to_lowercase().contains(&partial)
@@ -39,7 +57,7 @@ async fn autocomplete_id(
     serenity::all::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// Get an interview question to answer, with hints and a scored reply.
+/// Practise an interview question, with hints and a scored reply (practice: not on the boards).
 #[poise::command(slash_command, guild_only)]
 pub async fn question(
     ctx: Context<'_>,
@@ -67,15 +85,30 @@ pub async fn question(
         topic: resolve_bank_topic(&content, topic.as_deref())?,
         difficulty: difficulty.map(Into::into),
     };
+    // While a drop or round of this server asks a question, /question does not offer it.
+    let competing = data.store.open_competitive_questions(guild).await?;
+    let open = |q: &crate::domain::bank::Question| {
+        content
+            .row_of(q)
+            .is_some_and(|row| competing.contains(&row))
+    };
     let q = match &id {
-        Some(id) => content.bank.question(id.trim()).ok_or_else(|| {
-            user(format!(
-                "There is no question `{}`. Start typing in the `id` option to search.",
-                render::escape(id)
-            ))
-        })?,
+        Some(id) => {
+            let q = content.bank.question(id.trim()).ok_or_else(|| {
+                user(format!(
+                    "There is no question `{}`. Start typing in the `id` option to search.",
+                    render::escape(id)
+                ))
+            })?;
+            if open(q) {
+                return Err(user(
+                    "That question is in a daily drop or a mock round that is open in this server. Answer it there, or practise it after its reveal.",
+                ));
+            }
+            q
+        }
         None => {
-            let pool: Vec<_> = content.bank.filter(&filter).collect();
+            let pool: Vec<_> = content.bank.filter(&filter).filter(|q| !open(q)).collect();
             *pool
                 .choose(&mut rand::rng())
                 .ok_or_else(|| user("No question matches those filters. Try fewer filters."))?
@@ -86,7 +119,7 @@ pub async fn question(
         .ok_or_else(|| user("That question is not available right now."))?;
     let embed = render::question_embed(q, "Interview question").footer(
         serenity::all::CreateEmbedFooter::new(
-            "Answer in your own words. Your score and feedback are shown only to you.",
+            "Practice: answer in your own words. Your score and feedback are shown only to you and feed your stats, not the leaderboard.",
         ),
     );
     ctx.send(

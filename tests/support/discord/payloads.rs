@@ -1,6 +1,6 @@
 //! JSON the fake sends, built as Discord sends it (snowflakes as strings, permissions as
 //! strings, every field serenity requires present). Pure functions of their inputs, so
-//! `tests/harness.rs` can parse each one into serenity's own types: a payload serenity cannot
+//! `tests/suite/harness.rs` can parse each one into serenity's own types: a payload serenity cannot
 //! parse is only logged and dropped by the client, which would otherwise surface as a timeout.
 
 use serde_json::{Map, Value, json};

@@ -1,0 +1,539 @@
+//! Daily drops: posting each (schedule, local date) exactly once, late-posting or skipping
+//! what was missed during downtime, taking over a claim whose claimer died, and revealing at
+//! close. Over the store, the [`Clock`](super::Clock) and the [`Outbound`](super::Outbound) port.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rand::seq::SliceRandom as _;
+
+use super::outbound::{Embed, Outgoing};
+use super::text::{MAX_FIELD_VALUE, description_room, escape, fit_lines, truncate};
+use super::{Engine, StepError};
+use crate::domain::bank::{Difficulty, QuestionFilter};
+use crate::domain::schedule::{Missed, Schedule, Weekdays, missed, parse_time};
+use crate::ops::DropOutcome;
+use crate::store::{DropAnswer, DropRow, DropState, ScheduleRow};
+
+/// How far back missed drops are looked for (and recorded as skipped).
+const LOOK_BACK_DAYS: i64 = 7;
+
+/// The schedule a stored row describes, or `None` when its time or zone is unreadable.
+pub fn schedule_of(row: &ScheduleRow) -> Option<Schedule> {
+    Some(Schedule {
+        time: parse_time(&row.local_time).ok()?,
+        tz: row.timezone.parse().ok()?,
+        weekdays: Weekdays::from_bits(u8::try_from(row.weekdays).ok()?)?,
+    })
+}
+
+fn grace(e: &Engine) -> Duration {
+    Duration::from_std(e.timings.drop_grace).unwrap_or(Duration::hours(2))
+}
+
+/// Post what is due, record what was missed, take over dead claims, reveal what closed, all at
+/// the clock's time. Returns the next time anything daily is due.
+pub async fn tick(e: &Engine) -> Result<Option<DateTime<Utc>>, StepError> {
+    let now = e.now();
+    let mut next: Option<DateTime<Utc>> = None;
+    let mut earliest = |t: DateTime<Utc>| next = Some(next.map_or(t, |n: DateTime<Utc>| n.min(t)));
+    for row in e.store.active_schedules().await? {
+        let Some(schedule) = schedule_of(&row) else {
+            tracing::warn!(schedule = row.id, "schedule has an unreadable time or zone");
+            continue;
+        };
+        if let Err(err) = post_due(e, &row, &schedule, now).await {
+            tracing::error!(schedule = row.id, error = %err, "daily drop failed");
+        }
+        earliest(schedule.next_post(now).1);
+    }
+    // Steps whose claimer died (killed between its claim and its record): done again. Their
+    // posts carry the same nonce, so one that had gone out is not posted twice.
+    for stale in e.store.stale_drop_claims(now).await? {
+        if let Err(err) = take_over(e, &stale, now).await {
+            tracing::error!(drop = stale.id, error = %err, "cannot take over a daily drop step");
+        }
+    }
+    if let Some(l) = e.store.next_drop_lease(now).await? {
+        earliest(l);
+    }
+    let (to_reveal, next_close) = e.store.drops_to_reveal(now).await?;
+    for id in to_reveal {
+        if let Err(err) = reveal(e, id, now).await {
+            tracing::error!(drop = id, error = %err, "daily reveal failed");
+        }
+    }
+    if let Some(c) = next_close {
+        earliest(c);
+    }
+    if let Some(r) = e.store.next_drop_retry(now).await? {
+        earliest(r);
+    }
+    Ok(next)
+}
+
+/// Redo the step of a drop whose claimer died: its post (within the grace period; skipped
+/// with a note after it) or its reveal.
+async fn take_over(e: &Engine, stale: &DropRow, now: DateTime<Utc>) -> Result<(), StepError> {
+    if stale.state == DropState::Revealed {
+        return reveal(e, stale.id, now).await;
+    }
+    let Some(row) = e.store.schedule_by_id(stale.schedule_id).await? else {
+        return Ok(());
+    };
+    let Ok(date) = stale.local_date.parse::<NaiveDate>() else {
+        return Err(StepError::Inconsistent(format!(
+            "drop {} has an unreadable date",
+            stale.id
+        )));
+    };
+    let due = crate::store::from_ms(stale.due_ms);
+    match missed(due, now, grace(e)) {
+        Missed::PostLate => {
+            tracing::info!(
+                drop = stale.id,
+                "taking over a daily drop whose post was interrupted"
+            );
+            post(e, &row, date, due, now, stale.note.as_deref()).await
+        }
+        Missed::Skip => {
+            e.store
+                .record_skipped_drop(
+                    row.id,
+                    date,
+                    due,
+                    "interrupted while posting, and too late to post again",
+                    now,
+                )
+                .await?;
+            e.metrics.daily_drop(DropOutcome::Skipped);
+            Ok(())
+        }
+    }
+}
+
+async fn post_due(
+    e: &Engine,
+    row: &ScheduleRow,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> Result<(), StepError> {
+    // A schedule set for the current minute posts now; one set after today's time starts tomorrow.
+    let eligible_from = row.created() - Duration::minutes(1);
+    let Some((latest_date, latest_due)) = schedule.latest_due(now) else {
+        return Ok(());
+    };
+    // Older dates missed while the bot was down: recorded, never posted.
+    let mut cursor = now - Duration::days(LOOK_BACK_DAYS);
+    loop {
+        let (date, due) = schedule.next_post(cursor);
+        if due >= latest_due {
+            break;
+        }
+        if due > eligible_from
+            && e.store.drop_state(row.id, date).await?.is_none()
+            && e.store
+                .record_skipped_drop(row.id, date, due, "missed while the bot was offline", now)
+                .await?
+        {
+            e.metrics.daily_drop(DropOutcome::Skipped);
+        }
+        cursor = due;
+    }
+    if latest_due <= eligible_from || e.store.drop_settled(row.id, latest_date, now).await? {
+        return Ok(());
+    }
+    match missed(latest_due, now, grace(e)) {
+        Missed::Skip => {
+            e.store
+                .record_skipped_drop(
+                    row.id,
+                    latest_date,
+                    latest_due,
+                    "missed by more than the grace period while the bot was offline",
+                    now,
+                )
+                .await?;
+            e.metrics.daily_drop(DropOutcome::Skipped);
+            Ok(())
+        }
+        Missed::PostLate => {
+            let late = now - latest_due > Duration::minutes(1);
+            post(
+                e,
+                row,
+                latest_date,
+                latest_due,
+                now,
+                late.then_some("Posted late: the bot was offline at the scheduled time."),
+            )
+            .await
+        }
+    }
+}
+
+/// Whether today's drop of a schedule may be posted now (an admin's `/daily now`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostNow {
+    /// Yes, for this local date (a failed drop was made due for a retry at once).
+    Ready(NaiveDate),
+    AlreadyPosted,
+    /// Skipped: the bot was offline past the grace period.
+    Skipped,
+}
+
+/// Check `/daily now` for today's drop of `row`, in its timezone at the clock's time.
+pub async fn check_post_now(
+    e: &Engine,
+    row: &ScheduleRow,
+    schedule: &Schedule,
+) -> Result<PostNow, StepError> {
+    let date = e.now().with_timezone(&schedule.tz).date_naive();
+    Ok(match e.store.drop_state(row.id, date).await? {
+        None => PostNow::Ready(date),
+        Some(DropState::Failed) => {
+            e.store.retry_failed_drop_now(row.id, date).await?;
+            PostNow::Ready(date)
+        }
+        Some(DropState::Skipped) => PostNow::Skipped,
+        Some(_) => PostNow::AlreadyPosted,
+    })
+}
+
+/// Post the drop of `date` now (after [`check_post_now`]); true when it went out (otherwise
+/// the schedule's `failing` says why).
+pub async fn post_now(e: &Engine, row: &ScheduleRow, date: NaiveDate) -> Result<bool, StepError> {
+    let now = e.now();
+    post(
+        e,
+        row,
+        date,
+        now,
+        now,
+        Some("Posted on request with /daily now."),
+    )
+    .await?;
+    Ok(e.store.drop_state(row.id, date).await? == Some(DropState::Posted))
+}
+
+/// Claim and post one drop. `note` marks a late post.
+pub async fn post(
+    e: &Engine,
+    row: &ScheduleRow,
+    date: NaiveDate,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    note: Option<&str>,
+) -> Result<(), StepError> {
+    let Some(drop_id) = e
+        .store
+        .claim_drop(row.id, date, due, now, e.lease_from(now))
+        .await?
+    else {
+        return Ok(()); // another process, or an earlier tick, has it
+    };
+    // A take-over posts what the dead claimer chose (the nonce then returns its message).
+    let prepared = e.store.drop_by_id(drop_id).await?;
+    let (question_row, closes) = match (prepared.question_id, prepared.closes_ms) {
+        (Some(q), Some(c)) => (q, crate::store::from_ms(c)),
+        _ => match choose_question(e, row, drop_id).await? {
+            Some(q) => {
+                let hours = u32::try_from(row.window_hours).unwrap_or(24);
+                let closes = now
+                    + Duration::from_std(e.timings.drop_hour * hours)
+                        .unwrap_or(Duration::hours(24));
+                e.store.prepare_drop(drop_id, q, closes).await?;
+                (q, closes)
+            }
+            None => return Ok(()),
+        },
+    };
+    send_drop(e, row, drop_id, question_row, date, due, now, closes, note).await
+}
+
+/// The question for a new drop, or `None` when the drop failed for good (recorded).
+async fn choose_question(
+    e: &Engine,
+    row: &ScheduleRow,
+    drop_id: i64,
+) -> Result<Option<i64>, StepError> {
+    let filter = QuestionFilter {
+        topic: row.topic.clone(),
+        difficulty: row
+            .difficulty
+            .as_deref()
+            .and_then(|s| s.parse::<Difficulty>().ok()),
+    };
+    let content = match row.bank_id {
+        None => Some(e.library.shipped().clone()),
+        Some(bank) => match e.store.current_version(bank).await? {
+            Some(version) => e.library.version(&e.store, version).await?,
+            None => None,
+        },
+    };
+    let Some(content) = content else {
+        // Removing a bank is refused while a schedule uses it, so this is a hand-edited
+        // database; say so rather than retrying every tick.
+        fail_for_good(e, drop_id, row.id, "its question bank no longer exists").await?;
+        return Ok(None);
+    };
+    let pool: Vec<i64> = content
+        .bank
+        .filter(&filter)
+        .filter_map(|q| content.row_of(q))
+        .collect();
+    let Some(question_row) = e
+        .store
+        .next_drop_question(row.id, &pool, |v| v.shuffle(&mut rand::rng()))
+        .await?
+    else {
+        fail_for_good(
+            e,
+            drop_id,
+            row.id,
+            "no question matches its topic and difficulty",
+        )
+        .await?;
+        return Ok(None);
+    };
+    Ok(Some(question_row))
+}
+
+/// The drop's message: the question, its close and an Answer button; the configured role
+/// pinged if any.
+pub fn drop_message(
+    q: &crate::domain::bank::Question,
+    drop_id: i64,
+    date: NaiveDate,
+    closes: DateTime<Utc>,
+    note: Option<&str>,
+    ping_role: Option<u64>,
+) -> Outgoing {
+    let mut embed = Embed::new(
+        truncate(&format!("Daily question — {date}"), 256),
+        truncate(&q.prompt, 4096),
+    )
+    .field("Topic", truncate(&q.topic, MAX_FIELD_VALUE), true)
+    .field("Difficulty", q.difficulty.label(), true)
+    .field("Closes", format!("<t:{}:R>", closes.timestamp()), true)
+    .footer(
+        "One scored answer per member: your last answer before the close counts. Answers stay hidden until the reveal.",
+    );
+    if let Some(n) = note {
+        embed = embed.field("Note", truncate(n, MAX_FIELD_VALUE), false);
+    }
+    let mut message = Outgoing::embed(embed).button(format!("d:answer:{drop_id}"), "Answer");
+    // Only the configured role may be pinged; no user text is in this message.
+    if let Some(role) = ping_role {
+        message.content = Some(format!("<@&{role}>"));
+        message.ping_role = Some(role);
+    }
+    message
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_drop(
+    e: &Engine,
+    row: &ScheduleRow,
+    drop_id: i64,
+    question_row: i64,
+    date: NaiveDate,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    closes: DateTime<Utc>,
+    note: Option<&str>,
+) -> Result<(), StepError> {
+    let Some(asked) = e.library.question(&e.store, question_row).await? else {
+        return Err(StepError::Inconsistent(format!(
+            "question row {question_row} is not stored"
+        )));
+    };
+    let role = row.ping_role_id.and_then(|r| u64::try_from(r).ok());
+    let message = drop_message(asked.question(), drop_id, date, closes, note, role);
+    match e
+        .outbound
+        .post(row.channel_id, message, &format!("d{drop_id}"))
+        .await
+    {
+        Ok(message_id) => {
+            e.store
+                .mark_drop_posted(drop_id, question_row, message_id, now, closes, note)
+                .await?;
+            e.metrics.daily_drop(DropOutcome::posted(note.is_some()));
+            if row.failing.is_some() {
+                e.store.set_schedule_failing(row.id, None).await?;
+            }
+            if row.thread {
+                let name = truncate(&format!("Discussion — {date}"), 100);
+                if let Err(err) = e
+                    .outbound
+                    .create_thread(row.channel_id, message_id, &name)
+                    .await
+                {
+                    tracing::warn!(schedule = row.id, error = %err, "cannot open the discussion thread");
+                }
+            }
+            e.wake.notify_one();
+        }
+        Err(err) => {
+            // No retry storm: the drop is tried again after a pause while it is within the
+            // grace period (so it posts soon after the permission comes back), the schedule
+            // says why meanwhile, and the next day's drop tries afresh.
+            let reason = err.to_string();
+            tracing::warn!(schedule = row.id, error = %err, "cannot post a daily drop");
+            let retry_at =
+                now + Duration::from_std(e.timings.drop_hour / 4).unwrap_or(Duration::minutes(15));
+            let retry_at = (retry_at <= due + grace(e)).then_some(retry_at);
+            e.store.mark_drop_failed(drop_id, &reason, retry_at).await?;
+            e.store.set_schedule_failing(row.id, Some(&reason)).await?;
+            e.metrics.daily_drop(if retry_at.is_some() {
+                DropOutcome::Retrying
+            } else {
+                DropOutcome::Failed
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A drop that cannot be posted however often it is tried: the drop and its schedule say why.
+async fn fail_for_good(
+    e: &Engine,
+    drop_id: i64,
+    schedule_id: i64,
+    reason: &str,
+) -> Result<(), StepError> {
+    e.store.mark_drop_failed(drop_id, reason, None).await?;
+    e.store
+        .set_schedule_failing(schedule_id, Some(reason))
+        .await?;
+    e.metrics.daily_drop(DropOutcome::Failed);
+    Ok(())
+}
+
+/// Claim and post the reveal of a closed drop.
+pub async fn reveal(e: &Engine, drop_id: i64, now: DateTime<Utc>) -> Result<(), StepError> {
+    if !e
+        .store
+        .claim_reveal_drop(drop_id, now, e.lease_from(now))
+        .await?
+    {
+        return Ok(());
+    }
+    let drop = e.store.drop_by_id(drop_id).await?;
+    let asked = match drop.question_id {
+        Some(row) => e.library.question(&e.store, row).await?,
+        None => None,
+    };
+    let Some(asked) = asked else {
+        e.store.reveal_drop_done(drop_id).await?;
+        return Ok(());
+    };
+    let answers = e.store.drop_answers(drop_id).await?;
+    let schedule = e.store.schedule_by_id(drop.schedule_id).await?;
+    if let Some(row) = schedule {
+        let milestones = streak_milestones(e, &row, &answers, now).await?;
+        let message = reveal_message(asked.question(), &drop.local_date, &answers, &milestones);
+        if let Err(err) = e
+            .outbound
+            .post(row.channel_id, message, &format!("d{drop_id}v"))
+            .await
+        {
+            tracing::warn!(drop = drop_id, error = %err, "cannot post a daily reveal");
+        }
+    }
+    // The answerers saw the reference: their later round and drop answers to it do not count.
+    e.store.mark_drop_reveal_seen(drop_id, now).await?;
+    e.store.reveal_drop_done(drop_id).await?;
+    Ok(())
+}
+
+/// The reveal: the reference, how many answered, the top three (spoilered), the concept most
+/// missed and the streak milestones, within the 6,000 characters of a message's embeds.
+pub fn reveal_message(
+    q: &crate::domain::bank::Question,
+    local_date: &str,
+    answers: &[DropAnswer],
+    milestones: &[String],
+) -> Outgoing {
+    let top: Vec<String> = answers
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(i, a)| {
+            format!(
+                "{}. {} — {}/100: ||{}||",
+                i + 1,
+                escape(&a.display_name),
+                a.score,
+                escape(&truncate(&a.answer, 200))
+            )
+        })
+        .collect();
+    let mut missed: HashMap<String, usize> = HashMap::new();
+    for a in answers {
+        for m in serde_json::from_str::<Vec<String>>(&a.missed).unwrap_or_default() {
+            *missed.entry(m).or_default() += 1;
+        }
+    }
+    let most_missed = missed
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+    let title = truncate(&format!("Daily reveal — {local_date}"), 256);
+    let count = answers.len().to_string();
+    // Whole lines only: a cut inside a spoiler would show the rest of the answer.
+    let top = fit_lines(&top, MAX_FIELD_VALUE);
+    let missed = most_missed
+        .map(|(concept, n)| truncate(&format!("{} ({n}×)", escape(&concept)), MAX_FIELD_VALUE));
+    let milestones = fit_lines(milestones, MAX_FIELD_VALUE);
+    let room = description_room(&[
+        &title,
+        "Answers",
+        &count,
+        "Top answers",
+        &top,
+        "Most often missed",
+        missed.as_deref().unwrap_or(""),
+        "Streaks",
+        &milestones,
+    ]);
+    let mut embed = Embed::new(
+        title,
+        truncate(
+            &format!("**{}**\n\n{}", escape(&q.prompt), q.reference),
+            room,
+        ),
+    )
+    .field("Answers", count, true);
+    if !top.is_empty() {
+        embed = embed.field("Top answers", top, false);
+    }
+    if let Some(text) = missed {
+        embed = embed.field("Most often missed", text, false);
+    }
+    if !milestones.is_empty() {
+        embed = embed.field("Streaks", milestones, false);
+    }
+    Outgoing::embed(embed)
+}
+
+/// Members who just reached a 7, 30 or 100-day streak.
+async fn streak_milestones(
+    e: &Engine,
+    row: &ScheduleRow,
+    answers: &[DropAnswer],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StepError> {
+    let mut out = Vec::new();
+    for a in answers {
+        let stats = e.store.member_stats(row.guild_id, a.user_id, now).await?;
+        if crate::domain::streak::is_milestone(stats.streak.current) {
+            out.push(format!(
+                "🔥 {} reached a {}-day streak!",
+                escape(&a.display_name),
+                stats.streak.current
+            ));
+        }
+    }
+    Ok(out)
+}

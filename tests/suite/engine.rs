@@ -1,0 +1,385 @@
+//! The app use cases on a manual clock with the recording outbound port: drops and rounds
+//! step by step, with no Discord, no timer task and no sleeping.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use interview_bot::app::{
+    self, Clock, Engine, ManualClock, OutboundError, RecordingOutbound, rounds,
+};
+use interview_bot::bot::{Library, load_content};
+use interview_bot::domain::round::Mode;
+use interview_bot::store::{DropState, NewSchedule, RoundState, Store};
+use tokio::sync::Notify;
+
+fn t(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    out: Arc<RecordingOutbound>,
+    engine: Engine,
+}
+
+impl World {
+    async fn new(start: &str) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let library = Arc::new(Library::new(load_content(&store).await.unwrap()));
+        let clock = Arc::new(ManualClock::new(t(start)));
+        let out = Arc::new(RecordingOutbound::new());
+        let engine = Engine {
+            store,
+            library,
+            clock: clock.clone(),
+            outbound: out.clone(),
+            timings: Default::default(),
+            wake: Arc::new(Notify::new()),
+            metrics: Default::default(),
+        };
+        World {
+            _dir: dir,
+            clock,
+            out,
+            engine,
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Move the clock to `to` (never back).
+    fn set(&self, to: DateTime<Utc>) {
+        assert!(to >= self.now(), "the clock goes forward only");
+        self.clock.advance(to - self.now());
+    }
+
+    async fn schedule(&self, time: &str, channel: i64) -> i64 {
+        self.engine
+            .store
+            .create_schedule(
+                &NewSchedule {
+                    guild_id: 1,
+                    channel_id: channel,
+                    local_time: time,
+                    timezone: "Europe/London",
+                    weekdays: 0x7f,
+                    bank_id: None,
+                    topic: None,
+                    difficulty: None,
+                    window_hours: 24,
+                    ping_role_id: None,
+                    thread: false,
+                    created_by: 9,
+                },
+                self.now(),
+            )
+            .await
+            .unwrap()
+    }
+
+    /// The nonce of every post so far, in order.
+    fn nonces(&self) -> Vec<String> {
+        self.out.posts().into_iter().map(|(_, n, _)| n).collect()
+    }
+}
+
+#[tokio::test]
+async fn drops_post_once_at_their_local_time_across_the_spring_dst_change_and_reveal_at_close() {
+    // Europe/London springs forward on 2026-03-29 at 01:00 UTC: 01:30 does not exist that day.
+    let w = World::new("2026-03-27T12:00:00Z").await;
+    let nine = w.schedule("09:00", 100).await;
+    let half_one = w.schedule("01:30", 200).await;
+    // Drive the clock the way the timer does: wake, then jump to the next due time it names.
+    let mut posted_at: Vec<(String, DateTime<Utc>)> = Vec::new();
+    for _ in 0..100 {
+        let next = app::timer::wake(&w.engine, false).await;
+        // A second wake at the same instant (another process, an answer's wake) adds nothing.
+        let again = app::timer::wake(&w.engine, false).await;
+        assert_eq!(next, again);
+        for n in w.nonces().into_iter().skip(posted_at.len()) {
+            posted_at.push((n, w.now()));
+        }
+        let Some(next) = next else { break };
+        if next > t("2026-03-31T08:30:00Z") {
+            break;
+        }
+        w.set(next);
+    }
+    let store = &w.engine.store;
+    let drops_of = |schedule: i64| async move {
+        let mut v = store.recent_drops(schedule, 10).await.unwrap();
+        v.reverse();
+        v
+    };
+    let at = |nonce: &str| {
+        let hits: Vec<_> = posted_at.iter().filter(|(n, _)| n == nonce).collect();
+        assert_eq!(
+            hits.len(),
+            1,
+            "{nonce} posted {} times: {posted_at:?}",
+            hits.len()
+        );
+        hits[0].1
+    };
+    let nine_drops = drops_of(nine).await;
+    let dates: Vec<&str> = nine_drops.iter().map(|d| d.local_date.as_str()).collect();
+    assert_eq!(
+        dates,
+        ["2026-03-28", "2026-03-29", "2026-03-30", "2026-03-31"]
+    );
+    // 09:00 GMT, then 09:00 BST (08:00 UTC).
+    let expected = [
+        "2026-03-28T09:00:00Z",
+        "2026-03-29T08:00:00Z",
+        "2026-03-30T08:00:00Z",
+        "2026-03-31T08:00:00Z",
+    ];
+    for (i, (d, when)) in nine_drops.iter().zip(expected).enumerate() {
+        assert_eq!(at(&format!("d{}", d.id)), t(when), "{d:?}");
+        // The reveal at the close, 24 hours later, once (the last one is still open).
+        if i < 3 {
+            assert_eq!(
+                at(&format!("d{}v", d.id)),
+                t(when) + Duration::hours(24),
+                "{d:?}"
+            );
+        }
+    }
+    let half_drops = drops_of(half_one).await;
+    // 01:30 GMT; on the DST day the first valid minute after it (02:00 BST = 01:00 UTC); 01:30 BST.
+    let expected = [
+        "2026-03-28T01:30:00Z",
+        "2026-03-29T01:00:00Z",
+        "2026-03-30T00:30:00Z",
+        "2026-03-31T00:30:00Z",
+    ];
+    assert_eq!(half_drops.len(), 4, "{half_drops:?}");
+    for (d, when) in half_drops.iter().zip(expected) {
+        assert_eq!(at(&format!("d{}", d.id)), t(when), "{d:?}");
+    }
+    let revealed = nine_drops[..3].iter().chain(&half_drops[..3]).map(|d| d.id);
+    for id in revealed {
+        let d = w.engine.store.drop_by_id(id).await.unwrap();
+        assert_eq!(d.state, DropState::Revealed);
+    }
+    // The posts went to their schedules' channels, with the Answer button of their drop.
+    for (channel, nonce, m) in w.out.posts() {
+        if let Some(id) = nonce.strip_prefix('d').filter(|n| !n.ends_with('v')) {
+            assert_eq!(m.buttons[0].custom_id, format!("d:answer:{id}"));
+            let schedule = if nine_drops.iter().any(|d| d.id.to_string() == id) {
+                100
+            } else {
+                200
+            };
+            assert_eq!(channel, schedule);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_drop_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once() {
+    let w = World::new("2026-05-04T08:59:00Z").await;
+    let schedule = w.schedule("10:00", 100).await; // 09:00 UTC (BST)
+    w.set(t("2026-05-04T09:00:00Z"));
+    let date = NaiveDate::from_ymd_opt(2026, 5, 4).unwrap();
+    // A process claims the drop, chooses its question, posts it, and is killed before it
+    // records the post.
+    let now = w.now();
+    let id = w
+        .engine
+        .store
+        .claim_drop(schedule, date, now, now, w.engine.lease_from(now))
+        .await
+        .unwrap()
+        .unwrap();
+    let question = w
+        .engine
+        .library
+        .shipped()
+        .row_of(&w.engine.library.shipped().bank.questions[0])
+        .unwrap();
+    w.engine
+        .store
+        .prepare_drop(id, question, now + Duration::hours(24))
+        .await
+        .unwrap();
+    use interview_bot::app::Outbound as _;
+    let first = w
+        .out
+        .post(
+            100,
+            app::Outgoing::text("the dead process's post"),
+            &format!("d{id}"),
+        )
+        .await
+        .unwrap();
+    // Under its live lease nobody touches it.
+    w.set(now + Duration::seconds(29));
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.out.posts().len(), 1);
+    assert_eq!(
+        w.engine.store.drop_by_id(id).await.unwrap().state,
+        DropState::Claimed
+    );
+    // The timer wakes for the lease's end, and takes the step over.
+    assert_eq!(next, Some(now + Duration::seconds(30)));
+    w.set(now + Duration::seconds(30));
+    app::timer::wake(&w.engine, false).await;
+    let d = w.engine.store.drop_by_id(id).await.unwrap();
+    assert_eq!(d.state, DropState::Posted);
+    // The same nonce: Discord returned the first message, so there is one post, recorded.
+    assert_eq!(d.message_id, Some(first));
+    assert_eq!(w.out.posts().len(), 1);
+    assert_eq!(d.question_id, Some(question));
+}
+
+#[tokio::test]
+async fn a_drop_that_cannot_be_posted_says_why_and_posts_when_the_permission_is_back() {
+    let w = World::new("2026-05-04T08:00:00Z").await;
+    let schedule = w.schedule("10:00", 100).await;
+    w.out.refuse(100, OutboundError::MissingPermission);
+    w.set(t("2026-05-04T09:00:00Z"));
+    let next = app::timer::wake(&w.engine, false).await;
+    let row = w
+        .engine
+        .store
+        .schedule_by_id(schedule)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.failing.unwrap().contains("missing permission"));
+    // Tried again after a quarter of a drop hour.
+    assert_eq!(next, Some(t("2026-05-04T09:15:00Z")));
+    w.out.allow(100);
+    w.set(t("2026-05-04T09:15:00Z"));
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.out.posts().len(), 1);
+    let row = w
+        .engine
+        .store
+        .schedule_by_id(schedule)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.failing, None);
+}
+
+#[tokio::test]
+async fn a_round_advances_when_its_deadlines_pass_on_the_clock() {
+    let w = World::new("2026-05-04T12:00:00Z").await;
+    let shipped = w.engine.library.shipped().clone();
+    let rows: Vec<i64> = shipped.bank.questions[..2]
+        .iter()
+        .map(|q| shipped.row_of(q).unwrap())
+        .collect();
+    let round = rounds::start_round(
+        &w.engine,
+        &rounds::StartRound {
+            guild_id: 1,
+            channel_id: 300,
+            starter: 11,
+            starter_name: "Ada",
+            mode: Mode::Group,
+            seconds_per_q: 30,
+            question_rows: &rows,
+            topic: None,
+            difficulty: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rounds::join_round(&w.engine, round, 12, "Grace", None)
+            .await
+            .unwrap(),
+        rounds::Joined::Joined { team: None }
+    );
+    assert_eq!(w.nonces(), [format!("r{round}l")]);
+    let start = w.now();
+    // The lobby lasts 60 s: nothing before, the first question at its end.
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(next, Some(start + Duration::seconds(60)));
+    w.set(start + Duration::seconds(59));
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.nonces().len(), 1);
+    w.set(start + Duration::seconds(60));
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.nonces(), [format!("r{round}l"), format!("r{round}q0")]);
+    assert_eq!(next, Some(start + Duration::seconds(90)));
+    let r = w.engine.store.round(round).await.unwrap();
+    assert_eq!((r.state, r.current_index), (RoundState::Question, 0));
+    // Its deadline passes: the reveal, then the next question, in one wake.
+    w.set(start + Duration::seconds(90));
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(
+        w.nonces()[2..],
+        [format!("r{round}v0"), format!("r{round}q1")]
+    );
+    assert_eq!(next, Some(start + Duration::seconds(120)));
+    w.set(start + Duration::seconds(120));
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(
+        w.nonces()[4..],
+        [format!("r{round}v1"), format!("r{round}s")]
+    );
+    assert_eq!(
+        w.engine.store.round(round).await.unwrap().state,
+        RoundState::Finished
+    );
+    // Nothing more, however often the timer wakes.
+    w.set(start + Duration::seconds(600));
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.nonces().len(), 6);
+    assert!(!rounds::stop_round(&w.engine, round).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_reveal_whose_claimer_died_is_taken_over_and_the_round_goes_on() {
+    let w = World::new("2026-05-04T12:00:00Z").await;
+    let shipped = w.engine.library.shipped().clone();
+    let rows: Vec<i64> = shipped.bank.questions[..2]
+        .iter()
+        .map(|q| shipped.row_of(q).unwrap())
+        .collect();
+    let round = rounds::start_round(
+        &w.engine,
+        &rounds::StartRound {
+            guild_id: 1,
+            channel_id: 300,
+            starter: 11,
+            starter_name: "Ada",
+            mode: Mode::Solo,
+            seconds_per_q: 30,
+            question_rows: &rows,
+            topic: None,
+            difficulty: None,
+        },
+    )
+    .await
+    .unwrap();
+    let start = w.now();
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.nonces(), [format!("r{round}q0")]);
+    // At the deadline a process claims the reveal and dies before posting it.
+    w.set(start + Duration::seconds(30));
+    let lease = w.engine.lease_from(w.now());
+    assert!(w.engine.store.claim_reveal(round, 0, lease).await.unwrap());
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.nonces().len(), 1, "a live lease is left alone");
+    assert_eq!(next, Some(lease));
+    w.set(lease);
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(
+        w.nonces()[1..],
+        [format!("r{round}v0"), format!("r{round}q1")]
+    );
+    let r = w.engine.store.round(round).await.unwrap();
+    assert_eq!((r.state, r.current_index), (RoundState::Question, 1));
+}
