@@ -101,6 +101,9 @@ pub struct Analyzed {
     pub raw_tokens: usize,
     /// Raw tokens that are stop words.
     pub raw_stop_tokens: usize,
+    /// Raw tokens that are stop words proper (not the meaning-bearing function words kept for
+    /// matching, such as "before" or "only").
+    pub raw_grammar_tokens: usize,
     /// Raw tokens that are words (two letters or more, or a stop word): not numbers, symbols or
     /// the one-letter variables of a formula.
     pub raw_word_tokens: usize,
@@ -164,7 +167,7 @@ impl Analyzed {
         if self.raw_word_tokens == 0 {
             0.0
         } else {
-            self.raw_stop_tokens as f64 / self.raw_word_tokens as f64
+            self.raw_grammar_tokens as f64 / self.raw_word_tokens as f64
         }
     }
 
@@ -224,7 +227,7 @@ pub fn analyze(input: &str) -> Analyzed {
                 fragment = 0;
             }
             if !out.words.is_empty() {
-                if gap.contains(is_sentence_break) {
+                if breaks_sentence(gap) {
                     sentence += 1;
                     clause += 1;
                 } else if breaks_clause(gap) {
@@ -263,6 +266,9 @@ pub fn analyze(input: &str) -> Analyzed {
                 if is_function && whole {
                     out.raw_stop_tokens += 1;
                 }
+                if is_stop && whole {
+                    out.raw_grammar_tokens += 1;
+                }
                 // "but", "while", "whereas" start a clause of their own.
                 if !out.words.is_empty() && is_contrastive(out.form_surface(form)) {
                     clause += 1;
@@ -295,6 +301,25 @@ pub fn analyze(input: &str) -> Analyzed {
 /// Characters between two words that end a sentence.
 fn is_sentence_break(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | ';' | '\n')
+}
+
+/// A sentence break between two words. A full stop ends a sentence only when a space (or a
+/// closing bracket or quote) follows it: in ".gitignore", ".env" or "../" it is part of a name.
+fn breaks_sentence(gap: &str) -> bool {
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '.' {
+            if chars
+                .peek()
+                .is_some_and(|&n| n.is_whitespace() || matches!(n, ')' | ']' | '"' | '\''))
+            {
+                return true;
+            }
+        } else if is_sentence_break(c) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Characters between two words that end a clause (a sentence break does too).
@@ -750,6 +775,17 @@ mod tests {
     fn surfaces(text: &str) -> Vec<String> {
         let a = analyze(text);
         a.words.iter().map(|w| a.surface(w).to_string()).collect()
+    }
+
+    #[test]
+    fn a_full_stop_inside_a_name_ends_no_sentence() {
+        assert_eq!(
+            analyze("add package-lock.json to .gitignore now").sentences,
+            1
+        );
+        assert_eq!(analyze("strip ../ from the name").sentences, 1);
+        assert_eq!(analyze("It blocks. Then it resumes.").sentences, 2);
+        assert_eq!(analyze("spawn() buffers nothing").clauses, 1);
     }
 
     #[test]
