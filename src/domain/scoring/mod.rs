@@ -3,25 +3,38 @@
 //! # The formula
 //!
 //! ```text
-//! coverage   = Σ weightᵢ · creditᵢ / Σ weightᵢ      creditᵢ: covered 1, partly 0.5, missed 0
-//! similarity = cos(tf-idf(answer), tf-idf(reference))          prompt words weigh 0.25
+//! coverage   = Σ weightᵢ · creditᵢ / Σ weightᵢ   creditᵢ: covered 1, partly 0.5, missed or contradicted 0
+//! similarity = cos(tf-idf(answer), tf-idf(reference))          prompt words weigh 0.25; a word in the
+//!              other polarity than the reference's ("blocks" / "does not block") counts 0.5
 //! content    = W_COVERAGE · coverage + W_SIMILARITY · min(1, similarity / SIMILARITY_FOR_FULL)
 //!              (0.5 and 0.5; a cosine of 0.4 already counts as fully similar)
 //! prose      = min( function-word ratio / FLUENT_RATIO (0.2),  share of words in sentences / PROSE_SHARE )
 //!              within 0..1 (PROSE_SHARE 0.5); a sentence is 5+ words between commas or line breaks
 //! fluency    = FLUENCY_FLOOR + (1 − FLUENCY_FLOOR) · prose          (0.4 + 0.6 · prose)
 //! brevity    = min(1, answer words / (BRIEF_SHARE · reference words)) ^ BREVITY_EXPONENT
-//! total      = clamp(100 · content^0.75 · fluency · brevity − 15 · misconceptions, 0, 100)
+//! focus      = min(1, relevance / RELEVANT_SHARE) ^ RELEVANCE_EXPONENT          (0.6 and 3)
+//! wrong      = MISCONCEPTION_SHARE · misconceptions + CONTRADICTION_SHARE · contradicted weight share
+//!              (0.35 each, 1.0)
+//! total      = clamp(100 · content^0.75 · fluency · brevity · focus · max(0, 1 − wrong), 0, 100)
+//!              at most SALAD_CAP (40) for a keyword salad
 //! ```
 //!
 //! * Concepts are the bank's curated key ideas; a question without them gets one concept per
 //!   distinct reference word, weighted by idf (rare words matter, common ones barely).
+//! * Polarity (`polarity.rs`): a concept said inside a negation's scope, or (with a `subject`) said
+//!   of another thing the question contrasts (`roles.rs`), is *contradicted*: it earns nothing and
+//!   costs its weight share. A plain phrase takes the polarity the reference states it with.
+//!   What a sentence professing not to know mentions counts neither way (`hedged`).
+//! * Relevance ([`Corpus::relevance`]): the share of the answer in sentences about this question
+//!   rather than another question of the corpus; an answer of 20+ words that as a whole belongs
+//!   to another question has relevance 0. Covering the reference is not enough on its own.
 //! * Words copied from the question in runs (the prompt pasted back) are removed before anything
 //!   is counted, and prompt words weigh little in similarity: repeating the question earns nothing.
 //! * Repetition earns nothing either: coverage counts a concept once, similarity uses `1 + ln tf`.
 //! * A bare list of keywords has almost no function words ("the", "with", "because") or comes in
 //!   short comma- or line-separated fragments, so its fluency factor drops towards
-//!   [`FLUENCY_FLOOR`]: naming every concept without explaining any of them scores at most about 40.
+//!   [`FLUENCY_FLOOR`]; a text of [`SALAD_MIN_WORDS`]+ words with under [`SALAD_FUNCTION_SHARE`]
+//!   of them grammatical is a keyword salad, flagged and capped at [`SALAD_CAP`].
 
 mod corpus;
 mod matching;
