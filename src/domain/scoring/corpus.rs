@@ -509,10 +509,10 @@ impl Corpus {
             counts[t][usize::from(negated)] += 1;
         }
         for (term, count) in terms.iter_mut().zip(&counts) {
-            for polarity in 0..2 {
-                if count[polarity] > 0 {
-                    term.reference[polarity] =
-                        Some(weight(count[polarity], term.idf, term.in_prompt));
+            let (idf, in_prompt) = (term.idf, term.in_prompt);
+            for (slot, &c) in term.reference.iter_mut().zip(count) {
+                if c > 0 {
+                    *slot = Some(weight(c, idf, in_prompt));
                 }
             }
         }

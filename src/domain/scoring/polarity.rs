@@ -39,9 +39,9 @@ pub(super) fn mark(a: &mut Analyzed) {
         let before_truth = (1..=2).any(|k| denies_after(&surfaces, i + k).is_some());
         let forward = if w.is_negation {
             // "not only X but also Y", "no matter", "whether or not", "if not": no denial.
-            !matches!(next, Some("only" | "just" | "matter" | "necessarily"))
-                && !(here == "not" && matches!(prev, Some("or" | "if" | "whether")))
-                && !before_truth
+            let no_denial = matches!(next, Some("only" | "just" | "matter" | "necessarily"))
+                || (here == "not" && matches!(prev, Some("or" | "if" | "whether")));
+            !no_denial && !before_truth
         } else {
             (here == "instead" && next == Some("of"))
                 || (here == "rather" && next == Some("than"))
@@ -71,13 +71,12 @@ pub(super) fn mark(a: &mut Analyzed) {
             let reach = if here == "non" { 1 } else { SCOPE_WORDS };
             let clause = w.clause;
             let mut left = reach;
-            for j in i + 1..n {
-                let v = &a.words[j];
+            for (v, neg) in a.words.iter().zip(negated.iter_mut()).skip(i + 1) {
                 if v.clause != clause || left == 0 {
                     break;
                 }
                 if !v.is_stop {
-                    negated[j] = true;
+                    *neg = true;
                     left -= 1;
                 }
             }

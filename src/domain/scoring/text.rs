@@ -237,9 +237,9 @@ pub fn analyze(input: &str) -> Analyzed {
             fragment += 1;
             last_end = start + raw.len();
             out.raw_tokens += 1;
-            if raw.chars().filter(|c| c.is_alphabetic()).nth(1).is_some() {
-                out.raw_word_tokens += 1;
-            } else if parts.len() == 1 && is_stop_word(&raw.to_lowercase()) {
+            if raw.chars().filter(|c| c.is_alphabetic()).nth(1).is_some()
+                || (parts.len() == 1 && is_stop_word(&raw.to_lowercase()))
+            {
                 out.raw_word_tokens += 1;
             }
             let whole = parts.len() == 1;
