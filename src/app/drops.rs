@@ -299,8 +299,61 @@ async fn choose_question(
     Ok(Some(question_row))
 }
 
+/// A member whose streak breaks unless they answer this drop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreakOnTheLine {
+    pub display_name: String,
+    pub days: u32,
+}
+
+/// Streaks shorter than this are not worth a reminder.
+const REMINDED_STREAK: u32 = 2;
+/// At most this many members are looked up and named: the longest streaks of the last drop.
+const MAX_REMINDED: usize = 25;
+
+/// The streaks this drop keeps alive: the members who answered this schedule's previous drop
+/// (their streak runs to the last posting day), longest first.
+async fn streaks_on_the_line(
+    e: &Engine,
+    row: &ScheduleRow,
+    drop_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<StreakOnTheLine>, StepError> {
+    let previous = e
+        .store
+        .recent_drops(row.id, 3)
+        .await?
+        .into_iter()
+        .find(|d| d.id != drop_id && matches!(d.state, DropState::Posted | DropState::Revealed));
+    let Some(previous) = previous else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for a in e
+        .store
+        .drop_answers(previous.id)
+        .await?
+        .iter()
+        .take(MAX_REMINDED)
+    {
+        let stats = e.store.member_stats(row.guild_id, a.user_id, now).await?;
+        if stats.streak.current >= REMINDED_STREAK {
+            out.push(StreakOnTheLine {
+                display_name: a.display_name.clone(),
+                days: stats.streak.current,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.days
+            .cmp(&a.days)
+            .then_with(|| a.display_name.cmp(&b.display_name))
+    });
+    Ok(out)
+}
+
 /// The drop's message: the question, its close and an Answer button; the configured role
-/// pinged if any.
+/// pinged if any; the streaks that break unless their members answer.
 pub fn drop_message(
     q: &crate::domain::bank::Question,
     drop_id: i64,
@@ -308,6 +361,7 @@ pub fn drop_message(
     closes: DateTime<Utc>,
     note: Option<&str>,
     ping_role: Option<u64>,
+    on_the_line: &[StreakOnTheLine],
 ) -> Outgoing {
     let mut embed = Embed::new(
         truncate(&format!("Daily question — {date}"), 256),
@@ -317,10 +371,21 @@ pub fn drop_message(
     .field("Difficulty", q.difficulty.label(), true)
     .field("Closes", format!("<t:{}:R>", closes.timestamp()), true)
     .footer(
-        "One scored answer per member: your last answer before the close counts. Answers stay hidden until the reveal.",
+        "One scored answer per member, and the first is final. Answers stay hidden until the reveal.",
     );
     if let Some(n) = note {
         embed = embed.field("Note", truncate(n, MAX_FIELD_VALUE), false);
+    }
+    if !on_the_line.is_empty() {
+        let lines: Vec<String> = on_the_line
+            .iter()
+            .map(|s| format!("🔥 {} — {} days", escape(&s.display_name), s.days))
+            .collect();
+        embed = embed.field(
+            "Streaks on the line — answer before the close to keep them",
+            fit_lines(&lines, MAX_FIELD_VALUE),
+            false,
+        );
     }
     let mut message = Outgoing::embed(embed).button(format!("d:answer:{drop_id}"), "Answer");
     // Only the configured role may be pinged; no user text is in this message.
@@ -349,7 +414,16 @@ async fn send_drop(
         )));
     };
     let role = row.ping_role_id.and_then(|r| u64::try_from(r).ok());
-    let message = drop_message(asked.question(), drop_id, date, closes, note, role);
+    let on_the_line = streaks_on_the_line(e, row, drop_id, now).await?;
+    let message = drop_message(
+        asked.question(),
+        drop_id,
+        date,
+        closes,
+        note,
+        role,
+        &on_the_line,
+    );
     match e
         .outbound
         .post(row.channel_id, message, &format!("d{drop_id}"))

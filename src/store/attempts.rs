@@ -124,8 +124,8 @@ pub async fn insert_attempt(db: impl SqliteExecutor<'_>, a: &NewAttempt<'_>) -> 
 const RECORD_ATTEMPT: &str = "INSERT INTO attempts (guild_id, channel_id, user_id, question_id, topic, context, context_ref,
                           answer, score, covered, missed, hints_used, submitted_ms, local_date, copied, seen_ms)
     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-           (SELECT seen_ms FROM seen_marks
-             WHERE guild_id = ?1 AND user_id = ?3 AND question_id = ?4
+           (SELECT max(seen_ms) FROM seen_marks
+             WHERE guild_id = ?1 AND user_id IN (?3, 0) AND question_id = ?4
                AND seen_ms <= ?13 AND seen_ms > ?13 - ?16)
     WHERE CASE
         WHEN ?7 IS NULL THEN 1
@@ -257,7 +257,10 @@ impl Store {
         Ok(())
     }
 
-    /// A round's reveal of its question at `position` showed the reference to its players.
+    /// A round's reveal of its question at `position` showed the reference to its players, and,
+    /// posted in the channel, to anyone in the server: the mark under user 0 (no Discord user
+    /// has that id) stands for everyone, so a reader who did not play cannot take the question
+    /// into another round or drop with the answer in hand.
     pub async fn mark_round_reveal_seen(
         &self,
         round_id: i64,
@@ -270,6 +273,10 @@ impl Store {
              FROM rounds r JOIN round_participants p ON p.round_id = r.id
              JOIN round_questions rq ON rq.round_id = r.id AND rq.position = ?2
              WHERE r.id = ?1
+             UNION ALL
+             SELECT r.guild_id, 0, rq.question_id, ?3, 'reveal'
+             FROM rounds r JOIN round_questions rq ON rq.round_id = r.id AND rq.position = ?2
+             WHERE r.id = ?1
              ON CONFLICT (guild_id, user_id, question_id) DO UPDATE
                 SET seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source",
         )
@@ -281,12 +288,17 @@ impl Store {
         Ok(())
     }
 
-    /// A drop's reveal showed the reference to the members who answered it.
+    /// A drop's reveal showed the reference to the members who answered it, and to everyone in
+    /// the server (user 0, as for a round's reveal).
     pub async fn mark_drop_reveal_seen(&self, drop_id: i64, at: DateTime<Utc>) -> Result<()> {
         sqlx::query(
             "INSERT INTO seen_marks (guild_id, user_id, question_id, seen_ms, source)
              SELECT guild_id, user_id, question_id, ?2, 'reveal' FROM attempts
              WHERE context = 'daily' AND context_ref = ?1
+             UNION ALL
+             SELECT s.guild_id, 0, d.question_id, ?2, 'reveal'
+             FROM drops d JOIN schedules s ON s.id = d.schedule_id
+             WHERE d.id = ?1 AND d.question_id IS NOT NULL
              ON CONFLICT (guild_id, user_id, question_id) DO UPDATE
                 SET seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source",
         )
@@ -295,6 +307,25 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Questions whose reference a reveal showed publicly in this server within the cooling-off
+    /// period before `now`: answers to them in a drop or round would not count, so new rounds
+    /// take them last.
+    pub async fn publicly_revealed_questions(
+        &self,
+        guild_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT question_id FROM seen_marks
+             WHERE guild_id = ? AND user_id = 0 AND seen_ms <= ? AND seen_ms > ?",
+        )
+        .bind(guild_id)
+        .bind(ms(now))
+        .bind(ms(now) - self.cooling_off_ms)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Questions of this server's open drops (claimed or posted, not yet revealed) and of its

@@ -383,3 +383,76 @@ async fn a_reveal_whose_claimer_died_is_taken_over_and_the_round_goes_on() {
     let r = w.engine.store.round(round).await.unwrap();
     assert_eq!((r.state, r.current_index), (RoundState::Question, 1));
 }
+
+#[tokio::test]
+async fn a_drop_names_the_streaks_that_break_unless_their_members_answer_it() {
+    let w = World::new("2026-05-04T08:00:00Z").await;
+    let schedule = w.schedule("10:00", 100).await; // 09:00 UTC (BST), a 24-hour window
+    let store = &w.engine.store;
+    // Ada answers the drops of 4 and 5 May; Bo only that of 5 May.
+    let answer = |user: i64, day: u32| async move {
+        let drop = store.recent_drops(schedule, 1).await.unwrap().remove(0);
+        assert_eq!(drop.local_date, format!("2026-05-0{day}"));
+        let at = t(&format!("2026-05-0{day}T12:00:00Z"));
+        store
+            .record_attempt(
+                &interview_bot::store::NewAttempt {
+                    guild_id: 1,
+                    channel_id: Some(100),
+                    user_id: user,
+                    question_id: drop.question_id.unwrap(),
+                    topic: "Performance",
+                    context: interview_bot::store::AttemptContext::Daily,
+                    context_ref: Some(drop.id),
+                    answer: "an answer",
+                    score: 60,
+                    covered: vec![],
+                    missed: vec![],
+                    hints_used: 0,
+                    submitted_at: at,
+                    local_date: NaiveDate::from_ymd_opt(2026, 5, day).unwrap(),
+                },
+                false,
+            )
+            .await
+            .unwrap();
+    };
+    store.upsert_member(1, 21, "Ada", w.now()).await.unwrap();
+    store.upsert_member(1, 22, "Bo", w.now()).await.unwrap();
+    let on_the_line = |n: usize| {
+        let posts: Vec<_> = w
+            .out
+            .posts()
+            .into_iter()
+            .filter(|(_, nonce, _)| !nonce.ends_with('v'))
+            .collect();
+        let (_, _, m) = &posts[n];
+        let embed = m.embed.as_ref().unwrap();
+        embed
+            .fields
+            .iter()
+            .find(|(name, _, _)| name.starts_with("Streaks on the line"))
+            .map(|(_, value, _)| value.clone())
+    };
+    for day in 4..=6 {
+        w.set(t(&format!("2026-05-0{day}T09:00:00Z")));
+        app::timer::wake(&w.engine, false).await;
+        match day {
+            4 => {
+                assert_eq!(on_the_line(0), None, "nobody has a streak yet");
+                answer(21, 4).await;
+            }
+            5 => {
+                // A one-day streak is not worth a reminder.
+                assert_eq!(on_the_line(1), None);
+                answer(21, 5).await;
+                answer(22, 5).await;
+            }
+            _ => {
+                let line = on_the_line(2).expect("the third drop reminds Ada");
+                assert!(line.contains("Ada — 2 days"), "{line}");
+                assert!(!line.contains("Bo"), "{line}");
+            }
+        }
+    }
+}

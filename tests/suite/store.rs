@@ -1493,6 +1493,32 @@ async fn a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first() {
         .await
         .unwrap();
     assert!(again.seen, "a player of the reveal, the next day");
+    // The reveal was posted in the channel: a member who never played read it too.
+    let reader = f
+        .record(g, 99, Q1, Mock, None, 100, "2026-03-03T10:00:00Z", false)
+        .await
+        .unwrap();
+    assert!(reader.seen, "a reader of the public reveal, the next day");
+    assert_eq!(
+        f.store
+            .publicly_revealed_questions(g, t("2026-03-03T10:00:00Z"))
+            .await
+            .unwrap(),
+        vec![f.qid(Q1)]
+    );
+    // After the cooling-off period (30 days by default) the question is fresh again.
+    let fresh = f
+        .record(g, 99, Q1, Mock, None, 100, "2026-04-10T10:00:00Z", false)
+        .await
+        .unwrap();
+    assert!(!fresh.seen);
+    assert!(
+        f.store
+            .publicly_revealed_questions(g, t("2026-04-10T10:00:00Z"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     f.store
         .end_round(round, RoundEnd::Finished, t("2026-03-02T10:05:00Z"))
         .await

@@ -83,11 +83,21 @@ async fn start(
         topic: topic.clone(),
         difficulty: difficulty.map(Into::into),
     };
-    let mut pool: Vec<_> = content.bank.filter(&filter).collect();
-    pool.shuffle(&mut rand::rng());
-    let rows: Vec<i64> = pool
-        .iter()
+    let mut pool: Vec<i64> = content
+        .bank
+        .filter(&filter)
         .filter_map(|q| content.row_of(q))
+        .collect();
+    pool.shuffle(&mut rand::rng());
+    // A question revealed in this server within the cooling-off period would count for nobody:
+    // take those last, when the filters leave nothing else.
+    let revealed = data
+        .store
+        .publicly_revealed_questions(guild, data.engine.now())
+        .await?;
+    pool.sort_by_key(|row| revealed.contains(row));
+    let rows: Vec<i64> = pool
+        .into_iter()
         .take(usize::try_from(count).unwrap_or(3))
         .collect();
     if rows.is_empty() {
