@@ -87,6 +87,8 @@ pub struct EvalRow {
     /// True when the row belongs to the held-out split.
     pub held_out: bool,
     pub flags: String,
+    /// The scorer's relevance (share of the answer about its question), 0–1.
+    pub relevance: f64,
     /// True when the row's question was found in a bank (curated concepts used).
     pub curated: bool,
 }
@@ -267,6 +269,7 @@ pub fn evaluate_with(
                 group,
                 held_out,
                 flags: flags.join(" "),
+                relevance: a.relevance,
                 curated: curated[qi],
             }
         })
@@ -356,17 +359,18 @@ fn print_part(p: &Part) {
 }
 
 fn dump(path: &Path, rows: &[EvalRow]) -> anyhow::Result<()> {
-    let mut out = String::from("row,split,group,grade,score,baseline,curated,flags\n");
+    let mut out = String::from("row,split,group,grade,score,baseline,relevance,curated,flags\n");
     for (i, r) in rows.iter().enumerate() {
         let split = if r.held_out { "held_out" } else { "tuning" };
         let _ = writeln!(
             out,
-            "{},{split},{},{},{},{:.1},{},{}",
+            "{},{split},{},{},{},{:.1},{:.3},{},{}",
             i + 1,
             r.group,
             r.grade,
             r.score,
             r.baseline,
+            r.relevance,
             r.curated,
             r.flags
         );

@@ -12,6 +12,7 @@ pub fn assessment(a: &Assessment) -> String {
             Coverage::Covered => "✔",
             Coverage::Partial => "~",
             Coverage::Missed => "✘",
+            Coverage::Contradicted => "✘✘ contradicted:",
         };
         match &c.matched {
             Some(m) => out.push_str(&format!("  {mark} {} — “{m}”\n", c.name)),

@@ -318,3 +318,298 @@ proptest! {
         }
     }
 }
+
+/// One answer of the graded set written for the shipped bank.
+#[derive(serde::Deserialize)]
+struct GradedAnswer {
+    question: String,
+    level: String,
+    text: String,
+}
+
+#[derive(serde::Deserialize)]
+struct GradedSet {
+    answer: Vec<GradedAnswer>,
+}
+
+/// Scores of the graded set by question and level, printed as a table for tuning.
+fn graded_scores() -> Vec<(String, String, u8, String)> {
+    let (bank, corpus) = bank();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/graded-nodejs-senior.toml"),
+    )
+    .expect("the graded set is in the repository");
+    let set: GradedSet = toml::from_str(&text).expect("the graded set parses");
+    set.answer
+        .iter()
+        .map(|g| {
+            let q = question(&bank, &g.question);
+            let a = score(q, &g.text, &corpus);
+            (g.question.clone(), g.level.clone(), a.total, a.feedback)
+        })
+        .collect()
+}
+
+#[test]
+fn graded_answers_are_ordered_on_every_question() {
+    let scores = graded_scores();
+    let (bank, _) = bank();
+    let mut problems = Vec::new();
+    for q in &bank.questions {
+        let id = q.id.as_str();
+        let of = |level: &str| -> Vec<u8> {
+            scores
+                .iter()
+                .filter(|(qid, l, _, _)| qid == id && l == level)
+                .map(|s| s.2)
+                .collect()
+        };
+        let (complete, paraphrase, partial, contradiction, off_topic, hedged) = (
+            of("complete"),
+            of("paraphrase"),
+            of("partial"),
+            of("contradiction"),
+            of("off_topic"),
+            of("hedged"),
+        );
+        assert!(
+            !complete.is_empty()
+                && !paraphrase.is_empty()
+                && !partial.is_empty()
+                && !contradiction.is_empty()
+                && !off_topic.is_empty(),
+            "{id}: the graded set has every level"
+        );
+        let best = *complete.iter().max().unwrap_or(&0);
+        let mut check = |ok: bool, what: String| {
+            if !ok {
+                problems.push(format!("{id}: {what}"));
+            }
+        };
+        for &s in complete.iter().chain(&paraphrase) {
+            check(s >= 70, format!("complete/paraphrase {s} < 70"));
+        }
+        let low = contradiction
+            .iter()
+            .chain(&off_topic)
+            .copied()
+            .max()
+            .unwrap_or(0);
+        for &s in &partial {
+            check(
+                s < best && s > low,
+                format!("partial {s} not between {low} and {best}"),
+            );
+        }
+        for &s in &contradiction {
+            check(s <= 40, format!("contradiction {s} > 40"));
+            check(
+                s + 40 <= best,
+                format!("contradiction {s} not 40 below {best}"),
+            );
+        }
+        for &s in &off_topic {
+            check(s <= 20, format!("off-topic {s} > 20"));
+        }
+        for &s in &hedged {
+            check(s <= 20, format!("hedged {s} > 20"));
+        }
+    }
+    for (q, level, s, feedback) in &scores {
+        println!("{s:>3} {level:<13} {q}  | {feedback}");
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The cases issue 11 reported, each a way a wrong or irrelevant answer used to score high.
+mod reported {
+    use super::*;
+
+    const SWAPPED: &str = "exec() streams output in real time via stdout and stderr and uses less memory, \
+        while spawn() buffers the entire command output in memory before returning it to a callback, so spawn \
+        is limited by maxBuffer.";
+
+    #[test]
+    fn swapped_roles_score_low_and_say_what_was_contradicted() {
+        let (bank, corpus) = bank();
+        let q = question(&bank, "node-exec-vs-spawn");
+        let right = score(q, &q.reference, &corpus);
+        let a = score(q, SWAPPED, &corpus);
+        assert!(
+            a.total <= 40,
+            "swapped roles scored {} — {}",
+            a.total,
+            a.feedback
+        );
+        assert!(
+            right.total >= a.total + 40,
+            "{} vs {}",
+            right.total,
+            a.total
+        );
+        let contradicted: Vec<_> = a
+            .concepts
+            .iter()
+            .filter(|c| c.coverage == Coverage::Contradicted)
+            .collect();
+        assert!(!contradicted.is_empty(), "{:?}", a.concepts);
+        assert!(contradicted.iter().all(|c| c.matched.is_some()));
+        assert!(a.feedback.contains("Contradicted"), "{}", a.feedback);
+        assert!(
+            a.has(Flag::Contradiction) || a.has(Flag::Misconception),
+            "{:?}",
+            a.flags
+        );
+    }
+
+    #[test]
+    fn professed_ignorance_earns_nothing_for_what_it_mentions() {
+        let (bank, corpus) = bank();
+        let q = question(&bank, "node-exec-vs-spawn");
+        let a = score(
+            q,
+            "I do not know whether exec or spawn buffers output in memory or streams it through stdout; \
+             I have never used either.",
+            &corpus,
+        );
+        assert!(
+            a.total <= 15,
+            "hedged answer scored {} — {}",
+            a.total,
+            a.feedback
+        );
+        assert!(a.has(Flag::Hedged), "{:?}", a.flags);
+        assert!(a.covered().next().is_none(), "{:?}", a.concepts);
+    }
+
+    #[test]
+    fn a_reference_negated_sentence_by_sentence_scores_low() {
+        let (bank, corpus) = bank();
+        for q in &bank.questions {
+            // "X does Y." → "It is not true that X does Y."
+            let negated: String = sentences(&q.reference)
+                .iter()
+                .map(|s| format!("It is not true that {} ", s.trim_end_matches('.')))
+                .map(|s| s + ". ")
+                .collect();
+            let a = score(q, &negated, &corpus);
+            assert!(
+                a.total <= 40,
+                "{}: negated reference scored {}",
+                q.id,
+                a.total
+            );
+            assert!(
+                a.covered().count() * 2 <= a.concepts.len(),
+                "{}: negated reference still covers {:?}",
+                q.id,
+                a.concepts
+            );
+        }
+    }
+
+    #[test]
+    fn other_questions_references_do_not_earn_points() {
+        let (bank, corpus) = bank();
+        let all: String = bank
+            .questions
+            .iter()
+            .map(|q| q.reference.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let mut worst_other = (0, String::new());
+        for q in &bank.questions {
+            let a = score(q, &all, &corpus);
+            assert!(
+                a.total <= 30,
+                "{}: all references pasted scored {}",
+                q.id,
+                a.total
+            );
+            for other in bank.questions.iter().filter(|o| o.id != q.id) {
+                let s = score(q, &other.reference, &corpus).total;
+                if s > worst_other.0 {
+                    worst_other = (s, format!("{} answered with {}", q.id, other.id));
+                }
+            }
+        }
+        assert!(
+            worst_other.0 <= 20,
+            "another question's reference scored {}: {}",
+            worst_other.0,
+            worst_other.1
+        );
+    }
+
+    #[test]
+    fn padding_a_good_answer_with_unrelated_text_costs() {
+        let (bank, corpus) = bank();
+        for (i, q) in bank.questions.iter().enumerate() {
+            // Three other references, about three times the answer's length.
+            let padding: Vec<&str> = (1..=3)
+                .map(|k| {
+                    bank.questions[(i + k * 7) % bank.questions.len()]
+                        .reference
+                        .as_str()
+                })
+                .collect();
+            let padded = format!("{}\n\n{}", q.reference, padding.join("\n\n"));
+            let a = score(q, &padded, &corpus);
+            assert!(
+                a.total <= 30,
+                "{}: padded reference scored {}",
+                q.id,
+                a.total
+            );
+        }
+    }
+
+    #[test]
+    fn strings_of_concept_phrases_are_flagged_and_score_at_most_40() {
+        let (bank, corpus) = bank();
+        for q in &bank.questions {
+            // Every phrasing of every concept, function words and all, run together.
+            let run: Vec<&str> = q
+                .concepts
+                .iter()
+                .flat_map(|c| c.phrases.iter().map(String::as_str))
+                .collect();
+            for salad in [run.join(" "), run.join(", "), run.join(" … ")] {
+                let a = score(q, &salad, &corpus);
+                assert!(a.total <= 40, "{}: {salad:?} scored {}", q.id, a.total);
+                assert!(
+                    a.has(Flag::KeywordStuffing),
+                    "{}: {salad:?} {:?}",
+                    q.id,
+                    a.flags
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn words_that_decide_meaning_are_not_stop_words() {
+        for w in [
+            "same",
+            "different",
+            "only",
+            "all",
+            "both",
+            "more",
+            "less",
+            "before",
+            "after",
+        ] {
+            assert!(!is_stop_word(w), "{w}");
+        }
+        let (bank, corpus) = bank();
+        let a = score(&bank.questions[0], "they are the same", &corpus);
+        assert!(!a.has(Flag::Empty), "{:?}", a.flags);
+    }
+}

@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::FastMap;
-use super::matching::{Phrase, PhraseWord, PreparedPhrase, Vocabulary};
+use super::matching::{
+    AnswerIndex, Phrase, PhraseWord, PreparedPhrase, Vocabulary, content_tokens,
+};
 use super::text::{Analyzed, analyze};
 use crate::domain::bank::{Bank, Question, QuestionId};
 
@@ -18,6 +20,29 @@ pub struct Corpus {
     idf: FastMap<String, f64>,
     unseen_idf: f64,
     prepared: HashMap<QuestionId, PreparedQuestion>,
+    /// Every question the corpus knows (background ones too), for telling which question a
+    /// sentence of an answer is about.
+    topics: Topics,
+}
+
+/// Each question's topic vector (prompt, reference and phrasings; tf-idf, unit length), as an
+/// inverted index: stem → (question, weight).
+#[derive(Debug, Clone, Default)]
+struct Topics {
+    ids: Vec<QuestionId>,
+    postings: FastMap<String, Vec<(usize, f64)>>,
+}
+
+/// The text a question's topic vector is made of.
+fn topic_text(q: &Question) -> String {
+    let mut text = format!("{}\n{}", q.prompt, q.reference);
+    for c in &q.concepts {
+        for p in &c.phrases {
+            text.push('\n');
+            text.push_str(p);
+        }
+    }
+    text
 }
 
 /// A concept ready to be looked for.
@@ -26,6 +51,8 @@ pub struct PreparedConcept {
     pub name: String,
     pub weight: f64,
     pub phrases: Vec<PreparedPhrase>,
+    /// Index into `PreparedQuestion::entities`: what the claim is about, if it names it.
+    pub entity: Option<usize>,
 }
 
 /// A misconception ready to be looked for.
@@ -34,6 +61,105 @@ pub struct PreparedMisconception {
     pub phrase_text: String,
     pub why: String,
     pub phrase: PreparedPhrase,
+    pub entity: Option<usize>,
+}
+
+/// A thing a question's claims are about ("exec"), in the ways it is named.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub aliases: Vec<PreparedPhrase>,
+    /// Bit set of the other entities it is contrasted with (those sharing no name with it).
+    pub rivals: u32,
+}
+
+/// At most this many entities per question (they are a bit set).
+const MAX_ENTITIES: usize = 32;
+
+/// A sentence this many times closer to another question than to its own is about that one.
+pub const FOREIGN_MARGIN: f64 = 2.0;
+/// ... provided it is at least this close to it (cosine).
+pub const FOREIGN_MIN: f64 = 0.3;
+/// An answer as a whole at least this close to another question (cosine), and
+/// [`FOREIGN_MARGIN`] times as close to it as to its own, answers that other question.
+pub const ANSWER_FOREIGN_MIN: f64 = 0.4;
+/// Answers shorter than this many content words are not judged for relevance: a short answer
+/// has too few sentences to say which question they belong to.
+pub const MIN_JUDGED_ANSWER: usize = 20;
+/// A sentence with fewer distinct content words is counted but never judged foreign.
+pub const MIN_JUDGED_SENTENCE: usize = 4;
+/// A reference word used with the other polarity ("blocks" where the reference says "does not
+/// block") still shows the answer is on the subject: half the similarity credit, not none.
+pub const OPPOSITE_POLARITY_CREDIT: f64 = 0.5;
+/// A sentence with this many distinct words, none of them the question's, is unrelated.
+pub const UNRELATED_WORDS: usize = 6;
+
+/// How close one sentence (or a whole answer) is to its question and to the closest other one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SentenceTopic {
+    /// Cosine with the question's own topic vector.
+    pub own: f64,
+    /// Highest cosine with another question's topic vector.
+    pub other: f64,
+    /// Sum of the idf of its counted words (repeats included).
+    pub mass: f64,
+    /// Distinct counted stems.
+    pub distinct: usize,
+}
+
+/// Phrases written without a denial take their polarity from the reference answer. A phrase the
+/// reference states only denied ("it is **not a security boundary**") is a claim when denied; one
+/// it states both ways ("isolate it from the real disk", "without touching the real disk") is a
+/// claim either way. A phrase the reference does not state follows its concept: denied if the
+/// reference states the concept only denied, either way if both ways. Everything else keeps its
+/// own polarity.
+fn take_polarity_from_reference(
+    concepts: &mut [PreparedConcept],
+    reference: &Analyzed,
+    vocabulary: &Vocabulary,
+) {
+    let stem_ids = vocabulary.stem_ids_of(reference);
+    let index = AnswerIndex::new(reference, content_tokens(reference), vocabulary, &stem_ids);
+    // How often the reference states a phrase affirmed and denied. Only where it says the
+    // phrase, its words together (at most one other word among them): "runInContext" is not
+    // stated by "… run untrusted code in the context".
+    let stated = |phrase: &PreparedPhrase| {
+        let (mut affirmed, mut denied) = (0, 0);
+        for w in index.windows(phrase) {
+            if w.last - w.first > phrase.len() {
+                continue;
+            }
+            if w.negated {
+                denied += 1;
+            } else {
+                affirmed += 1;
+            }
+        }
+        (affirmed, denied)
+    };
+    let polarity = |(affirmed, denied): (usize, usize)| match (affirmed, denied) {
+        (_, 0) => None,
+        (0, _) => Some(true),
+        _ => Some(false),
+    };
+    for concept in concepts.iter_mut() {
+        let counts: Vec<(usize, usize)> = concept
+            .phrases
+            .iter()
+            .map(|p| if p.negated { (0, 0) } else { stated(p) })
+            .collect();
+        let whole = counts.iter().fold((0, 0), |(a, d), &(x, y)| (a + x, d + y));
+        for (phrase, &count) in concept.phrases.iter_mut().zip(&counts) {
+            if phrase.negated {
+                continue;
+            }
+            let own = if count == (0, 0) { whole } else { count };
+            match polarity(own) {
+                Some(true) => phrase.negated = true,
+                Some(false) => phrase.either = true,
+                None => {}
+            }
+        }
+    }
 }
 
 /// What similarity needs of a stem the question uses (numbered by its [`Vocabulary`]).
@@ -41,14 +167,19 @@ pub struct PreparedMisconception {
 struct Term {
     idf: f64,
     in_prompt: bool,
-    /// Its weight in the reference answer's tf-idf vector, if the reference has it.
-    reference: Option<f64>,
+    /// Its weight in the question's unit topic vector (prompt, reference, phrasings).
+    topic: f64,
+    /// Its weight in the reference answer's tf-idf vector, as affirmed `[0]` and as denied `[1]`
+    /// ("does not block"), if the reference has it so.
+    reference: [Option<f64>; 2],
 }
 
 /// A question reduced to what scoring needs.
 #[derive(Debug, Clone)]
 pub struct PreparedQuestion {
+    pub id: QuestionId,
     pub concepts: Vec<PreparedConcept>,
+    pub entities: Vec<Entity>,
     /// True when the concepts were derived from the reference answer (no curated ones).
     pub derived: bool,
     pub misconceptions: Vec<PreparedMisconception>,
@@ -96,7 +227,14 @@ impl Corpus {
             idf,
             unseen_idf: idf_of(0),
             prepared: HashMap::new(),
+            topics: Topics::default(),
         };
+        for (d, q) in questions.iter().chain(background).enumerate() {
+            corpus.topics.ids.push(q.id.clone());
+            for (stem, w) in corpus.topic_vector(&analyze(&topic_text(q))) {
+                corpus.topics.postings.entry(stem).or_default().push((d, w));
+            }
+        }
         for q in questions {
             let prepared = corpus.prepare(q);
             corpus.prepared.insert(q.id.clone(), prepared);
@@ -112,6 +250,132 @@ impl Corpus {
                 Corpus::with_background(&bank.questions, &shipped.questions)
             }
             _ => Corpus::new(&bank.questions),
+        }
+    }
+
+    /// A text's unit-length tf-idf vector by stem.
+    fn topic_vector(&self, a: &Analyzed) -> Vec<(String, f64)> {
+        let mut counts: FastMap<&str, usize> = FastMap::default();
+        for w in a.content() {
+            *counts.entry(a.stem(w)).or_default() += 1;
+        }
+        let mut v: Vec<(String, f64)> = counts
+            .into_iter()
+            .map(|(s, c)| (s.to_string(), weight(c, self.idf(s), false)))
+            .collect();
+        let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|(_, x)| *x /= norm);
+        }
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    /// How close each sentence of an answer (and the answer as a whole, last) is to its own
+    /// question's topic and to the closest other question's: cosines of binary idf vectors of
+    /// the counted words (`tokens`: stem index into `a` and sentence number).
+    pub fn topic_profile(
+        &self,
+        q: &PreparedQuestion,
+        a: &Analyzed,
+        stem_ids: &[Option<usize>],
+        tokens: &[(usize, u32)],
+    ) -> Vec<SentenceTopic> {
+        let own_doc = self.topics.ids.iter().position(|id| *id == q.id);
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        while i < tokens.len() {
+            let sentence = tokens[i].1;
+            let end = tokens[i..]
+                .iter()
+                .position(|t| t.1 != sentence)
+                .map_or(tokens.len(), |k| i + k);
+            ranges.push((i, end));
+            i = end;
+        }
+        ranges.push((0, tokens.len()));
+        let mut dots = vec![0.0; self.topics.ids.len()];
+        let mut seen: Vec<usize> = Vec::new();
+        for (from, to) in ranges {
+            seen.clear();
+            dots.iter_mut().for_each(|d| *d = 0.0);
+            let (mut own, mut squares, mut mass) = (0.0, 0.0, 0.0);
+            for &(stem, _) in &tokens[from..to] {
+                let idf = match stem_ids[stem] {
+                    Some(t) => q.terms[t].idf,
+                    None => self.idf(a.stem_str(stem)),
+                };
+                mass += idf;
+                if seen.contains(&stem) {
+                    continue;
+                }
+                seen.push(stem);
+                squares += idf * idf;
+                if let Some(t) = stem_ids[stem] {
+                    own += idf * q.terms[t].topic;
+                }
+                if let Some(list) = self.topics.postings.get(a.stem_str(stem)) {
+                    for &(d, w) in list {
+                        dots[d] += idf * w;
+                    }
+                }
+            }
+            let norm = squares.sqrt().max(f64::MIN_POSITIVE);
+            let other = dots
+                .iter()
+                .enumerate()
+                .filter(|&(d, _)| Some(d) != own_doc)
+                .map(|(_, &x)| x / norm)
+                .fold(0.0, f64::max);
+            out.push(SentenceTopic {
+                own: own / norm,
+                other,
+                mass,
+                distinct: seen.len(),
+            });
+        }
+        out
+    }
+
+    /// How much of an answer is about its question rather than about another question the
+    /// corpus knows (or about nothing it knows): the idf-weighted share of its counted words
+    /// that sit in sentences about this question, 0–1. A sentence is foreign when it is at least
+    /// [`FOREIGN_MARGIN`] times as close to another question as to this one, or when it is long
+    /// and shares no word with this question at all.
+    pub fn relevance(
+        &self,
+        q: &PreparedQuestion,
+        a: &Analyzed,
+        stem_ids: &[Option<usize>],
+        tokens: &[(usize, u32)],
+    ) -> f64 {
+        // A short answer has too few words to say which question it belongs to.
+        if tokens.len() < MIN_JUDGED_ANSWER {
+            return 1.0;
+        }
+        let mut profile = self.topic_profile(q, a, stem_ids, tokens);
+        // The answer as a whole is another question's: nothing of it is about this one.
+        if let Some(whole) = profile.pop()
+            && whole.other >= ANSWER_FOREIGN_MIN
+            && whole.other >= FOREIGN_MARGIN * whole.own
+        {
+            return 0.0;
+        }
+        let (mut total, mut foreign) = (0.0, 0.0);
+        for s in &profile {
+            let judged = s.distinct >= MIN_JUDGED_SENTENCE;
+            let unrelated = judged && s.own == 0.0 && s.distinct >= UNRELATED_WORDS;
+            let other = if judged { s.other } else { 0.0 };
+            if unrelated || (other >= FOREIGN_MIN && other >= FOREIGN_MARGIN * s.own) {
+                foreign += s.mass;
+            }
+            total += s.mass;
+        }
+        if total == 0.0 {
+            1.0
+        } else {
+            1.0 - foreign / total
         }
     }
 
@@ -133,10 +397,48 @@ impl Corpus {
             .content()
             .map(|w| vocabulary.stem_id(prompt.stem(w)))
             .collect();
-        let reference_stems: Vec<usize> = reference
+        let reference_stems: Vec<(usize, bool)> = reference
             .content()
-            .map(|w| vocabulary.stem_id(reference.stem(w)))
+            .map(|w| (vocabulary.stem_id(reference.stem(w)), w.negated))
             .collect();
+
+        let mut entity_keys: Vec<Vec<String>> = Vec::new();
+        let mut entities: Vec<Entity> = Vec::new();
+        let mut entity_of = |subject: &[String], vocabulary: &mut Vocabulary| -> Option<usize> {
+            let aliases: Vec<Phrase> = subject
+                .iter()
+                .filter_map(|s| Phrase::from_analyzed(&analyze(s)))
+                .collect();
+            if aliases.is_empty() {
+                return None;
+            }
+            let key: Vec<String> = aliases
+                .iter()
+                .map(|p| {
+                    p.words
+                        .iter()
+                        .map(|w| w.stem.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            // Two subjects that share a name are the same entity.
+            if let Some(e) = entity_keys
+                .iter()
+                .position(|k| k.iter().any(|name| key.contains(name)))
+            {
+                return Some(e);
+            }
+            if entities.len() == MAX_ENTITIES {
+                return None;
+            }
+            entity_keys.push(key);
+            entities.push(Entity {
+                aliases: aliases.iter().map(|p| vocabulary.prepare(p)).collect(),
+                rivals: 0,
+            });
+            Some(entities.len() - 1)
+        };
 
         let derived = q.concepts.is_empty();
         let concepts = if derived {
@@ -160,21 +462,38 @@ impl Corpus {
                         name: c.name.clone(),
                         weight: c.weight,
                         phrases,
+                        entity: entity_of(&c.subject, &mut vocabulary),
                     }
                 })
                 .collect()
         };
+        let mut concepts = concepts;
+        if !derived {
+            take_polarity_from_reference(&mut concepts, &reference, &vocabulary);
+        }
         let misconceptions = q
             .misconceptions
             .iter()
             .filter_map(|m| {
-                Phrase::from_analyzed(&analyze(&m.phrase)).map(|phrase| PreparedMisconception {
+                let phrase = Phrase::from_analyzed(&analyze(&m.phrase))?;
+                Some(PreparedMisconception {
                     phrase_text: m.phrase.clone(),
                     why: m.why.clone(),
                     phrase: vocabulary.prepare(&phrase),
+                    entity: entity_of(&m.subject, &mut vocabulary),
                 })
             })
             .collect();
+        // Entities sharing no name are contrasted with each other.
+        let count = entities.len();
+        for (e, entity) in entities.iter_mut().enumerate() {
+            let all = if count >= 32 {
+                u32::MAX
+            } else {
+                (1 << count) - 1
+            };
+            entity.rivals = all & !(1 << e);
+        }
 
         // Every numbered stem gets its idf here, phrase-only ones too, saving a lookup per
         // answer word the question knows.
@@ -185,23 +504,35 @@ impl Corpus {
         for &t in &prompt_sequence {
             terms[t].in_prompt = true;
         }
-        let mut counts = vec![0; terms.len()];
-        for &t in &reference_stems {
-            counts[t] += 1;
+        let mut counts = vec![[0; 2]; terms.len()];
+        for &(t, negated) in &reference_stems {
+            counts[t][usize::from(negated)] += 1;
         }
-        for (term, &count) in terms.iter_mut().zip(&counts) {
-            if count > 0 {
-                term.reference = Some(weight(count, term.idf, term.in_prompt));
+        for (term, count) in terms.iter_mut().zip(&counts) {
+            let (idf, in_prompt) = (term.idf, term.in_prompt);
+            for (slot, &c) in term.reference.iter_mut().zip(count) {
+                if c > 0 {
+                    *slot = Some(weight(c, idf, in_prompt));
+                }
+            }
+        }
+        for (stem, w) in self.topic_vector(&analyze(&topic_text(q))) {
+            let id = vocabulary.stem_id(&stem);
+            if id < terms.len() {
+                terms[id].topic = w;
             }
         }
         let reference_norm = terms
             .iter()
-            .filter_map(|t| t.reference)
+            .flat_map(|t| t.reference)
+            .flatten()
             .map(|x| x * x)
             .sum::<f64>()
             .sqrt();
         PreparedQuestion {
+            id: q.id.clone(),
             concepts,
+            entities,
             derived,
             misconceptions,
             vocabulary,
@@ -212,33 +543,45 @@ impl Corpus {
         }
     }
 
-    /// Cosine between the tf-idf vectors of an answer's counted words (`stems`, by stem index
-    /// into `a`) and of the question's reference answer; 0 when either is empty. `stem_ids` is
-    /// [`Vocabulary::stem_ids_of`] for `a`.
+    /// Cosine between the tf-idf vectors of an answer's counted words (`stems`: stem index into
+    /// `a` and whether the word is denied) and of the question's reference answer; 0 when either
+    /// is empty. A denied word and the same word affirmed are different terms: "does not block"
+    /// shares nothing with "blocks". `stem_ids` is [`Vocabulary::stem_ids_of`] for `a`.
     pub fn similarity(
         &self,
         q: &PreparedQuestion,
         a: &Analyzed,
         stem_ids: &[Option<usize>],
-        stems: impl Iterator<Item = usize>,
+        stems: impl Iterator<Item = (usize, bool)>,
     ) -> f64 {
-        let mut counts = vec![0; a.stem_count()];
-        for s in stems {
-            counts[s] += 1;
+        let mut counts = vec![[0; 2]; a.stem_count()];
+        for (s, negated) in stems {
+            counts[s][usize::from(negated)] += 1;
         }
         let mut squares = 0.0;
         let mut dot = 0.0;
-        for (s, &count) in counts.iter().enumerate().filter(|&(_, &c)| c > 0) {
+        for (s, count) in counts.iter().enumerate() {
+            if count == &[0, 0] {
+                continue;
+            }
             let (idf, in_prompt, reference) = match stem_ids[s] {
                 Some(t) => (q.terms[t].idf, q.terms[t].in_prompt, q.terms[t].reference),
                 // Every prompt stem is a term, so this word is not damped.
-                None => (self.idf(a.stem_str(s)), false, None),
+                None => (self.idf(a.stem_str(s)), false, [None, None]),
             };
-            let x = weight(count, idf, in_prompt);
-            if let Some(y) = reference {
-                dot += x * y;
+            for polarity in 0..2 {
+                if count[polarity] == 0 {
+                    continue;
+                }
+                let x = weight(count[polarity], idf, in_prompt);
+                if let Some(y) = reference[polarity] {
+                    dot += x * y;
+                }
+                if let Some(y) = reference[1 - polarity] {
+                    dot += OPPOSITE_POLARITY_CREDIT * x * y;
+                }
+                squares += x * x;
             }
-            squares += x * x;
         }
         let norm = squares.sqrt();
         if norm == 0.0 || q.reference_norm == 0.0 {
@@ -268,11 +611,13 @@ impl Corpus {
                 };
                 let phrase = Phrase {
                     words: vec![PhraseWord::new(stem.to_string(), surface.to_string())],
+                    negated: w.negated,
                 };
                 PreparedConcept {
                     name: surface.to_string(),
                     weight: self.idf(stem) * damp,
                     phrases: vec![vocabulary.prepare(&phrase)],
+                    entity: None,
                 }
             })
             .collect()

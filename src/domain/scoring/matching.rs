@@ -1,11 +1,26 @@
-//! Finding a phrase in an answer: every content word of the phrase, in any order, close together.
+//! Finding a phrase in an answer: every content word of the phrase, in any order, close together
+//! and within one sentence.
 //!
 //! A word matches by equal Snowball stem, by a typo of at most one edit (two for words of nine
 //! letters or more; none under five letters), or by writing two words as one ("thread pool" /
 //! "threadpool"). Never by substring: "air" does not match "chair".
 
+use std::sync::LazyLock;
+
 use super::FastMap;
 use super::text::{Analyzed, Shape, stem_word};
+
+/// Lowercase English words of five letters or more (SCOWL, via Debian's wamerican; see
+/// `data/english-words.LICENSE`), sorted bytewise, one a line.
+const ENGLISH_WORDS: &str = include_str!("../../../data/english-words.txt");
+
+static ENGLISH: LazyLock<Vec<&'static str>> = LazyLock::new(|| ENGLISH_WORDS.lines().collect());
+
+/// True for an ordinary English word: such a word means itself and is never taken for a
+/// misspelling of another.
+pub fn is_english_word(surface: &str) -> bool {
+    ENGLISH.binary_search(&surface).is_ok()
+}
 
 /// Extra positions allowed between the words of a phrase.
 const WINDOW_SLACK: usize = 3;
@@ -57,6 +72,8 @@ impl Shape {
 #[derive(Debug, Clone)]
 pub struct Phrase {
     pub words: Vec<PhraseWord>,
+    /// The phrase states a denial ("does not block"): its words must be negated in the answer.
+    pub negated: bool,
 }
 
 impl Phrase {
@@ -66,7 +83,8 @@ impl Phrase {
             .content()
             .map(|w| PhraseWord::new(a.stem(w).to_string(), a.surface(w).to_string()))
             .collect();
-        (!words.is_empty()).then_some(Phrase { words })
+        let negated = a.words.iter().any(|w| !w.is_stop && w.negated);
+        (!words.is_empty()).then_some(Phrase { words, negated })
     }
 
     /// The same phrase with one adjacent pair written as a single word ("thread pool" → "threadpool").
@@ -77,7 +95,10 @@ impl Phrase {
                 let second = words.remove(i + 1);
                 let surface = format!("{}{}", words[i].surface, second.surface);
                 words[i] = PhraseWord::new(stem_word(&surface), surface);
-                Phrase { words }
+                Phrase {
+                    words,
+                    negated: self.negated,
+                }
             })
             .collect()
     }
@@ -87,6 +108,20 @@ impl Phrase {
 #[derive(Debug, Clone)]
 pub struct PreparedPhrase {
     words: Vec<usize>,
+    pub negated: bool,
+    /// The reference says it both affirmed and denied: either polarity states the claim.
+    pub either: bool,
+}
+
+impl PreparedPhrase {
+    /// Number of content words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
 }
 
 /// The words a question knows. Every stem it uses (prompt, reference answer, phrases) is
@@ -145,6 +180,8 @@ impl Vocabulary {
     pub fn prepare(&mut self, phrase: &Phrase) -> PreparedPhrase {
         PreparedPhrase {
             words: phrase.words.iter().map(|w| self.intern(w)).collect(),
+            negated: phrase.negated,
+            either: false,
         }
     }
 
@@ -189,6 +226,18 @@ pub enum PhraseMatch {
     None,
 }
 
+/// One place where all words of a phrase stand close together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Answer positions (into `AnswerIndex::content`) of the first and last matched word.
+    pub first: usize,
+    pub last: usize,
+    /// Some matched word is inside a negation's scope.
+    pub negated: bool,
+    /// Some matched word is in a sentence that professes not knowing.
+    pub hedged: bool,
+}
+
 /// A content word of the answer.
 #[derive(Debug, Clone, Copy)]
 pub struct Token {
@@ -198,6 +247,10 @@ pub struct Token {
     pub form: usize,
     /// The word's stem index (see `Analyzed::stem_str`).
     pub stem: usize,
+    pub clause: u32,
+    pub sentence: u32,
+    pub negated: bool,
+    pub hedged: bool,
 }
 
 /// The content words (not stop words) of an analysed text, in order.
@@ -210,6 +263,10 @@ pub fn content_tokens(a: &Analyzed) -> Vec<Token> {
             word: i,
             form: w.form,
             stem: a.forms[w.form].stem,
+            clause: w.clause,
+            sentence: w.sentence,
+            negated: w.negated,
+            hedged: w.hedged,
         })
         .collect()
 }
@@ -370,6 +427,8 @@ impl AnswerIndex {
                 let shape = a.forms[f].shape;
                 shape.chars >= MIN_TYPO_LEN
                     && vocabulary.typo_letters & letter_bit(shape.first) != 0
+                    // "throughout" is a word of its own, never a typo of "throughput".
+                    && !is_english_word(a.form_surface(f))
             })
             .collect();
         let long_by_letter = Groups::new(
@@ -425,6 +484,50 @@ impl AnswerIndex {
         &self.positions[from..to]
     }
 
+    /// A phrase is said within one sentence: "… maxBuffer. Spawn streams …" is not "spawn
+    /// buffers".
+    fn same_sentence(&self, p: usize, q: usize) -> bool {
+        self.content[p].sentence == self.content[q].sentence
+    }
+
+    /// Every place where all words of the phrase stand within `len + WINDOW_SLACK` positions
+    /// of one another (one window per position of the phrase's first word), tightest first.
+    pub fn windows(&self, phrase: &PreparedPhrase) -> Vec<Window> {
+        let window = phrase.words.len() + WINDOW_SLACK;
+        let mut found: Vec<Window> = Vec::new();
+        let Some((&anchor_word, rest)) = phrase.words.split_first() else {
+            return found;
+        };
+        for &anchor in self.positions(anchor_word) {
+            let mut w = Window {
+                first: anchor,
+                last: anchor,
+                negated: self.content[anchor].negated,
+                hedged: self.content[anchor].hedged,
+            };
+            let all_near = rest.iter().all(|&word| {
+                let near = self
+                    .positions(word)
+                    .iter()
+                    .copied()
+                    .filter(|&p| p.abs_diff(anchor) < window && self.same_sentence(p, anchor))
+                    .min_by_key(|&p| p.abs_diff(anchor));
+                if let Some(p) = near {
+                    w.first = w.first.min(p);
+                    w.last = w.last.max(p);
+                    w.negated |= self.content[p].negated;
+                    w.hedged |= self.content[p].hedged;
+                }
+                near.is_some()
+            });
+            if all_near && !found.contains(&w) {
+                found.push(w);
+            }
+        }
+        found.sort_by_key(|w| (w.last - w.first, w.first));
+        found
+    }
+
     /// Look for a phrase: all words within `len + WINDOW_SLACK` positions of one another.
     pub fn find(&self, phrase: &PreparedPhrase) -> PhraseMatch {
         let window = phrase.words.len() + WINDOW_SLACK;
@@ -438,7 +541,7 @@ impl AnswerIndex {
                         .positions(w)
                         .iter()
                         .copied()
-                        .filter(|&p| p.abs_diff(anchor) < window)
+                        .filter(|&p| p.abs_diff(anchor) < window && self.same_sentence(p, anchor))
                         .min_by_key(|&p| p.abs_diff(anchor));
                     if let Some(p) = near {
                         first = first.min(p);
@@ -516,6 +619,12 @@ mod tests {
             PhraseMatch::Full { .. }
         ));
         assert_eq!(finds("the chair", "air"), PhraseMatch::None);
+        assert_eq!(
+            finds("throughout the day", "throughput"),
+            PhraseMatch::None,
+            "a real word is not a typo of another"
+        );
+        assert!(is_english_word("throughout") && !is_english_word("colection"));
         assert_eq!(
             finds("a ram disk", "rom"),
             PhraseMatch::None,

@@ -3,28 +3,43 @@
 //! # The formula
 //!
 //! ```text
-//! coverage   = Σ weightᵢ · creditᵢ / Σ weightᵢ      creditᵢ: covered 1, partly 0.5, missed 0
-//! similarity = cos(tf-idf(answer), tf-idf(reference))          prompt words weigh 0.25
+//! coverage   = Σ weightᵢ · creditᵢ / Σ weightᵢ   creditᵢ: covered 1, partly 0.5, missed or contradicted 0
+//! similarity = cos(tf-idf(answer), tf-idf(reference))          prompt words weigh 0.25; a word in the
+//!              other polarity than the reference's ("blocks" / "does not block") counts 0.5
 //! content    = W_COVERAGE · coverage + W_SIMILARITY · min(1, similarity / SIMILARITY_FOR_FULL)
 //!              (0.5 and 0.5; a cosine of 0.4 already counts as fully similar)
 //! prose      = min( function-word ratio / FLUENT_RATIO (0.2),  share of words in sentences / PROSE_SHARE )
 //!              within 0..1 (PROSE_SHARE 0.5); a sentence is 5+ words between commas or line breaks
 //! fluency    = FLUENCY_FLOOR + (1 − FLUENCY_FLOOR) · prose          (0.4 + 0.6 · prose)
 //! brevity    = min(1, answer words / (BRIEF_SHARE · reference words)) ^ BREVITY_EXPONENT
-//! total      = clamp(100 · content^0.75 · fluency · brevity − 15 · misconceptions, 0, 100)
+//! focus      = min(1, relevance / RELEVANT_SHARE) ^ RELEVANCE_EXPONENT          (0.6 and 3)
+//! wrong      = MISCONCEPTION_SHARE · misconceptions + CONTRADICTION_SHARE · contradicted weight share
+//!              (0.35 each, 1.0)
+//! total      = clamp(100 · content^0.75 · fluency · brevity · focus · max(0, 1 − wrong), 0, 100)
+//!              at most SALAD_CAP (40) for a keyword salad
 //! ```
 //!
 //! * Concepts are the bank's curated key ideas; a question without them gets one concept per
 //!   distinct reference word, weighted by idf (rare words matter, common ones barely).
+//! * Polarity (`polarity.rs`): a concept said inside a negation's scope, or (with a `subject`) said
+//!   of another thing the question contrasts (`roles.rs`), is *contradicted*: it earns nothing and
+//!   costs its weight share. A plain phrase takes the polarity the reference states it with.
+//!   What a sentence professing not to know mentions counts neither way (`hedged`).
+//! * Relevance ([`Corpus::relevance`]): the share of the answer in sentences about this question
+//!   rather than another question of the corpus; an answer of 20+ words that as a whole belongs
+//!   to another question has relevance 0. Covering the reference is not enough on its own.
 //! * Words copied from the question in runs (the prompt pasted back) are removed before anything
 //!   is counted, and prompt words weigh little in similarity: repeating the question earns nothing.
 //! * Repetition earns nothing either: coverage counts a concept once, similarity uses `1 + ln tf`.
 //! * A bare list of keywords has almost no function words ("the", "with", "because") or comes in
 //!   short comma- or line-separated fragments, so its fluency factor drops towards
-//!   [`FLUENCY_FLOOR`]: naming every concept without explaining any of them scores at most about 40.
+//!   [`FLUENCY_FLOOR`]; a text of [`SALAD_MIN_WORDS`]+ words with under [`SALAD_FUNCTION_SHARE`]
+//!   of them grammatical is a keyword salad, flagged and capped at [`SALAD_CAP`].
 
 mod corpus;
 mod matching;
+mod polarity;
+mod roles;
 pub mod text;
 
 use std::collections::HashMap;
@@ -33,8 +48,9 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-pub use corpus::{Corpus, PreparedQuestion};
-use matching::{AnswerIndex, PhraseMatch, Token, content_tokens};
+pub use corpus::{Corpus, PreparedQuestion, SentenceTopic};
+use matching::{AnswerIndex, PhraseMatch, Token, Window, content_tokens};
+use roles::Roles;
 use text::{Analyzed, analyze};
 
 use crate::domain::bank::Question;
@@ -123,8 +139,23 @@ pub const FLUENCY_FLOOR: f64 = 0.4;
 pub const BRIEF_SHARE: f64 = 0.3;
 /// How gently a short answer is discounted.
 pub const BREVITY_EXPONENT: f64 = 0.5;
-/// Points lost per misconception stated (at most two count).
-pub const MISCONCEPTION_PENALTY: f64 = 15.0;
+/// Share of the score lost per misconception stated: a wrong claim undoes right ones.
+pub const MISCONCEPTION_SHARE: f64 = 0.35;
+/// Share of the score lost when every concept is contradicted (in proportion to the weight
+/// contradicted).
+pub const CONTRADICTION_SHARE: f64 = 1.0;
+/// An answer with at least this share of its words about the question is fully on topic.
+pub const RELEVANT_SHARE: f64 = 0.6;
+/// How steeply an answer padded with other material loses points.
+pub const RELEVANCE_EXPONENT: f64 = 3.0;
+/// A text of at least this many words ...
+pub const SALAD_MIN_WORDS: usize = 15;
+/// ... with fewer grammatical words than this share of them is a keyword salad (prose has
+/// 0.3–0.5; a salad of concept phrases, even phrases carrying their own "the" and "of", stays
+/// below 0.15) ...
+pub const SALAD_FUNCTION_SHARE: f64 = 0.17;
+/// ... and scores at most this, however much it covers.
+pub const SALAD_CAP: u8 = 40;
 /// Credit for a concept only partly named.
 const PARTIAL_CREDIT: f64 = 0.5;
 /// A run of this many prompt words in a row (or the whole prompt, if shorter) counts as copied.
@@ -141,6 +172,9 @@ pub enum Coverage {
     Covered,
     Partial,
     Missed,
+    /// The answer denies the concept or says it of the wrong thing: it earns nothing and costs
+    /// points.
+    Contradicted,
 }
 
 /// One concept's result.
@@ -175,6 +209,10 @@ pub enum Flag {
     /// Mostly the question pasted back.
     CopiedQuestion,
     Misconception,
+    /// A key idea denied, or said of the wrong thing ("spawn buffers the output").
+    Contradiction,
+    /// The answer says it does not know ("I'm not sure", "never used it").
+    Hedged,
 }
 
 /// The full result of scoring one answer.
@@ -190,6 +228,8 @@ pub struct Assessment {
     pub fluency: f64,
     /// Factor for length relative to the reference (1 = long enough).
     pub brevity: f64,
+    /// Share of the answer about this question rather than another one, 0–1.
+    pub relevance: f64,
     /// True when concepts were derived from the reference answer rather than curated.
     pub derived_concepts: bool,
     pub concepts: Vec<ConceptResult>,
@@ -210,11 +250,15 @@ impl Assessment {
             .filter(|c| c.coverage == Coverage::Covered)
     }
 
-    /// Names of the concepts with this coverage (what an attempt stores).
+    /// Names of the concepts with this coverage (what an attempt stores). `Missed` includes the
+    /// contradicted ones: a concept stated wrongly is one the member still has to learn.
     pub fn concept_names(&self, coverage: Coverage) -> Vec<String> {
         self.concepts
             .iter()
-            .filter(|c| c.coverage == coverage)
+            .filter(|c| {
+                c.coverage == coverage
+                    || (coverage == Coverage::Missed && c.coverage == Coverage::Contradicted)
+            })
             .map(|c| c.name.clone())
             .collect()
     }
@@ -229,11 +273,12 @@ impl Assessment {
 /// The one-line baseline `eval` reports beside the scorer: the share of the reference answer's
 /// distinct content stems that the answer contains (0–1).
 pub fn word_overlap(reference: &str, answer: &str) -> f64 {
-    use std::collections::HashSet;
     let reference = analyze(reference);
     let answer = analyze(answer);
-    let present: HashSet<&str> = answer.content().map(|w| answer.stem(w)).collect();
-    let wanted: HashSet<&str> = reference.content().map(|w| reference.stem(w)).collect();
+    let present: std::collections::HashSet<&str> =
+        answer.content().map(|w| answer.stem(w)).collect();
+    let wanted: std::collections::HashSet<&str> =
+        reference.content().map(|w| reference.stem(w)).collect();
     if wanted.is_empty() {
         return 0.0;
     }
@@ -271,8 +316,9 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         flags.push(Flag::CopiedQuestion);
     }
     let index = AnswerIndex::new(&analyzed, own, &q.vocabulary, &stem_ids);
+    let roles = Roles::new(q, &index, &analyzed);
 
-    let concepts = match_concepts(q, &index, &analyzed);
+    let concepts = match_concepts(q, &index, &analyzed, &roles);
     let total_weight: f64 = concepts.iter().map(|c| c.weight).sum();
     let credit: f64 = concepts
         .iter()
@@ -281,7 +327,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
                 * match c.coverage {
                     Coverage::Covered => 1.0,
                     Coverage::Partial => PARTIAL_CREDIT,
-                    Coverage::Missed => 0.0,
+                    Coverage::Missed | Coverage::Contradicted => 0.0,
                 }
         })
         .sum();
@@ -291,11 +337,16 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         0.0
     };
 
+    // What the answer professes not to know says nothing either way.
     let similarity = corpus.similarity(
         q,
         &analyzed,
         &stem_ids,
-        index.content.iter().map(|t| t.stem),
+        index
+            .content
+            .iter()
+            .filter(|t| !t.hedged)
+            .map(|t| (t.stem, t.negated)),
     );
 
     let fluency = if analyzed.raw_tokens >= MIN_CONTENT_WORDS {
@@ -313,7 +364,24 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
             .min(1.0)
             .powf(BREVITY_EXPONENT)
     };
-    let misconceptions = find_misconceptions(q, &index, &analyzed);
+    let counted: Vec<(usize, u32)> = index
+        .content
+        .iter()
+        .filter(|t| !t.hedged)
+        .map(|t| (t.stem, t.sentence))
+        .collect();
+    let relevance = corpus.relevance(q, &analyzed, &stem_ids, &counted);
+    let misconceptions = find_misconceptions(q, &index, &analyzed, &roles);
+    let contradicted: f64 = concepts
+        .iter()
+        .filter(|c| c.coverage == Coverage::Contradicted)
+        .map(|c| c.weight)
+        .sum();
+    let contradiction = if total_weight > 0.0 {
+        contradicted / total_weight
+    } else {
+        0.0
+    };
 
     if index.word_count() < MIN_CONTENT_WORDS && !flags.contains(&Flag::CopiedQuestion) {
         flags.push(Flag::TooShort);
@@ -321,44 +389,75 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     if coverage < 0.05 && similarity < 0.05 && !flags.contains(&Flag::CopiedQuestion) {
         flags.push(Flag::OffTopic);
     }
-    if fluency < 0.75 && index.word_count() >= MIN_CONTENT_WORDS && coverage > 0.0 {
+    // Terms strung together, with (almost) none of the words that make sentences of them.
+    let salad = coverage > 0.0
+        && analyzed.raw_word_tokens >= SALAD_MIN_WORDS
+        && analyzed.function_word_share_of_words() < SALAD_FUNCTION_SHARE;
+    if salad || (fluency < 0.75 && index.word_count() >= MIN_CONTENT_WORDS && coverage > 0.0) {
         flags.push(Flag::KeywordStuffing);
     }
     if !misconceptions.is_empty() {
         flags.push(Flag::Misconception);
     }
+    if contradiction > 0.0 {
+        flags.push(Flag::Contradiction);
+    }
+    if index.content.iter().any(|t| t.hedged) {
+        flags.push(Flag::Hedged);
+    }
     let scores = Scores {
+        salad,
         coverage,
         similarity,
         fluency,
         brevity,
+        contradiction,
+        relevance,
     };
     finish(q, Some(concepts), scores, flags, misconceptions)
 }
 
 struct Scores {
+    /// A keyword salad: its total is capped at [`SALAD_CAP`].
+    salad: bool,
     coverage: f64,
     similarity: f64,
     fluency: f64,
     brevity: f64,
+    /// Weighted share of concepts contradicted, 0–1.
+    contradiction: f64,
+    /// Share of the answer about this question, 0–1.
+    relevance: f64,
 }
 
 impl Scores {
     fn zero() -> Self {
         Scores {
+            salad: false,
             coverage: 0.0,
             similarity: 0.0,
             fluency: 1.0,
             brevity: 0.0,
+            contradiction: 0.0,
+            relevance: 1.0,
         }
     }
 
+    fn focus(&self) -> f64 {
+        (self.relevance / RELEVANT_SHARE)
+            .min(1.0)
+            .powf(RELEVANCE_EXPONENT)
+    }
+
     fn total(&self, misconceptions: usize) -> u8 {
-        let content = W_COVERAGE * self.coverage
-            + W_SIMILARITY * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
-        let raw = 100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity
-            - MISCONCEPTION_PENALTY * misconceptions.min(2) as f64;
-        raw.clamp(0.0, 100.0).round() as u8
+        let wc = W_COVERAGE;
+        let content =
+            wc * self.coverage + (1.0 - wc) * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
+        let base =
+            100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity * self.focus();
+        let wrong =
+            MISCONCEPTION_SHARE * misconceptions as f64 + CONTRADICTION_SHARE * self.contradiction;
+        (base * (1.0 - wrong).max(0.0)).clamp(0.0, 100.0).round() as u8
     }
 }
 
@@ -383,7 +482,12 @@ fn finish(
     let total = if flags.contains(&Flag::CopiedQuestion) || flags.contains(&Flag::Empty) {
         0
     } else {
-        scores.total(misconceptions.len())
+        let total = scores.total(misconceptions.len());
+        if scores.salad {
+            total.min(SALAD_CAP)
+        } else {
+            total
+        }
     };
     let mut assessment = Assessment {
         total,
@@ -391,6 +495,7 @@ fn finish(
         similarity: round3(scores.similarity),
         fluency: round3(scores.fluency),
         brevity: round3(scores.brevity),
+        relevance: round3(scores.relevance),
         derived_concepts: q.derived,
         concepts,
         misconceptions,
@@ -405,28 +510,109 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn match_concepts(q: &PreparedQuestion, index: &AnswerIndex, a: &Analyzed) -> Vec<ConceptResult> {
+/// What one place in the answer says about a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    /// Said in a sentence that professes not knowing: neither claimed nor denied.
+    Hedged,
+    /// Denied, or said of a rival entity.
+    Contradicted,
+    /// Said, but of no entity the question names (the claim needs a subject).
+    Unbound,
+    Claimed,
+}
+
+/// How a window of a phrase bears on its claim: the phrase's own polarity ("does not block")
+/// against the answer's, and, for a claim about an entity, which entity the clause is about.
+fn judge(
+    w: &Window,
+    phrase: (bool, bool),
+    entity: Option<usize>,
+    q: &PreparedQuestion,
+    roles: &Roles,
+    index: &AnswerIndex,
+) -> Verdict {
+    if w.hedged {
+        return Verdict::Hedged;
+    }
+    // A phrase the reference uses both ways claims in either polarity.
+    let (negated, either) = phrase;
+    let flipped = !either && w.negated != negated;
+    let Some(e) = entity else {
+        return if flipped {
+            Verdict::Contradicted
+        } else {
+            Verdict::Claimed
+        };
+    };
+    let (about, named) = roles.of(index, w);
+    match (
+        about & (1 << e) != 0,
+        about & q.entities[e].rivals != 0,
+        flipped,
+    ) {
+        (true, _, false) => Verdict::Claimed,
+        (true, _, true) => Verdict::Contradicted,
+        // "spawn buffers the output" where exec does: the roles swapped. Only a rival the
+        // clause names itself swaps them; one carried over from an earlier sentence leaves
+        // the claim unbound.
+        (false, true, false) if named & q.entities[e].rivals != 0 => Verdict::Contradicted,
+        (false, true, false) => Verdict::Unbound,
+        // "spawn does not buffer": true of the rival, silent about this entity.
+        (false, true, true) => Verdict::Unbound,
+        (false, false, false) => Verdict::Unbound,
+        (false, false, true) => Verdict::Contradicted,
+    }
+}
+
+fn match_concepts(
+    q: &PreparedQuestion,
+    index: &AnswerIndex,
+    a: &Analyzed,
+    roles: &Roles,
+) -> Vec<ConceptResult> {
     q.concepts
         .iter()
         .map(|c| {
-            let mut best = (Coverage::Missed, None);
+            // The strongest verdict over every place any phrasing stands, and where.
+            let mut best: Option<(Verdict, usize, usize)> = None;
+            let mut partial: Option<(usize, usize)> = None;
             for phrase in &c.phrases {
-                match index.find(phrase) {
-                    PhraseMatch::Full { first, last } => {
-                        best = (Coverage::Covered, Some(quote(index, a, first, last)));
-                        break;
+                for w in index.windows(phrase) {
+                    let v = judge(
+                        &w,
+                        (phrase.negated, phrase.either),
+                        c.entity,
+                        q,
+                        roles,
+                        index,
+                    );
+                    if best.is_none_or(|(b, _, _)| v > b) {
+                        best = Some((v, w.first, w.last));
                     }
-                    PhraseMatch::Partial { first, last } if best.0 == Coverage::Missed => {
-                        best = (Coverage::Partial, Some(quote(index, a, first, last)));
-                    }
-                    _ => {}
+                }
+                if best.is_some_and(|(v, _, _)| v == Verdict::Claimed) {
+                    break;
+                }
+                if partial.is_none()
+                    && let PhraseMatch::Partial { first, last } = index.find(phrase)
+                    && !index.content[first].hedged
+                {
+                    partial = Some((first, last));
                 }
             }
+            let (coverage, at) = match (best, partial) {
+                (Some((Verdict::Claimed, f, l)), _) => (Coverage::Covered, Some((f, l))),
+                (Some((Verdict::Unbound, f, l)), _) => (Coverage::Partial, Some((f, l))),
+                (Some((Verdict::Contradicted, f, l)), _) => (Coverage::Contradicted, Some((f, l))),
+                (_, Some((f, l))) => (Coverage::Partial, Some((f, l))),
+                _ => (Coverage::Missed, None),
+            };
             ConceptResult {
                 name: c.name.clone(),
                 weight: round3(c.weight),
-                coverage: best.0,
-                matched: best.1,
+                coverage,
+                matched: at.map(|(f, l)| quote(index, a, f, l)),
             }
         })
         .collect()
@@ -436,21 +622,27 @@ fn find_misconceptions(
     q: &PreparedQuestion,
     index: &AnswerIndex,
     a: &Analyzed,
+    roles: &Roles,
 ) -> Vec<MisconceptionHit> {
     q.misconceptions
         .iter()
         .filter_map(|m| {
-            let PhraseMatch::Full { first, last } = index.find(&m.phrase) else {
-                return None;
-            };
-            // "cluster workers do not share memory" states the opposite of the misconception.
-            let from = index.content[first].word.saturating_sub(3);
-            let to = index.content[last].word;
-            let negated = a.words[from..=to].iter().any(|w| w.is_negation);
-            (!negated).then(|| MisconceptionHit {
+            // Stated, not denied ("cluster workers do not share memory" is the opposite), and
+            // said of the entity it is wrong about.
+            let w = index.windows(&m.phrase).into_iter().find(|w| {
+                judge(
+                    w,
+                    (m.phrase.negated, m.phrase.either),
+                    m.entity,
+                    q,
+                    roles,
+                    index,
+                ) == Verdict::Claimed
+            })?;
+            Some(MisconceptionHit {
                 phrase: m.phrase_text.clone(),
                 why: m.why.clone(),
-                matched: quote(index, a, first, last),
+                matched: quote(index, a, w.first, w.last),
             })
         })
         .collect()
@@ -550,6 +742,21 @@ fn feedback(a: &Assessment) -> String {
     if !partial.is_empty() {
         parts.push(format!("Partly: {partial}."));
     }
+    let contradicted: Vec<String> = by_weight
+        .iter()
+        .filter(|c| c.coverage == Coverage::Contradicted)
+        .take(3)
+        .map(|c| match &c.matched {
+            Some(q) => format!("{} (you wrote \"{q}\")", c.name),
+            None => c.name.clone(),
+        })
+        .collect();
+    if !contradicted.is_empty() {
+        parts.push(format!(
+            "Contradicted: {}: that is the opposite of the key idea, or said of the wrong thing.",
+            contradicted.join("; ")
+        ));
+    }
     if !missed.is_empty() {
         parts.push(format!("Missed: {missed}."));
     }
@@ -558,6 +765,9 @@ fn feedback(a: &Assessment) -> String {
     }
     for m in &a.misconceptions {
         parts.push(format!("Careful: {}", m.why));
+    }
+    if a.has(Flag::Hedged) {
+        parts.push("Where you are unsure, say what you would expect and why: a reasoned guess earns more than \"I don't know\".".into());
     }
     if a.has(Flag::KeywordStuffing) {
         parts.push("Explain the ideas in sentences; a list of keywords earns little.".into());

@@ -30,6 +30,17 @@ pub struct Word {
     pub is_stop: bool,
     /// A word that turns the meaning around ("not", "never", "doesn't").
     pub is_negation: bool,
+    /// A grammatical word for judging how text reads: every stop word, and the few
+    /// meaning-bearing function words ("same", "only", "before") kept for matching.
+    pub is_function: bool,
+    /// Clause number (clauses end at punctuation and at contrastive conjunctions).
+    pub clause: u32,
+    /// Sentence number (sentences end at `.`, `!`, `?`, `;` and line breaks).
+    pub sentence: u32,
+    /// Inside the scope of a negation: "it does **not block the loop**", "**X** is a myth".
+    pub negated: bool,
+    /// In a sentence that professes not knowing ("I'm not sure", "never used it").
+    pub hedged: bool,
 }
 
 /// A distinct lowercased word of a text.
@@ -41,6 +52,7 @@ pub struct Form {
     pub stem: usize,
     pub is_stop: bool,
     pub is_negation: bool,
+    pub is_function: bool,
     pub shape: Shape,
 }
 
@@ -89,8 +101,18 @@ pub struct Analyzed {
     pub raw_tokens: usize,
     /// Raw tokens that are stop words.
     pub raw_stop_tokens: usize,
+    /// Raw tokens that are stop words proper (not the meaning-bearing function words kept for
+    /// matching, such as "before" or "only").
+    pub raw_grammar_tokens: usize,
+    /// Raw tokens that are words (two letters or more, or a stop word): not numbers, symbols or
+    /// the one-letter variables of a formula.
+    pub raw_word_tokens: usize,
     /// Raw tokens per list-like fragment (text between commas, semicolons, brackets, line breaks).
     pub fragments: Vec<usize>,
+    /// Number of clauses; `Word::clause` is below it.
+    pub clauses: u32,
+    /// Number of sentences; `Word::sentence` is below it.
+    pub sentences: u32,
 }
 
 impl Analyzed {
@@ -139,6 +161,16 @@ impl Analyzed {
         short as f64 / total as f64
     }
 
+    /// Share of the word tokens (see [`Analyzed::raw_word_tokens`]) that are grammatical words:
+    /// a formula is not a keyword salad for lacking them.
+    pub fn function_word_share_of_words(&self) -> f64 {
+        if self.raw_word_tokens == 0 {
+            0.0
+        } else {
+            self.raw_grammar_tokens as f64 / self.raw_word_tokens as f64
+        }
+    }
+
     /// Share of raw tokens that are grammatical words; prose sits around 0.3–0.5,
     /// a bare list of keywords near 0.
     pub fn function_word_ratio(&self) -> f64 {
@@ -183,18 +215,33 @@ pub fn analyze(input: &str) -> Analyzed {
         let mut parts = Vec::new();
         let mut fragment = 0;
         let mut last_end = 0;
+        let (mut clause, mut sentence) = (0u32, 0u32);
         for (start, raw) in raw_tokens(&text) {
             split_parts(raw, &mut parts);
             if parts.is_empty() {
                 continue;
             }
-            if fragment > 0 && text[last_end..start].contains(is_fragment_break) {
+            let gap = &text[last_end..start];
+            if fragment > 0 && gap.contains(is_fragment_break) {
                 out.fragments.push(fragment);
                 fragment = 0;
+            }
+            if !out.words.is_empty() {
+                if breaks_sentence(gap) {
+                    sentence += 1;
+                    clause += 1;
+                } else if breaks_clause(gap) {
+                    clause += 1;
+                }
             }
             fragment += 1;
             last_end = start + raw.len();
             out.raw_tokens += 1;
+            if raw.chars().filter(|c| c.is_alphabetic()).nth(1).is_some()
+                || (parts.len() == 1 && is_stop_word(&raw.to_lowercase()))
+            {
+                out.raw_word_tokens += 1;
+            }
             let whole = parts.len() == 1;
             if !whole {
                 out.identifiers.push(raw.to_lowercase());
@@ -213,25 +260,107 @@ pub fn analyze(input: &str) -> Analyzed {
                 let Form {
                     is_stop,
                     is_negation,
+                    is_function,
                     ..
                 } = out.forms[form];
-                if is_stop && whole {
+                if is_function && whole {
                     out.raw_stop_tokens += 1;
+                }
+                if is_stop && whole {
+                    out.raw_grammar_tokens += 1;
+                }
+                // "but", "while", "whereas" start a clause of their own.
+                if !out.words.is_empty() && is_contrastive(out.form_surface(form)) {
+                    clause += 1;
                 }
                 out.words.push(Word {
                     form,
                     span: (start + offset, start + offset + part.len()),
                     is_stop,
-                    is_negation,
+                    // Inside a name ("import/no-cycle", "no-cache") a "no" names, not denies.
+                    is_negation: is_negation && whole,
+                    is_function,
+                    clause,
+                    sentence,
+                    negated: false,
+                    hedged: false,
                 });
             }
         }
         if fragment > 0 {
             out.fragments.push(fragment);
         }
+        out.clauses = clause + 1;
+        out.sentences = sentence + 1;
     });
     out.text = text;
+    super::polarity::mark(&mut out);
     out
+}
+
+/// Characters between two words that end a sentence.
+fn is_sentence_break(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | ';' | '\n')
+}
+
+/// A sentence break between two words. A full stop ends a sentence only when a space (or a
+/// closing bracket or quote) follows it: in ".gitignore", ".env" or "../" it is part of a name.
+fn breaks_sentence(gap: &str) -> bool {
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '.' {
+            if chars
+                .peek()
+                .is_some_and(|&n| n.is_whitespace() || matches!(n, ')' | ']' | '"' | '\''))
+            {
+                return true;
+            }
+        } else if is_sentence_break(c) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Characters between two words that end a clause (a sentence break does too).
+fn is_clause_break(c: char) -> bool {
+    matches!(
+        c,
+        ',' | ':' | '(' | ')' | '[' | ']' | '—' | '–' | '|' | '•' | '·'
+    )
+}
+
+/// A clause break between two words; the empty brackets of a call ("spawn() buffers") are part
+/// of the name before them, not a break.
+fn breaks_clause(gap: &str) -> bool {
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '(' && chars.peek() == Some(&')') {
+            chars.next();
+            continue;
+        }
+        if is_clause_break(c) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Conjunctions that set what follows against what came before.
+pub(super) fn is_contrastive(surface: &str) -> bool {
+    matches!(
+        surface,
+        "but"
+            | "while"
+            | "whereas"
+            | "although"
+            | "though"
+            | "however"
+            | "unlike"
+            | "except"
+            | "otherwise"
+            | "instead"
+    )
 }
 
 /// Characters that separate list items (a full stop ends a sentence, which is not a list item).
@@ -245,6 +374,7 @@ struct Lexeme {
     stem: usize,
     is_stop: bool,
     is_negation: bool,
+    is_function: bool,
     shape: Shape,
     /// The text (`Lexicon::text`) in which the word was last seen, and its form index there.
     seen_in: u64,
@@ -312,6 +442,7 @@ impl Lexicon {
                 stem: stem.index,
                 is_stop: lexeme.is_stop,
                 is_negation: lexeme.is_negation,
+                is_function: lexeme.is_function,
                 shape: lexeme.shape,
             });
         }
@@ -345,6 +476,7 @@ impl Lexicon {
             stem,
             is_stop,
             is_negation: is_negation_word(surface),
+            is_function: is_stop || KEPT_FUNCTION.contains(&surface),
             shape: Shape::of(surface),
             seen_in: 0,
             form: 0,
@@ -459,7 +591,14 @@ fn split_parts<'t>(token: &'t str, parts: &mut Vec<(usize, &'t str)>) {
     }
 }
 
-fn is_negation_word(surface: &str) -> bool {
+/// Function words that decide meaning ("they are the **same**", "**only** one thread", "runs
+/// **before** I/O callbacks"): matched and weighed like content words, but counted as grammar
+/// when judging whether text reads as prose.
+const KEPT_FUNCTION: &[&str] = &[
+    "after", "all", "before", "both", "few", "fewer", "less", "more", "most", "only", "same",
+];
+
+pub fn is_negation_word(surface: &str) -> bool {
     matches!(
         surface,
         "not" | "no" | "never" | "without" | "cannot" | "neither" | "nor" | "none" | "nothing"
@@ -477,10 +616,8 @@ const STOP: &[&str] = &[
     "a",
     "about",
     "above",
-    "after",
     "again",
     "against",
-    "all",
     "also",
     "am",
     "an",
@@ -493,11 +630,9 @@ const STOP: &[&str] = &[
     "be",
     "because",
     "been",
-    "before",
     "being",
     "below",
     "between",
-    "both",
     "but",
     "by",
     "can",
@@ -517,7 +652,6 @@ const STOP: &[&str] = &[
     "each",
     "eg",
     "etc",
-    "few",
     "for",
     "from",
     "further",
@@ -554,8 +688,6 @@ const STOP: &[&str] = &[
     "may",
     "me",
     "might",
-    "more",
-    "most",
     "must",
     "mustn't",
     "my",
@@ -567,7 +699,6 @@ const STOP: &[&str] = &[
     "off",
     "on",
     "once",
-    "only",
     "or",
     "other",
     "ought",
@@ -577,7 +708,6 @@ const STOP: &[&str] = &[
     "out",
     "over",
     "own",
-    "same",
     "shall",
     "she",
     "should",
@@ -645,6 +775,17 @@ mod tests {
     fn surfaces(text: &str) -> Vec<String> {
         let a = analyze(text);
         a.words.iter().map(|w| a.surface(w).to_string()).collect()
+    }
+
+    #[test]
+    fn a_full_stop_inside_a_name_ends_no_sentence() {
+        assert_eq!(
+            analyze("add package-lock.json to .gitignore now").sentences,
+            1
+        );
+        assert_eq!(analyze("strip ../ from the name").sentences, 1);
+        assert_eq!(analyze("It blocks. Then it resumes.").sentences, 2);
+        assert_eq!(analyze("spawn() buffers nothing").clauses, 1);
     }
 
     #[test]
