@@ -95,7 +95,13 @@ pub fn assessment(
             ("Covered", Coverage::Covered),
             ("Partly", Coverage::Partial),
             ("Missed", Coverage::Missed),
+            ("Contradicted", Coverage::Contradicted),
         ] {
+            if coverage == Coverage::Contradicted
+                && !a.concepts.iter().any(|c| c.coverage == coverage)
+            {
+                continue;
+            }
             fields.push((name.to_string(), list(coverage), false));
         }
     }
@@ -150,7 +156,12 @@ mod tests {
             .map(|i| ConceptResult {
                 name: format!("{i} a long concept name that goes on and on"),
                 weight: 1.0,
-                coverage: [Coverage::Covered, Coverage::Partial, Coverage::Missed][i % 3],
+                coverage: [
+                    Coverage::Covered,
+                    Coverage::Partial,
+                    Coverage::Missed,
+                    Coverage::Contradicted,
+                ][i % 4],
                 matched: None,
             })
             .collect();
