@@ -285,8 +285,10 @@ pub async fn advance(e: &Engine, round_id: i64, resumed: bool) -> Result<(), Ste
     if stale_claim {
         // Whoever claimed this step died doing it (or a restart interrupted it): take it over.
         // The posts carry the step's nonce, so one that had gone out is not posted twice.
+        let seconds = u32::try_from(round.seconds_per_q).unwrap_or(60);
+        let question_deadline = now + e.timings.span(seconds);
         if e.store
-            .take_over_round_step(round.id, position, now, lease)
+            .take_over_round_step(round.id, position, now, lease, question_deadline)
             .await?
         {
             tracing::info!(round = round.id, position, state = %round.state, "taking over a round step");
@@ -294,13 +296,16 @@ pub async fn advance(e: &Engine, round_id: i64, resumed: bool) -> Result<(), Ste
                 reveal(e, &round, true).await?;
                 after_reveal(e, &round, position).await?;
             } else {
+                // Re-read: the takeover gave the question a new deadline.
+                let round = e.store.round(round.id).await?;
                 post_question(e, &round, position, true).await?;
             }
         }
         return Ok(());
     }
-    if round.state == RoundState::Reveal {
-        // Its claimer is posting it under a live lease and carries on from there.
+    if round.state == RoundState::Reveal || round.lease_until_ms.is_some() {
+        // Its claimer is posting the reveal or the question under a live lease and carries on
+        // from there; a question nobody has seen yet is never revealed.
         return Ok(());
     }
     let snap = current_snapshot(&e.store, &round).await?;

@@ -223,7 +223,9 @@ impl Store {
     }
 
     /// Claim closing question `position` for its reveal. Only one caller wins; it holds the
-    /// step until `lease_until`, and the timer leaves the round alone until then.
+    /// step until `lease_until`, and the timer leaves the round alone until then. A question
+    /// still under its opener's lease has not been posted, so nobody has seen it: it cannot be
+    /// revealed (its deadline may pass while its opener is dead; the takeover gives it its time).
     pub async fn claim_reveal(
         &self,
         round_id: i64,
@@ -232,7 +234,7 @@ impl Store {
     ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE rounds SET state = 'reveal', deadline_ms = NULL, lease_until_ms = ?
-             WHERE id = ? AND state = 'question' AND current_index = ?",
+             WHERE id = ? AND state = 'question' AND current_index = ? AND lease_until_ms IS NULL",
         )
         .bind(ms(lease_until))
         .bind(round_id)
@@ -243,27 +245,46 @@ impl Store {
     }
 
     /// Take over the step of question `position` whose claimer died: a reveal, or a question
-    /// opened but never recorded as posted, whose lease has passed. Only one caller wins.
+    /// opened but never recorded as posted, whose lease has passed. Only one caller wins. A
+    /// question taken over closes at `question_deadline`: its players get their full time from
+    /// the post nobody had seen.
     pub async fn take_over_round_step(
         &self,
         round_id: i64,
         position: i64,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
+        question_deadline: DateTime<Utc>,
     ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE rounds SET lease_until_ms = ?1
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let taken: Option<String> = sqlx::query_scalar(
+            "UPDATE rounds SET lease_until_ms = ?1,
+                    deadline_ms = CASE WHEN state = 'question' THEN ?5 ELSE deadline_ms END
              WHERE id = ?2 AND current_index = ?3
                AND ((state = 'reveal' AND ifnull(lease_until_ms, 0) <= ?4)
-                 OR (state = 'question' AND lease_until_ms <= ?4))",
+                 OR (state = 'question' AND lease_until_ms <= ?4))
+             RETURNING state",
         )
         .bind(ms(lease_until))
         .bind(round_id)
         .bind(position)
         .bind(ms(now))
-        .execute(&self.pool)
+        .bind(ms(question_deadline))
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if taken.as_deref() == Some("question") {
+            sqlx::query(
+                "UPDATE round_questions SET opened_ms = ?1, deadline_ms = ?2 WHERE round_id = ?3 AND position = ?4",
+            )
+            .bind(ms(now))
+            .bind(ms(question_deadline))
+            .bind(round_id)
+            .bind(position)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(taken.is_some())
     }
 
     /// Finish a round after the reveal of its last question `position`. False when another
@@ -370,7 +391,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(Vec<i64>, Option<DateTime<Utc>>)> {
         let due: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM rounds WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1 AND state IN ('lobby', 'question')
+            "SELECT id FROM rounds WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1 AND state IN ('lobby', 'question') AND lease_until_ms IS NULL
              UNION SELECT id FROM rounds WHERE state = 'reveal' AND lease_until_ms IS NULL
              UNION SELECT id FROM rounds WHERE lease_until_ms IS NOT NULL AND lease_until_ms <= ?1
              ORDER BY 1",

@@ -83,11 +83,25 @@ impl World {
         handle
     }
 
+    /// The bot's answer to a command, as a type 4 response: a deferred reply (type 5) is
+    /// waited for and given in that shape, so a test need not know which commands defer.
     async fn command(&self, user: u64, name: &str, options: Value) -> Value {
         let i = self.fake.slash_command(user, CHANNEL, name, options).await;
-        i.response(&self.fake, WAIT)
+        let response = i
+            .response(&self.fake, WAIT)
             .await
-            .expect("the bot answered the command")
+            .expect("the bot answered the command");
+        if response["type"] != 5 {
+            return response;
+        }
+        let reply = i
+            .wait_original(&self.fake, WAIT, |m| {
+                m["content"].as_str().is_some_and(|c| !c.is_empty())
+                    || m["embeds"].as_array().is_some_and(|e| !e.is_empty())
+            })
+            .await
+            .expect("the deferred reply got its content");
+        json!({ "type": 4, "data": reply })
     }
 
     fn messages(&self) -> Vec<Value> {

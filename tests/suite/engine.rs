@@ -507,3 +507,65 @@ async fn a_drop_names_the_streaks_that_break_unless_their_members_answer_it() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full_time_when_taken_over()
+ {
+    let w = World::new("2026-05-04T12:00:00Z").await;
+    let shipped = w.engine.library.shipped().clone();
+    let rows: Vec<i64> = shipped.bank.questions[..2]
+        .iter()
+        .map(|q| shipped.row_of(q).unwrap())
+        .collect();
+    let round = rounds::start_round(
+        &w.engine,
+        &rounds::StartRound {
+            guild_id: 1,
+            channel_id: 300,
+            starter: 11,
+            starter_name: "Ada",
+            mode: Mode::Solo,
+            seconds_per_q: 20,
+            question_rows: &rows,
+            topic: None,
+            difficulty: None,
+        },
+    )
+    .await
+    .unwrap();
+    // A process claims the first question and dies before posting it. Its 20 s pass before
+    // its 30 s lease does.
+    let start = w.now();
+    let lease = w.engine.lease_from(start);
+    assert!(
+        w.engine
+            .store
+            .claim_open_question(round, 0, start + Duration::seconds(20), start, lease)
+            .await
+            .unwrap()
+    );
+    w.set(start + Duration::seconds(25));
+    let next = app::timer::wake(&w.engine, false).await;
+    assert!(
+        w.nonces().is_empty(),
+        "a question nobody has seen is not revealed: {:?}",
+        w.nonces()
+    );
+    assert_eq!(next, Some(lease));
+    let r = w.engine.store.round(round).await.unwrap();
+    assert_eq!((r.state, r.current_index), (RoundState::Question, 0));
+    // At the lease's end the question is taken over and posted, with its full 20 s from now.
+    w.set(lease);
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.nonces(), [format!("r{round}q0")]);
+    assert_eq!(next, Some(lease + Duration::seconds(20)));
+    let r = w.engine.store.round(round).await.unwrap();
+    assert_eq!(r.deadline(), Some(lease + Duration::seconds(20)));
+    // Its reveal comes at the new deadline, then the next question.
+    w.set(lease + Duration::seconds(20));
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(
+        w.nonces()[1..],
+        [format!("r{round}v0"), format!("r{round}q1")]
+    );
+}

@@ -70,7 +70,8 @@ impl Bot {
             .spawn()
             .unwrap();
         let mut child = child;
-        let deadline = Instant::now() + Duration::from_secs(20);
+        // Generous: under a loaded machine (a parallel build) starting took over 20 s once.
+        let deadline = Instant::now() + Duration::from_secs(60);
         while fake.identify_count() == identified {
             let exited = child.try_wait().unwrap();
             assert!(
@@ -298,12 +299,10 @@ fn posts_by_nonce(fake: &FakeDiscord) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-// Ignored until a found bug is fixed (run it with `--ignored`): a process killed after claiming
-// a round question's post, before posting it, leaves a live lease; when the question's deadline
-// passes before that lease does (here 600 ms < 1.5 s; in production a 30 s question and the 30 s
-// lease), `app::rounds::advance` reveals the question that was never posted (seen 1 run in 4:
-// "round 9: r9q1 missing"). The wait for the binary to identify also failed once under load.
-#[ignore = "a round question killed mid-post can be revealed unposted; see the comment above"]
+// It found that a process killed after claiming a round question's post, before posting it,
+// left a live lease whose question was revealed unposted when its deadline passed first (here
+// 600 ms < 1.5 s): now such a question waits for the lease and is taken over with its full time
+// (engine test `a_question_whose_poster_died_is_not_revealed_unposted_…`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_random_moments_the_bot_loses_and_doubles_nothing() {
     let started = Instant::now();
@@ -438,10 +437,14 @@ async fn killed_at_random_moments_the_bot_loses_and_doubles_nothing() {
             continue; // nobody joined in time: cancelled, nothing asked
         }
         finished += 1;
+        let row = store.round(round).await.unwrap();
         for step in ["q0", "v0", "q1", "v1", "s"] {
             assert!(
                 posts.contains_key(&format!("r{round}{step}")),
-                "round {round}: r{round}{step} missing (seed {seed})"
+                "round {round}: r{round}{step} missing (seed {seed}); the round is {} at question {}, steps posted: {:?}",
+                row.state,
+                row.current_index,
+                posts.keys().filter(|n| n.starts_with(&format!("r{round}"))).collect::<Vec<_>>()
             );
         }
         let answers = store.round_answers(round).await.unwrap();

@@ -950,6 +950,10 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     let (due, next) = f.store.due_rounds(now).await.unwrap();
     assert!(!due.contains(&round));
     assert_eq!(next, Some(lease(now)));
+    assert!(
+        !f.store.claim_reveal(round, 0, lease(now)).await.unwrap(),
+        "a question not yet posted is never revealed"
+    );
     f.store.set_question_message(round, 0, 77).await.unwrap();
     assert_eq!(f.store.due_rounds(now).await.unwrap().1, Some(deadline));
 
@@ -973,7 +977,7 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     assert!(!f.store.finish_round(round, 1, now).await.unwrap());
     assert!(
         !f.store
-            .take_over_round_step(round, 0, now, lease(now))
+            .take_over_round_step(round, 0, now, lease(now), now + chrono::Duration::seconds(60))
             .await
             .unwrap(),
         "a live lease is not taken over"
@@ -985,13 +989,13 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     assert!(due.contains(&round));
     assert!(
         f.store
-            .take_over_round_step(round, 0, later, lease(later))
+            .take_over_round_step(round, 0, later, lease(later), later + chrono::Duration::seconds(60))
             .await
             .unwrap()
     );
     assert!(
         !f.store
-            .take_over_round_step(round, 0, later, lease(later))
+            .take_over_round_step(round, 0, later, lease(later), later + chrono::Duration::seconds(60))
             .await
             .unwrap()
     );
@@ -1416,6 +1420,8 @@ async fn open_round(f: &Fixture, g: i64, players: &[i64], now: DateTime<Utc>) ->
             .await
             .unwrap()
     );
+    // Posted, as the bot does before anyone can answer it.
+    f.store.set_question_message(round, 0, 70 + g).await.unwrap();
     round
 }
 

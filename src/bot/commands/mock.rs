@@ -109,6 +109,11 @@ async fn start(
         .author_member()
         .await
         .map_or_else(|| me.name.clone(), |m| m.display_name().to_string());
+    if mode != Mode::Solo {
+        // Posting the lobby first can outlast Discord's 3 s to answer (a slow or rate-limited
+        // channel): acknowledge now, reply when the lobby is out.
+        ctx.defer_ephemeral().await?;
+    }
     rounds::start_round(
         &data.engine,
         &StartRound {
