@@ -42,6 +42,7 @@ fn cues(surface: &str) -> u8 {
             | "have"
             | "can't"
             | "cannot"
+            | "couldn't"
             | "i"
             | "forgot"
             | "forget"
@@ -207,6 +208,9 @@ const HEDGES: &[&[&str]] = &[
     &["can't", "remember"],
     &["cannot", "remember"],
     &["don't", "remember"],
+    &["can't", "say"],
+    &["cannot", "say"],
+    &["couldn't", "say"],
     &["not", "certain"],
     &["i", "guess"],
     &["forgot"],
@@ -351,6 +355,9 @@ mod tests {
         ));
         assert!(hedged("Not sure, but maybe exec buffers."));
         assert!(hedged("I have never used either."));
+        assert!(hedged(
+            "I think there is a middleware, but I couldn't say what it does."
+        ));
         assert!(!hedged(
             "If the leak is not sure to show, take snapshots under load."
         ));
