@@ -309,7 +309,9 @@ impl Corpus {
         for s in 0..a.stem_count() {
             let known = self.stems.get(a.stem_str(s));
             stems.idf.push(known.map_or(self.unseen_idf, |k| k.idf));
-            stems.topics.push(known.map_or(&[], |k| k.topics.as_slice()));
+            stems
+                .topics
+                .push(known.map_or(&[], |k| k.topics.as_slice()));
         }
         stems
     }

@@ -252,8 +252,8 @@ fn denies_after(surfaces: &[&str], i: usize) -> Option<usize> {
 fn denies_before(surfaces: &[&str], i: usize) -> bool {
     let denial = is_falsity(surfaces[i])
         || (matches!(surfaces[i], "true" | "correct" | "right")
-        && i >= 1
-        && matches!(surfaces[i - 1], "not" | "never" | "isn't" | "aren't"));
+            && i >= 1
+            && matches!(surfaces[i - 1], "not" | "never" | "isn't" | "aren't"));
     if !denial {
         return false;
     }
