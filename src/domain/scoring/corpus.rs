@@ -17,20 +17,29 @@ pub const PROMPT_WORD_FACTOR: f64 = 0.25;
 /// Word rarity over a set of questions, plus every question prepared for scoring.
 #[derive(Debug, Clone)]
 pub struct Corpus {
-    idf: FastMap<String, f64>,
+    /// Every stem of the corpus's questions: its idf and where it is in their topics.
+    stems: FastMap<String, CorpusStem>,
     unseen_idf: f64,
     prepared: HashMap<QuestionId, PreparedQuestion>,
     /// Every question the corpus knows (background ones too), for telling which question a
-    /// sentence of an answer is about.
-    topics: Topics,
+    /// sentence of an answer is about; `CorpusStem::topics` numbers them.
+    topic_ids: Vec<QuestionId>,
 }
 
-/// Each question's topic vector (prompt, reference and phrasings; tf-idf, unit length), as an
-/// inverted index: stem → (question, weight).
-#[derive(Debug, Clone, Default)]
-struct Topics {
-    ids: Vec<QuestionId>,
-    postings: FastMap<String, Vec<(usize, f64)>>,
+/// What the corpus knows of a stem.
+#[derive(Debug, Clone)]
+struct CorpusStem {
+    idf: f64,
+    /// The stem's weight in each question's topic vector (prompt, reference and phrasings;
+    /// tf-idf, unit length) that has it, by question number: an inverted index.
+    topics: Vec<(usize, f64)>,
+}
+
+/// The corpus's facts for each distinct stem of one answer (by stem index), looked up once per
+/// answer rather than once per use.
+pub struct AnswerStems<'c> {
+    idf: Vec<f64>,
+    topics: Vec<&'c [(usize, f64)]>,
 }
 
 /// The text a question's topic vector is made of.
@@ -222,17 +231,35 @@ impl Corpus {
         }
         let n = (questions.len() + background.len()) as f64;
         let idf_of = |df: usize| ((n + 1.0) / (df as f64 + 1.0)).ln() + 1.0;
-        let idf = df.into_iter().map(|(s, d)| (s, idf_of(d))).collect();
+        let stems = df
+            .into_iter()
+            .map(|(s, d)| {
+                let stem = CorpusStem {
+                    idf: idf_of(d),
+                    topics: Vec::new(),
+                };
+                (s, stem)
+            })
+            .collect();
         let mut corpus = Corpus {
-            idf,
+            stems,
             unseen_idf: idf_of(0),
             prepared: HashMap::new(),
-            topics: Topics::default(),
+            topic_ids: Vec::new(),
         };
         for (d, q) in questions.iter().chain(background).enumerate() {
-            corpus.topics.ids.push(q.id.clone());
+            corpus.topic_ids.push(q.id.clone());
             for (stem, w) in corpus.topic_vector(&analyze(&topic_text(q))) {
-                corpus.topics.postings.entry(stem).or_default().push((d, w));
+                let unseen_idf = corpus.unseen_idf;
+                corpus
+                    .stems
+                    .entry(stem)
+                    .or_insert_with(|| CorpusStem {
+                        idf: unseen_idf,
+                        topics: Vec::new(),
+                    })
+                    .topics
+                    .push((d, w));
             }
         }
         for q in questions {
@@ -263,12 +290,30 @@ impl Corpus {
             .into_iter()
             .map(|(s, c)| (s.to_string(), weight(c, self.idf(s), false)))
             .collect();
+        // Sorted before summing, so the norm does not depend on the map's order.
+        v.sort_by(|a, b| a.0.cmp(&b.0));
         let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
         if norm > 0.0 {
             v.iter_mut().for_each(|(_, x)| *x /= norm);
         }
-        v.sort_by(|a, b| a.0.cmp(&b.0));
         v
+    }
+
+    /// The corpus's facts for each distinct stem of `a`, for [`Corpus::similarity`] and
+    /// [`Corpus::relevance`].
+    pub fn answer_stems(&self, a: &Analyzed) -> AnswerStems<'_> {
+        let mut stems = AnswerStems {
+            idf: Vec::with_capacity(a.stem_count()),
+            topics: Vec::with_capacity(a.stem_count()),
+        };
+        for s in 0..a.stem_count() {
+            let known = self.stems.get(a.stem_str(s));
+            stems.idf.push(known.map_or(self.unseen_idf, |k| k.idf));
+            stems
+                .topics
+                .push(known.map_or(&[], |k| k.topics.as_slice()));
+        }
+        stems
     }
 
     /// How close each sentence of an answer (and the answer as a whole, last) is to its own
@@ -277,11 +322,11 @@ impl Corpus {
     pub fn topic_profile(
         &self,
         q: &PreparedQuestion,
-        a: &Analyzed,
+        stems: &AnswerStems,
         stem_ids: &[Option<usize>],
         tokens: &[(usize, u32)],
     ) -> Vec<SentenceTopic> {
-        let own_doc = self.topics.ids.iter().position(|id| *id == q.id);
+        let own_doc = self.topic_ids.iter().position(|id| *id == q.id);
         let mut out = Vec::new();
         let mut i = 0;
         let mut ranges: Vec<(usize, usize)> = Vec::new();
@@ -295,30 +340,30 @@ impl Corpus {
             i = end;
         }
         ranges.push((0, tokens.len()));
-        let mut dots = vec![0.0; self.topics.ids.len()];
-        let mut seen: Vec<usize> = Vec::new();
-        for (from, to) in ranges {
-            seen.clear();
+        let mut dots = vec![0.0; self.topic_ids.len()];
+        // The range (numbered from 1) in which each stem was last counted.
+        let mut seen_in = vec![0; stems.idf.len()];
+        for (range, (from, to)) in ranges.into_iter().enumerate() {
             dots.iter_mut().for_each(|d| *d = 0.0);
             let (mut own, mut squares, mut mass) = (0.0, 0.0, 0.0);
+            let mut distinct = 0;
             for &(stem, _) in &tokens[from..to] {
                 let idf = match stem_ids[stem] {
                     Some(t) => q.terms[t].idf,
-                    None => self.idf(a.stem_str(stem)),
+                    None => stems.idf[stem],
                 };
                 mass += idf;
-                if seen.contains(&stem) {
+                if seen_in[stem] == range + 1 {
                     continue;
                 }
-                seen.push(stem);
+                seen_in[stem] = range + 1;
+                distinct += 1;
                 squares += idf * idf;
                 if let Some(t) = stem_ids[stem] {
                     own += idf * q.terms[t].topic;
                 }
-                if let Some(list) = self.topics.postings.get(a.stem_str(stem)) {
-                    for &(d, w) in list {
-                        dots[d] += idf * w;
-                    }
+                for &(d, w) in stems.topics[stem] {
+                    dots[d] += idf * w;
                 }
             }
             let norm = squares.sqrt().max(f64::MIN_POSITIVE);
@@ -332,7 +377,7 @@ impl Corpus {
                 own: own / norm,
                 other,
                 mass,
-                distinct: seen.len(),
+                distinct,
             });
         }
         out
@@ -346,7 +391,7 @@ impl Corpus {
     pub fn relevance(
         &self,
         q: &PreparedQuestion,
-        a: &Analyzed,
+        stems: &AnswerStems,
         stem_ids: &[Option<usize>],
         tokens: &[(usize, u32)],
     ) -> f64 {
@@ -354,7 +399,7 @@ impl Corpus {
         if tokens.len() < MIN_JUDGED_ANSWER {
             return 1.0;
         }
-        let mut profile = self.topic_profile(q, a, stem_ids, tokens);
+        let mut profile = self.topic_profile(q, stems, stem_ids, tokens);
         // The answer as a whole is another question's: nothing of it is about this one.
         if let Some(whole) = profile.pop()
             && whole.other >= ANSWER_FOREIGN_MIN
@@ -380,7 +425,7 @@ impl Corpus {
     }
 
     pub fn idf(&self, stem: &str) -> f64 {
-        self.idf.get(stem).copied().unwrap_or(self.unseen_idf)
+        self.stems.get(stem).map_or(self.unseen_idf, |s| s.idf)
     }
 
     /// The prepared form of a question in this corpus, if it was built with it.
@@ -546,15 +591,15 @@ impl Corpus {
     /// Cosine between the tf-idf vectors of an answer's counted words (`stems`: stem index into
     /// `a` and whether the word is denied) and of the question's reference answer; 0 when either
     /// is empty. A denied word and the same word affirmed are different terms: "does not block"
-    /// shares nothing with "blocks". `stem_ids` is [`Vocabulary::stem_ids_of`] for `a`.
+    /// shares nothing with "blocks". `stem_ids` is [`Vocabulary::stem_ids_of`] for `a`, `known`
+    /// [`Corpus::answer_stems`].
     pub fn similarity(
-        &self,
         q: &PreparedQuestion,
-        a: &Analyzed,
+        known: &AnswerStems,
         stem_ids: &[Option<usize>],
         stems: impl Iterator<Item = (usize, bool)>,
     ) -> f64 {
-        let mut counts = vec![[0; 2]; a.stem_count()];
+        let mut counts = vec![[0; 2]; known.idf.len()];
         for (s, negated) in stems {
             counts[s][usize::from(negated)] += 1;
         }
@@ -567,7 +612,7 @@ impl Corpus {
             let (idf, in_prompt, reference) = match stem_ids[s] {
                 Some(t) => (q.terms[t].idf, q.terms[t].in_prompt, q.terms[t].reference),
                 // Every prompt stem is a term, so this word is not damped.
-                None => (self.idf(a.stem_str(s)), false, [None, None]),
+                None => (known.idf[s], false, [None, None]),
             };
             for polarity in 0..2 {
                 if count[polarity] == 0 {

@@ -428,7 +428,7 @@ impl AnswerIndex {
                 shape.chars >= MIN_TYPO_LEN
                     && vocabulary.typo_letters & letter_bit(shape.first) != 0
                     // "throughout" is a word of its own, never a typo of "throughput".
-                    && !is_english_word(a.form_surface(f))
+                    && !a.forms[f].is_english
             })
             .collect();
         let long_by_letter = Groups::new(

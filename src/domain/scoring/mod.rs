@@ -42,82 +42,19 @@ mod polarity;
 mod roles;
 pub mod text;
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher, RandomState};
-use std::sync::LazyLock;
-
 use serde::Serialize;
 
-pub use corpus::{Corpus, PreparedQuestion, SentenceTopic};
+pub use corpus::{AnswerStems, Corpus, PreparedQuestion, SentenceTopic};
 use matching::{AnswerIndex, PhraseMatch, Token, Window, content_tokens};
 use roles::Roles;
 use text::{Analyzed, analyze};
 
 use crate::domain::bank::Question;
 
-/// Hash map for the short words scoring looks up for every answer word. std's SipHash costs more
-/// than the rest of such a lookup; this is the Fx multiply-rotate hash (as in rustc). It is not
-/// built to resist crafted collisions as SipHash is: the random per-process seed makes them
-/// harder to precompute, and answers are capped at 100 KB.
-type FastMap<K, V> = HashMap<K, V, FastState>;
-
-static FAST_SEED: LazyLock<u64> = LazyLock::new(|| RandomState::new().build_hasher().finish());
-
-#[derive(Debug, Clone, Copy)]
-struct FastState(u64);
-
-impl Default for FastState {
-    fn default() -> Self {
-        FastState(*FAST_SEED)
-    }
-}
-
-impl BuildHasher for FastState {
-    type Hasher = FastHasher;
-
-    fn build_hasher(&self) -> FastHasher {
-        FastHasher(self.0)
-    }
-}
-
-struct FastHasher(u64);
-
-impl FastHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // The multiply leaves the low bits (which pick the bucket) the weakest; rotate the
-        // well-mixed middle bits down.
-        self.0.rotate_left(26)
-    }
-}
+/// Hash map for the short words scoring looks up for every answer word: std's SipHash costs more
+/// than the rest of such a lookup. foldhash is several times faster and still seeded per process,
+/// so colliding words cannot be prepared in advance (answers are capped at 100 KB too).
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Share of the content score that comes from concept coverage.
 pub const W_COVERAGE: f64 = 0.5;
@@ -338,9 +275,10 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     };
 
     // What the answer professes not to know says nothing either way.
-    let similarity = corpus.similarity(
+    let known = corpus.answer_stems(&analyzed);
+    let similarity = Corpus::similarity(
         q,
-        &analyzed,
+        &known,
         &stem_ids,
         index
             .content
@@ -370,7 +308,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         .filter(|t| !t.hedged)
         .map(|t| (t.stem, t.sentence))
         .collect();
-    let relevance = corpus.relevance(q, &analyzed, &stem_ids, &counted);
+    let relevance = corpus.relevance(q, &known, &stem_ids, &counted);
     let misconceptions = find_misconceptions(q, &index, &analyzed, &roles);
     let contradicted: f64 = concepts
         .iter()

@@ -17,10 +17,56 @@ use super::text::Analyzed;
 /// Content words a forward negation reaches at most.
 pub const SCOPE_WORDS: usize = 3;
 
+/// A word can start a profession of not knowing ([`is_hedge_at`]).
+const HEDGE: u8 = 1;
+/// A word about truth or falsity ([`denies_after`], [`denies_before`]).
+const TRUTH: u8 = 2;
+/// A word that starts a denial without being a negation ("instead of", "rather than", "non-").
+const OTHER: u8 = 4;
+
+/// Which cues a word can take part in. The cue patterns are tried only where one could start:
+/// most words of an answer are none of these, and a bit test is far cheaper than the patterns.
+fn cues(surface: &str) -> u8 {
+    let mut cues = 0;
+    if matches!(
+        surface,
+        "don't"
+            | "dont"
+            | "do"
+            | "didn't"
+            | "not"
+            | "unsure"
+            | "no"
+            | "never"
+            | "haven't"
+            | "have"
+            | "can't"
+            | "cannot"
+            | "couldn't"
+            | "i"
+            | "forgot"
+            | "forget"
+    ) {
+        cues |= HEDGE;
+    }
+    if is_truth(surface) || is_falsity(surface) {
+        cues |= TRUTH;
+    }
+    if matches!(surface, "instead" | "rather" | "non") {
+        cues |= OTHER;
+    }
+    cues
+}
+
 /// Marks `Word::negated` and `Word::hedged` in place.
 pub(super) fn mark(a: &mut Analyzed) {
     let surfaces: Vec<&str> = a.words.iter().map(|w| a.surface(w)).collect();
     let n = surfaces.len();
+    // Per distinct word, then per position.
+    let form_cues: Vec<u8> = (0..a.forms.len())
+        .map(|f| cues(a.form_surface(f)))
+        .collect();
+    let cue: Vec<u8> = a.words.iter().map(|w| form_cues[w.form]).collect();
     let mut negated = vec![false; n];
     let mut sentential = vec![false; n];
     let mut hedged_sentences: Vec<u32> = Vec::new();
@@ -30,24 +76,31 @@ pub(super) fn mark(a: &mut Analyzed) {
         let next = surfaces.get(i + 1).copied();
         let prev = i.checked_sub(1).map(|p| surfaces[p]);
         let here = surfaces[i];
-        if is_hedge_at(&surfaces, i)
+        if cue[i] & HEDGE != 0
+            && is_hedge_at(&surfaces, i)
             && (starts_sentence(a, i) || first_person_before(a, &surfaces, i))
         {
             hedged_sentences.push(w.sentence);
         }
-        // "It is not true that …" is denied by the sentence-wide scope below, not word by word.
-        let before_truth = (1..=2).any(|k| denies_after(&surfaces, i + k).is_some());
         let forward = if w.is_negation {
             // "not only X but also Y", "no matter", "whether or not", "if not": no denial.
             let no_denial = matches!(next, Some("only" | "just" | "matter" | "necessarily"))
                 || (here == "not" && matches!(prev, Some("or" | "if" | "whether")));
+            // "It is not true that …" is denied by the sentence-wide scope below, not word by
+            // word.
+            let before_truth = (1..=2).any(|k| {
+                i + k < n && cue[i + k] & TRUTH != 0 && denies_after(&surfaces, i + k).is_some()
+            });
             !no_denial && !before_truth
         } else {
-            (here == "instead" && next == Some("of"))
-                || (here == "rather" && next == Some("than"))
-                || here == "non"
+            cue[i] & OTHER != 0
+                && ((here == "instead" && next == Some("of"))
+                    || (here == "rather" && next == Some("than"))
+                    || here == "non")
         };
-        if let Some(start) = denies_after(&surfaces, i) {
+        if cue[i] & TRUTH != 0
+            && let Some(start) = denies_after(&surfaces, i)
+        {
             // "It is not true that X …": the whole rest of the sentence (a semicolon or colon
             // does not end what is denied), up to a contrast. It turns around what it covers,
             // denials included: "it is not true that spawn does not buffer" says it buffers.
@@ -81,7 +134,7 @@ pub(super) fn mark(a: &mut Analyzed) {
                 }
             }
         }
-        if denies_before(&surfaces, i) {
+        if cue[i] & TRUTH != 0 && denies_before(&surfaces, i) {
             let clause = w.clause;
             for j in (0..i).rev() {
                 if a.words[j].clause != clause {
@@ -132,31 +185,49 @@ fn first_person_before(a: &Analyzed, surfaces: &[&str], i: usize) -> bool {
 
 /// Word sequences that profess not knowing, matched at position `i`.
 fn is_hedge_at(surfaces: &[&str], i: usize) -> bool {
-    const HEDGES: &[&[&str]] = &[
-        &["don't", "know"],
-        &["dont", "know"],
-        &["do", "not", "know"],
-        &["didn't", "know"],
-        &["not", "sure"],
-        &["unsure"],
-        &["no", "idea"],
-        &["no", "clue"],
-        &["never", "used"],
-        &["never", "worked"],
-        &["haven't", "used"],
-        &["have", "not", "used"],
-        &["not", "familiar"],
-        &["can't", "remember"],
-        &["cannot", "remember"],
-        &["don't", "remember"],
-        &["not", "certain"],
-        &["i", "guess"],
-        &["forgot"],
-        &["forget"],
-    ];
     HEDGES
         .iter()
         .any(|h| surfaces.len() >= i + h.len() && h.iter().zip(&surfaces[i..]).all(|(a, b)| a == b))
+}
+
+/// What people write when they do not know.
+const HEDGES: &[&[&str]] = &[
+    &["don't", "know"],
+    &["dont", "know"],
+    &["do", "not", "know"],
+    &["didn't", "know"],
+    &["not", "sure"],
+    &["unsure"],
+    &["no", "idea"],
+    &["no", "clue"],
+    &["never", "used"],
+    &["never", "worked"],
+    &["haven't", "used"],
+    &["have", "not", "used"],
+    &["not", "familiar"],
+    &["can't", "remember"],
+    &["cannot", "remember"],
+    &["don't", "remember"],
+    &["can't", "say"],
+    &["cannot", "say"],
+    &["couldn't", "say"],
+    &["not", "certain"],
+    &["i", "guess"],
+    &["forgot"],
+    &["forget"],
+];
+
+/// Words that deny what they are said of ("… is a myth", "it is false that …").
+fn is_falsity(surface: &str) -> bool {
+    matches!(
+        surface,
+        "myth" | "false" | "wrong" | "incorrect" | "untrue" | "misconception"
+    )
+}
+
+/// Words that deny when negated ("it is not true that …").
+fn is_truth(surface: &str) -> bool {
+    matches!(surface, "true" | "correct" | "right" | "case")
 }
 
 /// "It is not true that …", "it is a myth that …", "it is false that …": a denial of the
@@ -165,17 +236,13 @@ fn denies_after(surfaces: &[&str], i: usize) -> Option<usize> {
     if i >= surfaces.len() {
         return None;
     }
-    let negated_truth = matches!(surfaces[i], "true" | "correct" | "right" | "case")
+    let negated_truth = is_truth(surfaces[i])
         && i >= 1
         && (matches!(surfaces[i - 1], "not" | "never" | "isn't" | "aren't")
             || (surfaces[i - 1] == "the"
                 && i >= 2
                 && matches!(surfaces[i - 2], "not" | "isn't" | "aren't")));
-    let falsity = matches!(
-        surfaces[i],
-        "myth" | "false" | "wrong" | "incorrect" | "untrue" | "misconception"
-    );
-    (negated_truth || falsity)
+    (negated_truth || is_falsity(surfaces[i]))
         .then_some(i + 1)
         .filter(|&next| surfaces.get(next) == Some(&"that"))
 }
@@ -183,12 +250,10 @@ fn denies_after(surfaces: &[&str], i: usize) -> Option<usize> {
 /// "… is a myth", "… are false", "… is simply wrong", "… is not true": a denial of what stands
 /// before it in the clause.
 fn denies_before(surfaces: &[&str], i: usize) -> bool {
-    let denial = matches!(
-        surfaces[i],
-        "myth" | "false" | "wrong" | "incorrect" | "untrue" | "misconception"
-    ) || (matches!(surfaces[i], "true" | "correct" | "right")
-        && i >= 1
-        && matches!(surfaces[i - 1], "not" | "never" | "isn't" | "aren't"));
+    let denial = is_falsity(surfaces[i])
+        || (matches!(surfaces[i], "true" | "correct" | "right")
+            && i >= 1
+            && matches!(surfaces[i - 1], "not" | "never" | "isn't" | "aren't"));
     if !denial {
         return false;
     }
@@ -222,6 +287,13 @@ mod tests {
 
     fn hedged(text: &str) -> bool {
         analyze(text).words.iter().any(|w| w.hedged)
+    }
+
+    #[test]
+    fn every_cue_pattern_starts_at_a_word_marked_for_it() {
+        for surface in super::HEDGES.iter().map(|h| h[0]) {
+            assert!(super::cues(surface) & super::HEDGE != 0, "{surface}");
+        }
     }
 
     #[test]
@@ -283,6 +355,9 @@ mod tests {
         ));
         assert!(hedged("Not sure, but maybe exec buffers."));
         assert!(hedged("I have never used either."));
+        assert!(hedged(
+            "I think there is a middleware, but I couldn't say what it does."
+        ));
         assert!(!hedged(
             "If the leak is not sure to show, take snapshots under load."
         ));

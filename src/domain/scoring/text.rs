@@ -12,6 +12,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 
 use super::FastMap;
+use super::matching::is_english_word;
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
@@ -53,6 +54,8 @@ pub struct Form {
     pub is_stop: bool,
     pub is_negation: bool,
     pub is_function: bool,
+    /// An ordinary English word ([`is_english_word`]): never taken for a typo of another.
+    pub is_english: bool,
     pub shape: Shape,
 }
 
@@ -375,6 +378,7 @@ struct Lexeme {
     is_stop: bool,
     is_negation: bool,
     is_function: bool,
+    is_english: bool,
     shape: Shape,
     /// The text (`Lexicon::text`) in which the word was last seen, and its form index there.
     seen_in: u64,
@@ -390,8 +394,8 @@ struct Stem {
 
 /// Words looked up recently on this thread. Answers share most of their vocabulary, and Snowball
 /// stemming is the largest single cost of scoring; one hash lookup here also replaces the stop
-/// word search and the spelling facts for typos, and numbers the text's distinct words and
-/// stems. It changes no result.
+/// word search, the English word list search and the spelling facts for typos, and numbers the
+/// text's distinct words and stems. It changes no result.
 #[derive(Default)]
 struct Lexicon {
     ids: FastMap<Box<str>, usize>,
@@ -443,6 +447,7 @@ impl Lexicon {
                 is_stop: lexeme.is_stop,
                 is_negation: lexeme.is_negation,
                 is_function: lexeme.is_function,
+                is_english: lexeme.is_english,
                 shape: lexeme.shape,
             });
         }
@@ -477,6 +482,7 @@ impl Lexicon {
             is_stop,
             is_negation: is_negation_word(surface),
             is_function: is_stop || KEPT_FUNCTION.contains(&surface),
+            is_english: is_english_word(surface),
             shape: Shape::of(surface),
             seen_in: 0,
             form: 0,
