@@ -6,6 +6,7 @@ pub mod bank;
 pub mod copying;
 pub mod hints;
 pub mod period;
+pub mod progress;
 pub mod ranking;
 pub mod retry;
 pub mod review;
