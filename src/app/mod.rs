@@ -5,6 +5,7 @@
 
 pub mod answer;
 pub mod clock;
+pub mod coaching;
 pub mod drops;
 pub mod engine;
 pub mod library;

@@ -3,6 +3,7 @@
 
 pub mod adaptive;
 pub mod bank;
+pub mod coaching;
 pub mod copying;
 pub mod hints;
 pub mod period;

@@ -8,6 +8,7 @@
 mod attempts;
 mod banks;
 mod boards;
+mod coaching;
 mod daily;
 mod maintenance;
 mod moderation;

@@ -647,9 +647,33 @@ async fn leaderboard_pages_and_stats() {
         .await;
     assert_eq!(flags(&stats) & 64, 64);
     let s = stats.to_string();
+    assert!(s.contains("42/100") && s.contains("#16 of 16"), "{s}");
+    // The concept missed, with the question that teaches it.
     assert!(
-        s.contains("42/100") && s.contains("Heap snapshots") && s.contains("#16 of 16"),
+        s.contains(&format!("Heap snapshots — missed 1× · practise `{}`", q.id)),
         "{s}"
+    );
+    // The progress chart: a PNG attached to the reply and shown in its embed.
+    assert_eq!(
+        stats["data"]["embeds"][0]["image"]["url"], "attachment://progress.png",
+        "{s}"
+    );
+    let callback = w
+        .fake
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| c.path.contains("/callback") && !c.files.is_empty())
+        .expect("a callback with a file");
+    let (name, png) = &callback.files[0];
+    assert_eq!(name, "progress.png");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    let reader = png::Decoder::new(std::io::Cursor::new(png.as_slice()))
+        .read_info()
+        .unwrap();
+    assert_eq!(
+        (reader.info().width, reader.info().height),
+        (interview_bot::chart::WIDTH, interview_bot::chart::HEIGHT)
     );
     w.assert_clean();
     bot.stop().await;

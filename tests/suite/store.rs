@@ -453,7 +453,26 @@ async fn stats_streaks_and_most_missed_use_the_servers_days() {
     assert_eq!(s.attempts, 4);
     assert_eq!(s.best, 90);
     assert_eq!(s.topics[0].topic, "Performance", "weakest first");
-    assert_eq!(s.most_missed[0].1, 4);
+    // Coaching's tallies: per concept missed and question, its misses and covers.
+    let mut missed: Vec<(String, String, u32, u32)> = f
+        .store
+        .member_concept_tallies(g, 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.concept, m.question, m.missed, m.covered))
+        .collect();
+    missed.sort();
+    let row = |c: &str, q: &str, n: u32| (c.to_string(), q.to_string(), n, 0);
+    assert_eq!(
+        missed,
+        [
+            row("IPC", Q1, 3),
+            row("IPC", Q3, 1),
+            row("Round-robin", Q1, 3),
+            row("Round-robin", Q3, 1)
+        ]
+    );
     assert_eq!(s.week_rank.map(|r| r.0), Some(1));
     let later = f
         .store
