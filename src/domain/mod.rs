@@ -5,6 +5,7 @@ pub mod adaptive;
 pub mod bank;
 pub mod coaching;
 pub mod copying;
+pub mod digest;
 pub mod hints;
 pub mod period;
 pub mod progress;

@@ -2786,6 +2786,37 @@ async fn server_timezone_moves_today_for_new_answers() {
     bot.stop().await;
 }
 
+#[tokio::test]
+async fn server_digest_turns_on_says_when_and_turns_off() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let on = sub(
+        "digest",
+        json!([{ "name": "channel", "type": 7, "value": CHANNEL.to_string() }]),
+    );
+    let r = w.command(M0, "server", on.clone()).await;
+    assert!(text_of(&r).contains("Manage Server"), "{r}");
+    let r = w.command(ADMIN, "server", on).await;
+    assert!(
+        text_of(&r).contains(&format!("posted in <#{CHANNEL}> every Monday at 09:00")),
+        "{r}"
+    );
+    let store = w.store().await;
+    let setting = store.digest_setting(GUILD as i64).await.unwrap().unwrap();
+    assert_eq!(setting.channel_id, CHANNEL as i64);
+    let r = w.command(ADMIN, "server", sub("digest", json!([]))).await;
+    assert!(text_of(&r).contains("the next is due <t:"), "{r}");
+    let off = sub(
+        "digest",
+        json!([{ "name": "off", "type": 5, "value": true }]),
+    );
+    let r = w.command(ADMIN, "server", off).await;
+    assert!(text_of(&r).contains("The weekly digest is off"), "{r}");
+    assert!(store.digest_setting(GUILD as i64).await.unwrap().is_none());
+    w.assert_clean();
+    bot.stop().await;
+}
+
 /// M0 answers `slug` through `/question` (practice).
 async fn practise(w: &World, slug: &str) {
     let m = question_message(w, M0, slug).await;
