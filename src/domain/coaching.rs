@@ -56,33 +56,47 @@ pub fn most_missed(tallies: &[ConceptTally], limit: usize) -> Vec<Weakness> {
     rank(tallies.iter(), limit)
 }
 
+/// One concept's misses gathered over its questions.
+struct Gathered<'a> {
+    concept: &'a str,
+    missed: u32,
+    last_missed_ms: i64,
+    /// (question, misses, latest miss)
+    questions: Vec<(&'a str, u32, i64)>,
+}
+
 fn rank<'a>(tallies: impl Iterator<Item = &'a ConceptTally>, limit: usize) -> Vec<Weakness> {
-    // concept → (misses, latest miss, [(question, misses, latest miss)])
-    let mut by_concept: HashMap<&str, (u32, i64, Vec<(&str, u32, i64)>)> = HashMap::new();
+    let mut by_concept: HashMap<&str, Gathered<'_>> = HashMap::new();
     for t in tallies.filter(|t| t.missed > 0) {
-        let entry = by_concept
-            .entry(t.concept.as_str())
-            .or_insert((0, i64::MIN, Vec::new()));
-        entry.0 += t.missed;
-        entry.1 = entry.1.max(t.last_missed_ms);
-        entry
-            .2
+        let g = by_concept.entry(t.concept.as_str()).or_insert(Gathered {
+            concept: t.concept.as_str(),
+            missed: 0,
+            last_missed_ms: i64::MIN,
+            questions: Vec::new(),
+        });
+        g.missed += t.missed;
+        g.last_missed_ms = g.last_missed_ms.max(t.last_missed_ms);
+        g.questions
             .push((t.question.as_str(), t.missed, t.last_missed_ms));
     }
-    let mut ranked: Vec<(&str, u32, i64, Vec<(&str, u32, i64)>)> = by_concept
-        .into_iter()
-        .map(|(c, (n, last, qs))| (c, n, last, qs))
-        .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+    let mut ranked: Vec<Gathered<'_>> = by_concept.into_values().collect();
+    ranked.sort_by(|a, b| {
+        b.missed
+            .cmp(&a.missed)
+            .then(b.last_missed_ms.cmp(&a.last_missed_ms))
+            .then(a.concept.cmp(b.concept))
+    });
     ranked
         .into_iter()
         .take(limit)
-        .map(|(concept, missed, _, mut questions)| {
-            questions.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+        .map(|mut g| {
+            g.questions
+                .sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
             Weakness {
-                concept: concept.to_string(),
-                missed,
-                questions: questions
+                concept: g.concept.to_string(),
+                missed: g.missed,
+                questions: g
+                    .questions
                     .into_iter()
                     .take(QUESTIONS_PER_CONCEPT)
                     .map(|(q, _, _)| q.to_string())

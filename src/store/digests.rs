@@ -32,6 +32,9 @@ pub struct DigestRow {
     pub note: Option<String>,
 }
 
+/// (user, name, week average, week answers, average before, answers before)
+type MemberWeekRow = (i64, String, Option<f64>, i64, Option<f64>, i64);
+
 const DIGEST_COLUMNS: &str =
     "id, guild_id, week, channel_id, state, due_ms, lease_until_ms, message_id, note";
 
@@ -234,7 +237,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<MemberWeek>> {
-        let rows: Vec<(i64, String, Option<f64>, i64, Option<f64>, i64)> = sqlx::query_as(
+        let rows: Vec<MemberWeekRow> = sqlx::query_as(
             "SELECT a.user_id, ifnull(m.display_name, CAST(a.user_id AS TEXT)),
                     AVG(CASE WHEN a.submitted_ms >= ?2 THEN a.score END), SUM(a.submitted_ms >= ?2),
                     AVG(CASE WHEN a.submitted_ms < ?2 THEN a.score END), SUM(a.submitted_ms < ?2)
