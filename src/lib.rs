@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod bot;
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -5,6 +5,8 @@
 
 pub mod answer;
 pub mod clock;
+pub mod coaching;
+pub mod digest;
 pub mod drops;
 pub mod engine;
 pub mod library;

@@ -12,7 +12,7 @@ use super::{Engine, OutboundError, StepError};
 use crate::domain::bank::Question;
 use crate::domain::ranking::{PlayerScore, rank_players, team_averages};
 use crate::domain::round::{AnswerRefusal, Mode, Snapshot, Step, TEAM_NAMES, next_step};
-use crate::store::{NewRound, RoundEnd, RoundRow, RoundState, Store, StoreError};
+use crate::store::{NewRound, RoundAnswer, RoundEnd, RoundRow, RoundState, Store, StoreError};
 
 /// A question as posted in a round (and in `/question`): prompt, topic and difficulty.
 pub fn question_embed(q: &Question, title: &str) -> Embed {
@@ -635,8 +635,38 @@ async fn summary(e: &Engine, round: &RoundRow) -> Result<(), StepError> {
             .collect();
         embed = embed.field("Teams", teams.join("\n"), false);
     }
+    let coaching = round_coaching_lines(e, round, &names, &answers).await?;
+    if !coaching.is_empty() {
+        embed = embed.field(
+            "To work on (concepts of these questions missed most, not covered since)",
+            fit_lines(&coaching, MAX_FIELD_VALUE),
+            false,
+        );
+    }
     post(e, round, Outgoing::embed(embed), &format!("r{}s", round.id)).await;
     Ok(())
+}
+
+/// Per player who answered, the concepts of the round's questions they still miss most.
+async fn round_coaching_lines(
+    e: &Engine,
+    round: &RoundRow,
+    names: &[(i64, String, Option<String>)],
+    answers: &[RoundAnswer],
+) -> Result<Vec<String>, StepError> {
+    let mut lines = Vec::new();
+    for (user, name, _) in names {
+        if !answers.iter().any(|a| a.user_id == *user) {
+            continue;
+        }
+        let weak = super::coaching::round_coaching(&e.store, round.id, *user).await?;
+        if weak.is_empty() {
+            continue;
+        }
+        let concepts: Vec<String> = weak.iter().map(super::coaching::weakness_line).collect();
+        lines.push(format!("{}: {}", escape(name), concepts.join("; ")));
+    }
+    Ok(lines)
 }
 
 /// Post to the round's channel; failures are logged, not retried (a missing permission would

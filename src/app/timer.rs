@@ -1,5 +1,5 @@
-//! One wake of the timer: every round step and daily drop step that is due at the clock's time,
-//! and when the next one falls due. The task that sleeps between wakes is `bot::rounds`'s.
+//! One wake of the timer: every round step, daily drop step and weekly digest that is due at the
+//! clock's time, and when the next one falls due. The task that sleeps between wakes is `bot::rounds`'s.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -41,8 +41,15 @@ pub async fn wake(e: &Engine, resumed: bool) -> Option<DateTime<Utc>> {
             Some(now + Duration::seconds(30))
         }
     };
-    match (next_round, next_daily) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    let next_digest = match super::digest::tick(e).await {
+        Ok(next) => next,
+        Err(err) => {
+            tracing::error!(error = %err, "weekly digest tick failed");
+            Some(now + Duration::seconds(30))
+        }
+    };
+    [next_round, next_daily, next_digest]
+        .into_iter()
+        .flatten()
+        .min()
 }

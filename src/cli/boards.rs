@@ -4,7 +4,10 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 
-use super::local::{LOCAL_SERVER, LOCAL_USER, open};
+use anyhow::Context as _;
+
+use super::local::{LOCAL_SERVER, LOCAL_USER, local_name, open};
+use crate::app::coaching::{chart_png, member_coaching};
 use crate::domain::period::{Period, window};
 use crate::store::BoardQuery;
 
@@ -39,6 +42,9 @@ pub struct StatsArgs {
     /// A Discord user id (default: you, in the terminal).
     #[arg(long, default_value_t = LOCAL_USER)]
     pub user: i64,
+    /// Also draw the progress chart (score by week, skill per topic) into this PNG file.
+    #[arg(long, value_name = "FILE.png")]
+    pub chart: Option<std::path::PathBuf>,
 }
 
 pub fn leaderboard(args: LeaderboardArgs, database_url: &str) -> anyhow::Result<ExitCode> {
@@ -111,9 +117,8 @@ pub fn leaderboard(args: LeaderboardArgs, database_url: &str) -> anyhow::Result<
 pub fn stats(args: StatsArgs, database_url: &str) -> anyhow::Result<ExitCode> {
     super::block_on(async {
         let store = open(database_url).await?;
-        let s = store
-            .member_stats(args.server, args.user, Utc::now())
-            .await?;
+        let coaching = member_coaching(&store, args.server, args.user, Utc::now()).await?;
+        let s = &coaching.stats;
         if s.attempts == 0 {
             say!("No answers yet. Try `interview-bot practice`.");
         } else {
@@ -145,14 +150,28 @@ pub fn stats(args: StatsArgs, database_url: &str) -> anyhow::Result<ExitCode> {
                     t.attempts
                 );
             }
-            if !s.most_missed.is_empty() {
-                let missed: Vec<String> = s
-                    .most_missed
-                    .iter()
-                    .map(|(c, n)| format!("{c} ({n}×)"))
-                    .collect();
-                say!("Most often missed: {}", missed.join(", "));
+            if !coaching.weak.is_empty() {
+                say!("Concepts to work on (missed most, not covered since):");
+                for w in &coaching.weak {
+                    say!(
+                        "  {} — missed {}× · practise {}",
+                        w.concept,
+                        w.missed,
+                        w.questions.join(", ")
+                    );
+                }
             }
+        }
+        if let Some(path) = &args.chart {
+            let name = if args.user == LOCAL_USER {
+                local_name()
+            } else {
+                format!("member {}", args.user)
+            };
+            let png = chart_png(&coaching.progress, &name)?;
+            std::fs::write(path, png)
+                .with_context(|| format!("cannot write the chart to {}", path.display()))?;
+            say!("Chart written to {}", path.display());
         }
         store.close().await;
         Ok(ExitCode::SUCCESS)

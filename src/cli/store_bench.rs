@@ -141,6 +141,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             let user = guild * 100_000 + i64::from(r % per_server);
             let t = Instant::now();
             store.member_stats(guild, user, now).await?;
+            store.member_concept_tallies(guild, user).await?;
             stats.push(t.elapsed());
         }
         let mut inserts = Vec::new();

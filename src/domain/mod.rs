@@ -3,9 +3,12 @@
 
 pub mod adaptive;
 pub mod bank;
+pub mod coaching;
 pub mod copying;
+pub mod digest;
 pub mod hints;
 pub mod period;
+pub mod progress;
 pub mod ranking;
 pub mod retry;
 pub mod review;

@@ -8,7 +8,9 @@
 mod attempts;
 mod banks;
 mod boards;
+mod coaching;
 mod daily;
+mod digests;
 mod maintenance;
 mod moderation;
 pub mod reviews;
@@ -33,6 +35,7 @@ pub use attempts::{
 pub use banks::{BankRemoval, BankSummary, BankVersion, StoredBank};
 pub use boards::{BoardQuery, BoardRow, Page, TeamRow};
 pub use daily::{DropAnswer, DropRow, NewSchedule, ScheduleRow};
+pub use digests::{DigestRow, DigestSetting};
 pub use maintenance::CheckReport;
 pub use moderation::{FlaggedAnswer, OverrideNote};
 pub use rounds::{NewRound, Participant, RoundAnswer, RoundRow};

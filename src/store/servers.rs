@@ -84,6 +84,11 @@ impl Store {
             .bind(guild_id)
             .execute(&self.pool)
             .await?;
+        // The digest's next due time follows the new calendar: the next wake works it out.
+        sqlx::query("UPDATE digest_settings SET next_due_ms = 0 WHERE guild_id = ?")
+            .bind(guild_id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

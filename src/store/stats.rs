@@ -24,8 +24,6 @@ pub struct MemberStats {
     pub best: i64,
     /// Weakest topic first.
     pub topics: Vec<TopicAverage>,
-    /// The concepts missed most often, with counts (at most 3).
-    pub most_missed: Vec<(String, i64)>,
     pub streak: Streak,
     /// (rank, ranked members) on this week's board and the all-time board.
     pub week_rank: Option<(i64, i64)>,
@@ -37,7 +35,8 @@ pub struct MemberStats {
 }
 
 impl Store {
-    /// Everything `/stats` shows. `now` and the server's timezone decide "this week" and "today".
+    /// The numbers `/stats` shows (the concepts to work on come from
+    /// [`Store::member_concept_tallies`]). `now` and the server's timezone decide "this week" and "today".
     pub async fn member_stats(
         &self,
         guild_id: i64,
@@ -55,14 +54,6 @@ impl Store {
         let topics: Vec<TopicAverage> = sqlx::query_as(
             "SELECT topic, COUNT(*) AS attempts, AVG(score) AS average FROM attempts
              WHERE guild_id = ? AND user_id = ? GROUP BY topic ORDER BY average ASC, topic ASC",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let most_missed: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT j.value, COUNT(*) AS n FROM attempts a, json_each(a.missed) j
-             WHERE a.guild_id = ? AND a.user_id = ? GROUP BY j.value ORDER BY n DESC, j.value ASC LIMIT 3",
         )
         .bind(guild_id)
         .bind(user_id)
@@ -103,7 +94,6 @@ impl Store {
             average: average.unwrap_or(0.0),
             best: best.unwrap_or(0),
             topics,
-            most_missed,
             streak,
             week_rank,
             all_time_rank,

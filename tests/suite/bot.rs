@@ -661,9 +661,33 @@ async fn leaderboard_pages_and_stats() {
         .await;
     assert_eq!(flags(&stats) & 64, 64);
     let s = stats.to_string();
+    assert!(s.contains("42/100") && s.contains("#16 of 16"), "{s}");
+    // The concept missed, with the question that teaches it.
     assert!(
-        s.contains("42/100") && s.contains("Heap snapshots") && s.contains("#16 of 16"),
+        s.contains(&format!("Heap snapshots — missed 1× · practise `{}`", q.id)),
         "{s}"
+    );
+    // The progress chart: a PNG attached to the reply and shown in its embed.
+    assert_eq!(
+        stats["data"]["embeds"][0]["image"]["url"], "attachment://progress.png",
+        "{s}"
+    );
+    let callback = w
+        .fake
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| c.path.contains("/callback") && !c.files.is_empty())
+        .expect("a callback with a file");
+    let (name, png) = &callback.files[0];
+    assert_eq!(name, "progress.png");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    let reader = png::Decoder::new(std::io::Cursor::new(png.as_slice()))
+        .read_info()
+        .unwrap();
+    assert_eq!(
+        (reader.info().width, reader.info().height),
+        (interview_bot::chart::WIDTH, interview_bot::chart::HEIGHT)
     );
     w.assert_clean();
     bot.stop().await;
@@ -2772,6 +2796,37 @@ async fn server_timezone_moves_today_for_new_answers() {
         store.server_timezone(GUILD as i64).await.unwrap().name(),
         "Etc/GMT-14"
     );
+    w.assert_clean();
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn server_digest_turns_on_says_when_and_turns_off() {
+    let w = World::new(1).await;
+    let bot = w.start_bot().await;
+    let on = sub(
+        "digest",
+        json!([{ "name": "channel", "type": 7, "value": CHANNEL.to_string() }]),
+    );
+    let r = w.command(M0, "server", on.clone()).await;
+    assert!(text_of(&r).contains("Manage Server"), "{r}");
+    let r = w.command(ADMIN, "server", on).await;
+    assert!(
+        text_of(&r).contains(&format!("posted in <#{CHANNEL}> every Monday at 09:00")),
+        "{r}"
+    );
+    let store = w.store().await;
+    let setting = store.digest_setting(GUILD as i64).await.unwrap().unwrap();
+    assert_eq!(setting.channel_id, CHANNEL as i64);
+    let r = w.command(ADMIN, "server", sub("digest", json!([]))).await;
+    assert!(text_of(&r).contains("the next is due <t:"), "{r}");
+    let off = sub(
+        "digest",
+        json!([{ "name": "off", "type": 5, "value": true }]),
+    );
+    let r = w.command(ADMIN, "server", off).await;
+    assert!(text_of(&r).contains("The weekly digest is off"), "{r}");
+    assert!(store.digest_setting(GUILD as i64).await.unwrap().is_none());
     w.assert_clean();
     bot.stop().await;
 }

@@ -569,3 +569,188 @@ async fn a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full
         [format!("r{round}v0"), format!("r{round}q1")]
     );
 }
+
+/// An answer of `user` to the shipped bank's question `q` at `at` (server 1, practice).
+async fn answered(w: &World, user: i64, q: usize, score: u8, missed: &[&str], at: &str) {
+    let bank = w.engine.library.shipped();
+    let question = &bank.bank.questions[q];
+    let at = t(at);
+    w.engine
+        .store
+        .insert_attempt(&interview_bot::store::NewAttempt {
+            guild_id: 1,
+            channel_id: Some(100),
+            user_id: user,
+            question_id: bank.row_of(question).unwrap(),
+            topic: &question.topic,
+            context: interview_bot::store::AttemptContext::Practice,
+            context_ref: None,
+            answer: "an answer",
+            score,
+            covered: vec![],
+            missed: missed.iter().map(|m| m.to_string()).collect(),
+            hints_used: 0,
+            submitted_at: at,
+            local_date: at.with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
+        })
+        .await
+        .unwrap();
+}
+
+/// The weekly digests posted so far: (when the test saw them, message).
+fn digests(w: &World) -> Vec<app::Outgoing> {
+    w.out
+        .posts()
+        .into_iter()
+        .filter(|(_, nonce, _)| nonce.starts_with('w'))
+        .map(|(_, _, m)| m)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_weekly_digest_posts_once_a_week_in_the_servers_timezone_even_across_a_restart() {
+    let w = World::new("2026-11-18T12:00:00Z").await;
+    let store = &w.engine.store;
+    store
+        .set_server_timezone(1, chrono_tz::Europe::Berlin, w.now())
+        .await
+        .unwrap();
+    store.upsert_member(1, 21, "Ada", w.now()).await.unwrap();
+    store.upsert_member(1, 22, "Bo", w.now()).await.unwrap();
+    let first = app::digest::enable(store, 1, 300, 9, w.now())
+        .await
+        .unwrap();
+    // Monday 23 November 09:00 in Berlin, for the week of 16 November.
+    assert_eq!(first.due, t("2026-11-23T08:00:00Z"));
+    // Ada: 40 before the week, 80 in it; Bo: 70 before, 60 in it. Both miss IPC on question 0.
+    answered(&w, 21, 0, 40, &["IPC"], "2026-11-10T10:00:00Z").await;
+    answered(&w, 22, 1, 70, &[], "2026-11-10T10:00:00Z").await;
+    answered(&w, 21, 0, 80, &["IPC"], "2026-11-18T12:00:00Z").await;
+    answered(&w, 21, 2, 80, &[], "2026-11-19T12:00:00Z").await;
+    answered(
+        &w,
+        22,
+        0,
+        20,
+        &["IPC", "Round robin"],
+        "2026-11-19T12:00:00Z",
+    )
+    .await;
+    answered(&w, 22, 2, 100, &[], "2026-11-20T12:00:00Z").await;
+    // Sunday 22 November 23:30 in Berlin: still the week of 16 November.
+    answered(&w, 22, 1, 90, &[], "2026-11-22T22:30:00Z").await;
+
+    let mut posted_at = Vec::new();
+    for _ in 0..50 {
+        let next = app::timer::wake(&w.engine, false).await;
+        // A second wake at the same instant (another process) adds nothing.
+        assert_eq!(app::timer::wake(&w.engine, false).await, next);
+        for _ in posted_at.len()..digests(&w).len() {
+            posted_at.push(w.now());
+        }
+        let Some(next) = next else { break };
+        if next > t("2026-12-01T00:00:00Z") {
+            break;
+        }
+        w.set(next);
+    }
+    assert_eq!(
+        posted_at,
+        [t("2026-11-23T08:00:00Z"), t("2026-11-30T08:00:00Z")],
+        "the timer woke for each digest and posted it once"
+    );
+    let embed = digests(&w)[0].embed.clone().unwrap();
+    assert_eq!(embed.title, "Weekly digest — week of 16 November 2026");
+    assert!(
+        embed.description.contains("5 answer(s) from 2 member(s)"),
+        "{embed:?}"
+    );
+    let improvers = embed.field_value("Top improvers (this week's average against before)");
+    assert_eq!(improvers, Some("1. Ada — 40 → 80 (+40)"), "Bo did worse");
+    let missed = embed.field_value("Most missed concepts").unwrap();
+    let question = &w.engine.library.shipped().bank.questions[0].id;
+    assert!(
+        missed.starts_with(&format!("IPC — missed 2× · practise `{question}`")),
+        "{missed}"
+    );
+    let hardest = embed.field_value("Hardest question of the week").unwrap();
+    assert!(hardest.starts_with(&format!("`{question}`")), "{hardest}");
+    let quiet = digests(&w)[1].embed.clone().unwrap();
+    assert!(quiet.description.starts_with("A quiet week"), "{quiet:?}");
+
+    // A restarted process (a new port that never saw the nonces) on the same database, at the
+    // same instant, posts nothing again.
+    let restarted = Engine {
+        outbound: Arc::new(RecordingOutbound::new()),
+        ..w.engine.clone()
+    };
+    app::timer::wake(&restarted, true).await;
+    let rows = store.recent_digests(1, 10).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.state == "posted"), "{rows:?}");
+}
+
+#[tokio::test]
+async fn a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once() {
+    let w = World::new("2026-11-22T12:00:00Z").await;
+    let store = &w.engine.store;
+    app::digest::enable(store, 1, 300, 9, w.now())
+        .await
+        .unwrap();
+    let week = interview_bot::domain::digest::digest_week(
+        NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+        chrono_tz::UTC,
+    );
+    w.set(week.due);
+    // A process claims the week, posts it and is killed before it records the post.
+    let now = w.now();
+    let id = store
+        .claim_digest(1, week.week, 300, week.due, now, w.engine.lease_from(now))
+        .await
+        .unwrap()
+        .unwrap();
+    use interview_bot::app::Outbound as _;
+    let first = w
+        .out
+        .post(
+            300,
+            app::Outgoing::text("the dead process's digest"),
+            &format!("w{id}"),
+        )
+        .await
+        .unwrap();
+    // Under its live lease nobody touches it: the wake sees the week claimed, and wakes again
+    // at the lease's end.
+    w.set(now + Duration::seconds(29));
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.out.posts().len(), 1);
+    assert_eq!(next, Some(now + Duration::seconds(30)));
+    w.set(now + Duration::seconds(30));
+    let next = app::timer::wake(&w.engine, false).await;
+    let rows = store.recent_digests(1, 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, "posted");
+    // The same nonce: Discord returned the first message, so there is one post, recorded.
+    assert_eq!(rows[0].message_id, Some(first));
+    assert_eq!(w.out.posts().len(), 1);
+    // Next: the following week's digest.
+    assert_eq!(next, Some(t("2026-11-30T09:00:00Z")));
+}
+
+#[tokio::test]
+async fn no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out() {
+    let w = World::new("2026-11-18T12:00:00Z").await;
+    let store = &w.engine.store;
+    answered(&w, 21, 0, 40, &["IPC"], "2026-11-18T12:00:00Z").await;
+    // Never opted in: nothing to wake for.
+    assert_eq!(app::timer::wake(&w.engine, false).await, None);
+    app::digest::enable(store, 1, 300, 9, w.now())
+        .await
+        .unwrap();
+    assert!(store.disable_digest(1).await.unwrap());
+    assert_eq!(app::timer::wake(&w.engine, false).await, None);
+    w.set(t("2026-11-30T12:00:00Z"));
+    app::timer::wake(&w.engine, false).await;
+    assert!(digests(&w).is_empty());
+    assert!(store.recent_digests(1, 10).await.unwrap().is_empty());
+}

@@ -444,7 +444,10 @@ async fn killed_at_random_moments_the_bot_loses_and_doubles_nothing() {
                 "round {round}: r{round}{step} missing (seed {seed}); the round is {} at question {}, steps posted: {:?}",
                 row.state,
                 row.current_index,
-                posts.keys().filter(|n| n.starts_with(&format!("r{round}"))).collect::<Vec<_>>()
+                posts
+                    .keys()
+                    .filter(|n| n.starts_with(&format!("r{round}")))
+                    .collect::<Vec<_>>()
             );
         }
         let answers = store.round_answers(round).await.unwrap();

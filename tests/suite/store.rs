@@ -422,6 +422,137 @@ async fn teams_create_join_leave_and_refuse_duplicates() {
 }
 
 #[tokio::test]
+async fn coaching_reads_weeks_ratings_and_concepts_covered_since() {
+    use interview_bot::domain::coaching::{most_missed, still_missed};
+    let f = fixture().await;
+    let g = 12;
+    let tz: Tz = "Europe/Berlin".parse().unwrap();
+    f.store
+        .set_server_timezone(g, tz, t("2026-11-01T00:00:00Z"))
+        .await
+        .unwrap();
+    let answer =
+        |user: i64, slug: &'static str, score: u8, covered: &[&str], missed: &[&str], at: &str| {
+            let at = t(at);
+            let a = NewAttempt {
+                guild_id: g,
+                channel_id: Some(7),
+                user_id: user,
+                question_id: f.qid(slug),
+                topic: "Performance",
+                context: Practice,
+                context_ref: None,
+                answer: "an answer",
+                score,
+                covered: covered.iter().map(|c| c.to_string()).collect(),
+                missed: missed.iter().map(|c| c.to_string()).collect(),
+                hints_used: 0,
+                submitted_at: at,
+                local_date: local_date(at, tz),
+            };
+            let store = &f.store;
+            async move { store.insert_attempt(&a).await.unwrap() }
+        };
+    // Sunday 22 November, 23:30 in Berlin (22:30 UTC), is still the week of 16 November.
+    answer(
+        1,
+        Q1,
+        40,
+        &[],
+        &["IPC", "Round-robin"],
+        "2026-11-17T10:00:00Z",
+    )
+    .await;
+    answer(
+        1,
+        Q1,
+        60,
+        &["IPC"],
+        &["Round-robin"],
+        "2026-11-22T22:30:00Z",
+    )
+    .await;
+    answer(
+        1,
+        Q2,
+        90,
+        &[],
+        &["Thread pool size"],
+        "2026-11-23T10:00:00Z",
+    )
+    .await;
+    answer(
+        2,
+        Q2,
+        10,
+        &[],
+        &["Thread pool size"],
+        "2026-11-24T10:00:00Z",
+    )
+    .await;
+    let weeks = f.store.weekly_scores(g, 1).await.unwrap();
+    let mut weeks: Vec<(String, f64, u32)> = weeks
+        .into_iter()
+        .map(|w| (w.week.to_string(), w.average, w.answers))
+        .collect();
+    weeks.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        weeks,
+        [
+            ("2026-11-16".to_string(), 50.0, 2),
+            ("2026-11-23".to_string(), 90.0, 1)
+        ]
+    );
+    // IPC was covered after its miss: learnt. Round-robin twice missed comes first.
+    let member = still_missed(&f.store.member_concept_tallies(g, 1).await.unwrap(), 5);
+    let names: Vec<&str> = member.iter().map(|w| w.concept.as_str()).collect();
+    assert_eq!(names, ["Round-robin", "Thread pool size"]);
+    assert_eq!(member[0].questions, [Q1]);
+    // The server's week of 23 November: both members missed the thread pool size on Q2.
+    let week = f
+        .store
+        .server_concept_tallies(g, t("2026-11-22T23:00:00Z"), t("2026-11-29T23:00:00Z"))
+        .await
+        .unwrap();
+    let top = most_missed(&week, 3);
+    assert_eq!(top.len(), 1);
+    assert_eq!(
+        (top[0].concept.as_str(), top[0].missed),
+        ("Thread pool size", 2)
+    );
+    let members = f
+        .store
+        .member_weeks(g, t("2026-11-22T23:00:00Z"), t("2026-11-29T23:00:00Z"))
+        .await
+        .unwrap();
+    let ada = members.iter().find(|m| m.user_id == 1).unwrap();
+    assert_eq!((ada.week_answers, ada.before_answers), (1, 2));
+    assert!((ada.week_average - 90.0).abs() < 1e-9 && (ada.before_average - 50.0).abs() < 1e-9);
+    let questions = f
+        .store
+        .question_weeks(g, t("2026-11-22T23:00:00Z"), t("2026-11-29T23:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(questions.len(), 1);
+    assert_eq!(
+        (questions[0].question.as_str(), questions[0].members),
+        (Q2, 2)
+    );
+    assert!((questions[0].average - 50.0).abs() < 1e-9);
+    // Ratings, where a member has one.
+    assert!(f.store.topic_ratings(g, 1).await.unwrap().is_empty());
+    sqlx::query("INSERT INTO skill_ratings (guild_id, user_id, topic, rating, answers, updated_ms) VALUES (?, 1, 'Performance', 1100, 3, 0)")
+        .bind(g)
+        .execute(f.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store.topic_ratings(g, 1).await.unwrap(),
+        [("Performance".to_string(), 1100.0)]
+    );
+}
+
+#[tokio::test]
 async fn stats_streaks_and_most_missed_use_the_servers_days() {
     let f = fixture().await;
     let g = 11;
@@ -453,7 +584,26 @@ async fn stats_streaks_and_most_missed_use_the_servers_days() {
     assert_eq!(s.attempts, 4);
     assert_eq!(s.best, 90);
     assert_eq!(s.topics[0].topic, "Performance", "weakest first");
-    assert_eq!(s.most_missed[0].1, 4);
+    // Coaching's tallies: per concept missed and question, its misses and covers.
+    let mut missed: Vec<(String, String, u32, u32)> = f
+        .store
+        .member_concept_tallies(g, 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.concept, m.question, m.missed, m.covered))
+        .collect();
+    missed.sort();
+    let row = |c: &str, q: &str, n: u32| (c.to_string(), q.to_string(), n, 0);
+    assert_eq!(
+        missed,
+        [
+            row("IPC", Q1, 3),
+            row("IPC", Q3, 1),
+            row("Round-robin", Q1, 3),
+            row("Round-robin", Q3, 1)
+        ]
+    );
     assert_eq!(s.week_rank.map(|r| r.0), Some(1));
     let later = f
         .store
@@ -977,7 +1127,13 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     assert!(!f.store.finish_round(round, 1, now).await.unwrap());
     assert!(
         !f.store
-            .take_over_round_step(round, 0, now, lease(now), now + chrono::Duration::seconds(60))
+            .take_over_round_step(
+                round,
+                0,
+                now,
+                lease(now),
+                now + chrono::Duration::seconds(60)
+            )
             .await
             .unwrap(),
         "a live lease is not taken over"
@@ -989,13 +1145,25 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     assert!(due.contains(&round));
     assert!(
         f.store
-            .take_over_round_step(round, 0, later, lease(later), later + chrono::Duration::seconds(60))
+            .take_over_round_step(
+                round,
+                0,
+                later,
+                lease(later),
+                later + chrono::Duration::seconds(60)
+            )
             .await
             .unwrap()
     );
     assert!(
         !f.store
-            .take_over_round_step(round, 0, later, lease(later), later + chrono::Duration::seconds(60))
+            .take_over_round_step(
+                round,
+                0,
+                later,
+                lease(later),
+                later + chrono::Duration::seconds(60)
+            )
             .await
             .unwrap()
     );
@@ -1421,7 +1589,10 @@ async fn open_round(f: &Fixture, g: i64, players: &[i64], now: DateTime<Utc>) ->
             .unwrap()
     );
     // Posted, as the bot does before anyone can answer it.
-    f.store.set_question_message(round, 0, 70 + g).await.unwrap();
+    f.store
+        .set_question_message(round, 0, 70 + g)
+        .await
+        .unwrap();
     round
 }
 

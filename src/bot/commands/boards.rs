@@ -3,13 +3,15 @@
 use chrono::Utc;
 use poise::CreateReply;
 use serenity::all::{
-    ButtonStyle, ComponentInteraction, Context as SerenityContext, CreateActionRow, CreateButton,
-    CreateEmbed, CreateInteractionResponse, CreateInteractionResponseMessage,
+    ButtonStyle, ComponentInteraction, Context as SerenityContext, CreateActionRow,
+    CreateAttachment, CreateButton, CreateEmbed, CreateInteractionResponse,
+    CreateInteractionResponseMessage,
 };
 
-use super::super::render::{COLOR, escape, no_mentions, truncate};
+use super::super::render::{COLOR, escape, fit_lines, no_mentions, truncate};
 use super::super::{Context, Data, Error, errors::user};
 use super::{autocomplete_topic, resolve_topic, server_topics, sid};
+use crate::app::coaching::{chart_png, member_coaching, weakness_line};
 use crate::domain::period::{Period, window};
 use crate::store::BoardQuery;
 
@@ -238,7 +240,7 @@ pub async fn page_button(
     Ok(())
 }
 
-/// Your statistics (or another member's): averages, weakest topics, missed concepts, streaks.
+/// Your statistics (or another member's): scores, concepts to work on, streaks, a progress chart.
 #[poise::command(slash_command, guild_only)]
 pub async fn stats(
     ctx: Context<'_>,
@@ -249,14 +251,11 @@ pub async fn stats(
         .ok_or_else(|| user("Statistics belong to a server."))?
         .get());
     let who = member.as_ref().unwrap_or_else(|| ctx.author());
-    let s = ctx
-        .data()
-        .store
-        .member_stats(guild, sid(who.id.get()), Utc::now())
-        .await?;
+    let coaching = member_coaching(&ctx.data().store, guild, sid(who.id.get()), Utc::now()).await?;
+    let s = &coaching.stats;
     let name = escape(&who.name);
     let mut embed = CreateEmbed::new()
-        .title(format!("Statistics — {name}"))
+        .title(truncate(&format!("Statistics — {name}"), 256))
         .color(COLOR);
     if s.attempts == 0 {
         embed = embed.description("No answers yet. Try `/question` or join a `/mock` round.");
@@ -277,22 +276,21 @@ pub async fn stats(
         let topics: Vec<String> = s
             .topics
             .iter()
-            .map(|t| format!("{} — {:.0}/100 ({}×)", t.topic, t.average, t.attempts))
+            .map(|t| {
+                format!(
+                    "{} — {:.0}/100 ({}×)",
+                    escape(&t.topic),
+                    t.average,
+                    t.attempts
+                )
+            })
             .collect();
-        embed = embed.field(
-            "By topic (weakest first)",
-            truncate(&topics.join("\n"), 1024),
-            false,
-        );
-        if !s.most_missed.is_empty() {
-            let missed: Vec<String> = s
-                .most_missed
-                .iter()
-                .map(|(c, n)| format!("{} ({n}×)", escape(c)))
-                .collect();
+        embed = embed.field("By topic (weakest first)", fit_lines(&topics, 1024), false);
+        if !coaching.weak.is_empty() {
+            let lines: Vec<String> = coaching.weak.iter().map(weakness_line).collect();
             embed = embed.field(
-                "Most often missed",
-                truncate(&missed.join(", "), 1024),
+                "Concepts to work on (missed most, not covered since)",
+                fit_lines(&lines, 1024),
                 false,
             );
         }
@@ -324,19 +322,25 @@ pub async fn stats(
                     s.open_appeals
                 ));
             }
-            embed = embed.field(
-                "Moderator changes",
-                super::super::render::fit_lines(&lines, 1024),
-                false,
-            );
+            embed = embed.field("Moderator changes", fit_lines(&lines, 1024), false);
         }
     }
-    ctx.send(
-        CreateReply::default()
-            .embed(embed)
-            .ephemeral(true)
-            .allowed_mentions(no_mentions()),
-    )
-    .await?;
+    let mut reply = CreateReply::default()
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
+    // Drawing takes a few milliseconds of CPU: off the async workers.
+    let (progress, plain_name) = (coaching.progress.clone(), who.name.clone());
+    match tokio::task::spawn_blocking(move || chart_png(&progress, &plain_name)).await {
+        Ok(Ok(png)) => {
+            embed = embed.image(format!("attachment://{CHART_FILE}"));
+            reply = reply.attachment(CreateAttachment::bytes(png, CHART_FILE));
+        }
+        Ok(Err(err)) => tracing::warn!(error = %err, "cannot draw the stats chart"),
+        Err(err) => tracing::warn!(error = %err, "the stats chart task failed"),
+    }
+    ctx.send(reply.embed(embed)).await?;
     Ok(())
 }
+
+/// The chart's file name in `/stats` replies.
+const CHART_FILE: &str = "progress.png";

@@ -56,6 +56,8 @@ pub struct Call {
     pub path: String,
     /// The JSON body (`Null` if none; for multipart, the `payload_json` part).
     pub body: Value,
+    /// The files of a multipart body: (filename, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
     /// When the request arrived.
     pub at: Instant,
     pub status: u16,

@@ -74,6 +74,11 @@ pub async fn handle(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let body = parse_body(content_type, &bytes);
+    let files = if content_type.starts_with("multipart/form-data") {
+        multipart_files(content_type, &bytes)
+    } else {
+        Vec::new()
+    };
     if method == Method::GET
         && let Some(file) = serve_upload(&fake, &path)
     {
@@ -108,6 +113,7 @@ pub async fn handle(
             method: method.to_string(),
             path,
             body,
+            files,
             at,
             status: 429,
             response: limited.body.clone(),
@@ -130,6 +136,7 @@ pub async fn handle(
             method: method.to_string(),
             path,
             body,
+            files,
             at,
             status: reply.status,
             response: reply.body.clone(),
@@ -288,6 +295,50 @@ pub fn multipart_payload_json(content_type: &str, bytes: &[u8]) -> Option<Value>
         }
         serde_json::from_str(content.strip_suffix("\r\n").unwrap_or(content)).ok()
     })
+}
+
+/// The file parts (`files[N]`) of a multipart/form-data body, byte for byte: (filename, bytes).
+pub fn multipart_files(content_type: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"'))
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("--{boundary}").into_bytes();
+    let find = |haystack: &[u8], from: usize| {
+        haystack
+            .get(from..)?
+            .windows(delimiter.len())
+            .position(|w| w == delimiter.as_slice())
+            .map(|p| p + from)
+    };
+    let mut files = Vec::new();
+    let mut at = find(bytes, 0);
+    while let Some(start) = at {
+        let part_start = start + delimiter.len();
+        let next = find(bytes, part_start);
+        let end = next.unwrap_or(bytes.len());
+        let part = &bytes[part_start..end];
+        // A part: CRLF, headers, a blank line, the content, CRLF before the next delimiter.
+        if let Some(split) = part.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&part[..split]);
+            let content = &part[split + 4..];
+            let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+            let filename = head
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("filename="))
+                .map(|f| f.lines().next().unwrap_or("").trim_matches('"').to_string());
+            if let Some(filename) = filename
+                && head.contains("name=\"files[")
+            {
+                files.push((filename, content.to_vec()));
+            }
+        }
+        at = next;
+    }
+    files
 }
 
 fn id(s: &str) -> Option<u64> {
