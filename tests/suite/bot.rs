@@ -2788,3 +2788,5 @@ async fn practise(w: &World, slug: &str) {
         .await
         .unwrap();
 }
+
+mod review;
