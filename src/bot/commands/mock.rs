@@ -46,6 +46,7 @@ pub async fn mock(_ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Start a timed round in this channel.
+#[allow(clippy::too_many_arguments)] // one per option of the slash command
 #[poise::command(slash_command, guild_only)]
 async fn start(
     ctx: Context<'_>,
