@@ -1,11 +1,15 @@
-//! Answer a question: score it and record the attempt. The one place this happens, for a posted
-//! question, a round's question, a daily drop and terminal practice.
+//! Answer a question: score it, record the attempt and learn from it (the member's spaced-
+//! repetition memory of the question, their topic rating, the question's difficulty). The one
+//! place this happens, for a posted question, a round's question, a daily drop, a review and
+//! terminal practice.
 
+use crate::domain::adaptive::ItemKey;
 use crate::domain::bank::Question;
 use crate::domain::copying;
 use crate::domain::hints::with_hint_penalty;
 use crate::domain::period::local_date;
 use crate::domain::scoring::{self, Assessment, Corpus, Coverage};
+use crate::store::reviews::{ReviewAttempt, ReviewOutcome};
 use crate::store::{AttemptContext, NewAttempt, Store, StoreError};
 
 use super::Clock;
@@ -18,6 +22,9 @@ pub struct Answering<'a> {
     pub user_id: i64,
     /// The stored question row.
     pub question_row: i64,
+    /// The id of the question's bank (`bank.id`): memories are kept per bank and question id,
+    /// so a new version of a bank keeps what members remember.
+    pub bank: &'a str,
     pub question: &'a Question,
     pub corpus: &'a Corpus,
     pub answer: &'a str,
@@ -41,6 +48,8 @@ pub struct Scored {
     pub seen: bool,
     /// Repeats a long run of the reference or of another member's answer: counts 0.
     pub copied: bool,
+    /// The rescheduled memory ("next review in 3 days") and the topic rating's move.
+    pub learned: ReviewOutcome,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +64,8 @@ pub enum AnswerError {
     Store(#[from] StoreError),
 }
 
-/// Score `a` and store it as an attempt at the clock's time, in the server's calendar.
+/// Score `a`, store it as an attempt at the clock's time, in the server's calendar, and learn
+/// from its score (after the hint penalty) in the same transaction.
 pub async fn score_and_record(
     store: &Store,
     clock: &dyn Clock,
@@ -99,9 +109,23 @@ pub async fn score_and_record(
     } else {
         false
     };
+    let key = ItemKey::new(a.bank, a.question.id.as_str());
+    let learn = ReviewAttempt {
+        guild_id: a.guild_id,
+        user_id: a.user_id,
+        key: &key,
+        topic: &a.question.topic,
+        difficulty: a.question.difficulty,
+        score: total,
+        hints_used: a.hints_used,
+        at: now,
+    };
     // One conditional insert: a closed round question or drop refuses it, a second answer to
     // one conflicts (a drop's first answer is final), a seen reference marks it.
-    let recorded = match store.record_attempt(&attempt, copied).await {
+    let (recorded, learned) = match store
+        .record_attempt_and_learn(&attempt, copied, &learn)
+        .await
+    {
         Ok(r) => r,
         Err(StoreError::Conflict(_)) => return Err(AnswerError::AlreadyAnswered),
         Err(StoreError::Closed(_)) => return Err(AnswerError::Late),
@@ -113,5 +137,6 @@ pub async fn score_and_record(
         attempt_id: recorded.attempt_id,
         seen: recorded.seen,
         copied: recorded.copied,
+        learned,
     })
 }

@@ -77,6 +77,11 @@ impl Asked {
     pub fn corpus(&self) -> &Corpus {
         &self.content.corpus
     }
+
+    /// The id (`bank.id`) of the question's bank.
+    pub fn bank_id(&self) -> &str {
+        &self.content.bank.meta.id
+    }
 }
 
 /// Loaded versions beyond this are dropped (and reloaded when asked for again).

@@ -14,7 +14,7 @@ use super::render::{self, no_mentions};
 use super::rounds::{self, Driver};
 use super::{Data, Error};
 use crate::app::rounds as round_steps;
-use crate::app::{self, Answering};
+use crate::app::{self, Answering, review};
 use crate::domain::round::AnswerRefusal;
 use crate::store::{AttemptContext, DropState, SeenSource};
 
@@ -206,6 +206,23 @@ async fn on_component(
             c.create_response(&ctx.http, answer_modal(custom, "Your answer"))
                 .await?;
         }
+        (Some("r"), Some("answer")) => {
+            let row = parse_id(parts.next())?;
+            let guild = guild_of(c.guild_id)?;
+            stored_question(data, guild, row).await?;
+            refuse_if_competing(data, guild, row).await?;
+            if !data.cooldown_ok(user, "answer") {
+                return reply(
+                    ctx,
+                    c,
+                    CreateInteractionResponseMessage::new()
+                        .content("Easy there — try again in a moment."),
+                )
+                .await;
+            }
+            c.create_response(&ctx.http, answer_modal(format!("r:modal:{row}"), "Review"))
+                .await?;
+        }
         (Some("q"), Some("hint")) => {
             let row = parse_id(parts.next())?;
             if !data.cooldown_ok(user, "hint") {
@@ -381,14 +398,22 @@ async fn record(data: &Data, answering: &Answering<'_>) -> Result<app::Scored, E
             data.metrics.answer_scored(answering.context);
             Ok(scored)
         }
-        Err(app::AnswerError::AlreadyAnswered) => match answering.context {
-            AttemptContext::Daily => Err(BotError::User(
+        Err(app::AnswerError::AlreadyAnswered) if answering.context == AttemptContext::Daily => {
+            Err(BotError::User(
                 "You already answered this daily question, and your first answer is final. The reveal at the close shows the reference answer.".into(),
-            )),
-            _ => Err(BotError::User(AnswerRefusal::AlreadyAnswered.to_string())),
-        },
-        Err(app::AnswerError::Late) => Err(BotError::User(LATE.into())),
-        Err(app::AnswerError::Store(e)) => Err(e.into()),
+            ))
+        }
+        Err(e) => Err(answer_error(e)),
+    }
+}
+
+fn answer_error(e: app::AnswerError) -> Error {
+    match e {
+        app::AnswerError::AlreadyAnswered => {
+            BotError::User(AnswerRefusal::AlreadyAnswered.to_string())
+        }
+        app::AnswerError::Late => BotError::User(LATE.into()),
+        app::AnswerError::Store(e) => e.into(),
     }
 }
 
@@ -452,6 +477,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     channel_id,
                     user_id: me,
                     question_row: row,
+                    bank: asked.bank_id(),
                     question: q,
                     corpus: asked.corpus(),
                     answer: &answer,
@@ -486,6 +512,54 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             )
             .await?;
         }
+        (Some("r"), Some("modal")) => {
+            let row = parse_id(extra)?;
+            let asked = stored_question(data, guild, row).await?;
+            refuse_if_competing(data, guild, row).await?;
+            let q = asked.question();
+            let hints = data.store.hints_used(guild, me, row).await?;
+            let scored = review::answer_review(
+                &data.store,
+                &app::SystemClock,
+                &review::Reviewing {
+                    member: review::Member {
+                        guild_id: guild,
+                        user_id: me,
+                    },
+                    channel_id,
+                    question_row: row,
+                    bank: asked.bank_id(),
+                    question: q,
+                    corpus: asked.corpus(),
+                    answer: &answer,
+                    hints_used: hints,
+                },
+            )
+            .await
+            .map_err(answer_error)?;
+            data.metrics.answer_scored(AttemptContext::Review);
+            // The feedback shows the reference.
+            data.store
+                .mark_seen(guild, me, row, SeenSource::Feedback, now)
+                .await?;
+            let footer = format!(
+                "Review ({}): {}. Practice: not on the leaderboard. `/review next` for the next one.",
+                scored.learned.scheduled.grade.as_str(),
+                scored.learned.scheduled.next_review_text()
+            );
+            let embed =
+                render::assessment_embed(q, &scored.assessment, scored.total, hints, Some(&footer));
+            m.create_response(
+                &ctx.http,
+                CreateInteractionResponse::Message(
+                    CreateInteractionResponseMessage::new()
+                        .embed(embed)
+                        .ephemeral(true)
+                        .allowed_mentions(no_mentions()),
+                ),
+            )
+            .await?;
+        }
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
             let position = parse_id(parts.next())?;
@@ -507,6 +581,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     channel_id,
                     user_id: me,
                     question_row: row,
+                    bank: asked.bank_id(),
                     question: q,
                     corpus: asked.corpus(),
                     answer: &answer,
@@ -577,6 +652,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     channel_id,
                     user_id: me,
                     question_row: row,
+                    bank: asked.bank_id(),
                     question: q,
                     corpus: asked.corpus(),
                     answer: &answer,

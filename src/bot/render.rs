@@ -39,6 +39,35 @@ pub fn question_embed(q: &Question, title: &str) -> CreateEmbed {
     super::outbound::to_embed(&crate::app::rounds::question_embed(q, title))
 }
 
+/// A question chosen for a member (`/review next`, `/question adaptive:True`): the question,
+/// why it was chosen, a footer; the prompt gets the room the rest leaves of an embed's 6,000
+/// characters.
+pub fn chosen_question(q: &Question, title: &str, why: &str, footer: &str) -> Embed {
+    let mut e = crate::app::rounds::question_embed(q, title).field(
+        "Why this one",
+        truncate(why, MAX_FIELD_VALUE),
+        false,
+    );
+    e.footer = Some(truncate(footer, 2048));
+    let mut others: Vec<&str> = vec![&e.title];
+    for (name, value, _) in &e.fields {
+        others.push(name);
+        others.push(value);
+    }
+    others.extend(e.footer.as_deref());
+    e.description = truncate(&e.description, description_room(&others));
+    e
+}
+
+/// The one button under a review question.
+pub fn review_button(question_row: i64) -> Vec<CreateActionRow> {
+    vec![CreateActionRow::Buttons(vec![
+        CreateButton::new(format!("r:answer:{question_row}"))
+            .label("Answer")
+            .style(ButtonStyle::Primary),
+    ])]
+}
+
 pub fn question_buttons(question_row: i64) -> Vec<CreateActionRow> {
     vec![CreateActionRow::Buttons(vec![
         CreateButton::new(format!("q:answer:{question_row}"))
@@ -183,6 +212,30 @@ mod tests {
         // The feedback is shortened, not dropped.
         assert!(e.description.starts_with("Say more about it."));
         assert!(e.description.ends_with('…'), "{}", e.description);
+    }
+
+    #[test]
+    fn a_chosen_question_fits_an_embed_whatever_its_parts() {
+        use crate::domain::bank::{Bank, SHIPPED_BANK_TOML};
+        let bank = Bank::from_toml_str("shipped", SHIPPED_BANK_TOML).unwrap();
+        let mut q = bank.questions[0].clone();
+        q.prompt = "p".repeat(4096);
+        q.topic = "t".repeat(1024);
+        let e = chosen_question(&q, "Review", &"why ".repeat(500), &"f".repeat(3000));
+        let total = e.title.chars().count()
+            + e.description.chars().count()
+            + e.fields
+                .iter()
+                .map(|(n, v, _)| n.chars().count() + v.chars().count())
+                .sum::<usize>()
+            + e.footer.as_deref().map_or(0, |f| f.chars().count());
+        assert!(total <= MAX_EMBEDS_TOTAL, "{total}");
+        assert!(e.description.starts_with("ppp") && e.description.ends_with('…'));
+        assert!(
+            e.fields
+                .iter()
+                .all(|(_, v, _)| v.chars().count() <= MAX_FIELD_VALUE)
+        );
     }
 
     #[test]

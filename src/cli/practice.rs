@@ -53,6 +53,7 @@ enum Input {
 struct Recorder {
     store: Store,
     stored: StoredBank,
+    bank_id: String,
 }
 
 impl Recorder {
@@ -67,7 +68,11 @@ impl Recorder {
         let stored = store
             .store_bank(guild, bank, source, None, Utc::now())
             .await?;
-        Ok(Recorder { store, stored })
+        Ok(Recorder {
+            store,
+            stored,
+            bank_id: bank.meta.id.clone(),
+        })
     }
 
     /// Score and record through the same use case as the bot; `None` when the question is
@@ -89,6 +94,7 @@ impl Recorder {
                 channel_id: None,
                 user_id: local::LOCAL_USER,
                 question_row,
+                bank: &self.bank_id,
                 question: q,
                 corpus,
                 answer,

@@ -4,15 +4,15 @@
 
 use std::io::BufRead as _;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use chrono::Utc;
 
 use super::{BankArg, local, render};
-use crate::domain::adaptive::{self, Candidate, ItemKey, Kind};
-use crate::domain::period::local_date;
-use crate::domain::scoring::{self, Corpus, Coverage};
-use crate::store::reviews::ReviewAttempt;
-use crate::store::{AttemptContext, NewAttempt};
+use crate::app::SystemClock;
+use crate::app::library::Content;
+use crate::app::review::{self, Ask, Member, Reviewing, Want};
+use crate::domain::adaptive::Kind;
 
 #[derive(Debug, clap::Args)]
 pub struct ReviewArgs {
@@ -31,34 +31,33 @@ pub struct ReviewArgs {
 
 pub fn run(args: ReviewArgs, database_url: &str) -> anyhow::Result<ExitCode> {
     let (bank, source) = args.bank.load_with_source()?;
-    let corpus = Corpus::for_bank(&bank);
-    let candidates: Vec<Candidate<'_>> = bank
-        .questions
-        .iter()
-        .map(|q| Candidate {
-            bank: &bank.meta.id,
-            level: &bank.meta.level,
-            question: q,
-        })
-        .collect();
+    let me = Member {
+        guild_id: local::LOCAL_SERVER,
+        user_id: local::LOCAL_USER,
+    };
     super::block_on(async {
         let store = local::open(database_url).await?;
         let guild = args.bank.bank.is_some().then_some(local::LOCAL_SERVER);
         let stored = store
             .store_bank(guild, &bank, &source, None, Utc::now())
             .await?;
+        let contents = [Arc::new(Content::for_bank(bank, stored))];
+        let ask = Ask {
+            contents: &contents,
+            allow: &|_, _| true,
+            want: if args.adaptive {
+                Want::Adaptive
+            } else {
+                Want::Due
+            },
+            seed: args.seed,
+        };
         let mut stdin = std::io::stdin().lock();
         let mut done = 0;
         while done < usize::from(args.count) {
-            let now = Utc::now();
-            let history = store
-                .review_history(local::LOCAL_SERVER, local::LOCAL_USER)
-                .await?;
-            let choice = adaptive::choose(&candidates, &history, now, args.seed)
-                .filter(|c| args.adaptive || c.kind == Kind::Review);
-            let Some(choice) = choice else {
-                let next = history.reviews.values().map(|s| s.due).min();
-                match (done, next) {
+            let Some(next) = review::next(&store, Utc::now(), me, &ask).await? else {
+                let status = review::status(&store, Utc::now(), me).await?;
+                match (done, status.next_due) {
                     (0, Some(due)) => say!(
                         "Nothing is due. Your next review is on {} UTC.",
                         due.format("%Y-%m-%d %H:%M")
@@ -70,17 +69,17 @@ pub fn run(args: ReviewArgs, database_url: &str) -> anyhow::Result<ExitCode> {
                 }
                 break;
             };
-            let q = choice.candidate.question;
+            let q = next.question();
             say!(
                 "\n{} · {} · {}\nWhy this one: {}\n\n{}\n",
-                if choice.kind == Kind::Review {
+                if next.kind == Kind::Review {
                     "Review"
                 } else {
                     "New"
                 },
                 q.topic,
                 q.difficulty,
-                choice.reason,
+                next.reason,
                 q.prompt
             );
             say!("Your answer (finish with an empty line):");
@@ -106,51 +105,35 @@ pub fn run(args: ReviewArgs, database_url: &str) -> anyhow::Result<ExitCode> {
                 say!("Input ended; {done} reviewed.");
                 break;
             }
-            let a = scoring::score(q, &answer, &corpus);
-            if let Some(question_id) = stored.question_id(q.id.as_str()) {
-                let tz = store.server_timezone(local::LOCAL_SERVER).await?;
-                // Recorded as practice so it never counts on boards.
-                store
-                    .insert_attempt(&NewAttempt {
-                        guild_id: local::LOCAL_SERVER,
-                        channel_id: None,
-                        user_id: local::LOCAL_USER,
-                        question_id,
-                        topic: &q.topic,
-                        context: AttemptContext::Practice,
-                        context_ref: None,
-                        answer: &answer,
-                        score: a.total,
-                        covered: a.concept_names(Coverage::Covered),
-                        missed: a.concept_names(Coverage::Missed),
-                        hints_used: 0,
-                        submitted_at: now,
-                        local_date: local_date(now, tz),
-                    })
-                    .await?;
-            }
-            let key = ItemKey::new(&bank.meta.id, q.id.as_str());
-            let outcome = store
-                .record_review_attempt(&ReviewAttempt {
-                    guild_id: local::LOCAL_SERVER,
-                    user_id: local::LOCAL_USER,
-                    key: &key,
-                    topic: &q.topic,
-                    difficulty: q.difficulty,
-                    score: a.total,
+            let Some(question_row) = next.row() else {
+                anyhow::bail!("question {} is not stored", q.id.as_str());
+            };
+            // Recorded as a review, so it never counts on boards.
+            let scored = review::answer_review(
+                &store,
+                &SystemClock,
+                &Reviewing {
+                    member: me,
+                    channel_id: None,
+                    question_row,
+                    bank: next.bank_id(),
+                    question: q,
+                    corpus: next.corpus(),
+                    answer: &answer,
                     hints_used: 0,
-                    at: now,
-                })
-                .await?;
-            say!("\n{}", render::assessment(&a));
+                },
+            )
+            .await?;
+            let learned = &scored.learned;
+            say!("\n{}", render::assessment(&scored.assessment));
             say!("Reference answer:\n{}\n", q.reference);
             say!(
                 "Graded {}: {}. {} rating {:.0} → {:.0}.",
-                outcome.scheduled.grade.as_str(),
-                outcome.scheduled.next_review_text(),
+                learned.scheduled.grade.as_str(),
+                learned.scheduled.next_review_text(),
                 q.topic,
-                outcome.skill_before,
-                outcome.skill_after
+                learned.skill_before,
+                learned.skill_after
             );
             done += 1;
             if !open {

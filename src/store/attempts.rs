@@ -140,6 +140,62 @@ const RECORD_ATTEMPT: &str = "INSERT INTO attempts (guild_id, channel_id, user_i
         ELSE 1 END
     RETURNING id, seen_ms IS NOT NULL";
 
+/// [`Store::record_attempt`] inside the caller's transaction.
+pub(super) async fn record_in(
+    tx: &mut sqlx::SqliteConnection,
+    a: &NewAttempt<'_>,
+    copied: bool,
+    cooling_off_ms: i64,
+) -> Result<Recorded> {
+    let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+    super::servers::ensure_server(&mut *tx, a.guild_id, a.submitted_at).await?;
+    let inserted: std::result::Result<Option<(i64, bool)>, sqlx::Error> =
+        sqlx::query_as(RECORD_ATTEMPT)
+            .bind(a.guild_id)
+            .bind(a.channel_id)
+            .bind(a.user_id)
+            .bind(a.question_id)
+            .bind(a.topic)
+            .bind(a.context.as_str())
+            .bind(a.context_ref)
+            .bind(a.answer)
+            .bind(i64::from(a.score.min(100)))
+            .bind(json(&a.covered))
+            .bind(json(&a.missed))
+            .bind(i64::from(a.hints_used))
+            .bind(ms(a.submitted_at))
+            .bind(a.local_date.to_string())
+            .bind(copied)
+            .bind(cooling_off_ms)
+            .fetch_optional(&mut *tx)
+            .await;
+    let (attempt_id, seen) = match inserted {
+        Ok(Some(row)) => row,
+        Ok(None) => {
+            return Err(StoreError::Closed(
+                "this question closed before the answer arrived".into(),
+            ));
+        }
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(StoreError::Conflict(
+                "this question of this round was already answered by this member".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    sqlx::query("DELETE FROM hint_charges WHERE guild_id = ? AND user_id = ? AND question_id = ?")
+        .bind(a.guild_id)
+        .bind(a.user_id)
+        .bind(a.question_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(Recorded {
+        attempt_id,
+        seen,
+        copied,
+    })
+}
+
 /// The default cooling-off period after a member saw a reference: 30 days.
 pub const DEFAULT_COOLING_OFF_DAYS: u32 = 30;
 
@@ -159,57 +215,10 @@ impl Store {
     /// question's reference within the cooling-off period, and `copied` as the caller found.
     /// Hints charged to the member for the question are paid by this answer and cleared.
     pub async fn record_attempt(&self, a: &NewAttempt<'_>, copied: bool) -> Result<Recorded> {
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        super::servers::ensure_server(&mut *tx, a.guild_id, a.submitted_at).await?;
-        let inserted: std::result::Result<Option<(i64, bool)>, sqlx::Error> =
-            sqlx::query_as(RECORD_ATTEMPT)
-                .bind(a.guild_id)
-                .bind(a.channel_id)
-                .bind(a.user_id)
-                .bind(a.question_id)
-                .bind(a.topic)
-                .bind(a.context.as_str())
-                .bind(a.context_ref)
-                .bind(a.answer)
-                .bind(i64::from(a.score.min(100)))
-                .bind(json(&a.covered))
-                .bind(json(&a.missed))
-                .bind(i64::from(a.hints_used))
-                .bind(ms(a.submitted_at))
-                .bind(a.local_date.to_string())
-                .bind(copied)
-                .bind(self.cooling_off_ms)
-                .fetch_optional(&mut *tx)
-                .await;
-        let (attempt_id, seen) = match inserted {
-            Ok(Some(row)) => row,
-            Ok(None) => {
-                return Err(StoreError::Closed(
-                    "this question closed before the answer arrived".into(),
-                ));
-            }
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(StoreError::Conflict(
-                    "this question of this round was already answered by this member".into(),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        sqlx::query(
-            "DELETE FROM hint_charges WHERE guild_id = ? AND user_id = ? AND question_id = ?",
-        )
-        .bind(a.guild_id)
-        .bind(a.user_id)
-        .bind(a.question_id)
-        .execute(&mut *tx)
-        .await?;
+        let recorded = record_in(&mut tx, a, copied, self.cooling_off_ms).await?;
         tx.commit().await?;
-        Ok(Recorded {
-            attempt_id,
-            seen,
-            copied,
-        })
+        Ok(recorded)
     }
 
     /// Answers other members gave to the same round question or drop (for copy checks).

@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::Row as _;
+use sqlx::{Row as _, SqliteConnection};
 
+use super::attempts::record_in;
 use super::servers::ensure_server;
-use super::{Result, Store, StoreError, from_ms, ms};
+use super::{NewAttempt, Recorded, Result, Store, StoreError, from_ms, ms};
 use crate::domain::adaptive::{History, ItemKey};
 use crate::domain::review::{self, DesiredRetention, Grade, Memory, ReviewState, Scheduled};
 use crate::domain::skill::{self, Rating};
@@ -169,110 +170,174 @@ impl Store {
     /// member's topic rating and (first attempts only) the question's difficulty.
     pub async fn record_review_attempt(&self, a: &ReviewAttempt<'_>) -> Result<ReviewOutcome> {
         let retention = self.desired_retention(a.guild_id).await?;
-        let mut tx = self.pool.begin().await?;
-        ensure_server(&mut *tx, a.guild_id, a.at).await?;
-        let sql = format!(
-            "SELECT {STATE_COLUMNS} FROM review_states
-             WHERE guild_id = ? AND user_id = ? AND bank = ? AND question = ?"
-        );
-        let previous = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(a.guild_id)
-            .bind(a.user_id)
-            .bind(&a.key.bank)
-            .bind(&a.key.question)
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(state_from_row)
-            .transpose()?
-            .map(|(_, s)| s);
-        let member = sqlx::query(
-            "SELECT rating, answers FROM skill_ratings WHERE guild_id = ? AND user_id = ? AND topic = ?",
-        )
-        .bind(a.guild_id)
-        .bind(a.user_id)
-        .bind(a.topic)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| Ok::<_, StoreError>(rating_from(r.try_get("rating")?, r.try_get("answers")?)))
-        .transpose()?
-        .unwrap_or_else(Rating::member_start);
-        let question = sqlx::query(
-            "SELECT rating, answers FROM question_difficulty WHERE guild_id = ? AND bank = ? AND question = ?",
-        )
-        .bind(a.guild_id)
-        .bind(&a.key.bank)
-        .bind(&a.key.question)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| Ok::<_, StoreError>(rating_from(r.try_get("rating")?, r.try_get("answers")?)))
-        .transpose()?
-        .unwrap_or_else(|| Rating::question_start(a.difficulty));
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let outcome = learn_in(&mut tx, a, retention).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
 
-        let first_attempt = previous.is_none();
-        let scheduled = review::schedule(previous.as_ref(), a.score, a.hints_used, a.at, retention);
-        let (member_after, question_after) =
-            skill::update(member, question, a.score, first_attempt);
-        let s = &scheduled.state;
-        sqlx::query(
-            "INSERT INTO review_states (guild_id, user_id, bank, question, stability, difficulty, reps, lapses,
-                                        last_grade, last_score, last_review_ms, due_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (guild_id, user_id, bank, question) DO UPDATE SET
-                stability = excluded.stability, difficulty = excluded.difficulty, reps = excluded.reps,
-                lapses = excluded.lapses, last_grade = excluded.last_grade, last_score = excluded.last_score,
-                last_review_ms = excluded.last_review_ms, due_ms = excluded.due_ms",
+    /// Record an answer ([`Store::record_attempt`]) and learn from it
+    /// ([`Store::record_review_attempt`]) in one transaction: an answer refused as closed or
+    /// repeated teaches nothing, and a stored one always moves its memory and ratings.
+    pub async fn record_attempt_and_learn(
+        &self,
+        attempt: &NewAttempt<'_>,
+        copied: bool,
+        learn: &ReviewAttempt<'_>,
+    ) -> Result<(Recorded, ReviewOutcome)> {
+        let retention = self.desired_retention(learn.guild_id).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let recorded = record_in(&mut tx, attempt, copied, self.cooling_off_ms).await?;
+        let outcome = learn_in(&mut tx, learn, retention).await?;
+        tx.commit().await?;
+        Ok((recorded, outcome))
+    }
+
+    /// A member's answers since `since` to questions that were due when answered:
+    /// (passed, all).
+    pub async fn recall_since(
+        &self,
+        guild_id: i64,
+        user_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<(u32, u32)> {
+        let (passed, all): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(grade <> 'again'), 0), COUNT(*) FROM review_log
+             WHERE guild_id = ? AND user_id = ? AND at_ms >= ? AND previous_due_ms <= at_ms",
         )
+        .bind(guild_id)
+        .bind(user_id)
+        .bind(ms(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((
+            u32::try_from(passed).unwrap_or(0),
+            u32::try_from(all).unwrap_or(0),
+        ))
+    }
+}
+
+/// [`Store::record_review_attempt`] inside the caller's transaction.
+async fn learn_in(
+    tx: &mut SqliteConnection,
+    a: &ReviewAttempt<'_>,
+    retention: DesiredRetention,
+) -> Result<ReviewOutcome> {
+    ensure_server(&mut *tx, a.guild_id, a.at).await?;
+    let sql = format!(
+        "SELECT {STATE_COLUMNS} FROM review_states
+         WHERE guild_id = ? AND user_id = ? AND bank = ? AND question = ?"
+    );
+    let previous = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(a.guild_id)
         .bind(a.user_id)
         .bind(&a.key.bank)
         .bind(&a.key.question)
-        .bind(s.memory.stability)
-        .bind(s.memory.difficulty)
-        .bind(i64::from(s.reps))
-        .bind(i64::from(s.lapses))
-        .bind(s.last_grade.as_str())
-        .bind(i64::from(s.last_score))
-        .bind(ms(s.last_review))
-        .bind(ms(s.due))
-        .execute(&mut *tx)
-        .await?;
+        .fetch_optional(&mut *tx)
+        .await?
+        .as_ref()
+        .map(state_from_row)
+        .transpose()?
+        .map(|(_, s)| s);
+    let member = sqlx::query(
+        "SELECT rating, answers FROM skill_ratings WHERE guild_id = ? AND user_id = ? AND topic = ?",
+    )
+    .bind(a.guild_id)
+    .bind(a.user_id)
+    .bind(a.topic)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| Ok::<_, StoreError>(rating_from(r.try_get("rating")?, r.try_get("answers")?)))
+    .transpose()?
+    .unwrap_or_else(Rating::member_start);
+    let question = sqlx::query(
+        "SELECT rating, answers FROM question_difficulty WHERE guild_id = ? AND bank = ? AND question = ?",
+    )
+    .bind(a.guild_id)
+    .bind(&a.key.bank)
+    .bind(&a.key.question)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| Ok::<_, StoreError>(rating_from(r.try_get("rating")?, r.try_get("answers")?)))
+    .transpose()?
+    .unwrap_or_else(|| Rating::question_start(a.difficulty));
+
+    let first_attempt = previous.is_none();
+    let scheduled = review::schedule(previous.as_ref(), a.score, a.hints_used, a.at, retention);
+    let (member_after, question_after) = skill::update(member, question, a.score, first_attempt);
+    let s = &scheduled.state;
+    sqlx::query(
+        "INSERT INTO review_states (guild_id, user_id, bank, question, stability, difficulty, reps, lapses,
+                                    last_grade, last_score, last_review_ms, due_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (guild_id, user_id, bank, question) DO UPDATE SET
+            stability = excluded.stability, difficulty = excluded.difficulty, reps = excluded.reps,
+            lapses = excluded.lapses, last_grade = excluded.last_grade, last_score = excluded.last_score,
+            last_review_ms = excluded.last_review_ms, due_ms = excluded.due_ms",
+    )
+    .bind(a.guild_id)
+    .bind(a.user_id)
+    .bind(&a.key.bank)
+    .bind(&a.key.question)
+    .bind(s.memory.stability)
+    .bind(s.memory.difficulty)
+    .bind(i64::from(s.reps))
+    .bind(i64::from(s.lapses))
+    .bind(s.last_grade.as_str())
+    .bind(i64::from(s.last_score))
+    .bind(ms(s.last_review))
+    .bind(ms(s.due))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO skill_ratings (guild_id, user_id, topic, rating, answers, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
+            rating = excluded.rating, answers = excluded.answers, updated_ms = excluded.updated_ms",
+    )
+    .bind(a.guild_id)
+    .bind(a.user_id)
+    .bind(a.topic)
+    .bind(member_after.value)
+    .bind(i64::from(member_after.answers))
+    .bind(ms(a.at))
+    .execute(&mut *tx)
+    .await?;
+    if first_attempt {
         sqlx::query(
-            "INSERT INTO skill_ratings (guild_id, user_id, topic, rating, answers, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
+            "INSERT INTO question_difficulty (guild_id, bank, question, rating, answers, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (guild_id, bank, question) DO UPDATE SET
                 rating = excluded.rating, answers = excluded.answers, updated_ms = excluded.updated_ms",
         )
         .bind(a.guild_id)
-        .bind(a.user_id)
-        .bind(a.topic)
-        .bind(member_after.value)
-        .bind(i64::from(member_after.answers))
+        .bind(&a.key.bank)
+        .bind(&a.key.question)
+        .bind(question_after.value)
+        .bind(i64::from(question_after.answers))
         .bind(ms(a.at))
         .execute(&mut *tx)
         .await?;
-        if first_attempt {
-            sqlx::query(
-                "INSERT INTO question_difficulty (guild_id, bank, question, rating, answers, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (guild_id, bank, question) DO UPDATE SET
-                    rating = excluded.rating, answers = excluded.answers, updated_ms = excluded.updated_ms",
-            )
-            .bind(a.guild_id)
-            .bind(&a.key.bank)
-            .bind(&a.key.question)
-            .bind(question_after.value)
-            .bind(i64::from(question_after.answers))
-            .bind(ms(a.at))
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(ReviewOutcome {
-            scheduled,
-            first_attempt,
-            skill_before: member.value,
-            skill_after: member_after.value,
-        })
     }
+    sqlx::query(
+        "INSERT INTO review_log (guild_id, user_id, bank, question, at_ms, score, grade, previous_due_ms, due_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(a.guild_id)
+    .bind(a.user_id)
+    .bind(&a.key.bank)
+    .bind(&a.key.question)
+    .bind(ms(a.at))
+    .bind(i64::from(a.score.min(100)))
+    .bind(scheduled.grade.as_str())
+    .bind(previous.as_ref().map(|p| ms(p.due)))
+    .bind(ms(scheduled.state.due))
+    .execute(&mut *tx)
+    .await?;
+    Ok(ReviewOutcome {
+        scheduled,
+        first_attempt,
+        skill_before: member.value,
+        skill_after: member_after.value,
+    })
 }
 
 fn rating_from(value: f64, answers: i64) -> Rating {

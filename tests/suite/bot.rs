@@ -2857,3 +2857,5 @@ async fn practise(w: &World, slug: &str) {
         .await
         .unwrap();
 }
+
+mod review;

@@ -11,6 +11,7 @@ mod engine;
 mod eval;
 mod faults;
 mod harness;
+mod review;
 mod scoring;
 mod store;
 mod store_reviews;

@@ -4,12 +4,13 @@ use poise::CreateReply;
 use rand::seq::SliceRandom as _;
 use serenity::all::{Member, Permissions, UserId};
 
-use super::super::render::{escape, no_mentions};
-use super::super::{Context, Data, Error, errors::user};
+use super::super::render::{escape, fit_lines, no_mentions};
+use super::super::{Content, Context, Data, Error, errors::user};
 use super::bank::{autocomplete_bank, chosen_bank};
 use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_bank_topic, say, sid};
+use crate::app::review::{self, Ask, Next, Want};
 use crate::app::rounds::{self, JoinError, Joined, StartError, StartRound};
-use crate::domain::bank::QuestionFilter;
+use crate::domain::bank::{Question, QuestionFilter};
 use crate::domain::round::Mode;
 use crate::store::RoundState;
 
@@ -45,6 +46,7 @@ pub async fn mock(_ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Start a timed round in this channel.
+#[allow(clippy::too_many_arguments)] // one per option of the slash command
 #[poise::command(slash_command, guild_only)]
 async fn start(
     ctx: Context<'_>,
@@ -66,6 +68,8 @@ async fn start(
     #[autocomplete = "autocomplete_bank"]
     #[max_length = 100]
     bank: Option<String>,
+    #[description = "Questions picked for what you will learn most from (a solo round)"]
+    adaptive: Option<bool>,
 ) -> Result<(), Error> {
     let data = ctx.data();
     let guild = sid(ctx
@@ -74,7 +78,16 @@ async fn start(
         .get());
     let channel = sid(ctx.channel_id().get());
     let me = ctx.author();
-    let mode: Mode = mode.unwrap_or(ModeChoice::Group).into();
+    let adaptive = adaptive.unwrap_or(false);
+    let mode: Mode = match (mode, adaptive) {
+        (None, true) => Mode::Solo,
+        (Some(m), true) if Mode::from(m) != Mode::Solo => {
+            return Err(user(
+                "`adaptive:True` picks the questions for you alone, so it runs a solo round: leave out `mode` or choose `mode:solo`.",
+            ));
+        }
+        (m, _) => m.unwrap_or(ModeChoice::Group).into(),
+    };
     let count = questions.unwrap_or(3).clamp(1, 20);
     let seconds = seconds.unwrap_or(180).clamp(30, 1800);
     let content = chosen_bank(data, guild, bank.as_deref()).await?;
@@ -83,27 +96,46 @@ async fn start(
         topic: topic.clone(),
         difficulty: difficulty.map(Into::into),
     };
-    let mut pool: Vec<i64> = content
-        .bank
-        .filter(&filter)
-        .filter_map(|q| content.row_of(q))
-        .collect();
-    pool.shuffle(&mut rand::rng());
-    // A question revealed in this server within the cooling-off period would count for nobody:
-    // take those last, when the filters leave nothing else.
+    // A question revealed in this server within the cooling-off period would count for nobody.
     let revealed = data
         .store
         .publicly_revealed_questions(guild, data.engine.now())
         .await?;
-    pool.sort_by_key(|row| revealed.contains(row));
-    let rows: Vec<i64> = pool
-        .into_iter()
-        .take(usize::try_from(count).unwrap_or(3))
-        .collect();
+    let take = usize::try_from(count).unwrap_or(3);
+    let mut chosen: Vec<Next> = Vec::new();
+    let rows: Vec<i64> = if adaptive {
+        let allow = |c: &Content, q: &Question| {
+            filter.accepts(q) && c.row_of(q).is_some_and(|row| !revealed.contains(&row))
+        };
+        let ask = Ask {
+            contents: std::slice::from_ref(&content),
+            allow: &allow,
+            want: Want::Adaptive,
+            seed: ctx.id(),
+        };
+        let member = review::Member {
+            guild_id: guild,
+            user_id: sid(me.id.get()),
+        };
+        chosen = review::pick(&data.store, data.engine.now(), member, &ask, take).await?;
+        chosen.iter().filter_map(Next::row).collect()
+    } else {
+        let mut pool: Vec<i64> = content
+            .bank
+            .filter(&filter)
+            .filter_map(|q| content.row_of(q))
+            .collect();
+        pool.shuffle(&mut rand::rng());
+        // Those revealed questions come last, when the filters leave nothing else.
+        pool.sort_by_key(|row| revealed.contains(row));
+        pool.into_iter().take(take).collect()
+    };
     if rows.is_empty() {
-        return Err(user(
-            "No question matches those filters. Try fewer filters.",
-        ));
+        return Err(user(if adaptive {
+            "You have answered every question that matches, and none is due for review yet. Try other filters or another `bank`; `/review status` shows when reviews fall due."
+        } else {
+            "No question matches those filters. Try fewer filters."
+        }));
     }
     let name = ctx
         .author_member()
@@ -136,7 +168,18 @@ async fn start(
         ),
         StartError::Store(e) => e.into(),
     })?;
-    let text = if mode == Mode::Solo {
+    let text = if adaptive {
+        let why: Vec<String> = chosen
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{}. {}", i + 1, n.reason))
+            .collect();
+        format!(
+            "Solo round started: {} question(s) chosen for you, {seconds} s each. The first question appears now.\nWhy these:\n{}",
+            rows.len(),
+            fit_lines(&why, 1500)
+        )
+    } else if mode == Mode::Solo {
         format!(
             "Solo round started: {} question(s), {seconds} s each. The first question appears now.",
             rows.len()

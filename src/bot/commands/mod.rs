@@ -5,6 +5,7 @@ pub mod boards;
 mod daily;
 pub mod mock;
 mod question;
+mod review;
 mod score;
 mod server;
 mod team;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         team::team(),
         daily::daily(),
         bank::bank(),
+        review::review(),
         score::score(),
         server::server(),
     ]

@@ -1,13 +1,16 @@
 //! `/question`: one question with Answer, Hint and Skip.
 
+use chrono::Utc;
 use poise::CreateReply;
 use rand::seq::IndexedRandom as _;
 
 use super::super::render::{self, no_mentions};
-use super::super::{Context, Error, errors::user};
+use super::super::{Content, Context, Error, errors::user};
 use super::bank::{autocomplete_bank, chosen_bank};
 use super::{DifficultyChoice, autocomplete_topic, resolve_bank_topic, sid, typed_bank};
-use crate::domain::bank::QuestionFilter;
+use crate::app::review::{self, Ask, Member, Want};
+use crate::domain::adaptive::Kind;
+use crate::domain::bank::{Question, QuestionFilter};
 
 /// Questions matching what was typed: by id, prompt text or topic.
 async fn autocomplete_id(
@@ -74,8 +77,16 @@ pub async fn question(
     #[autocomplete = "autocomplete_bank"]
     #[max_length = 100]
     bank: Option<String>,
+    #[description = "Pick the question you will learn most from (due reviews first), and say why"]
+    adaptive: Option<bool>,
 ) -> Result<(), Error> {
     let data = ctx.data();
+    let adaptive = adaptive.unwrap_or(false);
+    if adaptive && id.is_some() {
+        return Err(user(
+            "Choose either a question `id` or `adaptive:True`, not both.",
+        ));
+    }
     let guild = sid(ctx
         .guild_id()
         .ok_or_else(|| user("Questions are asked in a server."))?
@@ -92,8 +103,30 @@ pub async fn question(
             .row_of(q)
             .is_some_and(|row| competing.contains(&row))
     };
-    let q = match &id {
-        Some(id) => {
+    let chosen = if adaptive {
+        let me = Member {
+            guild_id: guild,
+            user_id: sid(ctx.author().id.get()),
+        };
+        let allow = |c: &Content, q: &Question| {
+            filter.accepts(q) && c.row_of(q).is_some_and(|row| !competing.contains(&row))
+        };
+        let ask = Ask {
+            contents: std::slice::from_ref(&content),
+            allow: &allow,
+            want: Want::Adaptive,
+            seed: ctx.id(),
+        };
+        let next = review::next(&data.store, Utc::now(), me, &ask).await?;
+        Some(next.ok_or_else(|| {
+            user("You have answered every question that matches, and none is due for review yet. `/review status` shows when the next one is due; or try other filters or another `bank`.")
+        })?)
+    } else {
+        None
+    };
+    let q = match (&id, &chosen) {
+        (_, Some(next)) => next.question(),
+        (Some(id), None) => {
             let q = content.bank.question(id.trim()).ok_or_else(|| {
                 user(format!(
                     "There is no question `{}`. Start typing in the `id` option to search.",
@@ -107,7 +140,7 @@ pub async fn question(
             }
             q
         }
-        None => {
+        (None, None) => {
             let pool: Vec<_> = content.bank.filter(&filter).filter(|q| !open(q)).collect();
             *pool
                 .choose(&mut rand::rng())
@@ -117,11 +150,28 @@ pub async fn question(
     let row = content
         .row_of(q)
         .ok_or_else(|| user("That question is not available right now."))?;
-    let embed = render::question_embed(q, "Interview question").footer(
-        serenity::all::CreateEmbedFooter::new(
-            "Practice: answer in your own words. Your score and feedback are shown only to you and feed your stats, not the leaderboard.",
-        ),
-    );
+    const PRACTICE: &str = "Practice: answer in your own words. Your score and feedback are shown only to you and feed your stats, not the leaderboard.";
+    let embed = match &chosen {
+        Some(next) => {
+            let name = ctx.author_member().await.map_or_else(
+                || ctx.author().name.clone(),
+                |m| m.display_name().to_string(),
+            );
+            let title = if next.kind == Kind::Review {
+                "Review question"
+            } else {
+                "Interview question"
+            };
+            super::super::outbound::to_embed(&render::chosen_question(
+                q,
+                title,
+                &format!("Chosen for {}: {}", render::escape(&name), next.reason),
+                PRACTICE,
+            ))
+        }
+        None => render::question_embed(q, "Interview question")
+            .footer(serenity::all::CreateEmbedFooter::new(PRACTICE)),
+    };
     ctx.send(
         CreateReply::default()
             .embed(embed)
