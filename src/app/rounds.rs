@@ -279,7 +279,9 @@ pub async fn advance(e: &Engine, round_id: i64, resumed: bool) -> Result<(), Ste
     let now_ms = now.timestamp_millis();
     let stale_claim = match round.state {
         RoundState::Reveal => round.lease_until_ms.is_none_or(|l| l <= now_ms),
-        RoundState::Question => round.lease_until_ms.is_some_and(|l| l <= now_ms),
+        RoundState::Question | RoundState::Finished => {
+            round.lease_until_ms.is_some_and(|l| l <= now_ms)
+        }
         _ => false,
     };
     if stale_claim {
@@ -295,6 +297,9 @@ pub async fn advance(e: &Engine, round_id: i64, resumed: bool) -> Result<(), Ste
             if round.state == RoundState::Reveal {
                 reveal(e, &round, true).await?;
                 after_reveal(e, &round, position).await?;
+            } else if round.state == RoundState::Finished {
+                summary(e, &round).await?;
+                e.store.summary_posted(round.id).await?;
             } else {
                 // Re-read: the takeover gave the question a new deadline.
                 let round = e.store.round(round.id).await?;
@@ -341,8 +346,13 @@ pub async fn advance(e: &Engine, round_id: i64, resumed: bool) -> Result<(), Ste
 async fn after_reveal(e: &Engine, round: &RoundRow, position: i64) -> Result<(), StepError> {
     let count = e.store.round_question_count(round.id).await?;
     if position + 1 >= count {
-        if e.store.finish_round(round.id, position, e.now()).await? {
+        let now = e.now();
+        if e.store
+            .finish_round(round.id, position, now, e.lease_from(now))
+            .await?
+        {
             summary(e, round).await?;
+            e.store.summary_posted(round.id).await?;
         }
         Ok(())
     } else {

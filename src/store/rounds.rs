@@ -244,8 +244,8 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Take over the step of question `position` whose claimer died: a reveal, or a question
-    /// opened but never recorded as posted, whose lease has passed. Only one caller wins. A
+    /// Take over the step of question `position` whose claimer died: a reveal, a question
+    /// opened but never recorded as posted, or a finished round's summary, whose lease has passed. Only one caller wins. A
     /// question taken over closes at `question_deadline`: its players get their full time from
     /// the post nobody had seen.
     pub async fn take_over_round_step(
@@ -262,7 +262,7 @@ impl Store {
                     deadline_ms = CASE WHEN state = 'question' THEN ?5 ELSE deadline_ms END
              WHERE id = ?2 AND current_index = ?3
                AND ((state = 'reveal' AND ifnull(lease_until_ms, 0) <= ?4)
-                 OR (state = 'question' AND lease_until_ms <= ?4))
+                 OR (state IN ('question', 'finished') AND lease_until_ms <= ?4))
              RETURNING state",
         )
         .bind(ms(lease_until))
@@ -288,23 +288,36 @@ impl Store {
     }
 
     /// Finish a round after the reveal of its last question `position`. False when another
-    /// caller did, or the round is elsewhere (stopped, or not at that reveal).
+    /// caller did, or the round is elsewhere (stopped, or not at that reveal). The caller holds
+    /// the summary's post until `lease_until` ([`Store::summary_posted`] ends it); a claimer that
+    /// dies before posting it leaves the lease to pass and the summary to be taken over.
     pub async fn finish_round(
         &self,
         round_id: i64,
         position: i64,
         now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
     ) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE rounds SET state = 'finished', deadline_ms = NULL, lease_until_ms = NULL, finished_ms = ?
+            "UPDATE rounds SET state = 'finished', deadline_ms = NULL, lease_until_ms = ?, finished_ms = ?
              WHERE id = ? AND state = 'reveal' AND current_index = ?",
         )
+        .bind(ms(lease_until))
         .bind(ms(now))
         .bind(round_id)
         .bind(position)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The finished round's summary is out (or was given up on): nothing more is due for it.
+    pub async fn summary_posted(&self, round_id: i64) -> Result<()> {
+        sqlx::query("UPDATE rounds SET lease_until_ms = NULL WHERE id = ? AND state = 'finished'")
+            .bind(round_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// End a round (finished or stopped). False when it had already ended.

@@ -570,6 +570,57 @@ async fn a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full
     );
 }
 
+#[tokio::test]
+async fn a_summary_whose_poster_died_is_taken_over_when_its_lease_passes() {
+    let w = World::new("2026-05-04T12:00:00Z").await;
+    let shipped = w.engine.library.shipped().clone();
+    let rows = [shipped.row_of(&shipped.bank.questions[0]).unwrap()];
+    let round = rounds::start_round(
+        &w.engine,
+        &rounds::StartRound {
+            guild_id: 1,
+            channel_id: 300,
+            starter: 11,
+            starter_name: "Ada",
+            mode: Mode::Solo,
+            seconds_per_q: 30,
+            question_rows: &rows,
+            topic: None,
+            difficulty: None,
+        },
+    )
+    .await
+    .unwrap();
+    let start = w.now();
+    app::timer::wake(&w.engine, false).await;
+    // At the deadline a process reveals the last question, finishes the round and dies
+    // before posting the summary.
+    w.set(start + Duration::seconds(30));
+    let lease = w.engine.lease_from(w.now());
+    assert!(w.engine.store.claim_reveal(round, 0, lease).await.unwrap());
+    assert!(
+        w.engine
+            .store
+            .finish_round(round, 0, w.now(), lease)
+            .await
+            .unwrap()
+    );
+    let next = app::timer::wake(&w.engine, false).await;
+    assert_eq!(
+        w.nonces(),
+        [format!("r{round}q0")],
+        "a live lease is left alone"
+    );
+    assert_eq!(next, Some(lease));
+    w.set(lease);
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(w.nonces()[1..], [format!("r{round}s")]);
+    // Posted once: nothing more is due for the round.
+    w.set(lease + Duration::seconds(600));
+    assert_eq!(app::timer::wake(&w.engine, false).await, None);
+    assert_eq!(w.nonces().len(), 2);
+}
+
 /// An answer of `user` to the shipped bank's question `q` at `at` (server 1, practice).
 async fn answered(w: &World, user: i64, q: usize, score: u8, missed: &[&str], at: &str) {
     let bank = w.engine.library.shipped();

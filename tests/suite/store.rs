@@ -1124,7 +1124,12 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
         "the timer wakes when the lease ends"
     );
     // Nobody may finish the round from another question's reveal.
-    assert!(!f.store.finish_round(round, 1, now).await.unwrap());
+    assert!(
+        !f.store
+            .finish_round(round, 1, now, lease(now))
+            .await
+            .unwrap()
+    );
     assert!(
         !f.store
             .take_over_round_step(
@@ -1183,8 +1188,18 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     );
     f.store.set_question_message(round, 1, 78).await.unwrap();
     assert!(f.store.claim_reveal(round, 1, lease(later)).await.unwrap());
-    assert!(f.store.finish_round(round, 1, later).await.unwrap());
-    assert!(!f.store.finish_round(round, 1, later).await.unwrap());
+    assert!(
+        f.store
+            .finish_round(round, 1, later, lease(later))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !f.store
+            .finish_round(round, 1, later, lease(later))
+            .await
+            .unwrap()
+    );
     assert_eq!(
         f.store.round(round).await.unwrap().state,
         RoundState::Finished
