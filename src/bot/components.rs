@@ -97,6 +97,20 @@ async fn reply(
     Ok(())
 }
 
+/// [`reply`] for a submitted modal: privately, with mentions off.
+async fn reply_to_modal(
+    ctx: &SerenityContext,
+    m: &ModalInteraction,
+    msg: CreateInteractionResponseMessage,
+) -> Result<(), Error> {
+    m.create_response(
+        &ctx.http,
+        CreateInteractionResponse::Message(msg.ephemeral(true).allowed_mentions(no_mentions())),
+    )
+    .await?;
+    Ok(())
+}
+
 fn parse_id(part: Option<&str>) -> Result<i64, Error> {
     part.and_then(|p| p.parse().ok())
         .ok_or_else(|| BotError::User("That button is broken; please ask again.".into()))
@@ -501,16 +515,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     "Practice: this feeds your stats, not the leaderboard (daily drops and mock rounds do).",
                 ),
             );
-            m.create_response(
-                &ctx.http,
-                CreateInteractionResponse::Message(
-                    CreateInteractionResponseMessage::new()
-                        .embed(embed)
-                        .ephemeral(true)
-                        .allowed_mentions(no_mentions()),
-                ),
-            )
-            .await?;
+            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
         }
         (Some("r"), Some("modal")) => {
             let row = parse_id(extra)?;
@@ -549,16 +554,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             );
             let embed =
                 render::assessment_embed(q, &scored.assessment, scored.total, hints, Some(&footer));
-            m.create_response(
-                &ctx.http,
-                CreateInteractionResponse::Message(
-                    CreateInteractionResponseMessage::new()
-                        .embed(embed)
-                        .ephemeral(true)
-                        .allowed_mentions(no_mentions()),
-                ),
-            )
-            .await?;
+            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
         }
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
@@ -613,13 +609,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     scored.attempt_id
                 ))
             };
-            m.create_response(
-                &ctx.http,
-                CreateInteractionResponse::Message(
-                    reply.ephemeral(true).allowed_mentions(no_mentions()),
-                ),
-            )
-            .await?;
+            reply_to_modal(ctx, m, reply).await?;
             let driver = Driver::new(data);
             // Everyone answered: move on now rather than at the deadline, without waiting
             // behind the edit of the answered list (coalesced, in the background).
@@ -676,16 +666,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     scored.attempt_id
                 )))
                 .color(render::COLOR);
-            m.create_response(
-                &ctx.http,
-                CreateInteractionResponse::Message(
-                    CreateInteractionResponseMessage::new()
-                        .embed(embed)
-                        .ephemeral(true)
-                        .allowed_mentions(no_mentions()),
-                ),
-            )
-            .await?;
+            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
         }
         _ => return Err(BotError::User("That form is no longer active.".into())),
     }
