@@ -287,30 +287,38 @@ pub async fn advance(e: &Engine, round_id: i64, resumed: bool) -> Result<(), Ste
     if stale_claim {
         // Whoever claimed this step died doing it (or a restart interrupted it): take it over.
         // The posts carry the step's nonce, so one that had gone out is not posted twice.
-        let seconds = u32::try_from(round.seconds_per_q).unwrap_or(60);
-        let question_deadline = now + e.timings.span(seconds);
         if e.store
-            .take_over_round_step(round.id, position, now, lease, question_deadline)
+            .take_over_round_step(
+                round.id,
+                position,
+                now,
+                lease,
+                question_deadline(e, &round, now),
+            )
             .await?
         {
             tracing::info!(round = round.id, position, state = %round.state, "taking over a round step");
-            if round.state == RoundState::Reveal {
-                reveal(e, &round, true).await?;
-                after_reveal(e, &round, position).await?;
-            } else if round.state == RoundState::Finished {
-                summary(e, &round).await?;
-                e.store.summary_posted(round.id).await?;
-            } else {
-                // Re-read: the takeover gave the question a new deadline.
-                let round = e.store.round(round.id).await?;
-                post_question(e, &round, position, true).await?;
+            match round.state {
+                RoundState::Reveal => {
+                    reveal(e, &round, true).await?;
+                    after_reveal(e, &round, position).await?;
+                }
+                RoundState::Finished => {
+                    summary(e, &round).await?;
+                    e.store.summary_posted(round.id).await?;
+                }
+                _ => {
+                    // Re-read: the takeover gave the question a new deadline.
+                    let round = e.store.round(round.id).await?;
+                    post_question(e, &round, position, true).await?;
+                }
             }
         }
         return Ok(());
     }
     if round.state == RoundState::Reveal || round.lease_until_ms.is_some() {
-        // Its claimer is posting the reveal or the question under a live lease and carries on
-        // from there; a question nobody has seen yet is never revealed.
+        // Its claimer is posting the question, the reveal or the summary under a live lease and
+        // carries on from there; a question nobody has seen yet is never revealed.
         return Ok(());
     }
     let snap = current_snapshot(&e.store, &round).await?;
@@ -367,11 +375,15 @@ async fn open_question(
     resumed: bool,
 ) -> Result<(), StepError> {
     let now = e.now();
-    let seconds = u32::try_from(round.seconds_per_q).unwrap_or(60);
-    let deadline = now + e.timings.span(seconds);
     if !e
         .store
-        .claim_open_question(round.id, position, deadline, now, e.lease_from(now))
+        .claim_open_question(
+            round.id,
+            position,
+            question_deadline(e, round, now),
+            now,
+            e.lease_from(now),
+        )
         .await?
     {
         return Ok(());
@@ -379,6 +391,13 @@ async fn open_question(
     e.wake.notify_one();
     let round = e.store.round(round.id).await?;
     post_question(e, &round, position, resumed).await
+}
+
+/// When a question of `round` opened (or taken over) at `now` closes.
+fn question_deadline(e: &Engine, round: &RoundRow, now: DateTime<Utc>) -> DateTime<Utc> {
+    now + e
+        .timings
+        .span(u32::try_from(round.seconds_per_q).unwrap_or(60))
 }
 
 /// The open question's message: its deadline, who answered (never what) and an Answer button.

@@ -84,6 +84,32 @@ impl World {
             .unwrap()
     }
 
+    /// A solo round of the shipped bank's first `questions` questions, `seconds` each, started
+    /// by member 11 in channel 300 of server 1 (its first question opens at the next wake).
+    async fn solo_round(&self, questions: usize, seconds: u32) -> i64 {
+        let shipped = self.engine.library.shipped().clone();
+        let rows: Vec<i64> = shipped.bank.questions[..questions]
+            .iter()
+            .map(|q| shipped.row_of(q).unwrap())
+            .collect();
+        rounds::start_round(
+            &self.engine,
+            &rounds::StartRound {
+                guild_id: 1,
+                channel_id: 300,
+                starter: 11,
+                starter_name: "Ada",
+                mode: Mode::Solo,
+                seconds_per_q: seconds,
+                question_rows: &rows,
+                topic: None,
+                difficulty: None,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
     /// The nonce of every post so far, in order.
     fn nonces(&self) -> Vec<String> {
         self.out.posts().into_iter().map(|(_, n, _)| n).collect()
@@ -394,27 +420,7 @@ async fn a_round_advances_when_its_deadlines_pass_on_the_clock() {
 #[tokio::test]
 async fn a_reveal_whose_claimer_died_is_taken_over_and_the_round_goes_on() {
     let w = World::new("2026-05-04T12:00:00Z").await;
-    let shipped = w.engine.library.shipped().clone();
-    let rows: Vec<i64> = shipped.bank.questions[..2]
-        .iter()
-        .map(|q| shipped.row_of(q).unwrap())
-        .collect();
-    let round = rounds::start_round(
-        &w.engine,
-        &rounds::StartRound {
-            guild_id: 1,
-            channel_id: 300,
-            starter: 11,
-            starter_name: "Ada",
-            mode: Mode::Solo,
-            seconds_per_q: 30,
-            question_rows: &rows,
-            topic: None,
-            difficulty: None,
-        },
-    )
-    .await
-    .unwrap();
+    let round = w.solo_round(2, 30).await;
     let start = w.now();
     app::timer::wake(&w.engine, false).await;
     assert_eq!(w.nonces(), [format!("r{round}q0")]);
@@ -512,27 +518,7 @@ async fn a_drop_names_the_streaks_that_break_unless_their_members_answer_it() {
 async fn a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full_time_when_taken_over()
  {
     let w = World::new("2026-05-04T12:00:00Z").await;
-    let shipped = w.engine.library.shipped().clone();
-    let rows: Vec<i64> = shipped.bank.questions[..2]
-        .iter()
-        .map(|q| shipped.row_of(q).unwrap())
-        .collect();
-    let round = rounds::start_round(
-        &w.engine,
-        &rounds::StartRound {
-            guild_id: 1,
-            channel_id: 300,
-            starter: 11,
-            starter_name: "Ada",
-            mode: Mode::Solo,
-            seconds_per_q: 20,
-            question_rows: &rows,
-            topic: None,
-            difficulty: None,
-        },
-    )
-    .await
-    .unwrap();
+    let round = w.solo_round(2, 20).await;
     // A process claims the first question and dies before posting it. Its 20 s pass before
     // its 30 s lease does.
     let start = w.now();
@@ -573,24 +559,7 @@ async fn a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full
 #[tokio::test]
 async fn a_summary_whose_poster_died_is_taken_over_when_its_lease_passes() {
     let w = World::new("2026-05-04T12:00:00Z").await;
-    let shipped = w.engine.library.shipped().clone();
-    let rows = [shipped.row_of(&shipped.bank.questions[0]).unwrap()];
-    let round = rounds::start_round(
-        &w.engine,
-        &rounds::StartRound {
-            guild_id: 1,
-            channel_id: 300,
-            starter: 11,
-            starter_name: "Ada",
-            mode: Mode::Solo,
-            seconds_per_q: 30,
-            question_rows: &rows,
-            topic: None,
-            difficulty: None,
-        },
-    )
-    .await
-    .unwrap();
+    let round = w.solo_round(1, 30).await;
     let start = w.now();
     app::timer::wake(&w.engine, false).await;
     // At the deadline a process reveals the last question, finishes the round and dies
