@@ -392,8 +392,15 @@ async fn group_round_advances_when_everyone_answered_and_at_the_deadline() {
     // Question 2: nobody answers; the deadline closes it and the summary follows.
     w.wait_message(&format!("m:answer:{round}:1")).await;
     w.wait_message("Reveal — question 2").await;
-    let summary = w.wait_message("Round over").await;
-    assert!(summary.to_string().contains("Ranking"));
+    let summary = w.wait_message("Round over").await.to_string();
+    assert!(summary.contains("Ranking"), "{summary}");
+    // member-1 covered nothing of question 1: the summary says what to work on, and where.
+    assert!(
+        summary.contains("To work on")
+            && summary.contains("member-1")
+            && summary.contains("practise"),
+        "{summary}"
+    );
     // A late answer is refused politely and stores nothing.
     let late = w
         .fake
