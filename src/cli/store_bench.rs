@@ -1,7 +1,8 @@
 //! `interview-bot db bench`: board, stats and insert latency on a generated data set.
 //!
 //! Generates servers, members and attempts spread over 90 days into a temporary database, then
-//! times the queries the bot runs most. Deterministic data (seeded), real SQLite file.
+//! times the queries the bot runs most. Deterministic data (seeded), a real SQLite file — or,
+//! with `--postgres URL`, an empty PostgreSQL database.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -24,6 +25,9 @@ pub struct BenchArgs {
     /// Timed repetitions of each query.
     #[arg(long, default_value_t = 200)]
     pub runs: u32,
+    /// Run on this empty PostgreSQL database instead of a temporary SQLite file.
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -44,9 +48,13 @@ fn report(name: &str, samples: &mut [Duration]) {
 
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let dir = tempfile_dir()?;
-    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let url = args
+        .postgres
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
     super::block_on(async move {
         let store = Store::connect(&url).await?;
+        say!("engine: {}", store.engine().name());
         let bank = Bank::shipped()?;
         let stored = store
             .store_bank(
@@ -72,16 +80,15 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             AttemptContext::Question,
             AttemptContext::Practice,
         ];
-        let mut tx = store.pool().begin().await?;
-        for g in 1..=i64::from(args.servers) {
-            crate::store::insert_server_for_bench(&mut *tx, g, now).await?;
-        }
+        let guilds: Vec<i64> = (1..=i64::from(args.servers)).collect();
+        store.bulk_load(&guilds, &[], now).await?;
+        let mut batch = Vec::with_capacity(50_000);
         for i in 0..args.attempts {
             let guild = i64::from(rng.random_range(1..=args.servers));
             let user = guild * 100_000 + i64::from(rng.random_range(0..per_server));
             let (question_id, topic) = &questions[rng.random_range(0..questions.len())];
             let at = now - Days::milliseconds(rng.random_range(0..90 * 24 * 3_600_000));
-            let attempt = NewAttempt {
+            batch.push(NewAttempt {
                 guild_id: guild,
                 channel_id: Some(guild * 10),
                 user_id: user,
@@ -96,14 +103,12 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 hints_used: 0,
                 submitted_at: at,
                 local_date: at.date_naive(),
-            };
-            crate::store::insert_attempt(&mut *tx, &attempt).await?;
-            if i % 50_000 == 49_999 {
-                tx.commit().await?;
-                tx = store.pool().begin().await?;
+            });
+            if batch.len() == 50_000 || i + 1 == args.attempts {
+                store.bulk_load(&[], &batch, now).await?;
+                batch.clear();
             }
         }
-        tx.commit().await?;
         sqlx_analyze(&store).await?;
         say!(
             "generated {} attempts, {} members, {} servers in {:.1} s",

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 
-use super::{Result, Store, ms};
+use super::{Conn, Result, Store, ms, on_conn};
+use super::{Engine as _, on_pool};
 use crate::domain::bank::Bank;
 
 /// A bank version as stored, with its questions' row ids by slug.
@@ -67,18 +68,12 @@ pub fn content_hash(text: &str) -> String {
 }
 
 /// A bank version's question rows by slug.
-async fn question_ids<'e>(
-    db: impl sqlx::SqliteExecutor<'e>,
-    bank_id: i64,
-) -> Result<HashMap<String, i64>> {
-    let rows = sqlx::query("SELECT slug, id FROM questions WHERE bank_id = ?")
+async fn question_ids<'c>(db: impl Into<Conn<'c>>, bank_id: i64) -> Result<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = on_conn!(db.into(), db => sqlx::query_as("SELECT slug, id FROM questions WHERE bank_id = $1")
         .bind(bank_id)
         .fetch_all(db)
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
-        .collect::<Result<_, sqlx::Error>>()?)
+        .await)?;
+    Ok(rows.into_iter().collect())
 }
 
 impl Store {
@@ -92,225 +87,245 @@ impl Store {
         imported_by: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<StoredBank> {
-        let hash = content_hash(source);
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if let Some(g) = guild_id {
-            super::servers::ensure_server(&mut *tx, g, now).await?;
-        }
-        let existing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM banks WHERE ifnull(guild_id, 0) = ifnull(?, 0) AND slug = ? AND content_hash = ?",
-        )
-        .bind(guild_id)
-        .bind(&bank.meta.id)
-        .bind(&hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let bank_id = match existing {
-            Some(id) => id,
-            None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO banks (guild_id, slug, name, version, content_hash, source, imported_by, imported_ms)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                )
-                .bind(guild_id)
-                .bind(&bank.meta.id)
-                .bind(&bank.meta.name)
-                .bind(&bank.meta.version)
-                .bind(&hash)
-                .bind(source)
-                .bind(imported_by)
-                .bind(ms(now))
-                .fetch_one(&mut *tx)
-                .await?;
-                for q in &bank.questions {
-                    sqlx::query(
-                        "INSERT INTO questions (bank_id, slug, topic, difficulty, prompt, reference) VALUES (?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(id)
-                    .bind(q.id.as_str())
-                    .bind(&q.topic)
-                    .bind(q.difficulty.as_str())
-                    .bind(&q.prompt)
-                    .bind(&q.reference)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                id
+        on_pool!(self, pool => {
+            let hash = content_hash(source);
+            let mut tx = pool.begin_write().await?;
+            if let Some(g) = guild_id {
+                super::servers::ensure_server(&mut *tx, g, now).await?;
             }
-        };
-        sqlx::query("UPDATE banks SET active = (id = ?) WHERE ifnull(guild_id, 0) = ifnull(?, 0) AND slug = ?")
-            .bind(bank_id)
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM banks WHERE coalesce(guild_id, 0) = coalesce($1, 0) AND slug = $2 AND content_hash = $3",
+            )
             .bind(guild_id)
             .bind(&bank.meta.id)
-            .execute(&mut *tx)
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
             .await?;
-        let question_ids = question_ids(&mut *tx, bank_id).await?;
-        tx.commit().await?;
-        Ok(StoredBank {
-            id: bank_id,
-            content_hash: hash,
-            question_ids,
+            let bank_id = match existing {
+                Some(id) => id,
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO banks (guild_id, slug, name, version, content_hash, source, imported_by, imported_ms)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .bind(guild_id)
+                    .bind(&bank.meta.id)
+                    .bind(&bank.meta.name)
+                    .bind(&bank.meta.version)
+                    .bind(&hash)
+                    .bind(source)
+                    .bind(imported_by)
+                    .bind(ms(now))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    for q in &bank.questions {
+                        sqlx::query(
+                            "INSERT INTO questions (bank_id, slug, topic, difficulty, prompt, reference) VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(id)
+                        .bind(q.id.as_str())
+                        .bind(&q.topic)
+                        .bind(q.difficulty.as_str())
+                        .bind(&q.prompt)
+                        .bind(&q.reference)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    id
+                }
+            };
+            sqlx::query("UPDATE banks SET active = CASE WHEN id = $1 THEN 1 ELSE 0 END WHERE coalesce(guild_id, 0) = coalesce($2, 0) AND slug = $3")
+                .bind(bank_id)
+                .bind(guild_id)
+                .bind(&bank.meta.id)
+                .execute(&mut *tx)
+                .await?;
+            let question_ids = question_ids(&mut *tx, bank_id).await?;
+            tx.commit().await?;
+            Ok(StoredBank {
+                id: bank_id,
+                content_hash: hash,
+                question_ids,
+            })
         })
     }
 
     /// A bank version by row: its text and question rows (to load it for scoring).
     pub async fn bank_version(&self, bank_id: i64) -> Result<Option<BankVersion>> {
-        let row = sqlx::query("SELECT id, slug, source, content_hash FROM banks WHERE id = ?")
-            .bind(bank_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let question_ids = question_ids(&self.pool, bank_id).await?;
-        Ok(Some(BankVersion {
-            slug: row.try_get(1)?,
-            source: row.try_get(2)?,
-            stored: StoredBank {
-                id: row.try_get(0)?,
-                content_hash: row.try_get(3)?,
-                question_ids,
-            },
-        }))
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT id, slug, source, content_hash FROM banks WHERE id = $1")
+                .bind(bank_id)
+                .fetch_optional(pool)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            let question_ids = question_ids(&mut *pool.acquire().await?, bank_id).await?;
+            Ok(Some(BankVersion {
+                slug: row.try_get(1)?,
+                source: row.try_get(2)?,
+                stored: StoredBank {
+                    id: row.try_get(0)?,
+                    content_hash: row.try_get(3)?,
+                    question_ids,
+                },
+            }))
+        })
     }
 
     /// The bank version a stored question belongs to.
     /// Whose question row `question_id` is: `None` when there is no such row, `Some(None)` for
     /// the shipped bank (every server's), `Some(Some(guild))` for a server's own bank.
     pub async fn question_owner(&self, question_id: i64) -> Result<Option<Option<i64>>> {
-        Ok(sqlx::query_scalar(
-            "SELECT b.guild_id FROM questions q JOIN banks b ON b.id = q.bank_id WHERE q.id = ?",
-        )
-        .bind(question_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT b.guild_id FROM questions q JOIN banks b ON b.id = q.bank_id WHERE q.id = $1",
+            )
+            .bind(question_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     pub async fn bank_of_question(&self, question_id: i64) -> Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT bank_id FROM questions WHERE id = ?")
-                .bind(question_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        on_pool!(self, pool => {
+            Ok(
+                sqlx::query_scalar("SELECT bank_id FROM questions WHERE id = $1")
+                    .bind(question_id)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 
     /// The active version of a server's bank by its id (`slug`); `None` when it has none.
     pub async fn active_bank_id(&self, guild_id: i64, slug: &str) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM banks WHERE guild_id = ? AND slug = ? AND active = 1",
-        )
-        .bind(guild_id)
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT id FROM banks WHERE guild_id = $1 AND slug = $2 AND active = 1",
+            )
+            .bind(guild_id)
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// The active version of the bank `bank_id` is a version of (a schedule keeps the version
     /// it was set with and follows later imports of the same bank).
     pub async fn current_version(&self, bank_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT now.id FROM banks AS was
-             JOIN banks AS now ON ifnull(now.guild_id, 0) = ifnull(was.guild_id, 0)
-                              AND now.slug = was.slug AND now.active = 1
-             WHERE was.id = ?",
-        )
-        .bind(bank_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT now.id FROM banks AS was
+                 JOIN banks AS now ON coalesce(now.guild_id, 0) = coalesce(was.guild_id, 0)
+                                  AND now.slug = was.slug AND now.active = 1
+                 WHERE was.id = $1",
+            )
+            .bind(bank_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// Topics of a server's own banks (active versions), in bank and question order.
     pub async fn server_bank_topics(&self, guild_id: i64) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT q.topic FROM questions q JOIN banks b ON b.id = q.bank_id
-             WHERE b.guild_id = ? AND b.active = 1
-             GROUP BY q.topic ORDER BY min(b.slug), min(q.id)",
-        )
-        .bind(guild_id)
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT q.topic FROM questions q JOIN banks b ON b.id = q.bank_id
+                 WHERE b.guild_id = $1 AND b.active = 1
+                 GROUP BY q.topic ORDER BY min(b.slug), min(q.id)",
+            )
+            .bind(guild_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// A server's own banks (active versions), by id.
     pub async fn server_banks(&self, guild_id: i64) -> Result<Vec<BankSummary>> {
-        let rows = sqlx::query(
-            "SELECT b.id, b.slug, b.name, b.version, b.imported_by, b.imported_ms,
-                    (SELECT count(*) FROM questions q WHERE q.bank_id = b.id)
-             FROM banks b WHERE b.guild_id = ? AND b.active = 1 ORDER BY b.slug",
-        )
-        .bind(guild_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BankSummary {
-                    id: r.try_get(0)?,
-                    slug: r.try_get(1)?,
-                    name: r.try_get(2)?,
-                    version: r.try_get(3)?,
-                    imported_by: r.try_get(4)?,
-                    imported_at: super::from_ms(r.try_get(5)?),
-                    questions: r.try_get(6)?,
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT b.id, b.slug, b.name, b.version, b.imported_by, b.imported_ms,
+                        (SELECT count(*) FROM questions q WHERE q.bank_id = b.id)
+                 FROM banks b WHERE b.guild_id = $1 AND b.active = 1 ORDER BY b.slug",
+            )
+            .bind(guild_id)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(BankSummary {
+                        id: r.try_get(0)?,
+                        slug: r.try_get(1)?,
+                        name: r.try_get(2)?,
+                        version: r.try_get(3)?,
+                        imported_by: r.try_get(4)?,
+                        imported_at: super::from_ms(r.try_get(5)?),
+                        questions: r.try_get(6)?,
+                    })
                 })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+                .collect::<Result<_, sqlx::Error>>()
+                .map_err(Into::into)
+        })
     }
 
     /// Remove a server's bank: no version stays active, so nothing new draws from it, while
     /// past attempts keep the questions they answered. Refused while a schedule or an open
     /// round uses any version of it.
     pub async fn remove_bank(&self, guild_id: i64, slug: &str) -> Result<BankRemoval> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let active: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM banks WHERE guild_id = ? AND slug = ? AND active = 1",
-        )
-        .bind(guild_id)
-        .bind(slug)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if active.is_none() {
-            return Ok(BankRemoval::NotFound);
-        }
-        let schedules: Vec<i64> = sqlx::query_scalar(
-            "SELECT s.id FROM schedules s JOIN banks b ON b.id = s.bank_id
-             WHERE b.guild_id = ? AND b.slug = ? ORDER BY s.id",
-        )
-        .bind(guild_id)
-        .bind(slug)
-        .fetch_all(&mut *tx)
-        .await?;
-        let rounds: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT r.id FROM rounds r
-             JOIN round_questions rq ON rq.round_id = r.id
-             JOIN questions q ON q.id = rq.question_id
-             JOIN banks b ON b.id = q.bank_id
-             WHERE b.guild_id = ? AND b.slug = ? AND r.state IN ('lobby', 'question', 'reveal')
-             ORDER BY r.id",
-        )
-        .bind(guild_id)
-        .bind(slug)
-        .fetch_all(&mut *tx)
-        .await?;
-        if !schedules.is_empty() || !rounds.is_empty() {
-            return Ok(BankRemoval::InUse { schedules, rounds });
-        }
-        sqlx::query("UPDATE banks SET active = 0 WHERE guild_id = ? AND slug = ?")
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let active: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM banks WHERE guild_id = $1 AND slug = $2 AND active = 1",
+            )
             .bind(guild_id)
             .bind(slug)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(BankRemoval::Removed)
+            if active.is_none() {
+                return Ok(BankRemoval::NotFound);
+            }
+            let schedules: Vec<i64> = sqlx::query_scalar(
+                "SELECT s.id FROM schedules s JOIN banks b ON b.id = s.bank_id
+                 WHERE b.guild_id = $1 AND b.slug = $2 ORDER BY s.id",
+            )
+            .bind(guild_id)
+            .bind(slug)
+            .fetch_all(&mut *tx)
+            .await?;
+            let rounds: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT r.id FROM rounds r
+                 JOIN round_questions rq ON rq.round_id = r.id
+                 JOIN questions q ON q.id = rq.question_id
+                 JOIN banks b ON b.id = q.bank_id
+                 WHERE b.guild_id = $1 AND b.slug = $2 AND r.state IN ('lobby', 'question', 'reveal')
+                 ORDER BY r.id",
+            )
+            .bind(guild_id)
+            .bind(slug)
+            .fetch_all(&mut *tx)
+            .await?;
+            if !schedules.is_empty() || !rounds.is_empty() {
+                return Ok(BankRemoval::InUse { schedules, rounds });
+            }
+            sqlx::query("UPDATE banks SET active = 0 WHERE guild_id = $1 AND slug = $2")
+                .bind(guild_id)
+                .bind(slug)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(BankRemoval::Removed)
+        })
     }
 
     /// The exact prompt a stored question had (what an attempt answered).
     pub async fn question_prompt(&self, question_id: i64) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT prompt FROM questions WHERE id = ?")
-                .bind(question_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        on_pool!(self, pool => {
+            Ok(
+                sqlx::query_scalar("SELECT prompt FROM questions WHERE id = $1")
+                    .bind(question_id)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 }
 

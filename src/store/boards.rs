@@ -11,6 +11,7 @@
 
 use sqlx::FromRow;
 
+use super::on_pool;
 use super::{Result, Store};
 use crate::domain::period::Window;
 
@@ -92,12 +93,12 @@ macro_rules! ranked_cte {
             SELECT user_id, question_id, MAX(CASE WHEN copied = 1 THEN 0 ELSE score END) AS best,
                    COUNT(*) AS n, MIN(submitted_ms) AS first_ms
             FROM attempts
-            WHERE guild_id = ?1 AND submitted_ms >= ?2 AND submitted_ms < ?3
+            WHERE guild_id = $1 AND submitted_ms >= $2 AND submitted_ms < $3
               AND context IN ('daily', 'mock') AND seen_ms IS NULL
-              AND (?4 IS NULL OR topic = ?4 COLLATE NOCASE)
+              AND ($4 IS NULL OR lower(topic) = lower($4))
             GROUP BY user_id, question_id
         ), ranked AS (
-            SELECT user_id, SUM(best) AS points, COUNT(*) AS questions, SUM(n) AS attempts, MAX(first_ms) AS reached_ms,
+            SELECT user_id, CAST(SUM(best) AS BIGINT) AS points, COUNT(*) AS questions, CAST(SUM(n) AS BIGINT) AS attempts, MAX(first_ms) AS reached_ms,
                    ROW_NUMBER() OVER (ORDER BY SUM(best) DESC, SUM(n) ASC, MAX(first_ms) ASC, user_id ASC) AS rank
             FROM best GROUP BY user_id
         ) "
@@ -107,91 +108,97 @@ macro_rules! ranked_cte {
 impl Store {
     /// A page of the member board.
     pub async fn leaderboard(&self, q: &BoardQuery) -> Result<Page<BoardRow>> {
-        let (start, end) = q.bounds();
-        let (limit, offset) = q.limit_offset();
-        let total: i64 = sqlx::query_scalar(concat!(ranked_cte!(), "SELECT COUNT(*) FROM ranked"))
+        on_pool!(self, pool => {
+            let (start, end) = q.bounds();
+            let (limit, offset) = q.limit_offset();
+            let total: i64 = sqlx::query_scalar(concat!(ranked_cte!(), "SELECT COUNT(*) FROM ranked"))
+                .bind(q.guild_id)
+                .bind(start)
+                .bind(end)
+                .bind(q.topic.as_deref())
+                .fetch_one(pool)
+                .await?;
+            let rows: Vec<BoardRow> = sqlx::query_as(concat!(
+                ranked_cte!(),
+                "SELECT r.rank, r.user_id, coalesce(m.display_name, '') AS display_name, r.points, r.questions, r.attempts
+                 FROM ranked r LEFT JOIN members m ON m.guild_id = $1 AND m.user_id = r.user_id
+                 ORDER BY r.rank LIMIT $5 OFFSET $6"
+            ))
             .bind(q.guild_id)
             .bind(start)
             .bind(end)
             .bind(q.topic.as_deref())
-            .fetch_one(&self.pool)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
             .await?;
-        let rows: Vec<BoardRow> = sqlx::query_as(concat!(
-            ranked_cte!(),
-            "SELECT r.rank, r.user_id, ifnull(m.display_name, '') AS display_name, r.points, r.questions, r.attempts
-             FROM ranked r LEFT JOIN members m ON m.guild_id = ?1 AND m.user_id = r.user_id
-             ORDER BY r.rank LIMIT ?5 OFFSET ?6"
-        ))
-        .bind(q.guild_id)
-        .bind(start)
-        .bind(end)
-        .bind(q.topic.as_deref())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(Page {
-            rows,
-            total,
-            page: q.page,
-            page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
+            Ok(Page {
+                rows,
+                total,
+                page: q.page,
+                page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
+            })
         })
     }
 
     /// A member's rank on a board and the number of ranked members, if they are on it.
     pub async fn member_rank(&self, q: &BoardQuery, user_id: i64) -> Result<Option<(i64, i64)>> {
-        let (start, end) = q.bounds();
-        Ok(sqlx::query_as(concat!(
-            ranked_cte!(),
-            "SELECT rank, (SELECT COUNT(*) FROM ranked) FROM ranked WHERE user_id = ?5"
-        ))
-        .bind(q.guild_id)
-        .bind(start)
-        .bind(end)
-        .bind(q.topic.as_deref())
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            let (start, end) = q.bounds();
+            Ok(sqlx::query_as(concat!(
+                ranked_cte!(),
+                "SELECT rank, (SELECT COUNT(*) FROM ranked) FROM ranked WHERE user_id = $5"
+            ))
+            .bind(q.guild_id)
+            .bind(start)
+            .bind(end)
+            .bind(q.topic.as_deref())
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// A page of the team board: teams ranked by points per active member.
     pub async fn team_board(&self, q: &BoardQuery) -> Result<Page<TeamRow>> {
-        let (start, end) = q.bounds();
-        let (limit, offset) = q.limit_offset();
-        let rows: Vec<TeamRow> = sqlx::query_as(concat!(
-            ranked_cte!(),
-            ", per_team AS (
-                SELECT t.name, COUNT(tm.user_id) AS members, COUNT(r.user_id) AS active,
-                       ifnull(SUM(r.points), 0) AS total_points,
-                       CASE WHEN COUNT(r.user_id) = 0 THEN 0.0
-                            ELSE CAST(SUM(r.points) AS REAL) / COUNT(r.user_id) END AS average_points
-                FROM teams t
-                LEFT JOIN team_members tm ON tm.team_id = t.id
-                LEFT JOIN ranked r ON r.user_id = tm.user_id
-                WHERE t.guild_id = ?1
-                GROUP BY t.id
-            )
-            SELECT ROW_NUMBER() OVER (ORDER BY average_points DESC, total_points DESC, name ASC) AS rank,
-                   name, members, active, total_points, average_points
-            FROM per_team ORDER BY rank LIMIT ?5 OFFSET ?6"
-        ))
-        .bind(q.guild_id)
-        .bind(start)
-        .bind(end)
-        .bind(q.topic.as_deref())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE guild_id = ?")
+        on_pool!(self, pool => {
+            let (start, end) = q.bounds();
+            let (limit, offset) = q.limit_offset();
+            let rows: Vec<TeamRow> = sqlx::query_as(concat!(
+                ranked_cte!(),
+                ", per_team AS (
+                    SELECT t.name, COUNT(tm.user_id) AS members, COUNT(r.user_id) AS active,
+                           CAST(coalesce(SUM(r.points), 0) AS BIGINT) AS total_points,
+                           CASE WHEN COUNT(r.user_id) = 0 THEN CAST(0 AS DOUBLE PRECISION)
+                                ELSE CAST(SUM(r.points) AS DOUBLE PRECISION) / COUNT(r.user_id) END AS average_points
+                    FROM teams t
+                    LEFT JOIN team_members tm ON tm.team_id = t.id
+                    LEFT JOIN ranked r ON r.user_id = tm.user_id
+                    WHERE t.guild_id = $1
+                    GROUP BY t.id
+                )
+                SELECT ROW_NUMBER() OVER (ORDER BY average_points DESC, total_points DESC, name ASC) AS rank,
+                       name, members, active, total_points, average_points
+                FROM per_team ORDER BY rank LIMIT $5 OFFSET $6"
+            ))
             .bind(q.guild_id)
-            .fetch_one(&self.pool)
+            .bind(start)
+            .bind(end)
+            .bind(q.topic.as_deref())
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
             .await?;
-        Ok(Page {
-            rows,
-            total,
-            page: q.page,
-            page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE guild_id = $1")
+                .bind(q.guild_id)
+                .fetch_one(pool)
+                .await?;
+            Ok(Page {
+                rows,
+                total,
+                page: q.page,
+                page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
+            })
         })
     }
 }

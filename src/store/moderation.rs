@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::on_pool;
 use super::{Result, Store, StoreError, ms};
 
 /// A line of `/score review`.
@@ -43,39 +44,43 @@ impl Store {
         guild_id: i64,
         limit: i64,
     ) -> Result<(Vec<FlaggedAnswer>, i64)> {
-        let rows: Vec<FlaggedAnswer> = sqlx::query_as(
-            "SELECT a.id AS attempt_id, a.user_id, ifnull(m.display_name, CAST(a.user_id AS TEXT)) AS display_name,
-                    q.slug AS question, a.context, a.score, a.copied, ap.reason AS appeal, a.answer, a.submitted_ms
-             FROM attempts a
-             JOIN questions q ON q.id = a.question_id
-             LEFT JOIN appeals ap ON ap.attempt_id = a.id AND ap.resolved_ms IS NULL
-             LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
-             WHERE a.guild_id = ?1 AND (a.copied = 1 OR ap.id IS NOT NULL)
-             ORDER BY a.submitted_ms DESC, a.id DESC LIMIT ?2",
-        )
-        .bind(guild_id)
-        .bind(limit.max(0))
-        .fetch_all(&self.pool)
-        .await?;
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM attempts a WHERE a.guild_id = ? AND (a.copied = 1
-                OR EXISTS (SELECT 1 FROM appeals ap WHERE ap.attempt_id = a.id AND ap.resolved_ms IS NULL))",
-        )
-        .bind(guild_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((rows, total))
+        on_pool!(self, pool => {
+            let rows: Vec<FlaggedAnswer> = sqlx::query_as(
+                "SELECT a.id AS attempt_id, a.user_id, coalesce(m.display_name, CAST(a.user_id AS TEXT)) AS display_name,
+                        q.slug AS question, a.context, a.score, (a.copied <> 0) AS copied, ap.reason AS appeal, a.answer, a.submitted_ms
+                 FROM attempts a
+                 JOIN questions q ON q.id = a.question_id
+                 LEFT JOIN appeals ap ON ap.attempt_id = a.id AND ap.resolved_ms IS NULL
+                 LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
+                 WHERE a.guild_id = $1 AND (a.copied = 1 OR ap.id IS NOT NULL)
+                 ORDER BY a.submitted_ms DESC, a.id DESC LIMIT $2",
+            )
+            .bind(guild_id)
+            .bind(limit.max(0))
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM attempts a WHERE a.guild_id = $1 AND (a.copied = 1
+                    OR EXISTS (SELECT 1 FROM appeals ap WHERE ap.attempt_id = a.id AND ap.resolved_ms IS NULL))",
+            )
+            .bind(guild_id)
+            .fetch_one(pool)
+            .await?;
+            Ok((rows, total))
+        })
     }
 
     /// Who gave an attempt of this server, if it is one.
     pub async fn attempt_owner(&self, guild_id: i64, attempt_id: i64) -> Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT user_id FROM attempts WHERE id = ? AND guild_id = ?")
-                .bind(attempt_id)
-                .bind(guild_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        on_pool!(self, pool => {
+            Ok(
+                sqlx::query_scalar("SELECT user_id FROM attempts WHERE id = $1 AND guild_id = $2")
+                    .bind(attempt_id)
+                    .bind(guild_id)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
     }
 
     /// A member appeals the score of one of their own answers. Refused for someone else's
@@ -88,42 +93,46 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::Conflict("an appeal needs a reason".into()));
-        }
-        if self.attempt_owner(guild_id, attempt_id).await? != Some(user_id) {
-            return Err(StoreError::NotFound(format!(
-                "answer #{attempt_id} of yours in this server"
-            )));
-        }
-        let inserted = sqlx::query_scalar(
-            "INSERT INTO appeals (attempt_id, user_id, reason, created_ms) VALUES (?, ?, ?, ?) RETURNING id",
-        )
-        .bind(attempt_id)
-        .bind(user_id)
-        .bind(reason.trim())
-        .bind(ms(now))
-        .fetch_one(&self.pool)
-        .await;
-        match inserted {
-            Ok(id) => Ok(id),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(
-                format!("answer #{attempt_id} already has an appeal waiting for a moderator"),
-            )),
-            Err(e) => Err(e.into()),
-        }
+        on_pool!(self, pool => {
+            if reason.trim().is_empty() {
+                return Err(StoreError::Conflict("an appeal needs a reason".into()));
+            }
+            if self.attempt_owner(guild_id, attempt_id).await? != Some(user_id) {
+                return Err(StoreError::NotFound(format!(
+                    "answer #{attempt_id} of yours in this server"
+                )));
+            }
+            let inserted = sqlx::query_scalar(
+                "INSERT INTO appeals (attempt_id, user_id, reason, created_ms) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(attempt_id)
+            .bind(user_id)
+            .bind(reason.trim())
+            .bind(ms(now))
+            .fetch_one(pool)
+            .await;
+            match inserted {
+                Ok(id) => Ok(id),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(
+                    format!("answer #{attempt_id} already has an appeal waiting for a moderator"),
+                )),
+                Err(e) => Err(e.into()),
+            }
+        })
     }
 
     /// Open appeals of a member in this server.
     pub async fn open_appeals(&self, guild_id: i64, user_id: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM appeals ap JOIN attempts a ON a.id = ap.attempt_id
-             WHERE a.guild_id = ? AND ap.user_id = ? AND ap.resolved_ms IS NULL",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .fetch_one(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT COUNT(*) FROM appeals ap JOIN attempts a ON a.id = ap.attempt_id
+                 WHERE a.guild_id = $1 AND ap.user_id = $2 AND ap.resolved_ms IS NULL",
+            )
+            .bind(guild_id)
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?)
+        })
     }
 
     /// Moderators' latest changes to a member's answers in this server, newest first.
@@ -133,16 +142,18 @@ impl Store {
         user_id: i64,
         limit: i64,
     ) -> Result<Vec<OverrideNote>> {
-        Ok(sqlx::query_as(
-            "SELECT o.attempt_id, q.slug AS question, o.old_score, o.new_score, o.reason, o.created_ms,
-                    EXISTS (SELECT 1 FROM appeals ap WHERE ap.override_id = o.id) AS answered_appeal
-             FROM score_overrides o JOIN attempts a ON a.id = o.attempt_id JOIN questions q ON q.id = a.question_id
-             WHERE a.guild_id = ? AND a.user_id = ? ORDER BY o.created_ms DESC, o.id DESC LIMIT ?",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .bind(limit.max(0))
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT o.attempt_id, q.slug AS question, o.old_score, o.new_score, o.reason, o.created_ms,
+                        EXISTS (SELECT 1 FROM appeals ap WHERE ap.override_id = o.id) AS answered_appeal
+                 FROM score_overrides o JOIN attempts a ON a.id = o.attempt_id JOIN questions q ON q.id = a.question_id
+                 WHERE a.guild_id = $1 AND a.user_id = $2 ORDER BY o.created_ms DESC, o.id DESC LIMIT $3",
+            )
+            .bind(guild_id)
+            .bind(user_id)
+            .bind(limit.max(0))
+            .fetch_all(pool)
+            .await?)
+        })
     }
 }

@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Row as _, SqliteConnection};
+use sqlx::Row as _;
 
 use super::attempts::record_in;
 use super::servers::ensure_server;
-use super::{NewAttempt, Recorded, Result, Store, StoreError, from_ms, ms};
+use super::{Conn, NewAttempt, Recorded, Result, Store, StoreError, from_ms, ms, on_conn};
+use super::{Engine as _, on_pool};
 use crate::domain::adaptive::{History, ItemKey};
 use crate::domain::review::{self, DesiredRetention, Grade, Memory, ReviewState, Scheduled};
 use crate::domain::skill::{self, Rating};
@@ -36,7 +37,14 @@ pub struct ReviewOutcome {
     pub skill_after: f64,
 }
 
-fn state_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<(ItemKey, ReviewState)> {
+fn state_from_row<R>(row: &R) -> Result<(ItemKey, ReviewState)>
+where
+    R: sqlx::Row,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     let grade: String = row.try_get("last_grade")?;
     let score: i64 = row.try_get("last_score")?;
     let key = ItemKey {
@@ -64,17 +72,21 @@ const STATE_COLUMNS: &str = "bank, question, stability, difficulty, reps, lapses
 impl Store {
     /// The server's desired retention (0.80–0.95; 0.90 unless set).
     pub async fn desired_retention(&self, guild_id: i64) -> Result<DesiredRetention> {
-        let value: Option<f64> = sqlx::query_scalar(
-            "SELECT json_extract(settings, '$.desired_retention') FROM servers WHERE guild_id = ?",
-        )
-        .bind(guild_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .flatten();
-        match value {
-            None => Ok(DesiredRetention::default()),
-            Some(v) => DesiredRetention::new(v).map_err(|e| StoreError::Corrupt(e.to_string())),
-        }
+        on_pool!(self, pool => {
+            let value: Option<f64> = sqlx::query_scalar(pool.pick(
+                "SELECT json_extract(settings, '$.desired_retention') FROM servers WHERE guild_id = $1",
+                "SELECT CAST(CAST(settings AS jsonb) ->> 'desired_retention' AS DOUBLE PRECISION)
+                 FROM servers WHERE guild_id = $1",
+            ))
+            .bind(guild_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten();
+            match value {
+                None => Ok(DesiredRetention::default()),
+                Some(v) => DesiredRetention::new(v).map_err(|e| StoreError::Corrupt(e.to_string())),
+            }
+        })
     }
 
     pub async fn set_desired_retention(
@@ -83,15 +95,19 @@ impl Store {
         retention: DesiredRetention,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        ensure_server(&self.pool, guild_id, now).await?;
-        sqlx::query(
-            "UPDATE servers SET settings = json_set(settings, '$.desired_retention', ?) WHERE guild_id = ?",
-        )
-        .bind(retention.get())
-        .bind(guild_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_pool!(self, pool => {
+            ensure_server(&mut *pool.acquire().await?, guild_id, now).await?;
+            sqlx::query(pool.pick(
+                "UPDATE servers SET settings = json_set(settings, '$.desired_retention', $1) WHERE guild_id = $2",
+                "UPDATE servers SET settings = CAST(jsonb_set(CAST(settings AS jsonb), '{desired_retention}', to_jsonb(CAST($1 AS DOUBLE PRECISION))) AS TEXT)
+                 WHERE guild_id = $2",
+            ))
+            .bind(retention.get())
+            .bind(guild_id)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
     }
 
     /// A member's questions due at `now`, the longest overdue first.
@@ -101,79 +117,85 @@ impl Store {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<(ItemKey, ReviewState)>> {
-        let sql = format!(
-            "SELECT {STATE_COLUMNS} FROM review_states
-             WHERE guild_id = ? AND user_id = ? AND due_ms <= ? ORDER BY due_ms, bank, question"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(guild_id)
-            .bind(user_id)
-            .bind(ms(now))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(state_from_row).collect()
+        on_pool!(self, pool => {
+            let sql = format!(
+                "SELECT {STATE_COLUMNS} FROM review_states
+                 WHERE guild_id = $1 AND user_id = $2 AND due_ms <= $3 ORDER BY due_ms, bank, question"
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(guild_id)
+                .bind(user_id)
+                .bind(ms(now))
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(state_from_row).collect()
+        })
     }
 
     /// Everything the adaptive choice needs about one member of one server.
     pub async fn review_history(&self, guild_id: i64, user_id: i64) -> Result<History> {
-        let sql =
-            format!("SELECT {STATE_COLUMNS} FROM review_states WHERE guild_id = ? AND user_id = ?");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        on_pool!(self, pool => {
+            let sql =
+                format!("SELECT {STATE_COLUMNS} FROM review_states WHERE guild_id = $1 AND user_id = $2");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(guild_id)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?;
+            let reviews = rows
+                .iter()
+                .map(state_from_row)
+                .collect::<Result<HashMap<_, _>>>()?;
+            let skills = sqlx::query(
+                "SELECT topic, rating, answers FROM skill_ratings WHERE guild_id = $1 AND user_id = $2",
+            )
             .bind(guild_id)
             .bind(user_id)
-            .fetch_all(&self.pool)
-            .await?;
-        let reviews = rows
+            .fetch_all(pool)
+            .await?
             .iter()
-            .map(state_from_row)
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("topic")?,
+                    rating_from(r.try_get("rating")?, r.try_get("answers")?),
+                ))
+            })
             .collect::<Result<HashMap<_, _>>>()?;
-        let skills = sqlx::query(
-            "SELECT topic, rating, answers FROM skill_ratings WHERE guild_id = ? AND user_id = ?",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<String, _>("topic")?,
-                rating_from(r.try_get("rating")?, r.try_get("answers")?),
-            ))
-        })
-        .collect::<Result<HashMap<_, _>>>()?;
-        let difficulties = sqlx::query(
-            "SELECT bank, question, rating, answers FROM question_difficulty WHERE guild_id = ?",
-        )
-        .bind(guild_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                ItemKey {
-                    bank: r.try_get("bank")?,
-                    question: r.try_get("question")?,
-                },
-                rating_from(r.try_get("rating")?, r.try_get("answers")?),
-            ))
-        })
-        .collect::<Result<HashMap<_, _>>>()?;
-        Ok(History {
-            reviews,
-            skills,
-            difficulties,
+            let difficulties = sqlx::query(
+                "SELECT bank, question, rating, answers FROM question_difficulty WHERE guild_id = $1",
+            )
+            .bind(guild_id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    ItemKey {
+                        bank: r.try_get("bank")?,
+                        question: r.try_get("question")?,
+                    },
+                    rating_from(r.try_get("rating")?, r.try_get("answers")?),
+                ))
+            })
+            .collect::<Result<HashMap<_, _>>>()?;
+            Ok(History {
+                reviews,
+                skills,
+                difficulties,
+            })
         })
     }
 
     /// Learn from one scored attempt, in one transaction: reschedule the question, move the
     /// member's topic rating and (first attempts only) the question's difficulty.
     pub async fn record_review_attempt(&self, a: &ReviewAttempt<'_>) -> Result<ReviewOutcome> {
-        let retention = self.desired_retention(a.guild_id).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let outcome = learn_in(&mut tx, a, retention).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        on_pool!(self, pool => {
+            let retention = self.desired_retention(a.guild_id).await?;
+            let mut tx = pool.begin_write().await?;
+            let outcome = learn_in(&mut *tx, a, retention).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
     }
 
     /// Record an answer ([`Store::record_attempt`]) and learn from it
@@ -185,12 +207,14 @@ impl Store {
         copied: bool,
         learn: &ReviewAttempt<'_>,
     ) -> Result<(Recorded, ReviewOutcome)> {
-        let retention = self.desired_retention(learn.guild_id).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let recorded = record_in(&mut tx, attempt, copied, self.cooling_off_ms).await?;
-        let outcome = learn_in(&mut tx, learn, retention).await?;
-        tx.commit().await?;
-        Ok((recorded, outcome))
+        on_pool!(self, pool => {
+            let retention = self.desired_retention(learn.guild_id).await?;
+            let mut tx = pool.begin_write().await?;
+            let recorded = record_in(&mut *tx, attempt, copied, self.cooling_off_ms).await?;
+            let outcome = learn_in(&mut *tx, learn, retention).await?;
+            tx.commit().await?;
+            Ok((recorded, outcome))
+        })
     }
 
     /// A member's answers since `since` to questions that were due when answered:
@@ -201,142 +225,146 @@ impl Store {
         user_id: i64,
         since: DateTime<Utc>,
     ) -> Result<(u32, u32)> {
-        let (passed, all): (i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(grade <> 'again'), 0), COUNT(*) FROM review_log
-             WHERE guild_id = ? AND user_id = ? AND at_ms >= ? AND previous_due_ms <= at_ms",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .bind(ms(since))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((
-            u32::try_from(passed).unwrap_or(0),
-            u32::try_from(all).unwrap_or(0),
-        ))
+        on_pool!(self, pool => {
+            let (passed, all): (i64, i64) = sqlx::query_as(
+                "SELECT COALESCE(SUM(CASE WHEN grade <> 'again' THEN 1 ELSE 0 END), 0), COUNT(*) FROM review_log
+                 WHERE guild_id = $1 AND user_id = $2 AND at_ms >= $3 AND previous_due_ms <= at_ms",
+            )
+            .bind(guild_id)
+            .bind(user_id)
+            .bind(ms(since))
+            .fetch_one(pool)
+            .await?;
+            Ok((
+                u32::try_from(passed).unwrap_or(0),
+                u32::try_from(all).unwrap_or(0),
+            ))
+        })
     }
 }
 
 /// [`Store::record_review_attempt`] inside the caller's transaction.
-async fn learn_in(
-    tx: &mut SqliteConnection,
+async fn learn_in<'c>(
+    tx: impl Into<Conn<'c>>,
     a: &ReviewAttempt<'_>,
     retention: DesiredRetention,
 ) -> Result<ReviewOutcome> {
-    ensure_server(&mut *tx, a.guild_id, a.at).await?;
-    let sql = format!(
-        "SELECT {STATE_COLUMNS} FROM review_states
-         WHERE guild_id = ? AND user_id = ? AND bank = ? AND question = ?"
-    );
-    let previous = sqlx::query(sqlx::AssertSqlSafe(sql))
+    on_conn!(tx.into(), tx => {
+        ensure_server(&mut *tx, a.guild_id, a.at).await?;
+        let sql = format!(
+            "SELECT {STATE_COLUMNS} FROM review_states
+             WHERE guild_id = $1 AND user_id = $2 AND bank = $3 AND question = $4"
+        );
+        let previous = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(a.guild_id)
+            .bind(a.user_id)
+            .bind(&a.key.bank)
+            .bind(&a.key.question)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(state_from_row)
+            .transpose()?
+            .map(|(_, s)| s);
+        let member = sqlx::query(
+            "SELECT rating, answers FROM skill_ratings WHERE guild_id = $1 AND user_id = $2 AND topic = $3",
+        )
         .bind(a.guild_id)
         .bind(a.user_id)
-        .bind(&a.key.bank)
-        .bind(&a.key.question)
+        .bind(a.topic)
         .fetch_optional(&mut *tx)
         .await?
-        .as_ref()
-        .map(state_from_row)
+        .map(|r| Ok::<_, StoreError>(rating_from(r.try_get("rating")?, r.try_get("answers")?)))
         .transpose()?
-        .map(|(_, s)| s);
-    let member = sqlx::query(
-        "SELECT rating, answers FROM skill_ratings WHERE guild_id = ? AND user_id = ? AND topic = ?",
-    )
-    .bind(a.guild_id)
-    .bind(a.user_id)
-    .bind(a.topic)
-    .fetch_optional(&mut *tx)
-    .await?
-    .map(|r| Ok::<_, StoreError>(rating_from(r.try_get("rating")?, r.try_get("answers")?)))
-    .transpose()?
-    .unwrap_or_else(Rating::member_start);
-    let question = sqlx::query(
-        "SELECT rating, answers FROM question_difficulty WHERE guild_id = ? AND bank = ? AND question = ?",
-    )
-    .bind(a.guild_id)
-    .bind(&a.key.bank)
-    .bind(&a.key.question)
-    .fetch_optional(&mut *tx)
-    .await?
-    .map(|r| Ok::<_, StoreError>(rating_from(r.try_get("rating")?, r.try_get("answers")?)))
-    .transpose()?
-    .unwrap_or_else(|| Rating::question_start(a.difficulty));
-
-    let first_attempt = previous.is_none();
-    let scheduled = review::schedule(previous.as_ref(), a.score, a.hints_used, a.at, retention);
-    let (member_after, question_after) = skill::update(member, question, a.score, first_attempt);
-    let s = &scheduled.state;
-    sqlx::query(
-        "INSERT INTO review_states (guild_id, user_id, bank, question, stability, difficulty, reps, lapses,
-                                    last_grade, last_score, last_review_ms, due_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (guild_id, user_id, bank, question) DO UPDATE SET
-            stability = excluded.stability, difficulty = excluded.difficulty, reps = excluded.reps,
-            lapses = excluded.lapses, last_grade = excluded.last_grade, last_score = excluded.last_score,
-            last_review_ms = excluded.last_review_ms, due_ms = excluded.due_ms",
-    )
-    .bind(a.guild_id)
-    .bind(a.user_id)
-    .bind(&a.key.bank)
-    .bind(&a.key.question)
-    .bind(s.memory.stability)
-    .bind(s.memory.difficulty)
-    .bind(i64::from(s.reps))
-    .bind(i64::from(s.lapses))
-    .bind(s.last_grade.as_str())
-    .bind(i64::from(s.last_score))
-    .bind(ms(s.last_review))
-    .bind(ms(s.due))
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO skill_ratings (guild_id, user_id, topic, rating, answers, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
-            rating = excluded.rating, answers = excluded.answers, updated_ms = excluded.updated_ms",
-    )
-    .bind(a.guild_id)
-    .bind(a.user_id)
-    .bind(a.topic)
-    .bind(member_after.value)
-    .bind(i64::from(member_after.answers))
-    .bind(ms(a.at))
-    .execute(&mut *tx)
-    .await?;
-    if first_attempt {
-        sqlx::query(
-            "INSERT INTO question_difficulty (guild_id, bank, question, rating, answers, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (guild_id, bank, question) DO UPDATE SET
-                rating = excluded.rating, answers = excluded.answers, updated_ms = excluded.updated_ms",
+        .unwrap_or_else(Rating::member_start);
+        let question = sqlx::query(
+            "SELECT rating, answers FROM question_difficulty WHERE guild_id = $1 AND bank = $2 AND question = $3",
         )
         .bind(a.guild_id)
         .bind(&a.key.bank)
         .bind(&a.key.question)
-        .bind(question_after.value)
-        .bind(i64::from(question_after.answers))
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| Ok::<_, StoreError>(rating_from(r.try_get("rating")?, r.try_get("answers")?)))
+        .transpose()?
+        .unwrap_or_else(|| Rating::question_start(a.difficulty));
+
+        let first_attempt = previous.is_none();
+        let scheduled = review::schedule(previous.as_ref(), a.score, a.hints_used, a.at, retention);
+        let (member_after, question_after) = skill::update(member, question, a.score, first_attempt);
+        let s = &scheduled.state;
+        sqlx::query(
+            "INSERT INTO review_states (guild_id, user_id, bank, question, stability, difficulty, reps, lapses,
+                                        last_grade, last_score, last_review_ms, due_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (guild_id, user_id, bank, question) DO UPDATE SET
+                stability = excluded.stability, difficulty = excluded.difficulty, reps = excluded.reps,
+                lapses = excluded.lapses, last_grade = excluded.last_grade, last_score = excluded.last_score,
+                last_review_ms = excluded.last_review_ms, due_ms = excluded.due_ms",
+        )
+        .bind(a.guild_id)
+        .bind(a.user_id)
+        .bind(&a.key.bank)
+        .bind(&a.key.question)
+        .bind(s.memory.stability)
+        .bind(s.memory.difficulty)
+        .bind(i64::from(s.reps))
+        .bind(i64::from(s.lapses))
+        .bind(s.last_grade.as_str())
+        .bind(i64::from(s.last_score))
+        .bind(ms(s.last_review))
+        .bind(ms(s.due))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO skill_ratings (guild_id, user_id, topic, rating, answers, updated_ms) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (guild_id, user_id, topic) DO UPDATE SET
+                rating = excluded.rating, answers = excluded.answers, updated_ms = excluded.updated_ms",
+        )
+        .bind(a.guild_id)
+        .bind(a.user_id)
+        .bind(a.topic)
+        .bind(member_after.value)
+        .bind(i64::from(member_after.answers))
         .bind(ms(a.at))
         .execute(&mut *tx)
         .await?;
-    }
-    sqlx::query(
-        "INSERT INTO review_log (guild_id, user_id, bank, question, at_ms, score, grade, previous_due_ms, due_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(a.guild_id)
-    .bind(a.user_id)
-    .bind(&a.key.bank)
-    .bind(&a.key.question)
-    .bind(ms(a.at))
-    .bind(i64::from(a.score.min(100)))
-    .bind(scheduled.grade.as_str())
-    .bind(previous.as_ref().map(|p| ms(p.due)))
-    .bind(ms(scheduled.state.due))
-    .execute(&mut *tx)
-    .await?;
-    Ok(ReviewOutcome {
-        scheduled,
-        first_attempt,
-        skill_before: member.value,
-        skill_after: member_after.value,
+        if first_attempt {
+            sqlx::query(
+                "INSERT INTO question_difficulty (guild_id, bank, question, rating, answers, updated_ms) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (guild_id, bank, question) DO UPDATE SET
+                    rating = excluded.rating, answers = excluded.answers, updated_ms = excluded.updated_ms",
+            )
+            .bind(a.guild_id)
+            .bind(&a.key.bank)
+            .bind(&a.key.question)
+            .bind(question_after.value)
+            .bind(i64::from(question_after.answers))
+            .bind(ms(a.at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO review_log (guild_id, user_id, bank, question, at_ms, score, grade, previous_due_ms, due_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(a.guild_id)
+        .bind(a.user_id)
+        .bind(&a.key.bank)
+        .bind(&a.key.question)
+        .bind(ms(a.at))
+        .bind(i64::from(a.score.min(100)))
+        .bind(scheduled.grade.as_str())
+        .bind(previous.as_ref().map(|p| ms(p.due)))
+        .bind(ms(scheduled.state.due))
+        .execute(&mut *tx)
+        .await?;
+        Ok(ReviewOutcome {
+            scheduled,
+            first_attempt,
+            skill_before: member.value,
+            skill_after: member_after.value,
+        })
     })
 }
 

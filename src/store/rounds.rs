@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::{Engine as _, on_pool};
 use super::{Result, RoundEnd, RoundState, Store, StoreError, from_ms, ms};
 
 /// A round as stored.
@@ -75,61 +76,67 @@ macro_rules! select_round {
 impl Store {
     /// Create a round in its lobby. Refused when the channel already has an active round.
     pub async fn create_round(&self, r: &NewRound<'_>, now: DateTime<Utc>) -> Result<i64> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        super::servers::ensure_server(&mut *tx, r.guild_id, now).await?;
-        let inserted = sqlx::query_scalar(
-            "INSERT INTO rounds (guild_id, channel_id, started_by, mode, state, seconds_per_q, deadline_ms, topic, difficulty, created_ms)
-             VALUES (?, ?, ?, ?, 'lobby', ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(r.guild_id)
-        .bind(r.channel_id)
-        .bind(r.started_by)
-        .bind(r.mode)
-        .bind(i64::from(r.seconds_per_q))
-        .bind(ms(r.lobby_until))
-        .bind(r.topic)
-        .bind(r.difficulty)
-        .bind(ms(now))
-        .fetch_one(&mut *tx)
-        .await;
-        let id: i64 = match inserted {
-            Ok(id) => id,
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(StoreError::Conflict(
-                    "this channel already has a round going".into(),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        for (pos, q) in r.question_ids.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO round_questions (round_id, position, question_id) VALUES (?, ?, ?)",
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            super::servers::ensure_server(&mut *tx, r.guild_id, now).await?;
+            let inserted = sqlx::query_scalar(
+                "INSERT INTO rounds (guild_id, channel_id, started_by, mode, state, seconds_per_q, deadline_ms, topic, difficulty, created_ms)
+                 VALUES ($1, $2, $3, $4, 'lobby', $5, $6, $7, $8, $9) RETURNING id",
             )
-            .bind(id)
-            .bind(i64::try_from(pos).unwrap_or(i64::MAX))
-            .bind(q)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(id)
+            .bind(r.guild_id)
+            .bind(r.channel_id)
+            .bind(r.started_by)
+            .bind(r.mode)
+            .bind(i64::from(r.seconds_per_q))
+            .bind(ms(r.lobby_until))
+            .bind(r.topic)
+            .bind(r.difficulty)
+            .bind(ms(now))
+            .fetch_one(&mut *tx)
+            .await;
+            let id: i64 = match inserted {
+                Ok(id) => id,
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Err(StoreError::Conflict(
+                        "this channel already has a round going".into(),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            for (pos, q) in r.question_ids.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO round_questions (round_id, position, question_id) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(i64::try_from(pos).unwrap_or(i64::MAX))
+                .bind(q)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
     }
 
     pub async fn round(&self, round_id: i64) -> Result<RoundRow> {
-        sqlx::query_as(select_round!("id = ?"))
-            .bind(round_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("round {round_id}")))
+        on_pool!(self, pool => {
+            sqlx::query_as(select_round!("id = $1"))
+                .bind(round_id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("round {round_id}")))
+        })
     }
 
     pub async fn active_round_in_channel(&self, channel_id: i64) -> Result<Option<RoundRow>> {
-        Ok(sqlx::query_as(select_round!(
-            "channel_id = ? AND state IN ('lobby', 'question', 'reveal')"
-        ))
-        .bind(channel_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(select_round!(
+                "channel_id = $1 AND state IN ('lobby', 'question', 'reveal')"
+            ))
+            .bind(channel_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// Add a participant; false when they were already in.
@@ -140,29 +147,33 @@ impl Store {
         team: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO round_participants (round_id, user_id, team_name, joined_ms) VALUES (?, ?, ?, ?)
-             ON CONFLICT (round_id, user_id) DO NOTHING",
-        )
-        .bind(round_id)
-        .bind(user_id)
-        .bind(team)
-        .bind(ms(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, pool => {
+            let done = sqlx::query(
+                "INSERT INTO round_participants (round_id, user_id, team_name, joined_ms) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (round_id, user_id) DO NOTHING",
+            )
+            .bind(round_id)
+            .bind(user_id)
+            .bind(team)
+            .bind(ms(now))
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     pub async fn participants(&self, round_id: i64) -> Result<Vec<Participant>> {
-        Ok(sqlx::query_as(
-            "SELECT p.user_id, p.team_name, ifnull(m.display_name, CAST(p.user_id AS TEXT)) AS display_name
-             FROM round_participants p JOIN rounds r ON r.id = p.round_id
-             LEFT JOIN members m ON m.guild_id = r.guild_id AND m.user_id = p.user_id
-             WHERE p.round_id = ? ORDER BY p.joined_ms, p.user_id",
-        )
-        .bind(round_id)
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT p.user_id, p.team_name, coalesce(m.display_name, CAST(p.user_id AS TEXT)) AS display_name
+                 FROM round_participants p JOIN rounds r ON r.id = p.round_id
+                 LEFT JOIN members m ON m.guild_id = r.guild_id AND m.user_id = p.user_id
+                 WHERE p.round_id = $1 ORDER BY p.joined_ms, p.user_id",
+            )
+            .bind(round_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// The question at `position`: (question id, its message id).
@@ -171,20 +182,24 @@ impl Store {
         round_id: i64,
         position: i64,
     ) -> Result<Option<(i64, Option<i64>)>> {
-        Ok(sqlx::query_as("SELECT question_id, message_id FROM round_questions WHERE round_id = ? AND position = ?")
-            .bind(round_id)
-            .bind(position)
-            .fetch_optional(&self.pool)
-            .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as("SELECT question_id, message_id FROM round_questions WHERE round_id = $1 AND position = $2")
+                .bind(round_id)
+                .bind(position)
+                .fetch_optional(pool)
+                .await?)
+        })
     }
 
     pub async fn round_question_count(&self, round_id: i64) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM round_questions WHERE round_id = ?")
-                .bind(round_id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        on_pool!(self, pool => {
+            Ok(
+                sqlx::query_scalar("SELECT COUNT(*) FROM round_questions WHERE round_id = $1")
+                    .bind(round_id)
+                    .fetch_one(pool)
+                    .await?,
+            )
+        })
     }
 
     /// Claim the opening of question `position` (from the lobby for the first, from the previous
@@ -198,28 +213,30 @@ impl Store {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let done = sqlx::query(
-            "UPDATE rounds SET state = 'question', current_index = ?2, deadline_ms = ?3, lease_until_ms = ?4
-             WHERE id = ?1 AND ((?2 = 0 AND state = 'lobby') OR (state = 'reveal' AND current_index = ?2 - 1))",
-        )
-        .bind(round_id)
-        .bind(position)
-        .bind(ms(deadline))
-        .bind(ms(lease_until))
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            sqlx::query("UPDATE round_questions SET opened_ms = ?, deadline_ms = ? WHERE round_id = ? AND position = ?")
-                .bind(ms(now))
-                .bind(ms(deadline))
-                .bind(round_id)
-                .bind(position)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let done = sqlx::query(
+                "UPDATE rounds SET state = 'question', current_index = $2, deadline_ms = $3, lease_until_ms = $4
+                 WHERE id = $1 AND (($2 = 0 AND state = 'lobby') OR (state = 'reveal' AND current_index = $2 - 1))",
+            )
+            .bind(round_id)
+            .bind(position)
+            .bind(ms(deadline))
+            .bind(ms(lease_until))
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 1 {
+                sqlx::query("UPDATE round_questions SET opened_ms = $1, deadline_ms = $2 WHERE round_id = $3 AND position = $4")
+                    .bind(ms(now))
+                    .bind(ms(deadline))
+                    .bind(round_id)
+                    .bind(position)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Claim closing question `position` for its reveal. Only one caller wins; it holds the
@@ -232,16 +249,18 @@ impl Store {
         position: i64,
         lease_until: DateTime<Utc>,
     ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE rounds SET state = 'reveal', deadline_ms = NULL, lease_until_ms = ?
-             WHERE id = ? AND state = 'question' AND current_index = ? AND lease_until_ms IS NULL",
-        )
-        .bind(ms(lease_until))
-        .bind(round_id)
-        .bind(position)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE rounds SET state = 'reveal', deadline_ms = NULL, lease_until_ms = $1
+                 WHERE id = $2 AND state = 'question' AND current_index = $3 AND lease_until_ms IS NULL",
+            )
+            .bind(ms(lease_until))
+            .bind(round_id)
+            .bind(position)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Take over the step of question `position` whose claimer died: a reveal, a question
@@ -256,35 +275,37 @@ impl Store {
         lease_until: DateTime<Utc>,
         question_deadline: DateTime<Utc>,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let taken: Option<String> = sqlx::query_scalar(
-            "UPDATE rounds SET lease_until_ms = ?1,
-                    deadline_ms = CASE WHEN state = 'question' THEN ?5 ELSE deadline_ms END
-             WHERE id = ?2 AND current_index = ?3
-               AND ((state = 'reveal' AND ifnull(lease_until_ms, 0) <= ?4)
-                 OR (state IN ('question', 'finished') AND lease_until_ms <= ?4))
-             RETURNING state",
-        )
-        .bind(ms(lease_until))
-        .bind(round_id)
-        .bind(position)
-        .bind(ms(now))
-        .bind(ms(question_deadline))
-        .fetch_optional(&mut *tx)
-        .await?;
-        if taken.as_deref() == Some("question") {
-            sqlx::query(
-                "UPDATE round_questions SET opened_ms = ?1, deadline_ms = ?2 WHERE round_id = ?3 AND position = ?4",
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let taken: Option<String> = sqlx::query_scalar(
+                "UPDATE rounds SET lease_until_ms = $1,
+                        deadline_ms = CASE WHEN state = 'question' THEN $5 ELSE deadline_ms END
+                 WHERE id = $2 AND current_index = $3
+                   AND ((state = 'reveal' AND coalesce(lease_until_ms, 0) <= $4)
+                     OR (state IN ('question', 'finished') AND lease_until_ms <= $4))
+                 RETURNING state",
             )
-            .bind(ms(now))
-            .bind(ms(question_deadline))
+            .bind(ms(lease_until))
             .bind(round_id)
             .bind(position)
-            .execute(&mut *tx)
+            .bind(ms(now))
+            .bind(ms(question_deadline))
+            .fetch_optional(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
-        Ok(taken.is_some())
+            if taken.as_deref() == Some("question") {
+                sqlx::query(
+                    "UPDATE round_questions SET opened_ms = $1, deadline_ms = $2 WHERE round_id = $3 AND position = $4",
+                )
+                .bind(ms(now))
+                .bind(ms(question_deadline))
+                .bind(round_id)
+                .bind(position)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(taken.is_some())
+        })
     }
 
     /// Finish a round after the reveal of its last question `position`. False when another
@@ -298,26 +319,30 @@ impl Store {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE rounds SET state = 'finished', deadline_ms = NULL, lease_until_ms = ?, finished_ms = ?
-             WHERE id = ? AND state = 'reveal' AND current_index = ?",
-        )
-        .bind(ms(lease_until))
-        .bind(ms(now))
-        .bind(round_id)
-        .bind(position)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE rounds SET state = 'finished', deadline_ms = NULL, lease_until_ms = $1, finished_ms = $2
+                 WHERE id = $3 AND state = 'reveal' AND current_index = $4",
+            )
+            .bind(ms(lease_until))
+            .bind(ms(now))
+            .bind(round_id)
+            .bind(position)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// The finished round's summary is out (or was given up on): nothing more is due for it.
     pub async fn summary_posted(&self, round_id: i64) -> Result<()> {
-        sqlx::query("UPDATE rounds SET lease_until_ms = NULL WHERE id = ? AND state = 'finished'")
-            .bind(round_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE rounds SET lease_until_ms = NULL WHERE id = $1 AND state = 'finished'")
+                .bind(round_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// End a round (finished or stopped). False when it had already ended.
@@ -327,25 +352,29 @@ impl Store {
         end: RoundEnd,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE rounds SET state = ?, deadline_ms = NULL, lease_until_ms = NULL, finished_ms = ?
-             WHERE id = ? AND state IN ('lobby', 'question', 'reveal')",
-        )
-        .bind(end.state().as_str())
-        .bind(ms(now))
-        .bind(round_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE rounds SET state = $1, deadline_ms = NULL, lease_until_ms = NULL, finished_ms = $2
+                 WHERE id = $3 AND state IN ('lobby', 'question', 'reveal')",
+            )
+            .bind(end.state().as_str())
+            .bind(ms(now))
+            .bind(round_id)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     pub async fn set_round_message(&self, round_id: i64, message_id: i64) -> Result<()> {
-        sqlx::query("UPDATE rounds SET message_id = ? WHERE id = ?")
-            .bind(message_id)
-            .bind(round_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE rounds SET message_id = $1 WHERE id = $2")
+                .bind(message_id)
+                .bind(round_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Record the posted question's message and release the lease of its posting.
@@ -355,45 +384,51 @@ impl Store {
         position: i64,
         message_id: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "UPDATE round_questions SET message_id = ? WHERE round_id = ? AND position = ?",
-        )
-        .bind(message_id)
-        .bind(round_id)
-        .bind(position)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE rounds SET lease_until_ms = NULL WHERE id = ? AND state = 'question' AND current_index = ?",
-        )
-        .bind(round_id)
-        .bind(position)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "UPDATE round_questions SET message_id = $1 WHERE round_id = $2 AND position = $3",
+            )
+            .bind(message_id)
+            .bind(round_id)
+            .bind(position)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE rounds SET lease_until_ms = NULL WHERE id = $1 AND state = 'question' AND current_index = $2",
+            )
+            .bind(round_id)
+            .bind(position)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Every answer given in a round, by question position.
     pub async fn round_answers(&self, round_id: i64) -> Result<Vec<RoundAnswer>> {
-        Ok(sqlx::query_as(
-            "SELECT rq.position, a.user_id, a.score, a.answer FROM attempts a
-             JOIN round_questions rq ON rq.round_id = a.context_ref AND rq.question_id = a.question_id
-             WHERE a.context = 'mock' AND a.context_ref = ? ORDER BY rq.position, a.submitted_ms",
-        )
-        .bind(round_id)
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT rq.position, a.user_id, a.score, a.answer FROM attempts a
+                 JOIN round_questions rq ON rq.round_id = a.context_ref AND rq.question_id = a.question_id
+                 WHERE a.context = 'mock' AND a.context_ref = $1 ORDER BY rq.position, a.submitted_ms",
+            )
+            .bind(round_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Rounds in their lobby, a question or a reveal, in every server (for the metrics endpoint).
     pub async fn open_rounds(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM rounds WHERE state IN ('lobby', 'question', 'reveal')",
-        )
-        .fetch_one(&self.pool)
-        .await?)
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT COUNT(*) FROM rounds WHERE state IN ('lobby', 'question', 'reveal')",
+            )
+            .fetch_one(pool)
+            .await?)
+        })
     }
 
     /// Rounds with a step due (a deadline passed, or a claimed step whose lease passed: its
@@ -403,23 +438,25 @@ impl Store {
         &self,
         now: DateTime<Utc>,
     ) -> Result<(Vec<i64>, Option<DateTime<Utc>>)> {
-        let due: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM rounds WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1 AND state IN ('lobby', 'question') AND lease_until_ms IS NULL
-             UNION SELECT id FROM rounds WHERE state = 'reveal' AND lease_until_ms IS NULL
-             UNION SELECT id FROM rounds WHERE lease_until_ms IS NOT NULL AND lease_until_ms <= ?1
-             ORDER BY 1",
-        )
-        .bind(ms(now))
-        .fetch_all(&self.pool)
-        .await?;
-        let next: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(t) FROM (
-               SELECT MIN(deadline_ms) AS t FROM rounds WHERE deadline_ms > ?1 AND state IN ('lobby', 'question')
-               UNION ALL SELECT MIN(lease_until_ms) FROM rounds WHERE lease_until_ms > ?1)",
-        )
-        .bind(ms(now))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((due, next.map(from_ms)))
+        on_pool!(self, pool => {
+            let due: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM rounds WHERE deadline_ms IS NOT NULL AND deadline_ms <= $1 AND state IN ('lobby', 'question') AND lease_until_ms IS NULL
+                 UNION SELECT id FROM rounds WHERE state = 'reveal' AND lease_until_ms IS NULL
+                 UNION SELECT id FROM rounds WHERE lease_until_ms IS NOT NULL AND lease_until_ms <= $1
+                 ORDER BY 1",
+            )
+            .bind(ms(now))
+            .fetch_all(pool)
+            .await?;
+            let next: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(t) FROM (
+                   SELECT MIN(deadline_ms) AS t FROM rounds WHERE deadline_ms > $1 AND state IN ('lobby', 'question')
+                   UNION ALL SELECT MIN(lease_until_ms) FROM rounds WHERE lease_until_ms > $1)",
+            )
+            .bind(ms(now))
+            .fetch_one(pool)
+            .await?;
+            Ok((due, next.map(from_ms)))
+        })
     }
 }

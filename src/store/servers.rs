@@ -2,34 +2,35 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::SqliteExecutor;
 
-use super::{Result, Store, StoreError, ms};
+use super::on_pool;
+use super::{Conn, Result, Store, StoreError, ms, on_conn};
 
 /// Make sure a server row exists (first contact creates it with UTC).
-pub async fn ensure_server(
-    db: impl SqliteExecutor<'_>,
+pub async fn ensure_server<'c>(
+    db: impl Into<Conn<'c>>,
     guild_id: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO servers (guild_id, created_ms) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING")
+    on_conn!(db.into(), db => sqlx::query("INSERT INTO servers (guild_id, created_ms) VALUES ($1, $2) ON CONFLICT (guild_id) DO NOTHING")
         .bind(guild_id)
         .bind(ms(now))
         .execute(db)
-        .await?;
+        .await
+        .map(drop))?;
     Ok(())
 }
 
 /// Remember a member's display name (shown on boards without asking Discord).
-pub async fn upsert_member(
-    db: impl SqliteExecutor<'_>,
+pub async fn upsert_member<'c>(
+    db: impl Into<Conn<'c>>,
     guild_id: i64,
     user_id: i64,
     display_name: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO members (guild_id, user_id, display_name, updated_ms) VALUES (?, ?, ?, ?)
+    on_conn!(db.into(), db => sqlx::query(
+        "INSERT INTO members (guild_id, user_id, display_name, updated_ms) VALUES ($1, $2, $3, $4)
          ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name, updated_ms = excluded.updated_ms",
     )
     .bind(guild_id)
@@ -37,13 +38,16 @@ pub async fn upsert_member(
     .bind(display_name)
     .bind(ms(now))
     .execute(db)
-    .await?;
+    .await
+    .map(drop))?;
     Ok(())
 }
 
 impl Store {
     pub async fn ensure_server(&self, guild_id: i64, now: DateTime<Utc>) -> Result<()> {
-        ensure_server(&self.pool, guild_id, now).await
+        on_pool!(self, pool => {
+            ensure_server(&mut *pool.acquire().await?, guild_id, now).await
+        })
     }
 
     pub async fn upsert_member(
@@ -53,23 +57,27 @@ impl Store {
         name: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        ensure_server(&self.pool, guild_id, now).await?;
-        upsert_member(&self.pool, guild_id, user_id, name, now).await
+        on_pool!(self, pool => {
+            ensure_server(&mut *pool.acquire().await?, guild_id, now).await?;
+            upsert_member(&mut *pool.acquire().await?, guild_id, user_id, name, now).await
+        })
     }
 
     /// The server's timezone (UTC until someone sets one).
     pub async fn server_timezone(&self, guild_id: i64) -> Result<Tz> {
-        let name: Option<String> =
-            sqlx::query_scalar("SELECT timezone FROM servers WHERE guild_id = ?")
-                .bind(guild_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        match name {
-            None => Ok(Tz::UTC),
-            Some(n) => n.parse().map_err(|_| {
-                StoreError::Corrupt(format!("server {guild_id} has unknown timezone `{n}`"))
-            }),
-        }
+        on_pool!(self, pool => {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT timezone FROM servers WHERE guild_id = $1")
+                    .bind(guild_id)
+                    .fetch_optional(pool)
+                    .await?;
+            match name {
+                None => Ok(Tz::UTC),
+                Some(n) => n.parse().map_err(|_| {
+                    StoreError::Corrupt(format!("server {guild_id} has unknown timezone `{n}`"))
+                }),
+            }
+        })
     }
 
     pub async fn set_server_timezone(
@@ -78,26 +86,41 @@ impl Store {
         tz: Tz,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        ensure_server(&self.pool, guild_id, now).await?;
-        sqlx::query("UPDATE servers SET timezone = ? WHERE guild_id = ?")
-            .bind(tz.name())
-            .bind(guild_id)
-            .execute(&self.pool)
-            .await?;
-        // The digest's next due time follows the new calendar: the next wake works it out.
-        sqlx::query("UPDATE digest_settings SET next_due_ms = 0 WHERE guild_id = ?")
-            .bind(guild_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_pool!(self, pool => {
+            ensure_server(&mut *pool.acquire().await?, guild_id, now).await?;
+            sqlx::query("UPDATE servers SET timezone = $1 WHERE guild_id = $2")
+                .bind(tz.name())
+                .bind(guild_id)
+                .execute(pool)
+                .await?;
+            // The digest's next due time follows the new calendar: the next wake works it out.
+            sqlx::query("UPDATE digest_settings SET next_due_ms = 0 WHERE guild_id = $1")
+                .bind(guild_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 }
 
-/// For bulk loads (benchmarks, imports) inside a caller's transaction.
-pub async fn insert_server_for_bench(
-    db: impl SqliteExecutor<'_>,
-    guild_id: i64,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    ensure_server(db, guild_id, now).await
+impl Store {
+    /// For bulk loads (benchmarks): the servers, then the attempts, in one transaction.
+    pub async fn bulk_load(
+        &self,
+        guild_ids: &[i64],
+        attempts: &[super::NewAttempt<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for g in guild_ids {
+                ensure_server(&mut *tx, *g, now).await?;
+            }
+            for a in attempts {
+                super::insert_attempt(&mut *tx, a).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
 }

@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgTypeInfo, PgValueRef, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Type};
 
@@ -52,6 +53,23 @@ macro_rules! text_enum {
         impl<'r> Decode<'r, Sqlite> for $name {
             fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
                 let text = <&str as Decode<Sqlite>>::decode(value)?;
+                Ok(text.parse::<$name>()?)
+            }
+        }
+
+        impl Type<Postgres> for $name {
+            fn type_info() -> PgTypeInfo {
+                <str as Type<Postgres>>::type_info()
+            }
+
+            fn compatible(ty: &PgTypeInfo) -> bool {
+                <str as Type<Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'r> Decode<'r, Postgres> for $name {
+            fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+                let text = <&str as Decode<Postgres>>::decode(value)?;
                 Ok(text.parse::<$name>()?)
             }
         }

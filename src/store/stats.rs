@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use sqlx::FromRow;
 
 use super::boards::BoardQuery;
+use super::on_pool;
 use super::{Result, Store};
 use crate::domain::period::{Period, local_date, window};
 use crate::domain::schedule::Weekdays;
@@ -43,62 +44,64 @@ impl Store {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> Result<MemberStats> {
-        let tz: Tz = self.server_timezone(guild_id).await?;
-        let (attempts, average, best): (i64, Option<f64>, Option<i64>) = sqlx::query_as(
-            "SELECT COUNT(*), AVG(score), MAX(score) FROM attempts WHERE guild_id = ? AND user_id = ?",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .fetch_one(&self.pool)
-        .await?;
-        let topics: Vec<TopicAverage> = sqlx::query_as(
-            "SELECT topic, COUNT(*) AS attempts, AVG(score) AS average FROM attempts
-             WHERE guild_id = ? AND user_id = ? GROUP BY topic ORDER BY average ASC, topic ASC",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let days: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT local_date FROM attempts WHERE guild_id = ? AND user_id = ? AND context = 'daily'",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let days: Vec<NaiveDate> = days.iter().filter_map(|d| d.parse().ok()).collect();
-        // Streak days are the server's posting days: the weekdays of its active drops.
-        let masks: Vec<i64> =
-            sqlx::query_scalar("SELECT weekdays FROM schedules WHERE guild_id = ? AND paused = 0")
-                .bind(guild_id)
-                .fetch_all(&self.pool)
-                .await?;
-        let bits = masks
-            .iter()
-            .fold(0u8, |acc, m| acc | u8::try_from(*m & 0x7f).unwrap_or(0));
-        let posting = Weekdays::from_bits(bits).unwrap_or(Weekdays::EVERY_DAY);
-        let streak = Streak::from_days_on(&days, local_date(now, tz), posting);
-        let board = |period| BoardQuery {
-            guild_id,
-            window: window(period, now, tz),
-            topic: None,
-            page: 0,
-            page_size: 1,
-        };
-        let week_rank = self.member_rank(&board(Period::Week), user_id).await?;
-        let all_time_rank = self.member_rank(&board(Period::AllTime), user_id).await?;
-        let overrides = self.member_overrides(guild_id, user_id, 3).await?;
-        let open_appeals = self.open_appeals(guild_id, user_id).await?;
-        Ok(MemberStats {
-            attempts,
-            average: average.unwrap_or(0.0),
-            best: best.unwrap_or(0),
-            topics,
-            streak,
-            week_rank,
-            all_time_rank,
-            overrides,
-            open_appeals,
+        on_pool!(self, pool => {
+            let tz: Tz = self.server_timezone(guild_id).await?;
+            let (attempts, average, best): (i64, Option<f64>, Option<i64>) = sqlx::query_as(
+                "SELECT COUNT(*), CAST(AVG(score) AS DOUBLE PRECISION), MAX(score) FROM attempts WHERE guild_id = $1 AND user_id = $2",
+            )
+            .bind(guild_id)
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?;
+            let topics: Vec<TopicAverage> = sqlx::query_as(
+                "SELECT topic, COUNT(*) AS attempts, CAST(AVG(score) AS DOUBLE PRECISION) AS average FROM attempts
+                 WHERE guild_id = $1 AND user_id = $2 GROUP BY topic ORDER BY average ASC, topic ASC",
+            )
+            .bind(guild_id)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
+            let days: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT local_date FROM attempts WHERE guild_id = $1 AND user_id = $2 AND context = 'daily'",
+            )
+            .bind(guild_id)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
+            let days: Vec<NaiveDate> = days.iter().filter_map(|d| d.parse().ok()).collect();
+            // Streak days are the server's posting days: the weekdays of its active drops.
+            let masks: Vec<i64> =
+                sqlx::query_scalar("SELECT weekdays FROM schedules WHERE guild_id = $1 AND paused = 0")
+                    .bind(guild_id)
+                    .fetch_all(pool)
+                    .await?;
+            let bits = masks
+                .iter()
+                .fold(0u8, |acc, m| acc | u8::try_from(*m & 0x7f).unwrap_or(0));
+            let posting = Weekdays::from_bits(bits).unwrap_or(Weekdays::EVERY_DAY);
+            let streak = Streak::from_days_on(&days, local_date(now, tz), posting);
+            let board = |period| BoardQuery {
+                guild_id,
+                window: window(period, now, tz),
+                topic: None,
+                page: 0,
+                page_size: 1,
+            };
+            let week_rank = self.member_rank(&board(Period::Week), user_id).await?;
+            let all_time_rank = self.member_rank(&board(Period::AllTime), user_id).await?;
+            let overrides = self.member_overrides(guild_id, user_id, 3).await?;
+            let open_appeals = self.open_appeals(guild_id, user_id).await?;
+            Ok(MemberStats {
+                attempts,
+                average: average.unwrap_or(0.0),
+                best: best.unwrap_or(0),
+                topics,
+                streak,
+                week_rank,
+                all_time_rank,
+                overrides,
+                open_appeals,
+            })
         })
     }
 }

@@ -2570,7 +2570,7 @@ async fn an_open_drop_is_kept_from_question_and_copies_resubmits_and_seen_answer
     let (slug, reference): (String, String) =
         sqlx::query_as("SELECT slug, reference FROM questions WHERE id = ?")
             .bind(row)
-            .fetch_one(store.pool())
+            .fetch_one(store.sqlite_pool().unwrap())
             .await
             .unwrap();
 
@@ -2793,7 +2793,7 @@ async fn server_timezone_moves_today_for_new_answers() {
     let dates: Vec<String> =
         sqlx::query_scalar("SELECT local_date FROM attempts WHERE guild_id = ? ORDER BY id")
             .bind(GUILD as i64)
-            .fetch_all(store.pool())
+            .fetch_all(store.sqlite_pool().unwrap())
             .await
             .unwrap();
     // UTC−12 and UTC+14 are 26 hours apart: never the same calendar day.

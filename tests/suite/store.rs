@@ -29,9 +29,21 @@ fn lease(now: DateTime<Utc>) -> DateTime<Utc> {
     now + chrono::Duration::from_std(interview_bot::domain::timer::STEP_LEASE).unwrap()
 }
 
-async fn fixture() -> Fixture {
+/// The engines the store runs on; the tests in [`on_both_engines!`] run on each.
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A migrated store with the shipped bank; `None` on PostgreSQL where no server can be had
+/// (the harness has said why).
+async fn fixture(engine: Engine) -> Option<Fixture> {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let url = match engine {
+        Engine::Sqlite => format!("sqlite://{}", dir.path().join("bot.db").display()),
+        Engine::Postgres => crate::support::postgres::fresh_database().await?,
+    };
     let store = Store::connect(&url).await.unwrap();
     let bank = Bank::shipped().unwrap();
     let stored = store
@@ -44,11 +56,20 @@ async fn fixture() -> Fixture {
         )
         .await
         .unwrap();
-    Fixture {
+    Some(Fixture {
         _dir: dir,
         url,
         store,
         bank: stored,
+    })
+}
+
+/// Raw SQL with one `$1` bind, on whichever engine the store runs.
+async fn execute(store: &Store, sql: &'static str, bind: i64) {
+    if let Some(pool) = store.sqlite_pool() {
+        sqlx::query(sql).bind(bind).execute(pool).await.unwrap();
+    } else if let Some(pool) = store.postgres_pool() {
+        sqlx::query(sql).bind(bind).execute(pool).await.unwrap();
     }
 }
 
@@ -127,9 +148,10 @@ impl Fixture {
 
 use AttemptContext::{Daily, Mock, Practice};
 
-#[tokio::test]
-async fn only_the_best_attempt_per_question_counts_and_practice_never_does() {
-    let f = fixture().await;
+async fn only_the_best_attempt_per_question_counts_and_practice_never_does(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 1;
     f.answer(g, 10, Q1, "Performance", Mock, 40, "2026-03-02T10:00:00Z")
         .await;
@@ -161,9 +183,10 @@ async fn only_the_best_attempt_per_question_counts_and_practice_never_does() {
     );
 }
 
-#[tokio::test]
-async fn ties_go_to_fewer_attempts_then_earlier() {
-    let f = fixture().await;
+async fn ties_go_to_fewer_attempts_then_earlier(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 2;
     f.answer(g, 1, Q1, "Performance", Mock, 80, "2026-03-02T10:00:00Z")
         .await;
@@ -184,9 +207,10 @@ async fn ties_go_to_fewer_attempts_then_earlier() {
     );
 }
 
-#[tokio::test]
-async fn pages_split_the_board_and_report_totals() {
-    let f = fixture().await;
+async fn pages_split_the_board_and_report_totals(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 3;
     for user in 0..30 {
         f.answer(
@@ -227,9 +251,10 @@ async fn pages_split_the_board_and_report_totals() {
     assert_eq!(page.rows[0].rank, 1);
 }
 
-#[tokio::test]
-async fn today_follows_the_servers_midnight_not_utcs() {
-    let f = fixture().await;
+async fn today_follows_the_servers_midnight_not_utcs(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 4;
     let tz: Tz = "Asia/Kolkata".parse().unwrap(); // UTC+5:30
     f.store
@@ -259,9 +284,10 @@ async fn today_follows_the_servers_midnight_not_utcs() {
     );
 }
 
-#[tokio::test]
-async fn calendar_windows_hold_across_a_dst_change() {
-    let f = fixture().await;
+async fn calendar_windows_hold_across_a_dst_change(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 5;
     let tz: Tz = "Europe/London".parse().unwrap();
     f.store
@@ -287,9 +313,10 @@ async fn calendar_windows_hold_across_a_dst_change() {
     assert_eq!(rolling.len(), 2);
 }
 
-#[tokio::test]
-async fn topic_filter_and_seasons() {
-    let f = fixture().await;
+async fn topic_filter_and_seasons(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 6;
     f.answer(g, 1, Q1, "Performance", Mock, 70, "2026-03-02T10:00:00Z")
         .await;
@@ -318,9 +345,10 @@ async fn topic_filter_and_seasons() {
     );
 }
 
-#[tokio::test]
-async fn servers_never_see_each_others_data() {
-    let f = fixture().await;
+async fn servers_never_see_each_others_data(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     f.answer(7, 1, Q1, "Performance", Mock, 70, "2026-03-02T10:00:00Z")
         .await;
     f.answer(8, 2, Q1, "Performance", Mock, 90, "2026-03-02T10:00:00Z")
@@ -343,9 +371,10 @@ async fn servers_never_see_each_others_data() {
     assert!(f.store.list_teams(8).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn team_board_averages_over_active_members() {
-    let f = fixture().await;
+async fn team_board_averages_over_active_members(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 9;
     let now = t("2026-03-01T00:00:00Z");
     f.store.create_team(g, "Big", 100, now).await.unwrap();
@@ -388,9 +417,10 @@ async fn team_board_averages_over_active_members() {
     assert!((board.rows[1].average_points - 50.0).abs() < 1e-9);
 }
 
-#[tokio::test]
-async fn teams_create_join_leave_and_refuse_duplicates() {
-    let f = fixture().await;
+async fn teams_create_join_leave_and_refuse_duplicates(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 10;
     let now = t("2026-03-01T00:00:00Z");
     f.store.create_team(g, "Owls", 1, now).await.unwrap();
@@ -421,10 +451,11 @@ async fn teams_create_join_leave_and_refuse_duplicates() {
     assert!(f.store.create_team(g, "  ", 3, now).await.is_err());
 }
 
-#[tokio::test]
-async fn coaching_reads_weeks_ratings_and_concepts_covered_since() {
+async fn coaching_reads_weeks_ratings_and_concepts_covered_since(engine: Engine) {
     use interview_bot::domain::coaching::{most_missed, still_missed};
-    let f = fixture().await;
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 12;
     let tz: Tz = "Europe/Berlin".parse().unwrap();
     f.store
@@ -541,20 +572,22 @@ async fn coaching_reads_weeks_ratings_and_concepts_covered_since() {
     assert!((questions[0].average - 50.0).abs() < 1e-9);
     // Ratings, where a member has one.
     assert!(f.store.topic_ratings(g, 1).await.unwrap().is_empty());
-    sqlx::query("INSERT INTO skill_ratings (guild_id, user_id, topic, rating, answers, updated_ms) VALUES (?, 1, 'Performance', 1100, 3, 0)")
-        .bind(g)
-        .execute(f.store.pool())
-        .await
-        .unwrap();
+    execute(
+        &f.store,
+        "INSERT INTO skill_ratings (guild_id, user_id, topic, rating, answers, updated_ms) VALUES ($1, 1, 'Performance', 1100, 3, 0)",
+        g,
+    )
+    .await;
     assert_eq!(
         f.store.topic_ratings(g, 1).await.unwrap(),
         [("Performance".to_string(), 1100.0)]
     );
 }
 
-#[tokio::test]
-async fn stats_streaks_and_most_missed_use_the_servers_days() {
-    let f = fixture().await;
+async fn stats_streaks_and_most_missed_use_the_servers_days(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 11;
     let tz: Tz = "America/New_York".parse().unwrap();
     f.store
@@ -617,9 +650,10 @@ async fn stats_streaks_and_most_missed_use_the_servers_days() {
     );
 }
 
-#[tokio::test]
-async fn overrides_change_the_score_and_keep_an_audit_trail() {
-    let f = fixture().await;
+async fn overrides_change_the_score_and_keep_an_audit_trail(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 12;
     let id = f
         .answer(g, 1, Q1, "Performance", Mock, 40, "2026-03-02T10:00:00Z")
@@ -661,9 +695,10 @@ async fn overrides_change_the_score_and_keep_an_audit_trail() {
     ));
 }
 
-#[tokio::test]
-async fn a_round_question_is_answered_once_per_member() {
-    let f = fixture().await;
+async fn a_round_question_is_answered_once_per_member(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let now = t("2026-03-02T10:00:00Z");
     let attempt = |user| NewAttempt {
         guild_id: 14,
@@ -687,9 +722,12 @@ async fn a_round_question_is_answered_once_per_member() {
     assert!(matches!(again, StoreError::Conflict(_)), "{again}");
 }
 
-#[tokio::test]
-async fn storing_the_same_bank_twice_reuses_its_rows_and_a_new_version_gets_new_ones() {
-    let f = fixture().await;
+async fn storing_the_same_bank_twice_reuses_its_rows_and_a_new_version_gets_new_ones(
+    engine: Engine,
+) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let bank = Bank::shipped().unwrap();
     let again = f
         .store
@@ -730,9 +768,10 @@ async fn storing_the_same_bank_twice_reuses_its_rows_and_a_new_version_gets_new_
     assert!(new_prompt.starts_with("Describe"));
 }
 
-#[tokio::test]
-async fn two_writers_on_one_file_lose_nothing() {
-    let f = fixture().await;
+async fn two_writers_on_one_file_lose_nothing(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let other = Store::connect(&f.url).await.unwrap();
     let q = f.qid(Q1);
     let write = |store: Store, base: i64| async move {
@@ -792,11 +831,11 @@ async fn a_file_that_is_not_sqlite_is_refused_and_left_alone() {
 
 #[tokio::test]
 async fn a_database_from_a_newer_binary_is_refused() {
-    let f = fixture().await;
+    let f = fixture(Engine::Sqlite).await.unwrap();
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'future', 1, x'00', 0)",
     )
-    .execute(f.store.pool())
+    .execute(f.store.sqlite_pool().unwrap())
     .await
     .unwrap();
     f.store.close().await;
@@ -810,7 +849,7 @@ async fn a_database_from_a_newer_binary_is_refused() {
 
 #[tokio::test]
 async fn backup_restores_everything_and_never_overwrites() {
-    let f = fixture().await;
+    let f = fixture(Engine::Sqlite).await.unwrap();
     f.answer(16, 1, Q1, "Performance", Mock, 70, "2026-03-02T10:00:00Z")
         .await;
     let backup = f._dir.path().join("backup.db");
@@ -830,18 +869,29 @@ async fn backup_restores_everything_and_never_overwrites() {
     let report = restored.check().await.unwrap();
     assert!(report.is_healthy(), "{report:?}");
     assert_eq!(report.attempts, 1);
+    // SQLite's migrations (PostgreSQL's are in their own folder).
     let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sql")
+        })
         .count();
     assert_eq!(report.migrations_applied, i64::try_from(shipped).unwrap());
 }
 
 const TINY_BANK: &str = include_str!("../fixtures/tiny-bank.toml");
 
-#[tokio::test]
-async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_uses_them() {
+async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_uses_them(
+    engine: Engine,
+) {
     use interview_bot::store::{BankRemoval, NewRound};
-    let f = fixture().await;
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let now = t("2026-03-01T00:00:00Z");
     let tiny = Bank::from_toml_str("tiny.toml", TINY_BANK).unwrap();
     let v1 = f
@@ -927,10 +977,11 @@ async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_us
     assert!(f.store.question_prompt(q).await.unwrap().is_some());
 }
 
-#[tokio::test]
-async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due() {
+async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due(engine: Engine) {
     use interview_bot::store::NewSchedule;
-    let f = fixture().await;
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let now = t("2026-03-01T09:00:00Z");
     let schedule = f
         .store
@@ -1025,9 +1076,10 @@ async fn a_failed_drop_is_claimed_again_only_when_its_retry_is_due() {
     );
 }
 
-#[tokio::test]
-async fn open_rounds_ping_and_the_database_error_count() {
-    let f = fixture().await;
+async fn open_rounds_ping_and_the_database_error_count(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let now = t("2026-03-02T10:00:00Z");
     let questions = [f.qid(Q1), f.qid(Q2)];
     let round = |channel| interview_bot::store::NewRound {
@@ -1086,7 +1138,7 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     // The answer that closed a question claimed its reveal and is still posting it; the timer
     // waking meanwhile must leave the round alone (it used to open the next question, or end
     // the round, before the reveal was out).
-    let f = fixture().await;
+    let f = fixture(Engine::Sqlite).await.unwrap();
     let now = t("2026-03-02T10:00:00Z");
     let round = two_question_round(&f, 31, now).await;
     let deadline = now + chrono::Duration::seconds(60);
@@ -1207,10 +1259,11 @@ async fn a_reveal_being_posted_is_not_picked_up_by_the_timer() {
     assert!(f.store.due_rounds(later).await.unwrap().0.is_empty());
 }
 
-#[tokio::test]
-async fn a_drop_claimed_by_a_process_that_died_is_taken_over() {
+async fn a_drop_claimed_by_a_process_that_died_is_taken_over(engine: Engine) {
     use interview_bot::store::NewSchedule;
-    let f = fixture().await;
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let now = t("2026-03-01T09:00:00Z");
     let schedule = f
         .store
@@ -1317,10 +1370,11 @@ async fn a_drop_claimed_by_a_process_that_died_is_taken_over() {
     );
 }
 
-#[tokio::test]
-async fn a_stale_claim_too_late_to_post_is_recorded_as_skipped() {
+async fn a_stale_claim_too_late_to_post_is_recorded_as_skipped(engine: Engine) {
     use interview_bot::store::NewSchedule;
-    let f = fixture().await;
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let now = t("2026-03-01T09:00:00Z");
     let schedule = f
         .store
@@ -1416,9 +1470,10 @@ impl Fixture {
     }
 }
 
-#[tokio::test]
-async fn question_answers_are_practice_and_never_reach_the_board() {
-    let f = fixture().await;
+async fn question_answers_are_practice_and_never_reach_the_board(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 40;
     // `/question` answers: practice (and old `question` rows) feed stats, never boards.
     f.record(g, 1, Q1, Practice, None, 100, "2026-03-02T10:00:00Z", false)
@@ -1450,9 +1505,10 @@ async fn question_answers_are_practice_and_never_reach_the_board() {
     );
 }
 
-#[tokio::test]
-async fn answers_after_seeing_the_reference_do_not_count_during_the_cooling_off() {
-    let f = fixture().await;
+async fn answers_after_seeing_the_reference_do_not_count_during_the_cooling_off(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 41;
     f.store
         .mark_seen(
@@ -1518,9 +1574,10 @@ async fn answers_after_seeing_the_reference_do_not_count_during_the_cooling_off(
     assert!(!short.record_attempt(&a, false).await.unwrap().seen);
 }
 
-#[tokio::test]
-async fn a_copied_answer_counts_zero_until_a_moderator_decides() {
-    let f = fixture().await;
+async fn a_copied_answer_counts_zero_until_a_moderator_decides(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 42;
     let copied = f
         .record(g, 1, Q1, Mock, None, 100, "2026-03-02T10:00:00Z", true)
@@ -1548,9 +1605,10 @@ async fn a_copied_answer_counts_zero_until_a_moderator_decides() {
     assert!(f.store.flagged_answers(g, 10).await.unwrap().0.is_empty());
 }
 
-#[tokio::test]
-async fn hints_are_charged_per_member_and_question_across_messages_until_an_answer() {
-    let f = fixture().await;
+async fn hints_are_charged_per_member_and_question_across_messages_until_an_answer(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 43;
     let q = f.qid(Q1);
     // Two hints, wherever they were taken, and at most the question's count.
@@ -1611,9 +1669,10 @@ async fn open_round(f: &Fixture, g: i64, players: &[i64], now: DateTime<Utc>) ->
     round
 }
 
-#[tokio::test]
-async fn a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first() {
-    let f = fixture().await;
+async fn a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 44;
     let round = open_round(&f, g, &[1, 2, 3], t("2026-03-02T10:00:00Z")).await;
     assert_eq!(
@@ -1724,9 +1783,10 @@ async fn a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first() {
     );
 }
 
-#[tokio::test]
-async fn a_round_answer_after_the_deadline_is_refused_even_before_the_reveal() {
-    let f = fixture().await;
+async fn a_round_answer_after_the_deadline_is_refused_even_before_the_reveal(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 45;
     let round = open_round(&f, g, &[1], t("2026-03-02T10:00:00Z")).await;
     let late = f
@@ -1744,10 +1804,11 @@ async fn a_round_answer_after_the_deadline_is_refused_even_before_the_reveal() {
     assert!(matches!(late, Err(StoreError::Closed(_))), "{late:?}");
 }
 
-#[tokio::test]
-async fn a_drop_takes_one_final_answer_per_member_and_none_after_its_close() {
+async fn a_drop_takes_one_final_answer_per_member_and_none_after_its_close(engine: Engine) {
     use interview_bot::store::NewSchedule;
-    let f = fixture().await;
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 46;
     let now = t("2026-03-02T09:00:00Z");
     let schedule = f
@@ -1860,9 +1921,10 @@ async fn a_drop_takes_one_final_answer_per_member_and_none_after_its_close() {
     );
 }
 
-#[tokio::test]
-async fn appeals_and_overrides_leave_an_audit_trail_the_member_sees() {
-    let f = fixture().await;
+async fn appeals_and_overrides_leave_an_audit_trail_the_member_sees(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 47;
     let mine = f
         .record(g, 1, Q1, Mock, None, 30, "2026-03-02T10:00:00Z", false)
@@ -1922,9 +1984,10 @@ async fn appeals_and_overrides_leave_an_audit_trail_the_member_sees() {
     );
 }
 
-#[tokio::test]
-async fn a_timezone_change_moves_today() {
-    let f = fixture().await;
+async fn a_timezone_change_moves_today(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 48;
     f.record(g, 1, Q1, Mock, None, 60, "2026-03-02T05:00:00Z", false)
         .await
@@ -1942,10 +2005,11 @@ async fn a_timezone_change_moves_today() {
     assert!(f.board(g, Period::Today, now, None, 0, 10).await.is_empty());
 }
 
-#[tokio::test]
-async fn a_weekdays_only_drop_keeps_a_streak_over_the_weekend() {
+async fn a_weekdays_only_drop_keeps_a_streak_over_the_weekend(engine: Engine) {
     use interview_bot::store::NewSchedule;
-    let f = fixture().await;
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let g = 49;
     let schedule = NewSchedule {
         guild_id: g,
@@ -1991,11 +2055,11 @@ async fn a_weekdays_only_drop_keeps_a_streak_over_the_weekend() {
 
 #[tokio::test]
 async fn an_unknown_round_or_drop_state_is_an_error_not_a_default() {
-    let f = fixture().await;
+    let f = fixture(Engine::Sqlite).await.unwrap();
     let now = t("2026-03-02T10:00:00Z");
     let round = two_question_round(&f, 7, now).await;
     // The schema's CHECK constraints keep such values out; a hand edit with them off does not.
-    let mut c = f.store.pool().acquire().await.unwrap();
+    let mut c = f.store.sqlite_pool().unwrap().acquire().await.unwrap();
     sqlx::query("PRAGMA ignore_check_constraints = ON")
         .execute(&mut *c)
         .await
@@ -2113,9 +2177,10 @@ async fn handled(store: &Store, id: i64, now: DateTime<Utc>) {
         .unwrap();
 }
 
-#[tokio::test]
-async fn a_schedule_is_next_due_at_its_next_local_post_across_dst_and_weekdays() {
-    let f = fixture().await;
+async fn a_schedule_is_next_due_at_its_next_local_post_across_dst_and_weekdays(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     // Weekdays at 09:00 London, set on Friday 27 March 2026 after 09:00 GMT: the next post is
     // Monday 30 March, after the clocks went forward (09:00 BST = 08:00 UTC).
     let weekdays = schedule_at(
@@ -2183,9 +2248,10 @@ async fn a_schedule_is_next_due_at_its_next_local_post_across_dst_and_weekdays()
     );
 }
 
-#[tokio::test]
-async fn a_handled_schedule_is_next_due_at_its_next_post_or_a_sooner_retry() {
-    let f = fixture().await;
+async fn a_handled_schedule_is_next_due_at_its_next_post_or_a_sooner_retry(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     // Mon, Wed, Fri at 18:30 Berlin.
     let id = schedule_at(
         &f.store,
@@ -2277,9 +2343,10 @@ async fn a_handled_schedule_is_next_due_at_its_next_post_or_a_sooner_retry() {
     );
 }
 
-#[tokio::test]
-async fn paused_schedules_are_never_due_and_a_resumed_one_is_due_at_once() {
-    let f = fixture().await;
+async fn paused_schedules_are_never_due_and_a_resumed_one_is_due_at_once(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
     let now = t("2026-05-04T12:00:00Z");
     let id = schedule_at(&f.store, "13:00", "UTC", 0x7f, now).await;
     let other = schedule_at(&f.store, "15:00", "UTC", 0x7f, now).await;
@@ -2301,3 +2368,160 @@ async fn paused_schedules_are_never_due_and_a_resumed_one_is_due_at_once() {
     assert_eq!(next_due(&f.store, id).await, None);
     assert!(due_ids(&f.store, later).await.iter().all(|&i| i != id));
 }
+
+/// `db migrate-to`: a SQLite database with answers, a round, a team and a review is copied into
+/// PostgreSQL with the same rows; the copy reads the same boards and its ids carry on.
+#[tokio::test]
+async fn migrate_to_copies_every_table_and_the_boards_read_the_same() {
+    let Some(pg_url) = crate::support::postgres::fresh_database().await else {
+        return;
+    };
+    let f = fixture(Engine::Sqlite).await.unwrap();
+    let now = t("2026-03-02T10:00:00Z");
+    f.answer(16, 1, Q1, "Performance", Mock, 70, "2026-03-02T10:00:00Z")
+        .await;
+    f.answer(16, 2, Q2, "Performance", Daily, 90, "2026-03-02T11:00:00Z")
+        .await;
+    f.store.upsert_member(16, 1, "ada", now).await.unwrap();
+    let round = two_question_round(&f, 9, now).await;
+    f.store.create_team(16, "Owls", 1, now).await.unwrap();
+    let key = interview_bot::domain::adaptive::ItemKey::new("nodejs-senior", Q1);
+    f.store
+        .record_review_attempt(&interview_bot::store::reviews::ReviewAttempt {
+            guild_id: 16,
+            user_id: 1,
+            key: &key,
+            topic: "Performance",
+            difficulty: interview_bot::domain::bank::Difficulty::Hard,
+            score: 80,
+            hints_used: 0,
+            at: now,
+        })
+        .await
+        .unwrap();
+
+    let target = Store::connect(&pg_url).await.unwrap();
+    let report = f.store.copy_to(&target).await.unwrap();
+    assert!(
+        report.iter().all(|t| t.source_rows == t.target_rows),
+        "{report:?}"
+    );
+    let rows = |name: &str| report.iter().find(|t| t.table == name).unwrap().target_rows;
+    assert_eq!(rows("attempts"), 2);
+    assert_eq!(rows("rounds"), 1);
+    assert_eq!(rows("round_questions"), 2);
+    assert_eq!(rows("teams"), 1);
+    assert_eq!(rows("review_states"), 1);
+    assert!(rows("questions") >= 34);
+
+    // The copy reads the same, and a new row's id follows the copied ones.
+    let board = |s: &Store| {
+        let q = BoardQuery {
+            guild_id: 16,
+            window: window(Period::AllTime, now, Tz::UTC),
+            topic: None,
+            page: 0,
+            page_size: 10,
+        };
+        let s = s.clone();
+        async move { s.leaderboard(&q).await.unwrap().rows }
+    };
+    assert_eq!(board(&f.store).await, board(&target).await);
+    assert_eq!(
+        target.round(round).await.unwrap(),
+        f.store.round(round).await.unwrap()
+    );
+    let second = two_question_round_on(&target, &f, 10, now).await;
+    assert!(
+        second > round,
+        "ids carry on after the copied ones: {second} after {round}"
+    );
+
+    // A database that already has rows is refused, and left as it was.
+    let again = f.store.copy_to(&target).await.unwrap_err();
+    assert!(
+        matches!(&again, StoreError::Conflict(why) if why.contains("not empty")),
+        "{again}"
+    );
+    assert_eq!(target.round(round).await.unwrap().id, round);
+}
+
+async fn two_question_round_on(
+    store: &Store,
+    f: &Fixture,
+    channel: i64,
+    now: DateTime<Utc>,
+) -> i64 {
+    let questions = [f.qid(Q1), f.qid(Q2)];
+    store
+        .create_round(
+            &interview_bot::store::NewRound {
+                guild_id: 16,
+                channel_id: channel,
+                started_by: 1,
+                mode: "group",
+                seconds_per_q: 60,
+                question_ids: &questions,
+                topic: None,
+                difficulty: None,
+                lobby_until: now,
+            },
+            now,
+        )
+        .await
+        .unwrap()
+}
+
+/// Runs each named test body once per engine: `store::sqlite::NAME` and `store::postgres::NAME`.
+macro_rules! on_both_engines {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Engine::Sqlite).await
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Engine::Postgres).await
+            })+
+        }
+    };
+}
+
+on_both_engines!(
+    coaching_reads_weeks_ratings_and_concepts_covered_since,
+    server_banks_are_private_follow_reimports_and_are_kept_while_a_round_uses_them,
+    a_failed_drop_is_claimed_again_only_when_its_retry_is_due,
+    a_drop_claimed_by_a_process_that_died_is_taken_over,
+    a_stale_claim_too_late_to_post_is_recorded_as_skipped,
+    a_drop_takes_one_final_answer_per_member_and_none_after_its_close,
+    a_weekdays_only_drop_keeps_a_streak_over_the_weekend,
+    only_the_best_attempt_per_question_counts_and_practice_never_does,
+    ties_go_to_fewer_attempts_then_earlier,
+    pages_split_the_board_and_report_totals,
+    today_follows_the_servers_midnight_not_utcs,
+    calendar_windows_hold_across_a_dst_change,
+    topic_filter_and_seasons,
+    servers_never_see_each_others_data,
+    team_board_averages_over_active_members,
+    teams_create_join_leave_and_refuse_duplicates,
+    stats_streaks_and_most_missed_use_the_servers_days,
+    overrides_change_the_score_and_keep_an_audit_trail,
+    a_round_question_is_answered_once_per_member,
+    storing_the_same_bank_twice_reuses_its_rows_and_a_new_version_gets_new_ones,
+    two_writers_on_one_file_lose_nothing,
+    open_rounds_ping_and_the_database_error_count,
+    question_answers_are_practice_and_never_reach_the_board,
+    answers_after_seeing_the_reference_do_not_count_during_the_cooling_off,
+    a_copied_answer_counts_zero_until_a_moderator_decides,
+    hints_are_charged_per_member_and_question_across_messages_until_an_answer,
+    a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first,
+    a_round_answer_after_the_deadline_is_refused_even_before_the_reveal,
+    appeals_and_overrides_leave_an_audit_trail_the_member_sees,
+    a_timezone_change_moves_today,
+    a_schedule_is_next_due_at_its_next_local_post_across_dst_and_weekdays,
+    a_handled_schedule_is_next_due_at_its_next_post_or_a_sooner_retry,
+    paused_schedules_are_never_due_and_a_resumed_one_is_due_at_once,
+);

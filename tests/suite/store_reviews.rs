@@ -1,5 +1,7 @@
-//! The review store against a real SQLite file: memories survive a reopen, due lists, ratings,
+//! The review store on both engines (SQLite files and PostgreSQL databases): memories survive a reopen, due lists, ratings,
 //! first attempts only for question difficulty, the server's desired retention.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test bodies run per engine, outside #[test]
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use interview_bot::domain::adaptive::{self, Candidate, ItemKey};
@@ -7,6 +9,20 @@ use interview_bot::domain::bank::{Bank, Difficulty};
 use interview_bot::domain::review::{DesiredRetention, Grade};
 use interview_bot::store::Store;
 use interview_bot::store::reviews::ReviewAttempt;
+
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A new database on `engine`; `None` where no PostgreSQL server can be had (said why).
+async fn database_url(engine: Engine, dir: &tempfile::TempDir) -> Option<String> {
+    match engine {
+        Engine::Sqlite => Some(format!("sqlite://{}", dir.path().join("r.db").display())),
+        Engine::Postgres => crate::support::postgres::fresh_database().await,
+    }
+}
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
@@ -27,10 +43,11 @@ fn attempt<'a>(key: &'a ItemKey, score: u8, at: DateTime<Utc>) -> ReviewAttempt<
     }
 }
 
-#[tokio::test]
-async fn reviews_are_scheduled_stored_and_survive_a_reopen() {
+async fn reviews_are_scheduled_stored_and_survive_a_reopen(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("r.db").display());
+    let Some(url) = database_url(engine, &dir).await else {
+        return;
+    };
     let store = Store::connect(&url).await.unwrap();
     let a = ItemKey::new("nodejs-senior", "a");
     let b = ItemKey::new("nodejs-senior", "b");
@@ -104,10 +121,11 @@ async fn reviews_are_scheduled_stored_and_survive_a_reopen() {
     store.close().await;
 }
 
-#[tokio::test]
-async fn desired_retention_defaults_and_is_stored_per_server() {
+async fn desired_retention_defaults_and_is_stored_per_server(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("r.db").display());
+    let Some(url) = database_url(engine, &dir).await else {
+        return;
+    };
     let store = Store::connect(&url).await.unwrap();
     assert_eq!(store.desired_retention(1).await.unwrap().get(), 0.90);
     let r = DesiredRetention::new(0.95).unwrap();
@@ -130,10 +148,11 @@ async fn desired_retention_defaults_and_is_stored_per_server() {
     store.close().await;
 }
 
-#[tokio::test]
-async fn the_stored_history_drives_the_adaptive_choice() {
+async fn the_stored_history_drives_the_adaptive_choice(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("r.db").display());
+    let Some(url) = database_url(engine, &dir).await else {
+        return;
+    };
     let store = Store::connect(&url).await.unwrap();
     let bank = Bank::shipped().unwrap();
     let cs: Vec<Candidate<'_>> = bank
@@ -158,4 +177,34 @@ async fn the_stored_history_drives_the_adaptive_choice() {
     let c = adaptive::choose(&cs, &h, t0(), 1).unwrap();
     assert_eq!(c.kind, adaptive::Kind::New);
     store.close().await;
+}
+
+mod sqlite {
+    #[tokio::test]
+    async fn reviews_are_scheduled_stored_and_survive_a_reopen() {
+        super::reviews_are_scheduled_stored_and_survive_a_reopen(super::Engine::Sqlite).await
+    }
+    #[tokio::test]
+    async fn desired_retention_defaults_and_is_stored_per_server() {
+        super::desired_retention_defaults_and_is_stored_per_server(super::Engine::Sqlite).await
+    }
+    #[tokio::test]
+    async fn the_stored_history_drives_the_adaptive_choice() {
+        super::the_stored_history_drives_the_adaptive_choice(super::Engine::Sqlite).await
+    }
+}
+
+mod postgres {
+    #[tokio::test]
+    async fn reviews_are_scheduled_stored_and_survive_a_reopen() {
+        super::reviews_are_scheduled_stored_and_survive_a_reopen(super::Engine::Postgres).await
+    }
+    #[tokio::test]
+    async fn desired_retention_defaults_and_is_stored_per_server() {
+        super::desired_retention_defaults_and_is_stored_per_server(super::Engine::Postgres).await
+    }
+    #[tokio::test]
+    async fn the_stored_history_drives_the_adaptive_choice() {
+        super::the_stored_history_drives_the_adaptive_choice(super::Engine::Postgres).await
+    }
 }

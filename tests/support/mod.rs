@@ -7,3 +7,4 @@
 
 pub mod discord;
 pub mod http;
+pub mod postgres;
