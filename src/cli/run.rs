@@ -120,7 +120,7 @@ async fn serve(config: BotConfig, metrics_addr: Option<SocketAddr>) -> anyhow::R
         Some(addr) => Some(crate::ops::bind(addr).await?),
         None => None,
     };
-    tracing::info!(database = %config.database_url, dev_guild = ?config.dev_guild_id, "starting");
+    tracing::info!(database = %crate::store::redact_url(&config.database_url), dev_guild = ?config.dev_guild_id, "starting");
     let bot = crate::bot::start(config, store.clone()).await?;
     let ops = listener.map(|l| l.serve(bot.ops_state(store.clone())));
     let result = bot.run_until(shutdown_signal()).await;

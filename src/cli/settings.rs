@@ -576,7 +576,7 @@ impl Settings {
             ),
             line(
                 DATABASE_URL,
-                self.database_url.value.clone(),
+                crate::store::redact_url(&self.database_url.value),
                 &self.database_url,
             ),
             line(

@@ -379,3 +379,49 @@ pub(crate) fn from_ms(ms: i64) -> chrono::DateTime<chrono::Utc> {
 pub(crate) fn ms(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_millis()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_scheme_chooses_the_engine() {
+        assert_eq!(
+            EngineKind::of_url("sqlite://bot.db").unwrap(),
+            EngineKind::Sqlite
+        );
+        assert_eq!(
+            EngineKind::of_url("sqlite::memory:").unwrap(),
+            EngineKind::Sqlite
+        );
+        for url in ["postgres://u@h/db", "postgresql://u:p@h:5432/db"] {
+            assert_eq!(
+                EngineKind::of_url(url).unwrap(),
+                EngineKind::Postgres,
+                "{url}"
+            );
+        }
+        let err = EngineKind::of_url("mysql://u:hunter2@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sqlite:// or postgres://"), "{err}");
+        assert!(
+            !err.contains("hunter2"),
+            "the password is not repeated: {err}"
+        );
+    }
+
+    #[test]
+    fn a_password_in_a_url_is_never_shown() {
+        let shown = redact_url("postgres://bot:hunter2@db.internal:5432/interview");
+        assert_eq!(shown, "postgres://bot:***@db.internal:5432/interview");
+        assert_eq!(
+            redact_url("sqlite:///var/lib/bot.db"),
+            "sqlite:///var/lib/bot.db"
+        );
+        assert_eq!(
+            redact_url("postgres://bot@db/interview"),
+            "postgres://bot@db/interview"
+        );
+    }
+}

@@ -451,7 +451,7 @@ impl Store {
             let next: Option<i64> = sqlx::query_scalar(
                 "SELECT MIN(t) FROM (
                    SELECT MIN(deadline_ms) AS t FROM rounds WHERE deadline_ms > $1 AND state IN ('lobby', 'question')
-                   UNION ALL SELECT MIN(lease_until_ms) FROM rounds WHERE lease_until_ms > $1)",
+                   UNION ALL SELECT MIN(lease_until_ms) FROM rounds WHERE lease_until_ms > $1) AS due",
             )
             .bind(ms(now))
             .fetch_one(pool)

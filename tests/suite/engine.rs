@@ -18,6 +18,13 @@ fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
+/// The database engines every test here runs on (`engine::sqlite::…`, `engine::postgres::…`).
+#[derive(Debug, Clone, Copy)]
+enum Db {
+    Sqlite,
+    Postgres,
+}
+
 struct World {
     _dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
@@ -26,9 +33,13 @@ struct World {
 }
 
 impl World {
-    async fn new(start: &str) -> World {
+    /// `None` on PostgreSQL where no server can be had (the harness said why).
+    async fn new(db: Db, start: &str) -> Option<World> {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let url = match db {
+            Db::Sqlite => format!("sqlite://{}", dir.path().join("bot.db").display()),
+            Db::Postgres => crate::support::postgres::fresh_database().await?,
+        };
         let store = Store::connect(&url).await.unwrap();
         let library = Arc::new(Library::new(load_content(&store).await.unwrap()));
         let clock = Arc::new(ManualClock::new(t(start)));
@@ -42,12 +53,12 @@ impl World {
             wake: Arc::new(Notify::new()),
             metrics: Default::default(),
         };
-        World {
+        Some(World {
             _dir: dir,
             clock,
             out,
             engine,
-        }
+        })
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -116,10 +127,13 @@ impl World {
     }
 }
 
-#[tokio::test]
-async fn drops_post_once_at_their_local_time_across_the_spring_dst_change_and_reveal_at_close() {
+async fn drops_post_once_at_their_local_time_across_the_spring_dst_change_and_reveal_at_close(
+    db: Db,
+) {
     // Europe/London springs forward on 2026-03-29 at 01:00 UTC: 01:30 does not exist that day.
-    let w = World::new("2026-03-27T12:00:00Z").await;
+    let Some(w) = World::new(db, "2026-03-27T12:00:00Z").await else {
+        return;
+    };
     let nine = w.schedule("09:00", 100).await;
     let half_one = w.schedule("01:30", 200).await;
     // Drive the clock the way the timer does: wake, then jump to the next due time it names.
@@ -209,9 +223,10 @@ async fn drops_post_once_at_their_local_time_across_the_spring_dst_change_and_re
     }
 }
 
-#[tokio::test]
-async fn a_drop_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once() {
-    let w = World::new("2026-05-04T08:59:00Z").await;
+async fn a_drop_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T08:59:00Z").await else {
+        return;
+    };
     let schedule = w.schedule("10:00", 100).await; // 09:00 UTC (BST)
     w.set(t("2026-05-04T09:00:00Z"));
     let date = NaiveDate::from_ymd_opt(2026, 5, 4).unwrap();
@@ -266,9 +281,10 @@ async fn a_drop_whose_claimer_died_is_taken_over_when_its_lease_passes_and_poste
     assert_eq!(d.question_id, Some(question));
 }
 
-#[tokio::test]
-async fn a_drop_that_cannot_be_posted_says_why_and_posts_when_the_permission_is_back() {
-    let w = World::new("2026-05-04T08:00:00Z").await;
+async fn a_drop_that_cannot_be_posted_says_why_and_posts_when_the_permission_is_back(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T08:00:00Z").await else {
+        return;
+    };
     let schedule = w.schedule("10:00", 100).await;
     w.out.refuse(100, OutboundError::MissingPermission);
     w.set(t("2026-05-04T09:00:00Z"));
@@ -297,9 +313,12 @@ async fn a_drop_that_cannot_be_posted_says_why_and_posts_when_the_permission_is_
     assert_eq!(row.failing, None);
 }
 
-#[tokio::test]
-async fn a_wake_posts_the_due_schedules_of_every_server_and_moves_only_them_to_their_next_day() {
-    let w = World::new("2026-05-04T08:00:00Z").await;
+async fn a_wake_posts_the_due_schedules_of_every_server_and_moves_only_them_to_their_next_day(
+    db: Db,
+) {
+    let Some(w) = World::new(db, "2026-05-04T08:00:00Z").await else {
+        return;
+    };
     // 30 schedules on 10 servers, one a minute from 10:00 London (09:00 UTC).
     let mut ids = Vec::new();
     for i in 0..30u32 {
@@ -348,9 +367,10 @@ async fn a_wake_posts_the_due_schedules_of_every_server_and_moves_only_them_to_t
     }
 }
 
-#[tokio::test]
-async fn a_round_advances_when_its_deadlines_pass_on_the_clock() {
-    let w = World::new("2026-05-04T12:00:00Z").await;
+async fn a_round_advances_when_its_deadlines_pass_on_the_clock(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T12:00:00Z").await else {
+        return;
+    };
     let shipped = w.engine.library.shipped().clone();
     let rows: Vec<i64> = shipped.bank.questions[..2]
         .iter()
@@ -417,9 +437,10 @@ async fn a_round_advances_when_its_deadlines_pass_on_the_clock() {
     assert!(!rounds::stop_round(&w.engine, round).await.unwrap());
 }
 
-#[tokio::test]
-async fn a_reveal_whose_claimer_died_is_taken_over_and_the_round_goes_on() {
-    let w = World::new("2026-05-04T12:00:00Z").await;
+async fn a_reveal_whose_claimer_died_is_taken_over_and_the_round_goes_on(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T12:00:00Z").await else {
+        return;
+    };
     let round = w.solo_round(2, 30).await;
     let start = w.now();
     app::timer::wake(&w.engine, false).await;
@@ -441,9 +462,10 @@ async fn a_reveal_whose_claimer_died_is_taken_over_and_the_round_goes_on() {
     assert_eq!((r.state, r.current_index), (RoundState::Question, 1));
 }
 
-#[tokio::test]
-async fn a_drop_names_the_streaks_that_break_unless_their_members_answer_it() {
-    let w = World::new("2026-05-04T08:00:00Z").await;
+async fn a_drop_names_the_streaks_that_break_unless_their_members_answer_it(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T08:00:00Z").await else {
+        return;
+    };
     let schedule = w.schedule("10:00", 100).await; // 09:00 UTC (BST), a 24-hour window
     let store = &w.engine.store;
     // Ada answers the drops of 4 and 5 May; Bo only that of 5 May.
@@ -514,10 +536,12 @@ async fn a_drop_names_the_streaks_that_break_unless_their_members_answer_it() {
     }
 }
 
-#[tokio::test]
-async fn a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full_time_when_taken_over()
- {
-    let w = World::new("2026-05-04T12:00:00Z").await;
+async fn a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full_time_when_taken_over(
+    db: Db,
+) {
+    let Some(w) = World::new(db, "2026-05-04T12:00:00Z").await else {
+        return;
+    };
     let round = w.solo_round(2, 20).await;
     // A process claims the first question and dies before posting it. Its 20 s pass before
     // its 30 s lease does.
@@ -556,9 +580,10 @@ async fn a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full
     );
 }
 
-#[tokio::test]
-async fn a_summary_whose_poster_died_is_taken_over_when_its_lease_passes() {
-    let w = World::new("2026-05-04T12:00:00Z").await;
+async fn a_summary_whose_poster_died_is_taken_over_when_its_lease_passes(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T12:00:00Z").await else {
+        return;
+    };
     let round = w.solo_round(1, 30).await;
     let start = w.now();
     app::timer::wake(&w.engine, false).await;
@@ -627,9 +652,10 @@ fn digests(w: &World) -> Vec<app::Outgoing> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_weekly_digest_posts_once_a_week_in_the_servers_timezone_even_across_a_restart() {
-    let w = World::new("2026-11-18T12:00:00Z").await;
+async fn the_weekly_digest_posts_once_a_week_in_the_servers_timezone_even_across_a_restart(db: Db) {
+    let Some(w) = World::new(db, "2026-11-18T12:00:00Z").await else {
+        return;
+    };
     let store = &w.engine.store;
     store
         .set_server_timezone(1, chrono_tz::Europe::Berlin, w.now())
@@ -710,9 +736,10 @@ async fn the_weekly_digest_posts_once_a_week_in_the_servers_timezone_even_across
     assert!(rows.iter().all(|r| r.state == "posted"), "{rows:?}");
 }
 
-#[tokio::test]
-async fn a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once() {
-    let w = World::new("2026-11-22T12:00:00Z").await;
+async fn a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once(db: Db) {
+    let Some(w) = World::new(db, "2026-11-22T12:00:00Z").await else {
+        return;
+    };
     let store = &w.engine.store;
     app::digest::enable(store, 1, 300, 9, w.now())
         .await
@@ -757,9 +784,10 @@ async fn a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_pos
     assert_eq!(next, Some(t("2026-11-30T09:00:00Z")));
 }
 
-#[tokio::test]
-async fn no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out() {
-    let w = World::new("2026-11-18T12:00:00Z").await;
+async fn no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out(db: Db) {
+    let Some(w) = World::new(db, "2026-11-18T12:00:00Z").await else {
+        return;
+    };
     let store = &w.engine.store;
     answered(&w, 21, 0, 40, &["IPC"], "2026-11-18T12:00:00Z").await;
     // Never opted in: nothing to wake for.
@@ -774,3 +802,36 @@ async fn no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out() {
     assert!(digests(&w).is_empty());
     assert!(store.recent_digests(1, 10).await.unwrap().is_empty());
 }
+
+/// Each test above, once per engine.
+macro_rules! on_both_engines {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Db::Sqlite).await
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Db::Postgres).await
+            })+
+        }
+    };
+}
+
+on_both_engines!(
+    drops_post_once_at_their_local_time_across_the_spring_dst_change_and_reveal_at_close,
+    a_drop_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once,
+    a_drop_that_cannot_be_posted_says_why_and_posts_when_the_permission_is_back,
+    a_wake_posts_the_due_schedules_of_every_server_and_moves_only_them_to_their_next_day,
+    a_round_advances_when_its_deadlines_pass_on_the_clock,
+    a_reveal_whose_claimer_died_is_taken_over_and_the_round_goes_on,
+    a_drop_names_the_streaks_that_break_unless_their_members_answer_it,
+    a_question_whose_poster_died_is_not_revealed_unposted_and_gets_its_full_time_when_taken_over,
+    a_summary_whose_poster_died_is_taken_over_when_its_lease_passes,
+    the_weekly_digest_posts_once_a_week_in_the_servers_timezone_even_across_a_restart,
+    a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once,
+    no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out,
+);
