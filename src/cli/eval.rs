@@ -89,6 +89,9 @@ pub struct EvalRow {
     pub flags: String,
     /// The scorer's relevance (share of the answer about its question), 0–1.
     pub relevance: f64,
+    /// The scorer's other parts (coverage, similarity, fluency, brevity), for studying
+    /// disagreements in the dump.
+    pub parts: [f64; 4],
     /// True when the row's question was found in a bank (curated concepts used).
     pub curated: bool,
 }
@@ -270,6 +273,7 @@ pub fn evaluate_with(
                 held_out,
                 flags: flags.join(" "),
                 relevance: a.relevance,
+                parts: [a.coverage, a.similarity, a.fluency, a.brevity],
                 curated: curated[qi],
             }
         })
@@ -359,18 +363,24 @@ fn print_part(p: &Part) {
 }
 
 fn dump(path: &Path, rows: &[EvalRow]) -> anyhow::Result<()> {
-    let mut out = String::from("row,split,group,grade,score,baseline,relevance,curated,flags\n");
+    let mut out = String::from(
+        "row,split,group,grade,score,baseline,relevance,coverage,similarity,fluency,brevity,curated,flags\n",
+    );
     for (i, r) in rows.iter().enumerate() {
         let split = if r.held_out { "held_out" } else { "tuning" };
         let _ = writeln!(
             out,
-            "{},{split},{},{},{},{:.1},{:.3},{},{}",
+            "{},{split},{},{},{},{:.1},{:.3},{:.3},{:.3},{:.3},{:.3},{},{}",
             i + 1,
             r.group,
             r.grade,
             r.score,
             r.baseline,
             r.relevance,
+            r.parts[0],
+            r.parts[1],
+            r.parts[2],
+            r.parts[3],
             r.curated,
             r.flags
         );

@@ -10,7 +10,7 @@ use std::path::Path;
 use interview_bot::cli::eval::{Columns, evaluate};
 
 /// A little under the measured 0.557, so noise-free changes that lose agreement are caught.
-const PEARSON_FLOOR: f64 = 0.545;
+const PEARSON_FLOOR: f64 = 0.57;
 
 #[test]
 fn scorer_agrees_with_human_graders_on_mohler() {

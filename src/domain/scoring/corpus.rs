@@ -589,8 +589,9 @@ impl Corpus {
     }
 
     /// Cosine between the tf-idf vectors of an answer's counted words (`stems`: stem index into
-    /// `a` and whether the word is denied) and of the question's reference answer; 0 when either
-    /// is empty. A denied word and the same word affirmed are different terms: "does not block"
+    /// `a` and whether the word is denied) and of the question's reference answer, except that an
+    /// answer longer than the reference is normalised by √(|answer|·|reference|) rather than
+    /// |answer|; 0 when either is empty. A denied word and the same word affirmed are different terms: "does not block"
     /// shares nothing with "blocks". `stem_ids` is [`Vocabulary::stem_ids_of`] for `a`, `known`
     /// [`Corpus::answer_stems`].
     pub fn similarity(
@@ -632,6 +633,13 @@ impl Corpus {
         if norm == 0.0 || q.reference_norm == 0.0 {
             return 0.0;
         }
+        // An answer longer than the reference is normalised by the geometric mean of the two
+        // lengths: explaining more than the reference says costs less than plain cosine charges.
+        let norm = if norm > q.reference_norm {
+            (norm * q.reference_norm).sqrt()
+        } else {
+            norm
+        };
         (dot / (norm * q.reference_norm)).clamp(0.0, 1.0)
     }
 

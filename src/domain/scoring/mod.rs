@@ -4,18 +4,21 @@
 //!
 //! ```text
 //! coverage   = Σ weightᵢ · creditᵢ / Σ weightᵢ   creditᵢ: covered 1, partly 0.5, missed or contradicted 0
-//! similarity = cos(tf-idf(answer), tf-idf(reference))          prompt words weigh 0.25; a word in the
-//!              other polarity than the reference's ("blocks" / "does not block") counts 0.5
-//! content    = W_COVERAGE · coverage + W_SIMILARITY · min(1, similarity / SIMILARITY_FOR_FULL)
-//!              (0.5 and 0.5; a cosine of 0.4 already counts as fully similar)
+//! similarity = a·r / (|r| · n),  n = |a| if |a| ≤ |r|, else √(|a|·|r|)
+//!              a, r: tf-idf vectors of answer and reference; prompt words weigh 0.25; a word in the
+//!              other polarity than the reference's ("blocks" / "does not block") counts 0.5; an
+//!              answer longer than the reference is not charged the full cosine's length penalty
+//! mixed      = W_COVERAGE · coverage + W_SIMILARITY · min(1, similarity / SIMILARITY_FOR_FULL)
+//!              (0.5 and 0.5; a similarity of 0.4 already counts as fully similar)
+//! content    = max(0, (mixed − CONTENT_THRESHOLD) / (1 − CONTENT_THRESHOLD))      (0.05)
 //! prose      = min( function-word ratio / FLUENT_RATIO (0.2),  share of words in sentences / PROSE_SHARE )
 //!              within 0..1 (PROSE_SHARE 0.5); a sentence is 5+ words between commas or line breaks
-//! fluency    = FLUENCY_FLOOR + (1 − FLUENCY_FLOOR) · prose          (0.4 + 0.6 · prose)
+//! fluency    = FLUENCY_FLOOR + (1 − FLUENCY_FLOOR) · prose          (0.6 + 0.4 · prose)
 //! brevity    = min(1, answer words / (BRIEF_SHARE · reference words)) ^ BREVITY_EXPONENT
 //! focus      = min(1, relevance / RELEVANT_SHARE) ^ RELEVANCE_EXPONENT          (0.6 and 3)
 //! wrong      = MISCONCEPTION_SHARE · misconceptions + CONTRADICTION_SHARE · contradicted weight share
 //!              (0.35 each, 1.0)
-//! total      = clamp(100 · content^0.75 · fluency · brevity · focus · max(0, 1 − wrong), 0, 100)
+//! total      = clamp(100 · content^0.5 · fluency · brevity · focus · max(0, 1 − wrong), 0, 100)
 //!              at most SALAD_CAP (40) for a keyword salad
 //! ```
 //!
@@ -23,13 +26,16 @@
 //!   distinct reference word, weighted by idf (rare words matter, common ones barely).
 //! * Polarity (`polarity.rs`): a concept said inside a negation's scope, or (with a `subject`) said
 //!   of another thing the question contrasts (`roles.rs`), is *contradicted*: it earns nothing and
-//!   costs its weight share. A plain phrase takes the polarity the reference states it with.
+//!   costs its weight share. A plain phrase takes the polarity the reference states it with. A
+//!   derived concept (one reference word) said in the other polarity is only partly there: one
+//!   word inside a negation's scope ("no limit to the number") is no denied claim.
 //!   What a sentence professing not to know mentions counts neither way (`hedged`).
 //! * Relevance ([`Corpus::relevance`]): the share of the answer in sentences about this question
 //!   rather than another question of the corpus; an answer of 20+ words that as a whole belongs
 //!   to another question has relevance 0. Covering the reference is not enough on its own.
 //! * Words copied from the question in runs (the prompt pasted back) are removed before anything
 //!   is counted, and prompt words weigh little in similarity: repeating the question earns nothing.
+//!   An answer that restates the question and then answers it keeps what its own words earn.
 //! * Repetition earns nothing either: coverage counts a concept once, similarity uses `1 + ln tf`.
 //! * A bare list of keywords has almost no function words ("the", "with", "because") or comes in
 //!   short comma- or line-separated fragments, so its fluency factor drops towards
@@ -63,15 +69,20 @@ pub const W_SIMILARITY: f64 = 0.5;
 /// A cosine this high already counts as fully similar: two good answers written independently
 /// rarely share more of their weighted vocabulary than this.
 pub const SIMILARITY_FOR_FULL: f64 = 0.4;
-/// Graders give a half-complete answer more than half the marks: content is mapped through a
-/// concave curve (content^0.75) before the factors apply.
-pub const CONTENT_EXPONENT: f64 = 0.75;
+/// Graders give a half-complete answer well more than half the marks: content is mapped through a
+/// concave curve (content^0.5) before the factors apply.
+pub const CONTENT_EXPONENT: f64 = 0.5;
+/// Content below this share is what an unrelated text shares with any reference by chance (a
+/// common word, a stray partial match): the curve starts from zero here, so the concave curve
+/// does not lift it.
+pub const CONTENT_THRESHOLD: f64 = 0.05;
 /// Function-word ratio from which text reads as prose.
 pub const FLUENT_RATIO: f64 = 0.2;
 /// Share of words in sentences (not short list items) from which text reads as prose.
 pub const PROSE_SHARE: f64 = 0.5;
-/// Fluency factor of a bare keyword list.
-pub const FLUENCY_FLOOR: f64 = 0.4;
+/// Fluency factor of a bare keyword list. A list of the right ideas is still an answer (graders
+/// mark bullet points and references are often lists); keyword salads are capped separately.
+pub const FLUENCY_FLOOR: f64 = 0.6;
 /// An answer this fraction of the reference's length (in content words) is long enough.
 pub const BRIEF_SHARE: f64 = 0.3;
 /// How gently a short answer is discounted.
@@ -95,6 +106,10 @@ pub const SALAD_FUNCTION_SHARE: f64 = 0.17;
 pub const SALAD_CAP: u8 = 40;
 /// Credit for a concept only partly named.
 const PARTIAL_CREDIT: f64 = 0.5;
+/// An answer that is mostly the question restated is "copied" only if what it adds covers less
+/// than this: "The address operator returns the memory address of its operand" restates the
+/// question and then answers it.
+const COPIED_MAX_COVERAGE: f64 = 0.1;
 /// A run of this many prompt words in a row (or the whole prompt, if shorter) counts as copied.
 const COPIED_RUN: usize = 5;
 /// Fewer content words than this is "too short" to be an answer.
@@ -159,7 +174,7 @@ pub struct Assessment {
     pub total: u8,
     /// Weighted concept coverage, 0–1.
     pub coverage: f64,
-    /// Cosine similarity to the reference answer, 0–1.
+    /// Similarity to the reference answer (cosine, with a gentler length penalty), 0–1.
     pub similarity: f64,
     /// Factor for how the answer reads (1 = prose, lower = keyword list).
     pub fluency: f64,
@@ -249,9 +264,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         .filter(|&(_, &c)| !c)
         .map(|(t, _)| *t)
         .collect();
-    if copied_count * 2 >= all_content.len() && own.len() < MIN_CONTENT_WORDS {
-        flags.push(Flag::CopiedQuestion);
-    }
+    let mostly_copied = copied_count * 2 >= all_content.len() && own.len() < MIN_CONTENT_WORDS;
     let index = AnswerIndex::new(&analyzed, own, &q.vocabulary, &stem_ids);
     let roles = Roles::new(q, &index, &analyzed);
 
@@ -273,6 +286,9 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     } else {
         0.0
     };
+    if mostly_copied && coverage < COPIED_MAX_COVERAGE {
+        flags.push(Flag::CopiedQuestion);
+    }
 
     // What the answer professes not to know says nothing either way.
     let known = corpus.answer_stems(&analyzed);
@@ -391,6 +407,7 @@ impl Scores {
         let wc = W_COVERAGE;
         let content =
             wc * self.coverage + (1.0 - wc) * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
+        let content = ((content - CONTENT_THRESHOLD) / (1.0 - CONTENT_THRESHOLD)).max(0.0);
         let base =
             100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity * self.focus();
         let wrong =
@@ -477,7 +494,12 @@ fn judge(
     let (negated, either) = phrase;
     let flipped = !either && w.negated != negated;
     let Some(e) = entity else {
-        return if flipped {
+        // A derived concept is one reference word: said inside a negation's scope it is not a
+        // denied claim ("no limit to the number" for "unlimited number", "don't make a copy" for
+        // "avoids making copies"), so it is only partly there.
+        return if flipped && q.derived {
+            Verdict::Unbound
+        } else if flipped {
             Verdict::Contradicted
         } else {
             Verdict::Claimed
