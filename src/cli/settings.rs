@@ -462,8 +462,13 @@ fn sharding(
         }),
         (None, Some(total)) => Ok(Sharding::All { total }),
         (Some(ids), None) => Err(SettingsError::Shards(format!(
-            "{}: shards {ids} need the shard total as well ({} / {} / `{}`): every process of the bot must be given the same total",
+            "{}: {} the shard total as well ({} / {} / `{}`): every process of the bot must be given the same total",
             shards.source,
+            if ids.first == ids.last {
+                format!("shard {} needs", ids.first)
+            } else {
+                format!("shards {ids} need")
+            },
             SHARD_TOTAL.flag.unwrap_or_default(),
             SHARD_TOTAL.env,
             SHARD_TOTAL.file
