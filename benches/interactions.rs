@@ -10,7 +10,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use interview_bot::bot;
-use interview_bot::config::{BotConfig, Secret, Timings};
+use interview_bot::config::{BotConfig, Secret, Sharding, Timings};
 use interview_bot::store::Store;
 use serde_json::json;
 use support::discord::{FakeDiscord, GuildSpec};
@@ -71,6 +71,7 @@ async fn main() {
             ..Timings::default()
         },
         cooling_off_days: 30,
+        sharding: Sharding::Auto,
     };
     let handle = bot::start(config, Store::connect(&url).await.unwrap())
         .await

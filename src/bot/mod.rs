@@ -22,7 +22,7 @@ use chrono::Utc;
 use poise::serenity_prelude as serenity;
 use tokio::sync::{Notify, watch};
 
-use crate::config::{BotConfig, Timings};
+use crate::config::{BotConfig, Sharding, Timings};
 use crate::domain::bank::{BUILTIN_BANKS, Bank, SHIPPED_BANK_TOML, SHIPPED_BUILTIN};
 use crate::store::Store;
 pub use errors::{BotError, Error};
@@ -234,6 +234,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
     let (shutdown, shutdown_rx) = watch::channel(false);
     let wake = Arc::new(Notify::new());
     let timings = config.timings;
+    let sharding = config.sharding;
     let dev_guild = config.dev_guild_id;
     let metrics = crate::ops::Metrics::new();
     let data_metrics = metrics.clone();
@@ -287,7 +288,10 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     edits: rounds::AnsweredEdits::default(),
                     engine,
                 };
-                rounds::spawn_timer(&data, shutdown_rx, setup_readiness.clone());
+                // Other processes (the other shards) add and abandon work this timer is not
+                // told of: it looks at least once a lease.
+                let poll = matches!(sharding, Sharding::Range(_)).then_some(timings.step_lease);
+                rounds::spawn_timer(&data, shutdown_rx, setup_readiness.clone(), poll);
                 setup_readiness.framework_ready();
                 tracing::info!("commands registered; ready");
                 Ok(data)
@@ -303,7 +307,18 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
             .await
             .context("cannot build the Discord client")?;
     let shard_manager = client.shard_manager.clone();
-    let client_task = tokio::spawn(async move { client.start().await });
+    let client_task = tokio::spawn(async move {
+        match sharding {
+            Sharding::Auto => client.start_autosharded().await,
+            Sharding::All { total } => client.start_shards(total).await,
+            // Serenity's range is inclusive of its end: `0..1` starts shards 0 and 1.
+            Sharding::Range(r) => {
+                client
+                    .start_shard_range(r.first()..r.last(), r.total())
+                    .await
+            }
+        }
+    });
     Ok(BotHandle {
         shard_manager,
         shutdown,

@@ -100,12 +100,21 @@ impl Driver {
 
 /// Start the timer under a supervisor: if the timer task dies (a panic), it is reported and
 /// started again; `/healthz` shows it as not running meanwhile.
-pub fn spawn_timer(data: &Data, shutdown: watch::Receiver<bool>, readiness: crate::ops::Readiness) {
+///
+/// `poll`: the longest it sleeps, for a process that shares the database with others (a shard
+/// range): their new deadlines do not wake this timer, and a step whose claimer died is due
+/// again only when its lease passes, so this one looks again at least this often.
+pub fn spawn_timer(
+    data: &Data,
+    shutdown: watch::Receiver<bool>,
+    readiness: crate::ops::Readiness,
+    poll: Option<std::time::Duration>,
+) {
     let driver = Driver::new(data);
     tokio::spawn(async move {
         loop {
             readiness.set_timer_alive(true);
-            let run = tokio::spawn(timer(driver.clone(), shutdown.clone()));
+            let run = tokio::spawn(timer(driver.clone(), shutdown.clone(), poll));
             let ended = run.await;
             readiness.set_timer_alive(false);
             match ended {
@@ -124,7 +133,11 @@ pub fn spawn_timer(data: &Data, shutdown: watch::Receiver<bool>, readiness: crat
 }
 
 /// The one task that does every timed step: rounds' deadlines and daily drops.
-async fn timer(driver: Driver, mut shutdown: watch::Receiver<bool>) {
+async fn timer(
+    driver: Driver,
+    mut shutdown: watch::Receiver<bool>,
+    poll: Option<std::time::Duration>,
+) {
     {
         let mut first = true;
         loop {
@@ -137,6 +150,7 @@ async fn timer(driver: Driver, mut shutdown: watch::Receiver<bool>) {
             first = false;
             drop(working);
             let sleep = crate::domain::timer::sleep_for(next, driver.engine.now());
+            let sleep = poll.map_or(sleep, |p| sleep.min(p));
             tokio::select! {
                 _ = tokio::time::sleep(sleep) => {}
                 _ = driver.engine.wake.notified() => {}

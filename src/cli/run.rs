@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::settings::{Flags, Settings};
-use crate::config::BotConfig;
+use crate::config::{BotConfig, ShardIds};
 use crate::store::Store;
 
 /// The bot's settings. Each can also come from the environment or the `--config` file; flags
@@ -44,6 +44,15 @@ pub struct RunArgs {
     /// [default: 30].
     #[arg(long, value_name = "DAYS")]
     pub cooling_off_days: Option<u32>,
+    /// Run only these gateway shards, e.g. 0-1 (inclusive) or 3; needs --shard-total. Run the
+    /// other shards in other processes on the same database [env: SHARDS] [file: shards]
+    /// [default: every shard in this process].
+    #[arg(long, value_name = "FIRST-LAST", value_parser = parse_shard_ids)]
+    pub shards: Option<ShardIds>,
+    /// How many shards the bot has in all, the same for every process [env: SHARD_TOTAL]
+    /// [file: shard_total] [default: as many as Discord recommends].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub shard_total: Option<u32>,
     /// For tests only: send REST and gateway traffic to this base URL (a fake Discord server
     /// on loopback) instead of discord.com.
     #[arg(long, value_name = "URL", hide = true)]
@@ -72,6 +81,8 @@ impl RunArgs {
             lobby_seconds: self.lobby_seconds,
             button_cooldown_ms: self.button_cooldown_ms,
             cooling_off_days: self.cooling_off_days,
+            shards: self.shards,
+            shard_total: self.shard_total,
             api_base: self.api_base.clone(),
             second_ms: self.second_ms,
             drop_hour_ms: self.drop_hour_ms,
@@ -79,6 +90,10 @@ impl RunArgs {
             ..common
         }
     }
+}
+
+fn parse_shard_ids(s: &str) -> Result<ShardIds, String> {
+    s.parse()
 }
 
 const NO_TOKEN: &str = "no Discord token: create an application at https://discord.com/developers/applications, add a bot, copy its token, and set DISCORD_TOKEN (or `discord_token` in the --config file). Without a token, try `interview-bot practice`.";
@@ -105,6 +120,7 @@ pub fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         api_base: settings.api_base.clone(),
         timings: settings.timings(),
         cooling_off_days: settings.cooling_off_days.value,
+        sharding: settings.sharding,
     };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -120,7 +136,7 @@ async fn serve(config: BotConfig, metrics_addr: Option<SocketAddr>) -> anyhow::R
         Some(addr) => Some(crate::ops::bind(addr).await?),
         None => None,
     };
-    tracing::info!(database = %crate::store::redact_url(&config.database_url), dev_guild = ?config.dev_guild_id, "starting");
+    tracing::info!(database = %crate::store::redact_url(&config.database_url), dev_guild = ?config.dev_guild_id, sharding = ?config.sharding, "starting");
     let bot = crate::bot::start(config, store.clone()).await?;
     let ops = listener.map(|l| l.serve(bot.ops_state(store.clone())));
     let result = bot.run_until(shutdown_signal()).await;

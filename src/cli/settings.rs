@@ -15,7 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::LogFormat;
-use crate::config::{Secret, Timings};
+use crate::config::{Secret, ShardIds, ShardRange, Sharding, Timings};
 
 /// A setting's names as a flag, an environment variable and a config-file key.
 #[derive(Debug, Clone, Copy)]
@@ -76,9 +76,19 @@ pub const COOLING_OFF_DAYS: Key = Key {
     flag: Some("--cooling-off-days"),
     env: "COOLING_OFF_DAYS",
 };
+pub const SHARDS: Key = Key {
+    file: "shards",
+    flag: Some("--shards"),
+    env: "SHARDS",
+};
+pub const SHARD_TOTAL: Key = Key {
+    file: "shard_total",
+    flag: Some("--shard-total"),
+    env: "SHARD_TOTAL",
+};
 
 /// Every key a config file may hold, in the order `config check` prints them.
-pub const ALL_KEYS: [Key; 10] = [
+pub const ALL_KEYS: [Key; 12] = [
     DISCORD_TOKEN,
     DATABASE_URL,
     DEV_GUILD_ID,
@@ -89,6 +99,8 @@ pub const ALL_KEYS: [Key; 10] = [
     LOBBY_SECONDS,
     BUTTON_COOLDOWN_MS,
     COOLING_OFF_DAYS,
+    SHARDS,
+    SHARD_TOTAL,
 ];
 
 /// The default log filter when neither `--log-filter`, `RUST_LOG` nor the file sets one.
@@ -148,6 +160,9 @@ pub enum SettingsError {
     /// secret.
     #[error("{origin}: {reason}")]
     Value { origin: Source, reason: String },
+    /// Shard ids without a total, or a range that does not fit the total.
+    #[error("{0}")]
+    Shards(String),
 }
 
 /// What the command line gave (None: not given).
@@ -163,6 +178,8 @@ pub struct Flags {
     pub lobby_seconds: Option<u32>,
     pub button_cooldown_ms: Option<u64>,
     pub cooling_off_days: Option<u32>,
+    pub shards: Option<ShardIds>,
+    pub shard_total: Option<u32>,
     /// Test-only (hidden): REST and gateway base of a fake Discord.
     pub api_base: Option<String>,
     /// Test-only (hidden): the length of a round second and of a drop hour, in milliseconds.
@@ -185,6 +202,8 @@ struct RawFile {
     lobby_seconds: Option<Spanned<u32>>,
     button_cooldown_ms: Option<Spanned<u64>>,
     cooling_off_days: Option<Spanned<u32>>,
+    shards: Option<Spanned<String>>,
+    shard_total: Option<Spanned<u32>>,
 }
 
 /// A parsed config file: each value with its line.
@@ -268,6 +287,11 @@ pub struct Settings {
     pub lobby_seconds: Setting<u32>,
     pub button_cooldown_ms: Setting<u64>,
     pub cooling_off_days: Setting<u32>,
+    /// Shard ids of this process (with `shard_total`); unset: every shard.
+    pub shards: Setting<Option<ShardIds>>,
+    pub shard_total: Setting<Option<u32>>,
+    /// What `shards` and `shard_total` mean together, checked.
+    pub sharding: Sharding,
     /// Test-only; flag only.
     pub api_base: Option<String>,
     /// Test-only, flag only: a round second and a drop hour, shortened.
@@ -423,6 +447,38 @@ pub fn common(
     })
 }
 
+/// What the shard settings mean together: neither, every shard in this process (as many as
+/// Discord recommends); a total alone, every shard of that total; ids and a total, those shards
+/// only. Ids without a total, or ids the total does not have, are refused, naming both sources.
+fn sharding(
+    shards: &Setting<Option<ShardIds>>,
+    total: &Setting<Option<u32>>,
+) -> Result<Sharding, SettingsError> {
+    match (shards.value, total.value) {
+        (None, None) => Ok(Sharding::Auto),
+        (_, Some(0)) => Err(SettingsError::Value {
+            origin: total.source.clone(),
+            reason: "the shard total must be 1 or more".into(),
+        }),
+        (None, Some(total)) => Ok(Sharding::All { total }),
+        (Some(ids), None) => Err(SettingsError::Shards(format!(
+            "{}: {} the shard total as well ({} / {} / `{}`): every process of the bot must be given the same total",
+            shards.source,
+            if ids.first == ids.last {
+                format!("shard {} needs", ids.first)
+            } else {
+                format!("shards {ids} need")
+            },
+            SHARD_TOTAL.flag.unwrap_or_default(),
+            SHARD_TOTAL.env,
+            SHARD_TOTAL.file
+        ))),
+        (Some(ids), Some(n)) => ShardRange::new(ids, n).map(Sharding::Range).map_err(|e| {
+            SettingsError::Shards(format!("{} with {}: {e}", shards.source, total.source))
+        }),
+    }
+}
+
 impl Settings {
     /// Resolve every setting. `flags.config` names the file, read here.
     pub fn resolve(flags: &Flags, env: Env<'_>) -> Result<Settings, SettingsError> {
@@ -522,6 +578,28 @@ impl Settings {
                 reason: "a lobby lasts 1 to 3600 seconds".into(),
             });
         }
+        let shards = pick(
+            SHARDS,
+            flags.shards.map(Some),
+            env,
+            |s| s.parse::<ShardIds>().map(Some),
+            checked(file, file.and_then(|f| f.raw.shards.as_ref()), |s| {
+                s.parse::<ShardIds>().map(Some)
+            })?,
+            None,
+        )?;
+        let shard_total = pick(
+            SHARD_TOTAL,
+            flags.shard_total.map(Some),
+            env,
+            |s| parse_number::<u32>("a number of shards")(s).map(Some),
+            with_file(file, |r| &r.shard_total).map(|(f, s)| {
+                let span = s.span();
+                (f, Spanned::new(span, Some(s.into_inner())))
+            }),
+            None,
+        )?;
+        let sharding = sharding(&shards, &shard_total)?;
         Ok(Settings {
             token,
             database_url,
@@ -533,6 +611,9 @@ impl Settings {
             lobby_seconds,
             button_cooldown_ms,
             cooling_off_days,
+            shards,
+            shard_total,
+            sharding,
             api_base: flags.api_base.clone(),
             second_ms: flags.second_ms,
             drop_hour_ms: flags.drop_hour_ms,
@@ -624,6 +705,38 @@ impl Settings {
                 COOLING_OFF_DAYS,
                 self.cooling_off_days.value.to_string(),
                 &self.cooling_off_days,
+            ),
+            line(
+                SHARDS,
+                match self.sharding {
+                    Sharding::Auto => {
+                        "(unset: every shard in this process, as many as Discord recommends)"
+                            .to_string()
+                    }
+                    Sharding::All { total } => {
+                        format!("(unset: every shard of {total} in this process)")
+                    }
+                    Sharding::Range(r) if r.first() == r.last() => {
+                        format!("{} (shard {} of {})", r.first(), r.first(), r.total())
+                    }
+                    Sharding::Range(r) => format!(
+                        "{}-{} (shards {} to {} of {})",
+                        r.first(),
+                        r.last(),
+                        r.first(),
+                        r.last(),
+                        r.total()
+                    ),
+                },
+                &self.shards,
+            ),
+            line(
+                SHARD_TOTAL,
+                self.shard_total.value.map_or_else(
+                    || "(unset: as many as Discord recommends)".to_string(),
+                    |t| t.to_string(),
+                ),
+                &self.shard_total,
             ),
         ];
         if let Some(base) = &self.api_base {
@@ -852,14 +965,99 @@ mod tests {
     }
 
     #[test]
+    fn shard_ranges_come_from_flag_env_or_file_and_must_fit_the_total() {
+        // Neither: every shard here, as many as Discord says.
+        let s = Settings::resolve_with(&Flags::default(), &env_from(&[]), None).unwrap();
+        assert_eq!(s.sharding, Sharding::Auto);
+        // Flags.
+        let flags = Flags {
+            shards: Some(ShardIds { first: 0, last: 1 }),
+            shard_total: Some(4),
+            ..Flags::default()
+        };
+        let s = Settings::resolve_with(&flags, &env_from(&[]), None).unwrap();
+        let Sharding::Range(r) = s.sharding else {
+            panic!("a range: {:?}", s.sharding)
+        };
+        assert_eq!((r.first(), r.last(), r.total()), (0, 1, 4));
+        let all = s.describe().join("\n");
+        assert!(
+            all.contains("shards = 0-1 (shards 0 to 1 of 4)  (flag --shards)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("shard_total = 4  (flag --shard-total)"),
+            "{all}"
+        );
+        // Env, over the file.
+        let f = file("shards = \"0\"\nshard_total = 2\n");
+        let env = env_from(&[("SHARDS", "1"), ("SHARD_TOTAL", "")]);
+        let s = Settings::resolve_with(&Flags::default(), &env, Some(&f)).unwrap();
+        let Sharding::Range(r) = s.sharding else {
+            panic!("a range: {:?}", s.sharding)
+        };
+        assert_eq!((r.first(), r.last(), r.total()), (1, 1, 2));
+        assert_eq!(s.shards.source, Source::Env("SHARDS"));
+        assert!(
+            s.describe()
+                .contains(&"shards = 1 (shard 1 of 2)  (env SHARDS)".to_string())
+        );
+        // A total alone: all of its shards here.
+        let s = Settings::resolve_with(&Flags::default(), &env_from(&[("SHARD_TOTAL", "3")]), None)
+            .unwrap();
+        assert_eq!(s.sharding, Sharding::All { total: 3 });
+        // Refused, each saying where the values came from.
+        let err = |flags: &Flags, env: &[(&str, &str)], f: Option<&FileSettings>| {
+            Settings::resolve_with(flags, &env_from(env), f)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(&Flags::default(), &[("SHARDS", "0-1")], None),
+            "env SHARDS: shards 0-1 need the shard total as well (--shard-total / SHARD_TOTAL / `shard_total`): every process of the bot must be given the same total"
+        );
+        assert_eq!(
+            err(
+                &Flags::default(),
+                &[("SHARDS", "2-4"), ("SHARD_TOTAL", "4")],
+                None
+            ),
+            "env SHARDS with env SHARD_TOTAL: shard 4 does not exist with a total of 4: shards are numbered 0 to 3"
+        );
+        assert_eq!(
+            err(&Flags::default(), &[("SHARDS", "3-1")], None),
+            "env SHARDS: a shard range goes from low to high, like 1-3"
+        );
+        assert_eq!(
+            err(&Flags::default(), &[("SHARD_TOTAL", "0")], None),
+            "env SHARD_TOTAL: the shard total must be 1 or more"
+        );
+        assert_eq!(
+            err(&Flags::default(), &[("SHARD_TOTAL", "two")], None),
+            "env SHARD_TOTAL: expected a number of shards"
+        );
+        let f = file("shard_total = 2\n\nshards = \"x\"\n");
+        assert_eq!(
+            err(&Flags::default(), &[], Some(&f)),
+            "file bot.toml line 3: expected a shard id or an inclusive range of them, like 0-1 or 3"
+        );
+        let f = file("shard_total = 2\nshards = \"1-2\"\n");
+        assert_eq!(
+            err(&Flags::default(), &[], Some(&f)),
+            "file bot.toml line 2 with file bot.toml line 1: shard 2 does not exist with a total of 2: shards are numbered 0 to 1"
+        );
+    }
+
+    #[test]
     fn every_key_is_accepted_in_a_file() {
         let text: String = ALL_KEYS
             .iter()
             .map(|k| match k.file {
                 "dev_guild_id" | "drop_grace_minutes" | "lobby_seconds" | "button_cooldown_ms"
-                | "cooling_off_days" => {
+                | "cooling_off_days" | "shard_total" => {
                     format!("{} = 5\n", k.file)
                 }
+                "shards" => format!("{} = \"0-1\"\n", k.file),
                 "metrics_addr" => format!("{} = \"127.0.0.1:1\"\n", k.file),
                 "log_format" => format!("{} = \"json\"\n", k.file),
                 _ => format!("{} = \"x\"\n", k.file),

@@ -141,16 +141,7 @@ impl EngineKind {
     }
 }
 
-/// A URL with its password (if any) replaced, for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
+pub use crate::config::redact_url;
 
 /// The pool of one engine.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use interview_bot::bot::{self, BotHandle};
-use interview_bot::config::{BotConfig, Secret, Timings};
+use interview_bot::config::{BotConfig, Secret, Sharding, Timings};
 use interview_bot::store::{AttemptContext, NewAttempt, Store};
 use serde_json::{Value, json};
 use support::discord::{FakeDiscord, GuildSpec};
@@ -69,6 +69,7 @@ impl World {
             api_base: Some(self.fake.base_url()),
             timings,
             cooling_off_days: 30,
+            sharding: Sharding::Auto,
         };
         let handle = bot::start(config, self.store().await).await.unwrap();
         assert!(self.fake.wait_ready(WAIT).await, "the bot identified");
@@ -2048,6 +2049,7 @@ async fn a_refused_command_registration_stops_the_bot_and_healthz_says_so() {
         api_base: Some(w.fake.base_url()),
         timings: Timings::default(),
         cooling_off_days: 30,
+        sharding: Sharding::Auto,
     };
     let handle = bot::start(config, w.store().await).await.unwrap();
     let listener = interview_bot::ops::bind("127.0.0.1:0".parse().unwrap())

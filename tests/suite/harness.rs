@@ -84,7 +84,7 @@ fn interaction_payload(spec: &GuildSpec, kind: u8, data: Value, message: Option<
 fn every_payload_parses_into_serenity_types() {
     let spec = spec();
 
-    let ready = payloads::ready("sess", "ws://127.0.0.1:1/gw", 1000, &json!([0, 1]));
+    let ready = payloads::ready("sess", "ws://127.0.0.1:1/gw", &[1000], &json!([0, 1]));
     let r: Ready = parse("READY", &ready);
     assert_eq!(r.user.id.get(), BOT_USER_ID);
     assert_eq!(r.application.id.get(), APP_ID);
@@ -128,7 +128,10 @@ fn every_payload_parses_into_serenity_types() {
 
     let info: CurrentApplicationInfo = parse("app info", &payloads::application_info());
     assert!(info.owner.is_some());
-    let _: BotGateway = parse("gateway/bot", &payloads::gateway_bot("ws://127.0.0.1:1/gw"));
+    let _: BotGateway = parse(
+        "gateway/bot",
+        &payloads::gateway_bot("ws://127.0.0.1:1/gw", 2),
+    );
 
     // A message echoing what serenity's builders produce.
     let body = serde_json::to_value(
@@ -548,6 +551,132 @@ async fn deferred_replies_modals_components_and_threads() {
         "{:?}",
         fake.unknown_routes()
     );
+}
+
+/// Records which shard saw which guild's GUILD_CREATE; answers like [`Bot`].
+struct ShardBot {
+    seen: Arc<std::sync::Mutex<Vec<(u32, u64)>>>,
+}
+
+#[serenity::async_trait]
+impl EventHandler for ShardBot {
+    async fn guild_create(&self, ctx: Context, guild: Guild, _is_new: Option<bool>) {
+        self.seen
+            .lock()
+            .unwrap()
+            .push((ctx.shard_id.0, guild.id.get()));
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: SerenityInteraction) {
+        Bot.interaction_create(ctx, interaction).await;
+    }
+}
+
+/// A serenity client running shard `shard` of `total` against the fake.
+async fn start_shard(fake: &FakeDiscord, shard: u32, total: u32, seen: &ShardBot) {
+    let http = HttpBuilder::new("fake-token")
+        .proxy(fake.base_url())
+        .ratelimiter_disabled(true)
+        .build();
+    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::non_privileged())
+        .event_handler(ShardBot {
+            seen: seen.seen.clone(),
+        })
+        .await
+        .expect("client builds");
+    tokio::spawn(async move {
+        let _ = client.start_shard(shard, total).await;
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_shards_each_get_only_their_guilds_and_their_interactions() {
+    // Guild 1000 is in shard 0 of 2; this one in shard 1: (id >> 22) % 2.
+    const SECOND: u64 = (1 << 22) | 1000;
+    let fake =
+        FakeDiscord::start_sharded(vec![spec(), GuildSpec::numbered(SECOND, 2100, 3)], 2).await;
+    let gateway = http_for(&fake).get_bot_gateway().await.unwrap();
+    assert_eq!(gateway.shards, 2, "GET /gateway/bot recommends two shards");
+
+    let recorder = ShardBot {
+        seen: Arc::default(),
+    };
+    for shard in [0, 1] {
+        start_shard(&fake, shard, 2, &recorder).await;
+    }
+    for shard in [0, 1] {
+        assert!(
+            fake.wait_shard_ready(shard, T).await,
+            "shard {shard} not ready: {:?}",
+            fake.gateway_log()
+        );
+    }
+    let mut identified = fake.identified();
+    identified.sort_by_key(|i| i.shard);
+    assert_eq!(
+        identified,
+        vec![
+            support::discord::gateway::Identified {
+                shard: Some((0, 2)),
+                guilds: vec![1000],
+            },
+            support::discord::gateway::Identified {
+                shard: Some((1, 2)),
+                guilds: vec![SECOND],
+            },
+        ],
+        "each IDENTIFY carried its shard and READY listed only its guilds"
+    );
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        let mut seen = recorder.seen.lock().unwrap().clone();
+        seen.sort_unstable();
+        if seen.len() >= 2 || std::time::Instant::now() > deadline {
+            assert_eq!(
+                seen,
+                vec![(0, 1000), (1, SECOND)],
+                "GUILD_CREATEs per shard"
+            );
+            break;
+        }
+        drop(seen);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // An interaction goes to the session of its guild's shard, which answers it.
+    let first = fake.slash_command(5000, 2000, "ping", json!([])).await;
+    let second = fake.slash_command(5000, 2101, "ping", json!([])).await;
+    assert_eq!((first.shard, second.shard), (Some((0, 2)), Some((1, 2))));
+    assert_eq!(second.payload["guild_id"], SECOND.to_string());
+    assert_eq!(second.payload["channel_id"], "2101");
+    for i in [&first, &second] {
+        let r = i.response(&fake, T).await.expect("a response");
+        assert_eq!(r["data"]["content"], "pong");
+    }
+    // REST knows both guilds' members.
+    let member = http_for(&fake)
+        .get_member(SECOND.into(), 5001.into())
+        .await
+        .expect("a member of the second guild");
+    assert_eq!(member.guild_id.get(), SECOND);
+
+    // A shard the total does not have is refused (4010) and recorded.
+    start_shard(&fake, 2, 2, &recorder).await;
+    let deadline = std::time::Instant::now() + T;
+    while fake.violations().is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let v = fake.violations();
+    assert!(
+        v.len() == 1 && v[0].contains("IDENTIFY with shard [2,2]"),
+        "{v:?}"
+    );
+    assert!(
+        fake.unknown_routes().is_empty(),
+        "{:?}",
+        fake.unknown_routes()
+    );
+    fake.disconnect_all().await;
 }
 
 // ---------------------------------------------------------------------------------------------

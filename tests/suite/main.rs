@@ -13,5 +13,6 @@ mod faults;
 mod harness;
 mod review;
 mod scoring;
+mod shards;
 mod store;
 mod store_reviews;

@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 
 use super::FakeDiscord;
 use super::payloads;
+use super::spec::GuildSpec;
 use super::state::State;
 
 /// Discord's usual interval; long enough that heartbeats never matter in a test.
@@ -25,6 +26,8 @@ const HEARTBEAT_INTERVAL_MS: u64 = 41_250;
 pub const CLOSE_UNKNOWN_ERROR: u16 = 4000;
 /// Serenity treats 4004 (authentication failed) as fatal: the shard stops for good.
 pub const CLOSE_AUTHENTICATION_FAILED: u16 = 4004;
+/// Discord's "invalid shard": IDENTIFY's `shard` is not `[id, total]` with `id < total`.
+pub const CLOSE_INVALID_SHARD: u16 = 4010;
 
 pub enum Outgoing {
     Frame(String),
@@ -43,6 +46,21 @@ struct Connection {
 #[derive(Default)]
 struct Session {
     seq: u64,
+    /// `[id, total]` from IDENTIFY; None (no `shard` sent) is shard 0 of 1.
+    shard: Option<(u64, u64)>,
+}
+
+/// The shard a guild's events go to, Discord's rule.
+pub fn shard_of(guild_id: u64, total: u64) -> u64 {
+    (guild_id >> 22) % total.max(1)
+}
+
+/// One IDENTIFY as the fake saw it: the shard it asked for and the guilds READY listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identified {
+    /// `[id, total]`, or None when IDENTIFY carried no `shard`.
+    pub shard: Option<(u64, u64)>,
+    pub guilds: Vec<u64>,
 }
 
 #[derive(Default)]
@@ -52,6 +70,8 @@ pub struct GatewayState {
     next_connection: u64,
     order: u64,
     pub identifies: usize,
+    /// Every accepted IDENTIFY, in order.
+    pub identified: Vec<Identified>,
     pub resumes: usize,
     /// Ops received, e.g. "IDENTIFY", "RESUME", "RESUME(unknown session)", for debugging.
     pub log: Vec<String>,
@@ -65,6 +85,45 @@ impl GatewayState {
             .filter(|(_, c)| c.live)
             .max_by_key(|(_, c)| c.live_order)
             .map(|(id, _)| *id)
+    }
+
+    /// The newest live connection whose shard receives this guild's events.
+    pub fn newest_live_for(&self, guild_id: u64) -> Option<u64> {
+        self.connections
+            .iter()
+            .filter(|(_, c)| c.live && self.receives(c, guild_id))
+            .max_by_key(|(_, c)| c.live_order)
+            .map(|(id, _)| *id)
+    }
+
+    /// The shard `[id, total]` of a connection's session (None: unsharded, or no session).
+    pub fn shard_of_connection(&self, conn: u64) -> Option<(u64, u64)> {
+        let session = self.connections.get(&conn)?.session.as_ref()?;
+        self.sessions.get(session)?.shard
+    }
+
+    /// Live connections per shard id (unsharded sessions count as shard 0).
+    pub fn live_shards(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .connections
+            .iter()
+            .filter(|(_, c)| c.live)
+            .map(|(id, _)| self.shard_of_connection(*id).map_or(0, |(s, _)| s))
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    fn receives(&self, c: &Connection, guild_id: u64) -> bool {
+        let shard = c
+            .session
+            .as_ref()
+            .and_then(|s| self.sessions.get(s))
+            .and_then(|s| s.shard);
+        match shard {
+            None => true,
+            Some((id, total)) => shard_of(guild_id, total) == id,
+        }
     }
 
     pub fn live_count(&self) -> usize {
@@ -202,24 +261,68 @@ fn identify(st: &mut State, conn: u64, d: &Value) {
         }
         return;
     }
-    st.gateway.log.push("IDENTIFY".to_string());
+    let shard = match &d["shard"] {
+        Value::Null => None,
+        value => match value
+            .as_array()
+            .map(|a| a.iter().map(Value::as_u64).collect::<Vec<_>>())
+            .as_deref()
+        {
+            Some([Some(id), Some(total)]) if id < total => Some((*id, *total)),
+            _ => {
+                st.violation(format!(
+                    "gateway: IDENTIFY with shard {value}: it must be [id, total] with id < total"
+                ));
+                st.gateway
+                    .log
+                    .push(format!("IDENTIFY(invalid shard {value})"));
+                if let Some(c) = st.gateway.connections.get(&conn) {
+                    let _ = c.tx.send(Outgoing::Close(CLOSE_INVALID_SHARD));
+                }
+                return;
+            }
+        },
+    };
+    st.gateway.log.push(match shard {
+        Some((id, total)) => format!("IDENTIFY shard {id}/{total}"),
+        None => "IDENTIFY".to_string(),
+    });
     st.gateway.identifies += 1;
     let session_id = st.random_string("session-");
     st.gateway
         .sessions
-        .insert(session_id.clone(), Session::default());
+        .insert(session_id.clone(), Session { seq: 0, shard });
     if let Some(c) = st.gateway.connections.get_mut(&conn) {
         c.session = Some(session_id.clone());
     }
-    let ready = payloads::ready(
-        &session_id,
-        &st.gateway_url(),
-        st.spec.guild_id,
-        &d["shard"],
-    );
-    let guild = payloads::guild_create(&st.spec, &st.threads);
+    // Each shard gets only its own guilds, as Discord sends them.
+    let guilds: Vec<&GuildSpec> = st
+        .guilds()
+        .filter(|g| shard.is_none_or(|(id, total)| shard_of(g.guild_id, total) == id))
+        .collect();
+    let guild_ids: Vec<u64> = guilds.iter().map(|g| g.guild_id).collect();
+    let ready = payloads::ready(&session_id, &st.gateway_url(), &guild_ids, &d["shard"]);
+    let creates: Vec<Value> = guilds
+        .iter()
+        .map(|g| {
+            let id = json!(g.guild_id.to_string());
+            let threads: Vec<Value> = st
+                .threads
+                .iter()
+                .filter(|t| t["guild_id"] == id)
+                .cloned()
+                .collect();
+            payloads::guild_create(g, &threads)
+        })
+        .collect();
+    st.gateway.identified.push(Identified {
+        shard,
+        guilds: guild_ids,
+    });
     st.gateway.dispatch(conn, "READY", ready);
-    st.gateway.dispatch(conn, "GUILD_CREATE", guild);
+    for guild in creates {
+        st.gateway.dispatch(conn, "GUILD_CREATE", guild);
+    }
     st.gateway.go_live(conn);
 }
 

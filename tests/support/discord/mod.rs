@@ -20,7 +20,7 @@ pub mod state;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 // Re-exported for the bot's tests; not every test file uses every name.
 #[allow(unused_imports)]
@@ -75,6 +75,8 @@ pub struct Interaction {
     pub channel_id: u64,
     /// The INTERACTION_CREATE `d` that was sent.
     pub payload: Value,
+    /// The shard `[id, total]` of the session it went to (None: an unsharded session).
+    pub shard: Option<(u64, u64)>,
 }
 
 /// How often waits re-check the record.
@@ -106,6 +108,22 @@ pub struct FakeDiscord {
 impl FakeDiscord {
     pub async fn start(guild: GuildSpec) -> FakeDiscord {
         FakeDiscord::start_with(guild, Limits::default()).await
+    }
+
+    /// Several guilds, and `shards` as the shard count `GET /gateway/bot` recommends. A session
+    /// that IDENTIFYs with `shard: [id, total]` gets only the guilds with
+    /// `(guild_id >> 22) % total == id` (READY and GUILD_CREATE), and only their interactions
+    /// and events; one without `shard` gets them all. The first guild is the one `spec` means.
+    pub async fn start_sharded(guilds: Vec<GuildSpec>, shards: u64) -> FakeDiscord {
+        let mut guilds = guilds.into_iter();
+        let first = guilds.next().expect("start_sharded: at least one guild");
+        let fake = FakeDiscord::start(first).await;
+        {
+            let mut st = fake.lock();
+            st.other_guilds = guilds.collect();
+            st.shards = shards;
+        }
+        fake
     }
 
     /// Binds 127.0.0.1:0 and serves REST and the gateway on that port until the runtime ends.
@@ -154,6 +172,24 @@ impl FakeDiscord {
         poll(timeout, || self.lock().gateway.newest_live())
             .await
             .is_some()
+    }
+
+    /// True once a session of shard `shard` is connected and live.
+    pub async fn wait_shard_ready(&self, shard: u64, timeout: Duration) -> bool {
+        poll(timeout, || {
+            self.lock()
+                .gateway
+                .live_shards()
+                .contains(&shard)
+                .then_some(())
+        })
+        .await
+        .is_some()
+    }
+
+    /// Every accepted IDENTIFY: the shard it asked for and the guilds READY gave it.
+    pub fn identified(&self) -> Vec<gateway::Identified> {
+        self.lock().gateway.identified.clone()
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -459,10 +495,14 @@ impl FakeDiscord {
     ) -> Interaction {
         self.dispatch_interaction(kind, user_id, channel_id, None, |st| {
             // Guild commands shadow global ones, as in the Discord client.
+            let spec = st
+                .guild_of_channel(channel_id)
+                .cloned()
+                .unwrap_or_else(|| panic!("channel {channel_id} is in no guild of the fake"));
             let registered = st
                 .guild_commands
                 .iter()
-                .map(|c| (c, Some(st.spec.guild_id)))
+                .map(|c| (c, Some(spec.guild_id)))
                 .chain(st.global_commands.iter().map(|c| (c, None)))
                 .find(|(c, _)| c["name"] == name && c["type"].as_u64().unwrap_or(1) == 1)
                 .and_then(|(c, g)| Some((c["id"].as_str()?.parse::<u64>().ok()?, g)));
@@ -470,19 +510,24 @@ impl FakeDiscord {
                 Some(found) => found,
                 None => (st.next_id(), None),
             };
-            let mut channels: Vec<Value> = st
-                .spec
+            let mut channels: Vec<Value> = spec
                 .channels
                 .iter()
                 .filter_map(|(id, _)| st.channel(*id))
                 .collect();
-            channels.extend(st.threads.iter().cloned());
+            let guild_id = json!(spec.guild_id.to_string());
+            channels.extend(
+                st.threads
+                    .iter()
+                    .filter(|t| t["guild_id"] == guild_id)
+                    .cloned(),
+            );
             let uploads = payloads::Uploads {
                 files: &st.uploads,
                 port: st.port,
             };
             payloads::command_data(
-                &st.spec, command_id, name, &options, guild, &channels, &uploads,
+                &spec, command_id, name, &options, guild, &channels, &uploads,
             )
         })
         .await
@@ -565,8 +610,9 @@ impl FakeDiscord {
             .await
     }
 
-    /// Build and send INTERACTION_CREATE to the newest connected bot session (only one, so two
-    /// bots alive at once cannot both answer), waiting for a session if the bot is reconnecting.
+    /// Build and send INTERACTION_CREATE to the newest connected bot session of the channel's
+    /// guild's shard (only one, so two bots alive at once cannot both answer), waiting for a
+    /// session if the bot is reconnecting.
     async fn dispatch_interaction(
         &self,
         kind: u8,
@@ -575,22 +621,31 @@ impl FakeDiscord {
         clicked: Option<(u64, Value)>,
         data: impl FnOnce(&mut State) -> Value,
     ) -> Interaction {
-        let connected = poll(SESSION_WAIT, || self.lock().gateway.newest_live()).await;
+        let spec = self
+            .lock()
+            .guild_of_channel(channel_id)
+            .cloned()
+            .unwrap_or_else(|| panic!("channel {channel_id} is in no guild of the fake"));
+        let guild_id = spec.guild_id;
+        let connected = poll(SESSION_WAIT, || {
+            self.lock().gateway.newest_live_for(guild_id)
+        })
+        .await;
         assert!(
             connected.is_some(),
-            "no bot connected to the fake gateway within {SESSION_WAIT:?} (log: {:?})",
+            "no bot session for guild {guild_id} connected to the fake gateway within {SESSION_WAIT:?} (log: {:?})",
             self.gateway_log()
         );
         let mut st = self.lock();
         let conn = st
             .gateway
-            .newest_live()
+            .newest_live_for(guild_id)
             .expect("a live session (just checked)");
-        let user = st
-            .spec
+        let shard = st.gateway.shard_of_connection(conn);
+        let user = spec
             .member(user_id)
             .cloned()
-            .unwrap_or_else(|| panic!("user {user_id} is not a member of the GuildSpec"));
+            .unwrap_or_else(|| panic!("user {user_id} is not a member of guild {guild_id}"));
         let channel = st
             .channel(channel_id)
             .unwrap_or_else(|| panic!("channel {channel_id} is not in the GuildSpec"));
@@ -598,7 +653,7 @@ impl FakeDiscord {
         let token = st.random_string("interaction-token-");
         let data = data(&mut st);
         let base = payloads::InteractionBase {
-            spec: &st.spec,
+            spec: &spec,
             id,
             token: &token,
             user: &user,
@@ -627,6 +682,7 @@ impl FakeDiscord {
             kind,
             channel_id,
             payload,
+            shard,
         }
     }
 }

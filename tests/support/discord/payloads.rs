@@ -155,11 +155,21 @@ pub fn partial_channel(channel: &Value) -> Value {
 }
 
 /// READY: the guild is announced as unavailable, GUILD_CREATE follows with the full guild.
-pub fn ready(session_id: &str, resume_gateway_url: &str, guild_id: u64, shard: &Value) -> Value {
+/// READY for a session that receives these guilds (their GUILD_CREATEs follow).
+pub fn ready(
+    session_id: &str,
+    resume_gateway_url: &str,
+    guild_ids: &[u64],
+    shard: &Value,
+) -> Value {
+    let guilds: Vec<Value> = guild_ids
+        .iter()
+        .map(|g| json!({ "id": g.to_string(), "unavailable": true }))
+        .collect();
     let mut v = json!({
         "v": 10,
         "user": bot_user(),
-        "guilds": [{ "id": guild_id.to_string(), "unavailable": true }],
+        "guilds": guilds,
         "session_id": session_id,
         "resume_gateway_url": resume_gateway_url,
         "application": { "id": APP_ID.to_string(), "flags": 0 },
@@ -281,10 +291,10 @@ pub fn gateway(url: &str) -> Value {
     json!({ "url": url })
 }
 
-pub fn gateway_bot(url: &str) -> Value {
+pub fn gateway_bot(url: &str, shards: u64) -> Value {
     json!({
         "url": url,
-        "shards": 1,
+        "shards": shards,
         "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 },
     })
 }

@@ -350,7 +350,7 @@ fn route_call(st: &mut State, method: &str, seg: &[&str], body: &Value) -> Reply
     let n = |i: usize| seg.get(i).and_then(|s| id(s)).unwrap_or(0);
     match (method, seg) {
         ("GET", ["gateway"]) => ok(payloads::gateway(&st.gateway_url())),
-        ("GET", ["gateway", "bot"]) => ok(payloads::gateway_bot(&st.gateway_url())),
+        ("GET", ["gateway", "bot"]) => ok(payloads::gateway_bot(&st.gateway_url(), st.shards)),
         ("GET", ["oauth2", "applications", "@me"]) => ok(payloads::application_info()),
         ("GET", ["users", "@me"]) => ok(payloads::bot_user()),
 
@@ -399,7 +399,7 @@ fn commands(st: &mut State, method: &str, app: u64, guild: Option<u64>, body: &V
         ));
         return error(404, 10002, "Unknown Application");
     }
-    if guild.is_some_and(|g| g != st.spec.guild_id) {
+    if guild.is_some_and(|g| st.guild(g).is_none()) {
         return error(404, 10004, "Unknown Guild");
     }
     let stored = match guild {
@@ -865,10 +865,13 @@ fn create_thread(st: &mut State, channel_id: u64, from: Option<u64>, body: &Valu
         // Discord's default for threads without a message is a private thread.
         None => (st.next_id(), body["type"].as_u64().unwrap_or(12)),
     };
-    let thread = payloads::thread_channel(st.spec.guild_id, thread_id, channel_id, name, kind);
+    let guild_id = st
+        .guild_of_channel(channel_id)
+        .map_or(st.spec.guild_id, |g| g.guild_id);
+    let thread = payloads::thread_channel(guild_id, thread_id, channel_id, name, kind);
     st.threads.push(thread.clone());
     // Tell the bot, as Discord does (serenity's cache learns the channel from this).
-    if let Some(conn) = st.gateway.newest_live() {
+    if let Some(conn) = st.gateway.newest_live_for(guild_id) {
         let mut event = thread.clone();
         event["newly_created"] = json!(true);
         st.gateway.dispatch(conn, "THREAD_CREATE", event);
@@ -880,12 +883,12 @@ fn create_thread(st: &mut State, channel_id: u64, from: Option<u64>, body: &Valu
 }
 
 fn get_member(st: &State, guild_id: u64, user_id: u64) -> Reply {
-    if guild_id != st.spec.guild_id {
+    let Some(spec) = st.guild(guild_id) else {
         return error(404, 10004, "Unknown Guild");
-    }
+    };
     if user_id == BOT_USER_ID {
         let mut m = payloads::member(
-            &st.spec,
+            spec,
             &super::MemberSpec {
                 user_id,
                 name: String::new(),
@@ -897,8 +900,8 @@ fn get_member(st: &State, guild_id: u64, user_id: u64) -> Reply {
         m["roles"] = json!([BOT_ROLE_ID.to_string()]);
         return ok(m);
     }
-    match st.spec.member(user_id) {
-        Some(m) => ok(payloads::member(&st.spec, m)),
+    match spec.member(user_id) {
+        Some(m) => ok(payloads::member(spec, m)),
         None => error(404, 10007, "Unknown Member"),
     }
 }

@@ -53,7 +53,7 @@ pub mod perms {
     }
 }
 
-/// The one guild the fake serves.
+/// A guild the fake serves (one, or several with `FakeDiscord::start_sharded`).
 #[derive(Clone, Debug)]
 pub struct GuildSpec {
     pub guild_id: u64,
@@ -103,6 +103,20 @@ impl GuildSpec {
             ],
             roles: vec![],
             members,
+        }
+    }
+
+    /// Like [`GuildSpec::default_with_members`] for another guild: id `guild_id`, channels
+    /// `first_channel` "general" and `first_channel + 1` "practice", the same users as members.
+    /// For sharded tests: the guild's shard is `(guild_id >> 22) % total`.
+    pub fn numbered(guild_id: u64, first_channel: u64, n: usize) -> GuildSpec {
+        GuildSpec {
+            guild_id,
+            channels: vec![
+                (first_channel, "general".to_string()),
+                (first_channel + 1, "practice".to_string()),
+            ],
+            ..GuildSpec::default_with_members(n)
         }
     }
 

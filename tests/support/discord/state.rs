@@ -74,7 +74,12 @@ pub struct RateLimit {
 }
 
 pub struct State {
+    /// The first guild: the one every single-guild test talks about.
     pub spec: GuildSpec,
+    /// More guilds (sharded tests): each in the shard `(guild_id >> 22) % shards`.
+    pub other_guilds: Vec<GuildSpec>,
+    /// The shard count `GET /gateway/bot` recommends.
+    pub shards: u64,
     pub limits: Limits,
     pub port: u16,
     pub calls: Vec<Call>,
@@ -111,6 +116,8 @@ impl State {
     pub fn new(spec: GuildSpec, limits: Limits, port: u16) -> State {
         State {
             spec,
+            other_guilds: Vec::new(),
+            shards: 1,
             limits,
             port,
             calls: Vec::new(),
@@ -155,12 +162,33 @@ impl State {
         self.violations.push(what);
     }
 
-    /// A text channel of the spec or a thread the bot created.
+    /// Every guild the fake serves, the first one first.
+    pub fn guilds(&self) -> impl Iterator<Item = &GuildSpec> {
+        std::iter::once(&self.spec).chain(self.other_guilds.iter())
+    }
+
+    pub fn guild(&self, guild_id: u64) -> Option<&GuildSpec> {
+        self.guilds().find(|g| g.guild_id == guild_id)
+    }
+
+    /// The guild a text channel or thread belongs to.
+    pub fn guild_of_channel(&self, channel_id: u64) -> Option<&GuildSpec> {
+        if let Some(g) = self.guilds().find(|g| g.has_channel(channel_id)) {
+            return Some(g);
+        }
+        let id_str = serde_json::json!(channel_id.to_string());
+        let thread = self.threads.iter().find(|t| t["id"] == id_str)?;
+        let guild_id: u64 = thread["guild_id"].as_str()?.parse().ok()?;
+        self.guild(guild_id)
+    }
+
+    /// A text channel of a guild or a thread the bot created.
     pub fn channel(&self, id: u64) -> Option<Value> {
-        let g = self.spec.guild_id;
-        if let Some(pos) = self.spec.channels.iter().position(|(c, _)| *c == id) {
-            let name = &self.spec.channels[pos].1;
-            return Some(payloads::text_channel(g, id, name, pos));
+        for g in self.guilds() {
+            if let Some(pos) = g.channels.iter().position(|(c, _)| *c == id) {
+                let name = &g.channels[pos].1;
+                return Some(payloads::text_channel(g.guild_id, id, name, pos));
+            }
         }
         let id_str = serde_json::json!(id.to_string());
         self.threads.iter().find(|t| t["id"] == id_str).cloned()
