@@ -1110,25 +1110,7 @@ async fn open_rounds_ping_and_the_database_error_count(engine: Engine) {
 }
 
 async fn two_question_round(f: &Fixture, channel: i64, now: DateTime<Utc>) -> i64 {
-    let questions = [f.qid(Q1), f.qid(Q2)];
-    let round = f
-        .store
-        .create_round(
-            &interview_bot::store::NewRound {
-                guild_id: 16,
-                channel_id: channel,
-                started_by: 1,
-                mode: "group",
-                seconds_per_q: 60,
-                question_ids: &questions,
-                topic: None,
-                difficulty: None,
-                lobby_until: now,
-            },
-            now,
-        )
-        .await
-        .unwrap();
+    let round = two_question_round_on(&f.store, f, channel, now).await;
     f.store.join_round(round, 1, None, now).await.unwrap();
     round
 }
