@@ -85,29 +85,42 @@ pub struct NewAttempt<'a> {
     pub local_date: NaiveDate,
 }
 
+/// A concept list as the JSON array the attempts table stores.
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Binds $1…$14 of an attempt row, in the column order both inserts share (guild, channel,
+/// member, question, topic, context, context ref, answer, score, covered, missed, hints,
+/// submitted, local date), so the two inserts cannot drift apart.
+macro_rules! bind_attempt {
+    ($query:expr, $a:expr) => {
+        $query
+            .bind($a.guild_id)
+            .bind($a.channel_id)
+            .bind($a.user_id)
+            .bind($a.question_id)
+            .bind($a.topic)
+            .bind($a.context.as_str())
+            .bind($a.context_ref)
+            .bind($a.answer)
+            .bind(i64::from($a.score.min(100)))
+            .bind(json_list(&$a.covered))
+            .bind(json_list(&$a.missed))
+            .bind(i64::from($a.hints_used))
+            .bind(ms($a.submitted_at))
+            .bind($a.local_date.to_string())
+    };
+}
+
 /// Insert an attempt. A second answer to the same question of the same round or drop is refused
 /// with [`StoreError::Conflict`].
 pub async fn insert_attempt<'c>(db: impl Into<Conn<'c>>, a: &NewAttempt<'_>) -> Result<i64> {
-    let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
-    let result = on_conn!(db.into(), db => sqlx::query_scalar(
+    let result = on_conn!(db.into(), db => bind_attempt!(sqlx::query_scalar(
         "INSERT INTO attempts (guild_id, channel_id, user_id, question_id, topic, context, context_ref, answer,
                                score, covered, missed, hints_used, submitted_ms, local_date)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-    )
-    .bind(a.guild_id)
-    .bind(a.channel_id)
-    .bind(a.user_id)
-    .bind(a.question_id)
-    .bind(a.topic)
-    .bind(a.context.as_str())
-    .bind(a.context_ref)
-    .bind(a.answer)
-    .bind(i64::from(a.score.min(100)))
-    .bind(json(&a.covered))
-    .bind(json(&a.missed))
-    .bind(i64::from(a.hints_used))
-    .bind(ms(a.submitted_at))
-    .bind(a.local_date.to_string())
+    ), a)
     .fetch_one(db)
     .await);
     match result {
@@ -148,24 +161,9 @@ pub(super) async fn record_in<'c>(
     cooling_off_ms: i64,
 ) -> Result<Recorded> {
     on_conn!(tx.into(), tx => {
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         super::servers::ensure_server(&mut *tx, a.guild_id, a.submitted_at).await?;
         let inserted: std::result::Result<Option<(i64, bool)>, sqlx::Error> =
-            sqlx::query_as(RECORD_ATTEMPT)
-                .bind(a.guild_id)
-                .bind(a.channel_id)
-                .bind(a.user_id)
-                .bind(a.question_id)
-                .bind(a.topic)
-                .bind(a.context.as_str())
-                .bind(a.context_ref)
-                .bind(a.answer)
-                .bind(i64::from(a.score.min(100)))
-                .bind(json(&a.covered))
-                .bind(json(&a.missed))
-                .bind(i64::from(a.hints_used))
-                .bind(ms(a.submitted_at))
-                .bind(a.local_date.to_string())
+            bind_attempt!(sqlx::query_as(RECORD_ATTEMPT), a)
                 .bind(i64::from(copied))
                 .bind(cooling_off_ms)
                 .fetch_optional(&mut *tx)
