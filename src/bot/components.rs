@@ -97,6 +97,16 @@ async fn reply(
     Ok(())
 }
 
+/// The reply to a click that came too soon after the member's last one (a per-member cooldown).
+async fn slow_down(ctx: &SerenityContext, c: &ComponentInteraction) -> Result<(), Error> {
+    reply(
+        ctx,
+        c,
+        CreateInteractionResponseMessage::new().content("Easy there — try again in a moment."),
+    )
+    .await
+}
+
 /// [`reply`] for a submitted modal: privately, with mentions off.
 async fn reply_to_modal(
     ctx: &SerenityContext,
@@ -208,13 +218,7 @@ async fn on_component(
             stored_question(data, guild_of(c.guild_id)?, row).await?;
             refuse_if_competing(data, guild_of(c.guild_id)?, row).await?;
             if !data.cooldown_ok(user, "answer") {
-                return reply(
-                    ctx,
-                    c,
-                    CreateInteractionResponseMessage::new()
-                        .content("Easy there — try again in a moment."),
-                )
-                .await;
+                return slow_down(ctx, c).await;
             }
             let custom = format!("q:modal:{row}:{}", c.message.id.get());
             c.create_response(&ctx.http, answer_modal(custom, "Your answer"))
@@ -226,13 +230,7 @@ async fn on_component(
             stored_question(data, guild, row).await?;
             refuse_if_competing(data, guild, row).await?;
             if !data.cooldown_ok(user, "answer") {
-                return reply(
-                    ctx,
-                    c,
-                    CreateInteractionResponseMessage::new()
-                        .content("Easy there — try again in a moment."),
-                )
-                .await;
+                return slow_down(ctx, c).await;
             }
             c.create_response(&ctx.http, answer_modal(format!("r:modal:{row}"), "Review"))
                 .await?;
@@ -240,13 +238,7 @@ async fn on_component(
         (Some("q"), Some("hint")) => {
             let row = parse_id(parts.next())?;
             if !data.cooldown_ok(user, "hint") {
-                return reply(
-                    ctx,
-                    c,
-                    CreateInteractionResponseMessage::new()
-                        .content("Easy there — try again in a moment."),
-                )
-                .await;
+                return slow_down(ctx, c).await;
             }
             let asked = stored_question(data, guild_of(c.guild_id)?, row).await?;
             let q = asked.question();
@@ -329,13 +321,7 @@ async fn on_component(
             let round_id = parse_id(parts.next())?;
             let position = parse_id(parts.next())?;
             if !data.cooldown_ok(user, "answer") {
-                return reply(
-                    ctx,
-                    c,
-                    CreateInteractionResponseMessage::new()
-                        .content("Easy there — try again in a moment."),
-                )
-                .await;
+                return slow_down(ctx, c).await;
             }
             let me = user_id(c.user.id);
             let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
@@ -361,13 +347,7 @@ async fn on_component(
         (Some("d"), Some("answer")) => {
             let drop_id = parse_id(parts.next())?;
             if !data.cooldown_ok(user, "answer") {
-                return reply(
-                    ctx,
-                    c,
-                    CreateInteractionResponseMessage::new()
-                        .content("Easy there — try again in a moment."),
-                )
-                .await;
+                return slow_down(ctx, c).await;
             }
             let drop = own_drop(data, guild_of(c.guild_id)?, drop_id).await?;
             if drop.state != DropState::Posted
