@@ -142,19 +142,7 @@ impl World {
     }
 }
 
-fn sub(name: &str, options: Value) -> Value {
-    json!([{ "name": name, "type": 1, "options": options }])
-}
-
-fn custom_ids(message: &Value) -> Vec<String> {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
-}
+pub(crate) use crate::support::discord::{custom_ids, sub};
 
 fn flags(response: &Value) -> u64 {
     response["data"]["flags"].as_u64().unwrap_or(0)

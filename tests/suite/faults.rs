@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{Timelike as _, Utc};
@@ -15,7 +15,8 @@ use interview_bot::store::{DropState, Store};
 use rand::{RngExt as _, SeedableRng as _};
 use serde_json::{Value, json};
 
-use crate::support::discord::{FakeDiscord, GuildSpec};
+use crate::support::bot_process::BotProcess;
+use crate::support::discord::{FakeDiscord, GuildSpec, custom_ids, sub};
 
 const GUILD: u64 = 1000;
 const ROUNDS: u64 = 2000;
@@ -34,68 +35,17 @@ fn seed() -> u64 {
         .unwrap_or(20_261_202)
 }
 
-struct Bot {
-    child: Child,
-}
-
-impl Bot {
-    /// Start the release binary on `db` against `fake`, with round seconds of 20 ms, drop
-    /// hours of 400 ms and 1.5 s leases, and wait until it registered its commands.
-    async fn start(fake: &FakeDiscord, db: &str, log: &std::path::Path) -> Bot {
-        let identified = fake.identify_count();
-        let calls = fake.calls().len();
-        let child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
-            .args([
-                "run",
-                "--api-base",
-                &fake.base_url(),
-                "--dev-guild-id",
-                &GUILD.to_string(),
-                "--second-ms",
-                "20",
-                "--drop-hour-ms",
-                "400",
-                "--lease-ms",
-                "1500",
-                "--lobby-seconds",
-                "15",
-                "--button-cooldown-ms",
-                "0",
-            ])
-            .env("DISCORD_TOKEN", "fake-token")
-            .env("DATABASE_URL", db)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut child = child;
-        // Generous: under a loaded machine (a parallel build) starting took over 20 s once.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while fake.identify_count() == identified {
-            let exited = child.try_wait().unwrap();
-            assert!(
-                exited.is_none() && Instant::now() < deadline,
-                "the bot never identified ({exited:?}): {}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        fake.wait_for_new_call(calls, Duration::from_secs(20), |c| {
-            c.method == "PUT" && c.path.ends_with("/commands")
-        })
-        .await
-        .expect("commands registered");
-        // poise stores its data right after registration returns.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        Bot { child }
-    }
-
-    fn kill(mut self) {
-        // std's kill is SIGKILL on Unix: no shutdown code runs.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Start the bot on `db` and wait until it identified (a new IDENTIFY) and registered.
+async fn start_bot(fake: &FakeDiscord, db: &str, log: &std::path::Path) -> BotProcess {
+    let identified = fake.identify_count();
+    BotProcess::start(
+        fake,
+        db,
+        &["--dev-guild-id", &GUILD.to_string()],
+        log,
+        move |f| f.identify_count() != identified,
+    )
+    .await
 }
 
 /// What the members were told was accepted.
@@ -120,20 +70,6 @@ struct Players {
     acks: Acks,
     /// (round, member) joins clicked.
     joined: HashSet<(i64, u64)>,
-}
-
-fn custom_ids(message: &Value) -> Vec<String> {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
-}
-
-fn sub(name: &str, options: Value) -> Value {
-    json!([{ "name": name, "type": 1, "options": options }])
 }
 
 /// Click `custom_id` on `message`, fill its modal with the answer and submit; the reply's
@@ -315,10 +251,10 @@ async fn killed_at_random_moments_the_bot_loses_and_doubles_nothing() {
     let mut players = Players::default();
 
     for _ in 0..CYCLES {
-        let bot = Bot::start(&fake, &db, &dir.path().join("bot.log")).await;
+        let bot = start_bot(&fake, &db, &dir.path().join("bot.log")).await;
         // Kill at a random moment of this cycle's play: while members act, or between.
         let kill_at = Instant::now() + Duration::from_millis(rng.random_range(50..1200));
-        let pid = bot.child.id();
+        let pid = bot.pid();
         let killer = tokio::spawn(async move {
             tokio::time::sleep_until(kill_at.into()).await;
             let _ = Command::new("kill")
@@ -335,7 +271,7 @@ async fn killed_at_random_moments_the_bot_loses_and_doubles_nothing() {
 
     // A last run, let finish (nothing new started): resumed rounds and drops complete once
     // the leases of killed steps pass.
-    let bot = Bot::start(&fake, &db, &dir.path().join("bot.log")).await;
+    let bot = start_bot(&fake, &db, &dir.path().join("bot.log")).await;
     let deadline = Instant::now() + Duration::from_secs(25);
     loop {
         play(&fake, &store, &mut rng, &mut players, false, deadline).await;

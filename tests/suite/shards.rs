@@ -10,15 +10,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{Timelike as _, Utc};
 use interview_bot::store::{DropState, Store};
 use serde_json::{Value, json};
 
+use crate::support::bot_process::BotProcess;
 use crate::support::discord::gateway::Identified;
-use crate::support::discord::{FakeDiscord, GuildSpec};
+use crate::support::discord::{FakeDiscord, GuildSpec, custom_ids, sub};
 
 /// Shard 0 of 2: `(1000 >> 22) % 2 == 0`.
 const GUILD_A: u64 = 1000;
@@ -62,88 +62,19 @@ async fn database_urls(dir: &Path) -> Vec<String> {
     urls
 }
 
-struct Bot {
-    child: Child,
-    log: std::path::PathBuf,
-}
-
-impl Bot {
-    /// Start the release binary for shard `shard` of 2 on `db`, with round seconds of 20 ms,
-    /// drop hours of 400 ms and 1.5 s leases; wait until its shard is connected and its commands
-    /// are registered (globally: the two servers share them).
-    async fn start(fake: &FakeDiscord, db: &str, shard: u64, dir: &Path) -> Bot {
-        let calls = fake.calls().len();
-        let log = dir.join(format!("bot-{shard}.log"));
-        let range = format!("{shard}-{shard}");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
-            .args([
-                "run",
-                "--api-base",
-                &fake.base_url(),
-                "--shards",
-                &range,
-                "--shard-total",
-                "2",
-                "--second-ms",
-                "20",
-                "--drop-hour-ms",
-                "400",
-                "--lease-ms",
-                "1500",
-                "--lobby-seconds",
-                "15",
-                "--button-cooldown-ms",
-                "0",
-            ])
-            .env("DISCORD_TOKEN", "fake-token")
-            .env("DATABASE_URL", db)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        // Generous: under a loaded machine (a parallel build) starting took over 20 s once.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !fake
-            .wait_shard_ready(shard, Duration::from_millis(50))
-            .await
-        {
-            let exited = child.try_wait().unwrap();
-            assert!(
-                exited.is_none() && Instant::now() < deadline,
-                "shard {shard}'s process never connected ({exited:?}): {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
-        fake.wait_for_new_call(calls, Duration::from_secs(20), |c| {
-            c.method == "PUT" && c.path.ends_with("/commands")
-        })
-        .await
-        .expect("commands registered");
-        // poise stores its data right after registration returns.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        Bot { child, log }
-    }
-
-    fn kill(mut self) {
-        // std's kill is SIGKILL on Unix: no shutdown code runs.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn custom_ids(message: &Value) -> Vec<String> {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
-}
-
-fn sub(name: &str, options: Value) -> Value {
-    json!([{ "name": name, "type": 1, "options": options }])
+/// Start the process for shard `shard` of 2 on `db`; wait until its shard is connected and its
+/// commands are registered (globally: the two servers share them).
+async fn start_bot(fake: &FakeDiscord, db: &str, shard: u64, dir: &Path) -> BotProcess {
+    let range = format!("{shard}-{shard}");
+    let log = dir.join(format!("bot-{shard}.log"));
+    BotProcess::start(
+        fake,
+        db,
+        &["--shards", &range, "--shard-total", "2"],
+        &log,
+        move |f| f.shard_live(shard),
+    )
+    .await
 }
 
 /// A slash command's reply, if one came within a step.
@@ -301,7 +232,7 @@ fn rounds_in(fake: &FakeDiscord, channel: u64) -> BTreeSet<i64> {
 
 /// SIGKILL `bot` while the newest round of `s` is mid-way (everyone answered question 0, so a
 /// later question is open); when it was killed.
-async fn kill_mid_round(fake: &FakeDiscord, store: &Store, bot: Bot, s: Server) -> Instant {
+async fn kill_mid_round(fake: &FakeDiscord, store: &Store, bot: BotProcess, s: Server) -> Instant {
     let newest = rounds_in(fake, s.rounds).into_iter().max().unwrap();
     let round = store.round(newest).await.unwrap();
     assert!(
@@ -418,8 +349,8 @@ async fn two_processes_one_killed_mid_round(db: &str, dir: &Path) {
     )
     .await;
     // One after the other: on SQLite the migrations of two simultaneous first starts would race.
-    let bot_a = Bot::start(&fake, db, 0, dir).await;
-    let bot_b = Bot::start(&fake, db, 1, dir).await;
+    let bot_a = start_bot(&fake, db, 0, dir).await;
+    let bot_b = start_bot(&fake, db, 1, dir).await;
     let store = Store::connect(db).await.unwrap();
     // Each process IDENTIFYed as its shard and got only its own server.
     let mut identified = fake.identified();
@@ -438,7 +369,7 @@ async fn two_processes_one_killed_mid_round(db: &str, dir: &Path) {
         ]
     );
 
-    let log_b = bot_b.log.clone();
+    let log_b = bot_b.log_path().to_path_buf();
     let why = || {
         format!(
             "shard 1's log: {}",
@@ -471,7 +402,7 @@ async fn two_processes_one_killed_mid_round(db: &str, dir: &Path) {
     // Phase 2, shard 1's process idle (its timer has nothing due and is not told of what comes):
     // shard 0's process again, a round in its server, killed mid-round again. Only shard 1's
     // timer looking at least once a lease finds that round and finishes it.
-    let bot_a = Bot::start(&fake, db, 0, dir).await;
+    let bot_a = start_bot(&fake, db, 0, dir).await;
     start_round_and_answer_the_first_question(&fake, SERVERS[0]).await;
     let killed_at = kill_mid_round(&fake, &store, bot_a, SERVERS[0]).await;
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -5,6 +5,7 @@
 //! invariant (`unwrap`/`expect`) is the right way to fail.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod bot_process;
 pub mod discord;
 pub mod http;
 pub mod postgres;

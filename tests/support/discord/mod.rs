@@ -187,6 +187,11 @@ impl FakeDiscord {
         .is_some()
     }
 
+    /// True while a session of shard `shard` is connected and live.
+    pub fn shard_live(&self, shard: u64) -> bool {
+        self.lock().gateway.live_shards().contains(&shard)
+    }
+
     /// Every accepted IDENTIFY: the shard it asked for and the guilds READY gave it.
     pub fn identified(&self) -> Vec<gateway::Identified> {
         self.lock().gateway.identified.clone()
@@ -748,4 +753,20 @@ impl Interaction {
         let r = self.response(fake, timeout).await?;
         (r["type"] == 9).then(|| r["data"].clone())
     }
+}
+
+/// The `custom_id`s of a message's components, row by row.
+pub fn custom_ids(message: &Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// A slash command's options naming subcommand `name` with `options`.
+pub fn sub(name: &str, options: Value) -> Value {
+    json!([{ "name": name, "type": 1, "options": options }])
 }
