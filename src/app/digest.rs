@@ -2,7 +2,8 @@
 //! wake reads only the servers whose digest is due (by their indexed next due time), claims the
 //! (server, week) in one conditional statement with a lease, posts with the week's nonce and
 //! records the post; a claim whose claimer died is taken over when its lease passes, and the
-//! nonce makes a post that had gone out before return the same message.
+//! nonce makes a post that had gone out before return the same message. A post Discord refuses
+//! keeps its claim with a later lease, so the same take-over retries it, for up to a day.
 
 use chrono::{DateTime, Utc};
 
@@ -79,10 +80,14 @@ async fn take_over(e: &Engine, stale: &DigestRow) -> Result<(), StepError> {
         StepError::Inconsistent(format!("digest {} has an unreadable week", stale.id))
     })?;
     let tz = e.store.server_timezone(stale.guild_id).await?;
-    tracing::info!(
-        digest = stale.id,
-        "taking over a weekly digest whose post was interrupted"
-    );
+    if stale.note.is_some() {
+        tracing::info!(digest = stale.id, "trying a refused weekly digest again");
+    } else {
+        tracing::info!(
+            digest = stale.id,
+            "taking over a weekly digest whose post was interrupted"
+        );
+    }
     post(
         e,
         stale.guild_id,
@@ -90,6 +95,12 @@ async fn take_over(e: &Engine, stale: &DigestRow) -> Result<(), StepError> {
         &digest::digest_week(week, tz),
     )
     .await
+}
+
+/// How long a digest Discord refused waits before it is tried again: a quarter of an hour (the
+/// same pause as a refused daily drop).
+fn retry_pause(e: &Engine) -> chrono::Duration {
+    chrono::Duration::from_std(e.timings.drop_hour / 4).unwrap_or(chrono::Duration::minutes(15))
 }
 
 /// Claim and post one week's digest (nothing if another caller holds it or it is done).
@@ -128,8 +139,17 @@ async fn post(
     {
         Ok(message_id) => e.store.mark_digest_posted(id, message_id, now).await?,
         Err(err) => {
-            tracing::warn!(guild = guild_id, error = %err, "cannot post the weekly digest");
-            e.store.mark_digest_failed(id, &err.to_string()).await?;
+            // Like a daily drop: tried again after a pause while it is within a day of its due
+            // time (so it goes out soon after the permission comes back), then given up.
+            let reason = err.to_string();
+            let retry_at = now + retry_pause(e);
+            if retry_at <= week.due + GRACE {
+                tracing::warn!(guild = guild_id, error = %err, %retry_at, "cannot post the weekly digest; trying again later");
+                e.store.retry_digest_later(id, &reason, retry_at).await?;
+            } else {
+                tracing::warn!(guild = guild_id, error = %err, "cannot post the weekly digest; giving up on this week");
+                e.store.mark_digest_failed(id, &reason).await?;
+            }
         }
     }
     Ok(())

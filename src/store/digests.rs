@@ -164,11 +164,33 @@ impl Store {
     ) -> Result<()> {
         on_pool!(self, pool => {
             sqlx::query(
-                "UPDATE digests SET state = 'posted', message_id = $1, posted_ms = $2, lease_until_ms = NULL
+                "UPDATE digests SET state = 'posted', message_id = $1, posted_ms = $2, lease_until_ms = NULL, note = NULL
                  WHERE id = $3 AND state = 'claimed'",
             )
             .bind(message_id)
             .bind(ms(now))
+            .bind(id)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The claimed digest could not be posted this time: it stays claimed, with `note` saying
+    /// why, until `retry_at`, when its lease passes and any process takes it over (with the same
+    /// nonce) — the retry needs no state of its own.
+    pub async fn retry_digest_later(
+        &self,
+        id: i64,
+        note: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE digests SET note = $1, lease_until_ms = $2 WHERE id = $3 AND state = 'claimed'",
+            )
+            .bind(note)
+            .bind(ms(retry_at))
             .bind(id)
             .execute(pool)
             .await?;

@@ -784,6 +784,60 @@ async fn a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_pos
     assert_eq!(next, Some(t("2026-11-30T09:00:00Z")));
 }
 
+async fn a_digest_discord_refused_is_tried_again_until_a_day_after_it_was_due(db: Db) {
+    let Some(w) = World::new(db, "2026-11-22T12:00:00Z").await else {
+        return;
+    };
+    let store = &w.engine.store;
+    app::digest::enable(store, 1, 300, 9, w.now())
+        .await
+        .unwrap();
+    // The week of 16 November is due Monday 23 November 09:00 (UTC here); the bot lost its
+    // permission to post in the channel.
+    w.out.refuse(300, OutboundError::MissingPermission);
+    w.set(t("2026-11-23T09:00:00Z"));
+    let next = app::timer::wake(&w.engine, false).await.unwrap();
+    assert!(digests(&w).is_empty());
+    let rows = store.recent_digests(1, 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, "claimed", "waiting for its retry: {rows:?}");
+    assert!(rows[0].note.is_some(), "says why: {rows:?}");
+    // The timer comes back for it after a pause, not at once and not next week.
+    assert!(
+        next > w.now() && next <= w.now() + Duration::hours(1),
+        "{next}"
+    );
+    // Still refused at the retry: tried again later once more.
+    w.set(next);
+    let next = app::timer::wake(&w.engine, false).await.unwrap();
+    assert!(digests(&w).is_empty());
+    assert!(next <= w.now() + Duration::hours(1), "{next}");
+    // The permission comes back: the next retry posts it, once.
+    w.out.allow(300);
+    w.set(next);
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(digests(&w).len(), 1);
+    let rows = store.recent_digests(1, 10).await.unwrap();
+    assert_eq!(rows[0].state, "posted", "{rows:?}");
+    assert_eq!(rows[0].note, None);
+    app::timer::wake(&w.engine, false).await;
+    assert_eq!(digests(&w).len(), 1, "posted once");
+
+    // The next week's digest, refused for more than a day: it gives up and says why.
+    w.out.refuse(300, OutboundError::MissingPermission);
+    w.set(t("2026-11-30T09:00:00Z"));
+    let mut next = app::timer::wake(&w.engine, false).await;
+    while let Some(at) = next.filter(|at| *at < t("2026-12-02T00:00:00Z")) {
+        w.set(at);
+        next = app::timer::wake(&w.engine, false).await;
+    }
+    let rows = store.recent_digests(1, 10).await.unwrap();
+    let week = rows.iter().find(|r| r.week == "2026-11-23").unwrap();
+    assert_eq!(week.state, "failed", "{rows:?}");
+    assert!(week.note.is_some());
+    assert_eq!(digests(&w).len(), 1);
+}
+
 async fn no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out(db: Db) {
     let Some(w) = World::new(db, "2026-11-18T12:00:00Z").await else {
         return;
@@ -833,5 +887,6 @@ on_both_engines!(
     a_summary_whose_poster_died_is_taken_over_when_its_lease_passes,
     the_weekly_digest_posts_once_a_week_in_the_servers_timezone_even_across_a_restart,
     a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once,
+    a_digest_discord_refused_is_tried_again_until_a_day_after_it_was_due,
     no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out,
 );
