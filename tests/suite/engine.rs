@@ -736,14 +736,21 @@ async fn the_weekly_digest_posts_once_a_week_in_the_servers_timezone_even_across
     assert!(rows.iter().all(|r| r.state == "posted"), "{rows:?}");
 }
 
+/// Sunday 22 November 2026 12:00 UTC, server 1 (in UTC) opted in to the digest in channel 300:
+/// the week of 16 November is due the next morning at 09:00.
+async fn digest_world(db: Db) -> Option<World> {
+    let w = World::new(db, "2026-11-22T12:00:00Z").await?;
+    app::digest::enable(&w.engine.store, 1, 300, 9, w.now())
+        .await
+        .unwrap();
+    Some(w)
+}
+
 async fn a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once(db: Db) {
-    let Some(w) = World::new(db, "2026-11-22T12:00:00Z").await else {
+    let Some(w) = digest_world(db).await else {
         return;
     };
     let store = &w.engine.store;
-    app::digest::enable(store, 1, 300, 9, w.now())
-        .await
-        .unwrap();
     let week = interview_bot::domain::digest::digest_week(
         NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
         chrono_tz::UTC,
@@ -785,13 +792,10 @@ async fn a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_pos
 }
 
 async fn a_digest_discord_refused_is_tried_again_until_a_day_after_it_was_due(db: Db) {
-    let Some(w) = World::new(db, "2026-11-22T12:00:00Z").await else {
+    let Some(w) = digest_world(db).await else {
         return;
     };
     let store = &w.engine.store;
-    app::digest::enable(store, 1, 300, 9, w.now())
-        .await
-        .unwrap();
     // The week of 16 November is due Monday 23 November 09:00 (UTC here); the bot lost its
     // permission to post in the channel.
     w.out.refuse(300, OutboundError::MissingPermission);
