@@ -97,12 +97,6 @@ async fn take_over(e: &Engine, stale: &DigestRow) -> Result<(), StepError> {
     .await
 }
 
-/// How long a digest Discord refused waits before it is tried again: a quarter of an hour (the
-/// same pause as a refused daily drop).
-fn retry_pause(e: &Engine) -> chrono::Duration {
-    chrono::Duration::from_std(e.timings.drop_hour / 4).unwrap_or(chrono::Duration::minutes(15))
-}
-
 /// Claim and post one week's digest (nothing if another caller holds it or it is done).
 async fn post(
     e: &Engine,
@@ -142,7 +136,7 @@ async fn post(
             // Like a daily drop: tried again after a pause while it is within a day of its due
             // time (so it goes out soon after the permission comes back), then given up.
             let reason = err.to_string();
-            let retry_at = now + retry_pause(e);
+            let retry_at = e.refused_post_retry(now);
             if retry_at <= week.due + GRACE {
                 tracing::warn!(guild = guild_id, error = %err, %retry_at, "cannot post the weekly digest; trying again later");
                 e.store.retry_digest_later(id, &reason, retry_at).await?;

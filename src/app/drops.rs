@@ -466,8 +466,7 @@ async fn send_drop(
             // says why meanwhile, and the next day's drop tries afresh.
             let reason = err.to_string();
             tracing::warn!(schedule = row.id, error = %err, "cannot post a daily drop");
-            let retry_at =
-                now + Duration::from_std(e.timings.drop_hour / 4).unwrap_or(Duration::minutes(15));
+            let retry_at = e.refused_post_retry(now);
             let retry_at = (retry_at <= due + grace(e)).then_some(retry_at);
             e.store.mark_drop_failed(drop_id, &reason, retry_at).await?;
             e.store.set_schedule_failing(row.id, Some(&reason)).await?;

@@ -35,6 +35,13 @@ impl Engine {
     pub fn lease_from(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now + Duration::from_std(self.timings.step_lease).unwrap_or(Duration::seconds(30))
     }
+
+    /// When a post Discord refused (a drop, a digest) is tried again after `now`: a quarter of
+    /// a drop hour later, so it goes out soon after the permission comes back without a retry
+    /// storm meanwhile.
+    pub fn refused_post_retry(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + Duration::from_std(self.timings.drop_hour / 4).unwrap_or(Duration::minutes(15))
+    }
 }
 
 /// What can stop a timed step.

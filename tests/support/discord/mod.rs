@@ -252,6 +252,15 @@ impl FakeDiscord {
     /// Every rule break so far (Discord limits, interaction protocol, project conventions,
     /// unknown routes), plus interactions whose deadline passed with no initial response at all
     /// (the user sees "This interaction failed"). Tests assert this is empty.
+    /// [`violations`](Self::violations) but for interactions that got no initial response:
+    /// those dispatched while a bot process was being killed cannot be answered.
+    pub fn violations_but_unanswered(&self) -> Vec<String> {
+        self.violations()
+            .into_iter()
+            .filter(|v| !v.contains("no initial response within"))
+            .collect()
+    }
+
     pub fn violations(&self) -> Vec<String> {
         let st = self.lock();
         let mut out = st.violations.clone();
