@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the test loudly
 
-use interview_bot::domain::bank::{Bank, Question};
+use interview_bot::domain::bank::{Bank, Difficulty, Question, QuestionId};
 use interview_bot::domain::scoring::text::is_stop_word;
 use interview_bot::domain::scoring::{Corpus, Coverage, Flag, score};
 use proptest::prelude::*;
@@ -611,5 +611,101 @@ mod reported {
         let (bank, corpus) = bank();
         let a = score(&bank.questions[0], "they are the same", &corpus);
         assert!(!a.has(Flag::Empty), "{:?}", a.flags);
+    }
+}
+
+/// Questions without curated concepts (an imported bank, an `eval` set): the scorer has only the
+/// reference's words, so words that mean the same must reach them.
+mod other_words {
+    use super::*;
+
+    fn plain(id: &str, prompt: &str, reference: &str) -> Question {
+        Question {
+            id: QuestionId::parse(id).unwrap(),
+            topic: "cpp".into(),
+            difficulty: Difficulty::Medium,
+            prompt: prompt.into(),
+            reference: reference.into(),
+            concepts: Vec::new(),
+            misconceptions: Vec::new(),
+            hints: Vec::new(),
+        }
+    }
+
+    fn scored(q: &Question, answer: &str) -> interview_bot::domain::scoring::Assessment {
+        score(q, answer, &Corpus::new(std::slice::from_ref(q)))
+    }
+
+    #[test]
+    fn a_synonym_of_a_reference_word_earns_part_of_its_credit() {
+        let q = plain(
+            "cpp-constructors",
+            "How many constructors can be created for a class?",
+            "An unlimited number of constructors.",
+        );
+        let synonym = scored(
+            &q,
+            "An infinite amount of them, each with its own parameters.",
+        );
+        let unrelated = scored(&q, "A purple amount of them, each with its own parameters.");
+        let exact = scored(
+            &q,
+            "An unlimited amount of them, each with its own parameters.",
+        );
+        let unlimited = |a: &interview_bot::domain::scoring::Assessment| {
+            a.concepts
+                .iter()
+                .find(|c| c.name == "unlimited")
+                .map(|c| (c.coverage, c.matched.clone()))
+        };
+        assert_eq!(
+            unlimited(&synonym),
+            Some((Coverage::Partial, Some("infinite".to_string())))
+        );
+        assert_eq!(unlimited(&unrelated).map(|c| c.0), Some(Coverage::Missed));
+        assert_eq!(unlimited(&exact).map(|c| c.0), Some(Coverage::Covered));
+        assert!(
+            unrelated.total < synonym.total && synonym.total < exact.total,
+            "unrelated {} < synonym {} < exact {}",
+            unrelated.total,
+            synonym.total,
+            exact.total
+        );
+        let denied = scored(&q, "Not an infinite amount of them, only a few.");
+        assert_eq!(
+            unlimited(&denied).map(|c| c.0),
+            Some(Coverage::Missed),
+            "a denied synonym earns nothing"
+        );
+    }
+
+    #[test]
+    fn comparisons_get_no_synonyms() {
+        let q = plain(
+            "cpp-copies",
+            "Do the two copies hold equal values?",
+            "They hold the same values.",
+        );
+        let like = scored(&q, "They hold like values.");
+        let same = like.concepts.iter().find(|c| c.name == "same").unwrap();
+        assert_eq!(same.coverage, Coverage::Missed, "like is not same");
+    }
+
+    #[test]
+    fn a_number_in_words_is_the_number_in_digits() {
+        let q = plain(
+            "merge-base-case",
+            "What is the base case of a recursive merge sort?",
+            "When the size of the array to be sorted is 1.",
+        );
+        let words = scored(&q, "When the array has a size of one.");
+        let digits = scored(&q, "When the array has a size of 1.");
+        assert_eq!(words.total, digits.total);
+        assert!(
+            words
+                .concepts
+                .iter()
+                .any(|c| c.name == "1" && c.coverage == Coverage::Covered)
+        );
     }
 }

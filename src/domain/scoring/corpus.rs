@@ -7,7 +7,8 @@ use super::FastMap;
 use super::matching::{
     AnswerIndex, Phrase, PhraseWord, PreparedPhrase, Vocabulary, content_tokens,
 };
-use super::text::{Analyzed, analyze};
+use super::synonyms::{self, SYNONYM_CREDIT};
+use super::text::{Analyzed, analyze, stem_word};
 use crate::domain::bank::{Bank, Question, QuestionId};
 
 /// Words of the question prompt weigh this much in similarity and derived concepts:
@@ -567,6 +568,14 @@ impl Corpus {
                 terms[id].topic = w;
             }
         }
+        // Synonyms of the reference's words stand in for them, once every stem the question
+        // uses is numbered (a word the question uses means itself).
+        for w in reference.content() {
+            let target = vocabulary.stem_id(reference.stem(w));
+            for synonym in synonyms::synonyms_of_form(reference.surface(w)) {
+                vocabulary.add_alias(stem_word(synonym), target);
+            }
+        }
         let reference_norm = terms
             .iter()
             .flat_map(|t| t.reference)
@@ -598,6 +607,7 @@ impl Corpus {
         q: &PreparedQuestion,
         known: &AnswerStems,
         stem_ids: &[Option<usize>],
+        aliases: &[Option<usize>],
         stems: impl Iterator<Item = (usize, bool)>,
     ) -> f64 {
         let mut counts = vec![[0; 2]; known.idf.len()];
@@ -610,10 +620,17 @@ impl Corpus {
             if count == &[0, 0] {
                 continue;
             }
-            let (idf, in_prompt, reference) = match stem_ids[s] {
-                Some(t) => (q.terms[t].idf, q.terms[t].in_prompt, q.terms[t].reference),
+            let (idf, in_prompt, reference, credit) = match (stem_ids[s], aliases[s]) {
+                (Some(t), _) => (
+                    q.terms[t].idf,
+                    q.terms[t].in_prompt,
+                    q.terms[t].reference,
+                    1.0,
+                ),
+                // A synonym of a reference word shares part of that word's weight.
+                (None, Some(t)) => (known.idf[s], false, q.terms[t].reference, SYNONYM_CREDIT),
                 // Every prompt stem is a term, so this word is not damped.
-                None => (known.idf[s], false, [None, None]),
+                (None, None) => (known.idf[s], false, [None, None], 0.0),
             };
             for polarity in 0..2 {
                 if count[polarity] == 0 {
@@ -621,10 +638,10 @@ impl Corpus {
                 }
                 let x = weight(count[polarity], idf, in_prompt);
                 if let Some(y) = reference[polarity] {
-                    dot += x * y;
+                    dot += credit * x * y;
                 }
                 if let Some(y) = reference[1 - polarity] {
-                    dot += OPPOSITE_POLARITY_CREDIT * x * y;
+                    dot += credit * OPPOSITE_POLARITY_CREDIT * x * y;
                 }
                 squares += x * x;
             }

@@ -114,6 +114,11 @@ pub struct PreparedPhrase {
 }
 
 impl PreparedPhrase {
+    /// The vocabulary number of the phrase's first word.
+    pub fn first_word(&self) -> Option<usize> {
+        self.words.first().copied()
+    }
+
     /// Number of content words.
     pub fn len(&self) -> usize {
         self.words.len()
@@ -146,6 +151,9 @@ pub struct Vocabulary {
     head_letters: u32,
     /// First letters of the phrase words long enough to be mistyped.
     typo_letters: u32,
+    /// Stems of synonyms of reference words the question does not use itself, each with the
+    /// stem number of the word it stands in for ("infinit" → the number of "unlimit").
+    aliases: FastMap<String, usize>,
 }
 
 impl Vocabulary {
@@ -174,6 +182,35 @@ impl Vocabulary {
         (0..a.stem_count())
             .map(|s| self.stem_ids.get(a.stem_str(s)).copied())
             .collect()
+    }
+
+    /// Let `stem` stand in for stem number `target`, unless the question uses `stem` itself or
+    /// it already stands in for another word.
+    pub fn add_alias(&mut self, stem: String, target: usize) {
+        if !self.stem_ids.contains_key(&stem) {
+            self.aliases.entry(stem).or_insert(target);
+        }
+    }
+
+    /// For each of an analysed text's stems the question does not use (`None` in `stem_ids`,
+    /// [`Vocabulary::stem_ids_of`]), the stem number it is a synonym of, if any.
+    pub fn alias_ids_of(&self, a: &Analyzed, stem_ids: &[Option<usize>]) -> Vec<Option<usize>> {
+        if self.aliases.is_empty() {
+            return vec![None; stem_ids.len()];
+        }
+        stem_ids
+            .iter()
+            .enumerate()
+            .map(|(s, id)| match id {
+                Some(_) => None,
+                None => self.aliases.get(a.stem_str(s)).copied(),
+            })
+            .collect()
+    }
+
+    /// The stem number of phrase word `w`.
+    pub fn word_stem_id(&self, w: usize) -> Option<usize> {
+        self.stem_ids.get(&self.words[w].stem).copied()
     }
 
     /// Add a phrase's words (those not already known) and refer to them by index.

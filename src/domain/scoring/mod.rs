@@ -46,6 +46,7 @@ mod corpus;
 mod matching;
 mod polarity;
 mod roles;
+mod synonyms;
 pub mod text;
 
 use serde::Serialize;
@@ -268,7 +269,11 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     let index = AnswerIndex::new(&analyzed, own, &q.vocabulary, &stem_ids);
     let roles = Roles::new(q, &index, &analyzed);
 
-    let concepts = match_concepts(q, &index, &analyzed, &roles);
+    let aliases = q.vocabulary.alias_ids_of(&analyzed, &stem_ids);
+    let mut concepts = match_concepts(q, &index, &analyzed, &roles);
+    if q.derived {
+        cover_by_synonyms(q, &index, &analyzed, &aliases, &mut concepts);
+    }
     let total_weight: f64 = concepts.iter().map(|c| c.weight).sum();
     let credit: f64 = concepts
         .iter()
@@ -296,6 +301,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         q,
         &known,
         &stem_ids,
+        &aliases,
         index
             .content
             .iter()
@@ -576,6 +582,49 @@ fn match_concepts(
             }
         })
         .collect()
+}
+
+/// A derived concept (one reference word) the answer names only by a synonym ("infinite" for
+/// "unlimited") is partly covered, when the synonym is affirmed and not hedged. Curated concepts
+/// list their own phrasings, and a synonym never contradicts.
+fn cover_by_synonyms(
+    q: &PreparedQuestion,
+    index: &AnswerIndex,
+    a: &Analyzed,
+    aliases: &[Option<usize>],
+    concepts: &mut [ConceptResult],
+) {
+    // The first affirmed position of a synonym of each stem number.
+    let mut first: Vec<Option<usize>> = vec![None; q.vocabulary.stem_count()];
+    let mut any = false;
+    for (p, t) in index.content.iter().enumerate() {
+        if let Some(target) = aliases[t.stem]
+            && !t.negated
+            && !t.hedged
+            && first[target].is_none()
+        {
+            first[target] = Some(p);
+            any = true;
+        }
+    }
+    if !any {
+        return;
+    }
+    for (result, concept) in concepts.iter_mut().zip(&q.concepts) {
+        if result.coverage != Coverage::Missed {
+            continue;
+        }
+        let at = concept
+            .phrases
+            .first()
+            .and_then(|p| p.first_word())
+            .and_then(|w| q.vocabulary.word_stem_id(w))
+            .and_then(|t| first[t]);
+        if let Some(p) = at {
+            result.coverage = Coverage::Partial;
+            result.matched = Some(quote(index, a, p, p));
+        }
+    }
 }
 
 fn find_misconceptions(

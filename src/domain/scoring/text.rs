@@ -512,7 +512,30 @@ fn stem_uncached(surface: &str) -> String {
     if base.chars().any(|c| c.is_ascii_digit()) || base.len() <= 2 {
         return base.to_string();
     }
+    if let Some(digits) = number_word(base) {
+        return digits.to_string();
+    }
     STEMMER.stem(base).into_owned()
+}
+
+/// A small number written as a word means what its digits do: "one element" is "1 element".
+fn number_word(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "zero" => "0",
+        "one" => "1",
+        "two" => "2",
+        "three" => "3",
+        "four" => "4",
+        "five" => "5",
+        "six" => "6",
+        "seven" => "7",
+        "eight" => "8",
+        "nine" => "9",
+        "ten" => "10",
+        "eleven" => "11",
+        "twelve" => "12",
+        _ => return None,
+    })
 }
 
 fn is_word_char(c: char) -> bool {
@@ -609,13 +632,41 @@ pub fn is_negation_word(surface: &str) -> bool {
         surface,
         "not" | "no" | "never" | "without" | "cannot" | "neither" | "nor" | "none" | "nothing"
     ) || surface.ends_with("n't")
+        || is_unmarked_contraction(surface)
+}
+
+/// "dont", "doesnt", "isnt": negated auxiliaries typed without their apostrophe, as answers
+/// written in a hurry often have them. ("cant" and "wont" are words too, but rare ones.)
+fn is_unmarked_contraction(surface: &str) -> bool {
+    matches!(
+        surface,
+        "aint"
+            | "arent"
+            | "cant"
+            | "couldnt"
+            | "didnt"
+            | "doesnt"
+            | "dont"
+            | "hadnt"
+            | "hasnt"
+            | "havent"
+            | "isnt"
+            | "mustnt"
+            | "neednt"
+            | "shouldnt"
+            | "wasnt"
+            | "werent"
+            | "wont"
+            | "wouldnt"
+    )
 }
 
 /// English function words, in the spirit of the common IR stop lists. Kept short on purpose:
 /// domain verbs and nouns ("use", "process", "data") carry meaning in technical answers.
 pub fn is_stop_word(surface: &str) -> bool {
     // No stop word is longer than 10 bytes; most words of an answer are ruled out here.
-    surface.len() <= 10 && STOP.binary_search(&surface).is_ok()
+    surface.len() <= 10
+        && (STOP.binary_search(&surface).is_ok() || is_unmarked_contraction(surface))
 }
 
 const STOP: &[&str] = &[
@@ -841,6 +892,17 @@ mod tests {
         assert_eq!(
             surfaces("end. (start) \"quoted\" --flag"),
             ["end", "start", "quoted", "flag"]
+        );
+    }
+
+    #[test]
+    fn numbers_and_unmarked_contractions() {
+        let a = analyze("One element; 1 element. It doesnt split");
+        assert_eq!(a.stem(&a.words[0]), "1", "a number word means its digits");
+        assert_eq!(a.stem(&a.words[2]), "1");
+        assert!(
+            a.words[5].is_negation && a.words[5].is_stop,
+            "doesnt is doesn't"
         );
     }
 

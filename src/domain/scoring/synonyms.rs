@@ -1,0 +1,136 @@
+//! Words that mean the same as a reference word: one answer says "infinite" where the reference
+//! says "unlimited". A synonym is weaker evidence than the word itself (a word has several senses
+//! and the list cannot tell which one the answer means), so it earns part of the credit the word
+//! would.
+//!
+//! The list is WordNet 3.0's synsets reduced by `data/synonyms.py` (see there for the rules: small
+//! synsets of one-word lemmas, and a satellite adjective with the head it is similar to).
+
+use std::sync::LazyLock;
+
+use super::text::{is_negation_word, is_stop_word};
+
+/// Share of a word's credit its synonym earns: in similarity, and for a derived concept (a
+/// synonym covers it partly).
+pub const SYNONYM_CREDIT: f64 = 0.5;
+
+/// One line per word, "word synonym synonym …", sorted bytewise (see `data/synonyms.LICENSE`).
+const SYNONYMS: &str = include_str!("../../../data/synonyms.txt");
+
+static LINES: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
+    SYNONYMS
+        .lines()
+        .filter_map(|line| line.split_once(' '))
+        .collect()
+});
+
+/// Words whose meaning is a comparison, an order or a polarity: a "synonym" of such a word is
+/// too often its neighbour on a scale ("same" / "like", "last" / "worst") for partial credit to
+/// be right, and the scorer keeps them exact on purpose.
+const EXACT_ONLY: &[&str] = &[
+    "after",
+    "before",
+    "different",
+    "equal",
+    "false",
+    "first",
+    "higher",
+    "identical",
+    "larger",
+    "last",
+    "least",
+    "less",
+    "like",
+    "lower",
+    "more",
+    "most",
+    "only",
+    "same",
+    "similar",
+    "smaller",
+    "true",
+    "unlike",
+];
+
+fn may_stand_in(word: &str) -> bool {
+    !is_stop_word(word) && !is_negation_word(word) && !EXACT_ONLY.contains(&word)
+}
+
+/// The synonyms of a lowercase word, none of them for a word that must be said exactly.
+pub fn synonyms(word: &str) -> impl Iterator<Item = &'static str> {
+    let line = if may_stand_in(word) {
+        LINES
+            .binary_search_by(|(w, _)| (*w).cmp(word))
+            .ok()
+            .map(|i| LINES[i].1)
+    } else {
+        None
+    };
+    line.unwrap_or_default()
+        .split(' ')
+        .filter(|s| !s.is_empty() && may_stand_in(s))
+}
+
+/// WordNet's regular detachments (its "morphy" rules) for finding the lemma of an inflected word:
+/// "buffers" → "buffer", "copies" → "copy", "stored" → "store".
+const DETACHMENTS: &[(&str, &str)] = &[
+    ("ies", "y"),
+    ("es", "e"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", "e"),
+    ("ed", ""),
+    ("ing", "e"),
+    ("ing", ""),
+    ("er", ""),
+    ("est", ""),
+];
+
+/// The synonyms of a word as written in a text: of the word itself if the list has it, else of
+/// the first lemma a regular inflection leads to.
+pub fn synonyms_of_form(surface: &str) -> impl Iterator<Item = &'static str> {
+    let lemma = if has_entry(surface) {
+        Some(surface.to_string())
+    } else {
+        DETACHMENTS.iter().find_map(|(suffix, ending)| {
+            let stem = surface.strip_suffix(suffix)?;
+            let lemma = format!("{stem}{ending}");
+            (stem.len() >= 2 && has_entry(&lemma)).then_some(lemma)
+        })
+    };
+    lemma
+        .map(|l| synonyms(&l).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+}
+
+fn has_entry(word: &str) -> bool {
+    LINES.binary_search_by(|(w, _)| (*w).cmp(word)).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_is_sorted_for_binary_search() {
+        assert!(LINES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(LINES.len() > 10_000);
+    }
+
+    #[test]
+    fn synonyms_come_from_the_list_and_never_for_words_said_exactly() {
+        let of = |w: &str| synonyms(w).collect::<Vec<_>>();
+        assert!(of("unlimited").contains(&"infinite"));
+        assert!(of("infinite").contains(&"unlimited"));
+        assert!(of("minimum").contains(&"minimal"));
+        assert!(of("same").is_empty(), "a comparison is said exactly");
+        assert!(of("different").is_empty());
+        assert!(!of("lowest").contains(&"last"));
+        assert!(of("qwertyuiop").is_empty());
+        let forms = |w: &str| synonyms_of_form(w).collect::<Vec<_>>();
+        assert!(forms("memories").contains(&"storage"));
+        assert!(forms("stored").contains(&"memory"));
+        assert!(forms("deleted").contains(&"erase"));
+    }
+}
