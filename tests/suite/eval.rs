@@ -1,4 +1,5 @@
-//! Regression guard: agreement with human graders on the Mohler data set must not fall.
+//! Regression guard: agreement with human graders on the Mohler and SAF data sets must not fall,
+//! and the held-out parts stay at issue 11's targets.
 //!
 //! The data lives beside the checkout (`../shared/eval/mohler.csv`), never in the repository.
 //! Without it the test says why and passes; with `REQUIRE_EVAL_DATA=1` (set by CI) a missing file fails.
@@ -9,24 +10,47 @@ use std::path::Path;
 
 use interview_bot::cli::eval::{Columns, evaluate};
 
-/// A little under the measured 0.557, so noise-free changes that lose agreement are caught.
-const PEARSON_FLOOR: f64 = 0.57;
+/// A little under the measured 0.592 (all Mohler answers), so changes that lose agreement are
+/// caught (scores are deterministic: the figure does not wobble).
+const PEARSON_FLOOR: f64 = 0.58;
+/// Issue 11's targets on the parts nothing was tuned on: Mohler assignments 7–12 (measured
+/// 0.601) and SAF `unseen_answers` (0.734).
+const MOHLER_HELD_OUT_TARGET: f64 = 0.60;
+const SAF_UNSEEN_TARGET: f64 = 0.72;
+
+/// The data set at `../shared/eval/NAME`, or `None` (the test passes, saying why) when it is
+/// absent and CI did not require it.
+fn eval_data(name: &str) -> Option<std::path::PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/eval")
+        .join(name);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("REQUIRE_EVAL_DATA").is_none(),
+        "REQUIRE_EVAL_DATA is set but {} is missing",
+        path.display()
+    );
+    println!(
+        "skipped: {} not found (it is not part of the repository)",
+        path.display()
+    );
+    None
+}
+
+fn held_out_pearson(report: &interview_bot::cli::eval::EvalReport) -> f64 {
+    report
+        .part("held out")
+        .and_then(|p| p.agreement.pearson)
+        .expect("a held-out part whose scores vary")
+}
 
 #[test]
 fn scorer_agrees_with_human_graders_on_mohler() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/mohler.csv");
-    if !path.exists() {
-        assert!(
-            std::env::var_os("REQUIRE_EVAL_DATA").is_none(),
-            "REQUIRE_EVAL_DATA is set but {} is missing",
-            path.display()
-        );
-        println!(
-            "skipped: {} not found (it is not part of the repository)",
-            path.display()
-        );
+    let Some(path) = eval_data("mohler.csv") else {
         return;
-    }
+    };
     let (rows, report) = evaluate(&path, &Columns::default()).expect("the data set is readable");
     assert_eq!(rows.len(), 2273);
     let r = report.overall.pearson.expect("scores vary");
@@ -38,6 +62,11 @@ fn scorer_agrees_with_human_graders_on_mohler() {
         r >= PEARSON_FLOOR,
         "pearson {r:.3} fell below {PEARSON_FLOOR}"
     );
+    let held_out = held_out_pearson(&report);
+    assert!(
+        held_out >= MOHLER_HELD_OUT_TARGET,
+        "held-out pearson {held_out:.3} below {MOHLER_HELD_OUT_TARGET}"
+    );
     assert_eq!(report.groups.len(), 12, "one line per assignment");
     for (group, a) in &report.groups {
         assert!(
@@ -46,6 +75,19 @@ fn scorer_agrees_with_human_graders_on_mohler() {
             a.pearson
         );
     }
+}
+
+#[test]
+fn scorer_agrees_with_human_graders_on_unseen_saf_answers() {
+    let Some(path) = eval_data("saf.csv") else {
+        return;
+    };
+    let (_, report) = evaluate(&path, &Columns::default()).expect("the data set is readable");
+    let unseen = held_out_pearson(&report);
+    assert!(
+        unseen >= SAF_UNSEEN_TARGET,
+        "unseen_answers pearson {unseen:.3} below {SAF_UNSEEN_TARGET}"
+    );
 }
 
 #[test]

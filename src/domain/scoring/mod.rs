@@ -6,8 +6,9 @@
 //! coverage   = Σ weightᵢ · creditᵢ / Σ weightᵢ   creditᵢ: covered 1, partly 0.5, missed or contradicted 0
 //! similarity = a·r / (|r| · n),  n = |a| if |a| ≤ |r|, else √(|a|·|r|)
 //!              a, r: tf-idf vectors of answer and reference; prompt words weigh 0.25; a word in the
-//!              other polarity than the reference's ("blocks" / "does not block") counts 0.5; an
-//!              answer longer than the reference is not charged the full cosine's length penalty
+//!              other polarity than the reference's ("blocks" / "does not block") counts 0.5, and
+//!              so does a synonym of a reference word (`synonyms.rs`); an answer longer than the
+//!              reference is not charged the full cosine's length penalty
 //! mixed      = W_COVERAGE · coverage + W_SIMILARITY · min(1, similarity / SIMILARITY_FOR_FULL)
 //!              (0.5 and 0.5; a similarity of 0.4 already counts as fully similar)
 //! content    = max(0, (mixed − CONTENT_THRESHOLD) / (1 − CONTENT_THRESHOLD))      (0.05)
@@ -30,6 +31,9 @@
 //!   derived concept (one reference word) said in the other polarity is only partly there: one
 //!   word inside a negation's scope ("no limit to the number") is no denied claim.
 //!   What a sentence professing not to know mentions counts neither way (`hedged`).
+//! * Synonyms (`synonyms.rs`, WordNet): an affirmed synonym of a derived concept's word partly
+//!   covers it ("infinite" for "unlimited"); it never contradicts, and curated concepts list their
+//!   own phrasings. Number words match their digits ("one element", "1 element").
 //! * Relevance ([`Corpus::relevance`]): the share of the answer in sentences about this question
 //!   rather than another question of the corpus; an answer of 20+ words that as a whole belongs
 //!   to another question has relevance 0. Covering the reference is not enough on its own.
