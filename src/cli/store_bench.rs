@@ -122,6 +122,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let mut board = Vec::new();
         let mut stats = Vec::new();
         let mut month_topic = Vec::new();
+        let mut all_time = Vec::new();
         for r in 0..args.runs {
             let guild = 1 + i64::from(r % args.servers);
             let q = BoardQuery {
@@ -143,6 +144,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             let t = Instant::now();
             store.leaderboard(&q).await?;
             month_topic.push(t.elapsed());
+            let q = BoardQuery {
+                window: window(Period::AllTime, now, tz),
+                topic: None,
+                ..q
+            };
+            let t = Instant::now();
+            store.leaderboard(&q).await?;
+            all_time.push(t.elapsed());
             let user = guild * 100_000 + i64::from(r % per_server);
             let t = Instant::now();
             store.member_stats(guild, user, now).await?;
@@ -150,6 +159,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             stats.push(t.elapsed());
         }
         let mut inserts = Vec::new();
+        let mut counted_inserts = Vec::new();
         for r in 0..args.runs.max(100) {
             let attempt = NewAttempt {
                 guild_id: 1,
@@ -170,11 +180,21 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             let t = Instant::now();
             store.insert_attempt(&attempt).await?;
             inserts.push(t.elapsed());
+            // A competitive answer also refreshes the member's all-time line (triggers).
+            let counted = NewAttempt {
+                context: AttemptContext::Mock,
+                ..attempt
+            };
+            let t = Instant::now();
+            store.insert_attempt(&counted).await?;
+            counted_inserts.push(t.elapsed());
         }
         report("top-10 board, one server, week", &mut board);
         report("top-10 board, month + topic", &mut month_topic);
+        report("top-10 board, all time", &mut all_time);
         report("member stats", &mut stats);
         report("single attempt insert (committed)", &mut inserts);
+        report("… a counted (mock) one", &mut counted_inserts);
         store.close().await;
         let _ = std::fs::remove_dir_all(&dir);
         Ok(ExitCode::SUCCESS)

@@ -32,6 +32,12 @@ pub struct BoardQuery {
 }
 
 impl BoardQuery {
+    /// The whole board of all time: read from `member_totals`, which triggers keep equal to
+    /// [`ranked_cte!`] over all of the server's attempts, instead of grouping every attempt.
+    fn all_time(&self) -> bool {
+        self.window.start.is_none() && self.window.end.is_none() && self.topic.is_none()
+    }
+
     fn bounds(&self) -> (i64, i64) {
         (
             self.window.start.map_or(i64::MIN, super::ms),
@@ -105,9 +111,17 @@ macro_rules! ranked_cte {
     };
 }
 
+/// The all-time board from `member_totals` in the order of [`ranked_cte!`]: ?1 guild.
+const ALL_TIME_RANKED: &str = "SELECT user_id, points, questions, attempts,
+        ROW_NUMBER() OVER (ORDER BY points DESC, attempts ASC, reached_ms ASC, user_id ASC) AS rank
+    FROM member_totals WHERE guild_id = $1";
+
 impl Store {
     /// A page of the member board.
     pub async fn leaderboard(&self, q: &BoardQuery) -> Result<Page<BoardRow>> {
+        if q.all_time() {
+            return self.all_time_leaderboard(q).await;
+        }
         on_pool!(self, pool => {
             let (start, end) = q.bounds();
             let (limit, offset) = q.limit_offset();
@@ -141,8 +155,52 @@ impl Store {
         })
     }
 
+    async fn all_time_leaderboard(&self, q: &BoardQuery) -> Result<Page<BoardRow>> {
+        on_pool!(self, pool => {
+            let (limit, offset) = q.limit_offset();
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_totals WHERE guild_id = $1")
+                .bind(q.guild_id)
+                .fetch_one(pool)
+                .await?;
+            let rows: Vec<BoardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT r.rank, r.user_id, coalesce(m.display_name, '') AS display_name, r.points, r.questions, r.attempts
+                 FROM ({ALL_TIME_RANKED}) r LEFT JOIN members m ON m.guild_id = $1 AND m.user_id = r.user_id
+                 ORDER BY r.rank LIMIT $2 OFFSET $3"
+            )))
+            .bind(q.guild_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            Ok(Page {
+                rows,
+                total,
+                page: q.page,
+                page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
+            })
+        })
+    }
+
     /// A member's rank on a board and the number of ranked members, if they are on it.
     pub async fn member_rank(&self, q: &BoardQuery, user_id: i64) -> Result<Option<(i64, i64)>> {
+        if q.all_time() {
+            // Members ahead in the board's order, counted over the server's totals (one row a
+            // member) rather than ranking every attempt.
+            return on_pool!(self, pool => {
+                Ok(sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM member_totals o
+                              WHERE o.guild_id = t.guild_id
+                                AND (-o.points, o.attempts, o.reached_ms, o.user_id)
+                                  < (-t.points, t.attempts, t.reached_ms, t.user_id)) + 1,
+                            (SELECT COUNT(*) FROM member_totals c WHERE c.guild_id = t.guild_id)
+                     FROM member_totals t WHERE t.guild_id = $1 AND t.user_id = $2",
+                )
+                .bind(q.guild_id)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?)
+            });
+        }
         on_pool!(self, pool => {
             let (start, end) = q.bounds();
             Ok(sqlx::query_as(concat!(

@@ -2454,6 +2454,109 @@ async fn two_question_round_on(
         .unwrap()
 }
 
+// ---- The all-time board from member_totals (kept by triggers) equals ranking every attempt ----
+
+impl Fixture {
+    /// The all-time board read both ways: from `member_totals` (no window, no topic) and by
+    /// ranking every attempt (a window wide enough to hold them all), with each member's rank.
+    async fn all_time_both_ways(&self, guild: i64) {
+        let board = |window| BoardQuery {
+            guild_id: guild,
+            window,
+            topic: None,
+            page: 0,
+            page_size: 25,
+        };
+        let totals = board(window(Period::AllTime, t("2026-06-01T00:00:00Z"), Tz::UTC));
+        let every_attempt = board(interview_bot::domain::period::Window {
+            start: Some(t("2000-01-01T00:00:00Z")),
+            end: Some(t("2100-01-01T00:00:00Z")),
+        });
+        let from_totals = self.store.leaderboard(&totals).await.unwrap();
+        let from_attempts = self.store.leaderboard(&every_attempt).await.unwrap();
+        assert_eq!(from_totals, from_attempts);
+        for user in 1..=6 {
+            assert_eq!(
+                self.store.member_rank(&totals, user).await.unwrap(),
+                self.store.member_rank(&every_attempt, user).await.unwrap(),
+                "member {user}"
+            );
+        }
+    }
+}
+
+async fn the_all_time_board_kept_by_triggers_matches_ranking_every_attempt(engine: Engine) {
+    let Some(f) = fixture(engine).await else {
+        return;
+    };
+    let g = 77;
+    let slugs = [Q1, Q2, Q3];
+    let contexts = [Daily, Mock, Practice];
+    // A deterministic mix: members 1-6, three questions, counted and uncounted contexts,
+    // repeats, ties and copies.
+    let mut ids = Vec::new();
+    let mut x: u32 = 7;
+    for i in 0..60u32 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let user = i64::from(1 + (x >> 8) % 6);
+        let slug = slugs[((x >> 12) % 3) as usize];
+        let context = contexts[((x >> 16) % 3) as usize];
+        let score = u8::try_from((x >> 20) % 11 * 10).unwrap();
+        let at = format!("2026-03-{:02}T10:{:02}:00Z", 1 + i % 28, i % 60);
+        let recorded = f
+            .record(g, user, slug, context, None, score, &at, i % 9 == 0)
+            .await
+            .unwrap();
+        ids.push(recorded.attempt_id);
+    }
+    f.all_time_both_ways(g).await;
+    assert!(
+        !f.all_time(g).await.is_empty(),
+        "the mix puts members on the board"
+    );
+
+    // Every way an attempt changes after it is stored: a moderator's override (which also
+    // clears a copy flag), a seen mark, a context change, and deletion.
+    f.store
+        .override_score(g, ids[0], 99, 100, "fair", t("2026-04-01T00:00:00Z"))
+        .await
+        .unwrap();
+    f.all_time_both_ways(g).await;
+    for &id in ids.iter().skip(1).step_by(5) {
+        execute(
+            &f.store,
+            "UPDATE attempts SET seen_ms = 1 WHERE id = $1",
+            id,
+        )
+        .await;
+    }
+    f.all_time_both_ways(g).await;
+    for &id in ids.iter().skip(2).step_by(4) {
+        execute(
+            &f.store,
+            "UPDATE attempts SET context = 'practice' WHERE id = $1",
+            id,
+        )
+        .await;
+    }
+    f.all_time_both_ways(g).await;
+    for &id in ids.iter().skip(3).step_by(3) {
+        execute(&f.store, "DELETE FROM attempts WHERE id = $1", id).await;
+    }
+    f.all_time_both_ways(g).await;
+    // Deleting every attempt of a member takes them off the board.
+    for &id in &ids {
+        execute(
+            &f.store,
+            "DELETE FROM attempts WHERE id = $1 AND user_id = 1",
+            id,
+        )
+        .await;
+    }
+    f.all_time_both_ways(g).await;
+    assert!(f.all_time(g).await.iter().all(|&(user, _)| user != 1));
+}
+
 /// Runs each named test body once per engine: `store::sqlite::NAME` and `store::postgres::NAME`.
 macro_rules! on_both_engines {
     ($($name:ident),+ $(,)?) => {
@@ -2506,4 +2609,5 @@ on_both_engines!(
     a_schedule_is_next_due_at_its_next_local_post_across_dst_and_weekdays,
     a_handled_schedule_is_next_due_at_its_next_post_or_a_sooner_retry,
     paused_schedules_are_never_due_and_a_resumed_one_is_due_at_once,
+    the_all_time_board_kept_by_triggers_matches_ranking_every_attempt,
 );
