@@ -6,6 +6,8 @@
 //! `copied` answer counts 0. For each member and question only the best counted attempt inside
 //! the window counts, so answering the same question again (or in both a round and a drop)
 //! adds nothing.
+//! The all-time board (no window, no topic) reads the same rule from `member_totals`, which
+//! triggers on `attempts` keep (migration 0026), instead of ranking every attempt of the server.
 //! Ties go to fewer attempts, then to whoever got there first. Teams are ranked by the average
 //! points of their active members, so a big team does not win by size alone.
 
