@@ -8,7 +8,7 @@ use super::matching::{
     AnswerIndex, Phrase, PhraseWord, PreparedPhrase, Vocabulary, content_tokens,
 };
 use super::synonyms::{self, SYNONYM_CREDIT};
-use super::text::{Analyzed, analyze, stem_word};
+use super::text::{Analyzed, analyze, stem_once};
 use crate::domain::bank::{Bank, Question, QuestionId};
 
 /// Words of the question prompt weigh this much in similarity and derived concepts:
@@ -573,7 +573,7 @@ impl Corpus {
         for w in reference.content() {
             let target = vocabulary.stem_id(reference.stem(w));
             for synonym in synonyms::synonyms_of_form(reference.surface(w)) {
-                vocabulary.add_alias(stem_word(synonym), target);
+                vocabulary.add_alias(stem_once(synonym), target);
             }
         }
         let reference_norm = terms
