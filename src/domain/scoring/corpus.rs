@@ -8,7 +8,7 @@ use super::matching::{
     AnswerIndex, Phrase, PhraseWord, PreparedPhrase, Vocabulary, content_tokens,
 };
 use super::synonyms::{self, SYNONYM_CREDIT};
-use super::text::{Analyzed, analyze, stem_once};
+use super::text::{Analyzed, analyze, stem_uncached};
 use crate::domain::bank::{Bank, Question, QuestionId};
 
 /// Words of the question prompt weigh this much in similarity and derived concepts:
@@ -570,10 +570,14 @@ impl Corpus {
         }
         // Synonyms of the reference's words stand in for them, once every stem the question
         // uses is numbered (a word the question uses means itself).
+        let mut looked_up = HashSet::new();
         for w in reference.content() {
+            if !looked_up.insert(reference.surface(w)) {
+                continue;
+            }
             let target = vocabulary.stem_id(reference.stem(w));
             for synonym in synonyms::synonyms_of_form(reference.surface(w)) {
-                vocabulary.add_alias(stem_once(synonym), target);
+                vocabulary.add_alias(stem_uncached(synonym), target);
             }
         }
         let reference_norm = terms

@@ -56,21 +56,6 @@ fn may_stand_in(word: &str) -> bool {
     !is_stop_word(word) && !is_negation_word(word) && !EXACT_ONLY.contains(&word)
 }
 
-/// The synonyms of a lowercase word, none of them for a word that must be said exactly.
-pub fn synonyms(word: &str) -> impl Iterator<Item = &'static str> {
-    let line = if may_stand_in(word) {
-        LINES
-            .binary_search_by(|(w, _)| (*w).cmp(word))
-            .ok()
-            .map(|i| LINES[i].1)
-    } else {
-        None
-    };
-    line.unwrap_or_default()
-        .split(' ')
-        .filter(|s| !s.is_empty() && may_stand_in(s))
-}
-
 /// WordNet's regular detachments (its "morphy" rules) for finding the lemma of an inflected word:
 /// "buffers" → "buffer", "copies" → "copy", "stored" → "store".
 const DETACHMENTS: &[(&str, &str)] = &[
@@ -86,26 +71,39 @@ const DETACHMENTS: &[(&str, &str)] = &[
     ("est", ""),
 ];
 
-/// The synonyms of a word as written in a text: of the word itself if the list has it, else of
-/// the first lemma a regular inflection leads to.
+/// The synonyms of a lowercase word as written in a text: of the word itself if the list has
+/// it, else of the first lemma a regular inflection leads to; none for a word that must be said
+/// exactly.
 pub fn synonyms_of_form(surface: &str) -> impl Iterator<Item = &'static str> {
-    let lemma = if has_entry(surface) {
-        Some(surface.to_string())
-    } else {
-        DETACHMENTS.iter().find_map(|(suffix, ending)| {
-            let stem = surface.strip_suffix(suffix)?;
-            let lemma = format!("{stem}{ending}");
-            (stem.len() >= 2 && has_entry(&lemma)).then_some(lemma)
-        })
-    };
-    lemma
-        .map(|l| synonyms(&l).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
+    let found = entry(surface)
+        .map(|line| (surface.to_string(), line))
+        .or_else(|| {
+            DETACHMENTS.iter().find_map(|(suffix, ending)| {
+                let stem = surface.strip_suffix(suffix).filter(|s| s.len() >= 2)?;
+                let lemma = format!("{stem}{ending}");
+                entry(&lemma).map(|line| (lemma, line))
+            })
+        });
+    listed(
+        found
+            .filter(|(lemma, _)| may_stand_in(lemma))
+            .map(|(_, line)| line),
+    )
 }
 
-fn has_entry(word: &str) -> bool {
-    LINES.binary_search_by(|(w, _)| (*w).cmp(word)).is_ok()
+/// The list's synonyms of `word`, space-separated as the list has them.
+fn entry(word: &str) -> Option<&'static str> {
+    LINES
+        .binary_search_by(|(w, _)| (*w).cmp(word))
+        .ok()
+        .map(|i| LINES[i].1)
+}
+
+/// The synonyms on a line of the list that may stand in for a word.
+fn listed(line: Option<&'static str>) -> impl Iterator<Item = &'static str> {
+    line.unwrap_or_default()
+        .split(' ')
+        .filter(|s| !s.is_empty() && may_stand_in(s))
 }
 
 #[cfg(test)]
@@ -120,7 +118,7 @@ mod tests {
 
     #[test]
     fn synonyms_come_from_the_list_and_never_for_words_said_exactly() {
-        let of = |w: &str| synonyms(w).collect::<Vec<_>>();
+        let of = |w: &str| synonyms_of_form(w).collect::<Vec<_>>();
         assert!(of("unlimited").contains(&"infinite"));
         assert!(of("infinite").contains(&"unlimited"));
         assert!(of("minimum").contains(&"minimal"));
@@ -128,9 +126,11 @@ mod tests {
         assert!(of("different").is_empty());
         assert!(!of("lowest").contains(&"last"));
         assert!(of("qwertyuiop").is_empty());
-        let forms = |w: &str| synonyms_of_form(w).collect::<Vec<_>>();
-        assert!(forms("memories").contains(&"storage"));
-        assert!(forms("stored").contains(&"memory"));
-        assert!(forms("deleted").contains(&"erase"));
+        assert!(
+            of("memories").contains(&"storage"),
+            "an inflection finds its lemma"
+        );
+        assert!(of("stored").contains(&"memory"));
+        assert!(of("deleted").contains(&"erase"));
     }
 }

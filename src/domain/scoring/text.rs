@@ -504,14 +504,10 @@ pub fn stem_word(surface: &str) -> String {
     })
 }
 
-/// The stem of a word that is stemmed once and never looked up again (the synonyms of a
-/// reference's words: tens of thousands of them over the banks), without keeping it in the
-/// lexicon [`stem_word`] caches answer words in.
-pub fn stem_once(surface: &str) -> String {
-    stem_uncached(surface)
-}
-
-fn stem_uncached(surface: &str) -> String {
+/// The stem [`stem_word`] gives, without keeping the word in the lexicon that caches answer
+/// words: for words stemmed once and never looked up again (the synonyms of a reference's
+/// words, tens of thousands of them over the banks).
+pub fn stem_uncached(surface: &str) -> String {
     let base = surface
         .strip_suffix("'s")
         .or_else(|| surface.strip_suffix('\''))
