@@ -41,11 +41,15 @@ SELECT guild_id, user_id, SUM(best), COUNT(*), SUM(attempts), MAX(first_ms)
 FROM member_best GROUP BY guild_id, user_id;
 
 -- A refresh recomputes one (member, question) from its attempts (a handful of rows, found by
--- attempts_best) and, through member_best's triggers, the member's line from their questions.
--- Attempts never change server, member or question (nothing updates those columns), so an
--- update refreshes NEW's key.
-CREATE TRIGGER attempts_refresh_best_insert AFTER INSERT ON attempts
-WHEN NEW.context IN ('daily', 'mock')
+-- attempts_best) and then the member's line from their questions. SQLite has no procedures, so
+-- each refresh is written once, as the INSTEAD OF INSERT trigger of a view that holds no rows:
+-- "INSERT INTO refresh_member_best VALUES (…)" calls it.
+CREATE VIEW refresh_member_best (guild_id, user_id, question_id) AS
+    SELECT guild_id, user_id, question_id FROM member_best WHERE 0;
+CREATE VIEW refresh_member_totals (guild_id, user_id) AS
+    SELECT guild_id, user_id FROM member_totals WHERE 0;
+
+CREATE TRIGGER refresh_member_best INSTEAD OF INSERT ON refresh_member_best
 BEGIN
     DELETE FROM member_best
      WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id AND question_id = NEW.question_id;
@@ -56,38 +60,10 @@ BEGIN
      WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id AND question_id = NEW.question_id
        AND context IN ('daily', 'mock') AND seen_ms IS NULL
     HAVING COUNT(*) > 0;
+    INSERT INTO refresh_member_totals VALUES (NEW.guild_id, NEW.user_id);
 END;
 
-CREATE TRIGGER attempts_refresh_best_update AFTER UPDATE OF score, copied, seen_ms, context ON attempts
-WHEN NEW.context IN ('daily', 'mock') OR OLD.context IN ('daily', 'mock')
-BEGIN
-    DELETE FROM member_best
-     WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id AND question_id = NEW.question_id;
-    INSERT INTO member_best (guild_id, user_id, question_id, best, attempts, first_ms)
-    SELECT NEW.guild_id, NEW.user_id, NEW.question_id,
-           MAX(CASE WHEN copied = 1 THEN 0 ELSE score END), COUNT(*), MIN(submitted_ms)
-      FROM attempts
-     WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id AND question_id = NEW.question_id
-       AND context IN ('daily', 'mock') AND seen_ms IS NULL
-    HAVING COUNT(*) > 0;
-END;
-
-CREATE TRIGGER attempts_refresh_best_delete AFTER DELETE ON attempts
-WHEN OLD.context IN ('daily', 'mock')
-BEGIN
-    DELETE FROM member_best
-     WHERE guild_id = OLD.guild_id AND user_id = OLD.user_id AND question_id = OLD.question_id;
-    INSERT INTO member_best (guild_id, user_id, question_id, best, attempts, first_ms)
-    SELECT OLD.guild_id, OLD.user_id, OLD.question_id,
-           MAX(CASE WHEN copied = 1 THEN 0 ELSE score END), COUNT(*), MIN(submitted_ms)
-      FROM attempts
-     WHERE guild_id = OLD.guild_id AND user_id = OLD.user_id AND question_id = OLD.question_id
-       AND context IN ('daily', 'mock') AND seen_ms IS NULL
-    HAVING COUNT(*) > 0;
-END;
-
--- member_best changes only by DELETE and INSERT (above): each refreshes the member's line.
-CREATE TRIGGER member_best_refresh_totals_insert AFTER INSERT ON member_best
+CREATE TRIGGER refresh_member_totals INSTEAD OF INSERT ON refresh_member_totals
 BEGIN
     DELETE FROM member_totals WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id;
     INSERT INTO member_totals (guild_id, user_id, points, questions, attempts, reached_ms)
@@ -96,11 +72,22 @@ BEGIN
     HAVING COUNT(*) > 0;
 END;
 
-CREATE TRIGGER member_best_refresh_totals_delete AFTER DELETE ON member_best
+-- Attempts never change server, member or question (nothing updates those columns), so an
+-- update refreshes NEW's key.
+CREATE TRIGGER attempts_refresh_best_insert AFTER INSERT ON attempts
+WHEN NEW.context IN ('daily', 'mock')
 BEGIN
-    DELETE FROM member_totals WHERE guild_id = OLD.guild_id AND user_id = OLD.user_id;
-    INSERT INTO member_totals (guild_id, user_id, points, questions, attempts, reached_ms)
-    SELECT OLD.guild_id, OLD.user_id, SUM(best), COUNT(*), SUM(attempts), MAX(first_ms)
-      FROM member_best WHERE guild_id = OLD.guild_id AND user_id = OLD.user_id
-    HAVING COUNT(*) > 0;
+    INSERT INTO refresh_member_best VALUES (NEW.guild_id, NEW.user_id, NEW.question_id);
+END;
+
+CREATE TRIGGER attempts_refresh_best_update AFTER UPDATE OF score, copied, seen_ms, context ON attempts
+WHEN NEW.context IN ('daily', 'mock') OR OLD.context IN ('daily', 'mock')
+BEGIN
+    INSERT INTO refresh_member_best VALUES (NEW.guild_id, NEW.user_id, NEW.question_id);
+END;
+
+CREATE TRIGGER attempts_refresh_best_delete AFTER DELETE ON attempts
+WHEN OLD.context IN ('daily', 'mock')
+BEGIN
+    INSERT INTO refresh_member_best VALUES (OLD.guild_id, OLD.user_id, OLD.question_id);
 END;

@@ -47,8 +47,23 @@ impl BoardQuery {
         )
     }
 
+    /// The page this query asked for, holding `rows` of a board of `total` lines.
+    fn page_of<T>(&self, rows: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            rows,
+            total,
+            page: self.page,
+            page_size: self.size(),
+        }
+    }
+
+    /// Lines per page, within what Discord shows comfortably.
+    fn size(&self) -> u32 {
+        self.page_size.clamp(1, MAX_PAGE_SIZE)
+    }
+
     fn limit_offset(&self) -> (i64, i64) {
-        let size = self.page_size.clamp(1, MAX_PAGE_SIZE);
+        let size = self.size();
         (i64::from(size), i64::from(size) * i64::from(self.page))
     }
 }
@@ -148,12 +163,7 @@ impl Store {
             .bind(offset)
             .fetch_all(pool)
             .await?;
-            Ok(Page {
-                rows,
-                total,
-                page: q.page,
-                page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
-            })
+            Ok(q.page_of(rows, total))
         })
     }
 
@@ -174,12 +184,7 @@ impl Store {
             .bind(offset)
             .fetch_all(pool)
             .await?;
-            Ok(Page {
-                rows,
-                total,
-                page: q.page,
-                page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
-            })
+            Ok(q.page_of(rows, total))
         })
     }
 
@@ -253,12 +258,7 @@ impl Store {
                 .bind(q.guild_id)
                 .fetch_one(pool)
                 .await?;
-            Ok(Page {
-                rows,
-                total,
-                page: q.page,
-                page_size: u32::try_from(limit).unwrap_or(MAX_PAGE_SIZE),
-            })
+            Ok(q.page_of(rows, total))
         })
     }
 }
