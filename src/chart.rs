@@ -1,5 +1,5 @@
 //! The `/stats` chart as a PNG, drawn in process: plotters' bitmap backend with DejaVu Sans
-//! embedded in the binary (`data/fonts/`, its licence beside it), so no system font is read,
+//! embedded in the binary (`data/fonts/`, its notice in `THIRD-PARTY`), so no system font is read,
 //! and the pixels encoded by `png`. Pure: a [`Progress`] in, bytes out.
 
 use std::sync::OnceLock;

@@ -11,7 +11,7 @@ use super::FastMap;
 use super::text::{Analyzed, Shape, stem_word};
 
 /// Lowercase English words of five letters or more (SCOWL, via Debian's wamerican; see
-/// `data/english-words.LICENSE`), sorted bytewise, one a line.
+/// `THIRD-PARTY`), sorted bytewise, one a line.
 const ENGLISH_WORDS: &str = include_str!("../../../data/english-words.txt");
 
 static ENGLISH: LazyLock<Vec<&'static str>> = LazyLock::new(|| ENGLISH_WORDS.lines().collect());

@@ -14,7 +14,7 @@ use super::text::{is_negation_word, is_stop_word};
 /// synonym covers it partly).
 pub const SYNONYM_CREDIT: f64 = 0.5;
 
-/// One line per word, "word synonym synonym …", sorted bytewise (see `data/synonyms.LICENSE`).
+/// One line per word, "word synonym synonym …", sorted bytewise (its notice: `THIRD-PARTY`).
 const SYNONYMS: &str = include_str!("../../../data/synonyms.txt");
 
 static LINES: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
