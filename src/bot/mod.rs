@@ -8,6 +8,7 @@ pub mod commands;
 mod components;
 pub mod errors;
 pub mod in_flight;
+pub mod invite;
 pub mod library;
 pub mod outbound;
 pub mod render;

@@ -24,6 +24,8 @@ mod boards;
 mod db;
 pub mod eval;
 mod health;
+mod invite;
+mod licenses;
 mod local;
 mod practice;
 mod render;
@@ -95,6 +97,10 @@ pub enum Command {
     /// Ask the running bot's /healthz (at METRICS_ADDR); exit 0 when healthy. For container
     /// health checks.
     Health(run::RunArgs),
+    /// Print the link that adds the bot to a server, with each permission it asks for and why.
+    Invite(invite::InviteArgs),
+    /// Print the project's licence and the notices of the data the binary embeds.
+    Licenses,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +154,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(bot_settings(&args)?),
         Command::Config(ConfigCommand::Check(args)) => run::check(&bot_settings(&args)?),
         Command::Health(args) => health::run(&bot_settings(&args)?),
+        Command::Invite(args) => invite::run(&args, &bot_settings(&args.run)?),
+        Command::Licenses => Ok(licenses::run()),
         Command::Practice(args) => practice::run(args, &terminal()?),
         Command::Score(args) => terminal().and_then(|_| score_cmd::run(args)),
         Command::Eval(args) => terminal().and_then(|_| eval::run(args)),
