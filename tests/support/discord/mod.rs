@@ -206,15 +206,14 @@ impl FakeDiscord {
         let st = self.lock();
         st.interactions
             .iter()
-            .filter_map(|i| {
-                let path = format!("/api/v10/interactions/{}/{}/callback", i.id, i.token);
-                let call = st
-                    .calls
-                    .iter()
-                    .find(|c| c.method == "POST" && c.path == path && c.status < 300)?;
-                Some(call.at.saturating_duration_since(i.dispatched_at))
-            })
+            .filter_map(|i| callback_latency(&st, i))
             .collect()
+    }
+
+    /// Dispatch → initial callback of interaction `id`, once it was answered.
+    pub fn response_latency(&self, id: u64) -> Option<Duration> {
+        let st = self.lock();
+        callback_latency(&st, st.interaction(id)?)
     }
 
     /// Interactions dispatched so far that never got an accepted initial response.
@@ -699,6 +698,16 @@ impl FakeDiscord {
             shard,
         }
     }
+}
+
+/// When the bot's first accepted callback for `i` arrived, after its dispatch.
+fn callback_latency(st: &State, i: &InteractionRecord) -> Option<Duration> {
+    let path = format!("/api/v10/interactions/{}/{}/callback", i.id, i.token);
+    let call = st
+        .calls
+        .iter()
+        .find(|c| c.method == "POST" && c.path == path && c.status < 300)?;
+    Some(call.at.saturating_duration_since(i.dispatched_at))
 }
 
 impl Interaction {
