@@ -295,7 +295,7 @@ async fn choose_question(
         .collect();
     let Some(question_row) = e
         .store
-        .next_drop_question(row.id, &pool, |v| v.shuffle(&mut rand::rng()))
+        .next_drop_question(row.id, &pool, e.now(), |v| v.shuffle(&mut rand::rng()))
         .await?
     else {
         fail_for_good(
@@ -540,8 +540,10 @@ pub fn reveal_message(
     answers: &[DropAnswer],
     milestones: &[String],
 ) -> Outgoing {
+    // Only answers the boards count are ranked: a copy or a seen answer can score high.
     let top: Vec<String> = answers
         .iter()
+        .filter(|a| a.counted)
         .take(3)
         .enumerate()
         .map(|(i, a)| {
@@ -564,7 +566,15 @@ pub fn reveal_message(
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
     let title = truncate(&format!("Daily reveal — {local_date}"), 256);
-    let count = answers.len().to_string();
+    let not_counted = answers.iter().filter(|a| !a.counted).count();
+    let count = if not_counted == 0 {
+        answers.len().to_string()
+    } else {
+        format!(
+            "{} ({not_counted} not counted: copied, or given after seeing the reference)",
+            answers.len()
+        )
+    };
     // Whole lines only: a cut inside a spoiler would show the rest of the answer.
     let top = fit_lines(&top, MAX_FIELD_VALUE);
     let missed = most_missed

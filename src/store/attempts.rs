@@ -133,10 +133,14 @@ pub async fn insert_attempt<'c>(db: impl Into<Conn<'c>>, a: &NewAttempt<'_>) -> 
 }
 
 /// The one conditional insert of an answer (see [`Store::record_attempt`]). Parameters:
-/// ?1 guild … ?14 local date as in [`insert_attempt`], ?15 copied, ?16 cooling-off in ms.
+/// ?1 guild … ?14 local date as in [`insert_attempt`], ?15 copied, ?16 cooling-off in ms. A
+/// daily answer is stored on its drop's local date instead of ?14.
 const RECORD_ATTEMPT: &str = "INSERT INTO attempts (guild_id, channel_id, user_id, question_id, topic, context, context_ref,
                           answer, score, covered, missed, hints_used, submitted_ms, local_date, copied, seen_ms)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+           -- A drop answer counts on the drop's own date (its schedule's zone), not the server's.
+           CASE WHEN $6 = 'daily' THEN coalesce((SELECT local_date FROM drops WHERE id = $7), $14) ELSE $14 END,
+           $15,
            (SELECT max(seen_ms) FROM seen_marks
              WHERE guild_id = $1 AND user_id IN ($3, 0) AND question_id = $4
                AND seen_ms <= $13 AND seen_ms > $13 - $16)
