@@ -310,6 +310,15 @@ async fn choose_question(
     Ok(Some(question_row))
 }
 
+/// How many drops a schedule posting on `weekdays` posts within `cooling_off` (at least one).
+/// A pool smaller than this repeats a question whose reveal is within the cooling-off, and
+/// answers to a repeated question count for nobody.
+pub fn drops_within(weekdays: crate::domain::schedule::Weekdays, cooling_off: Duration) -> usize {
+    let days = usize::try_from(cooling_off.num_days().max(1)).unwrap_or(usize::MAX);
+    let per_week = (0..7u8).filter(|d| weekdays.bits() & (1 << d) != 0).count();
+    (days * per_week).div_ceil(7).max(1)
+}
+
 /// A member whose streak breaks unless they answer this drop.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreakOnTheLine {

@@ -204,6 +204,11 @@ pub(super) async fn record_in<'c>(
 pub const DEFAULT_COOLING_OFF_DAYS: u32 = 30;
 
 impl Store {
+    /// The cooling-off period this store records answers with.
+    pub fn cooling_off(&self) -> chrono::Duration {
+        chrono::Duration::milliseconds(self.cooling_off_ms)
+    }
+
     /// How long after seeing a reference a member's competitive answers to that question do
     /// not count (default [`DEFAULT_COOLING_OFF_DAYS`]).
     pub fn with_cooling_off(mut self, period: chrono::Duration) -> Store {

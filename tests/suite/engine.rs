@@ -1237,3 +1237,13 @@ on_both_engines!(
     a_drop_reveal_ranks_only_the_answers_the_boards_count,
     a_round_reveal_and_summary_show_what_the_boards_do_not_count,
 );
+
+/// Issue 26.1: `/daily set` warns when the pool is shorter than the drops of one cooling-off.
+#[test]
+fn a_pool_shorter_than_the_drops_of_one_cooling_off_is_flagged() {
+    use interview_bot::app::drops::drops_within;
+    use interview_bot::domain::schedule::Weekdays;
+    assert_eq!(drops_within(Weekdays::EVERY_DAY, Duration::days(30)), 30);
+    assert_eq!(drops_within(Weekdays::WEEKDAYS, Duration::days(30)), 22);
+    assert_eq!(drops_within(Weekdays::WEEKENDS, Duration::days(7)), 2);
+}
