@@ -64,7 +64,8 @@ pub enum AnswerError {
     Store(#[from] StoreError),
 }
 
-/// Score `a`, store it as an attempt at the clock's time, in the server's calendar, and learn
+/// Score `a`, store it as an attempt at the clock's time, in the server's calendar (a drop
+/// answer: on the drop's own date, in its schedule's timezone), and learn
 /// from its score (after the hint penalty) in the same transaction.
 pub async fn score_and_record(
     store: &Store,

@@ -295,7 +295,7 @@ async fn choose_question(
         .collect();
     let Some(question_row) = e
         .store
-        .next_drop_question(row.id, &pool, |v| v.shuffle(&mut rand::rng()))
+        .next_drop_question(row.id, &pool, e.now(), |v| v.shuffle(&mut rand::rng()))
         .await?
     else {
         fail_for_good(
@@ -308,6 +308,15 @@ async fn choose_question(
         return Ok(None);
     };
     Ok(Some(question_row))
+}
+
+/// How many drops a schedule posting on `weekdays` posts within `cooling_off` (at least one).
+/// A pool smaller than this repeats a question whose reveal is within the cooling-off, and
+/// answers to a repeated question count for nobody.
+pub fn drops_within(weekdays: crate::domain::schedule::Weekdays, cooling_off: Duration) -> usize {
+    let days = usize::try_from(cooling_off.num_days().max(1)).unwrap_or(usize::MAX);
+    let per_week = (0..7u8).filter(|d| weekdays.bits() & (1 << d) != 0).count();
+    (days * per_week).div_ceil(7).max(1)
 }
 
 /// A member whose streak breaks unless they answer this drop.
@@ -540,8 +549,10 @@ pub fn reveal_message(
     answers: &[DropAnswer],
     milestones: &[String],
 ) -> Outgoing {
+    // Only answers the boards count are ranked: a copy or a seen answer can score high.
     let top: Vec<String> = answers
         .iter()
+        .filter(|a| a.counted)
         .take(3)
         .enumerate()
         .map(|(i, a)| {
@@ -564,7 +575,15 @@ pub fn reveal_message(
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
     let title = truncate(&format!("Daily reveal — {local_date}"), 256);
-    let count = answers.len().to_string();
+    let not_counted = answers.iter().filter(|a| !a.counted).count();
+    let count = if not_counted == 0 {
+        answers.len().to_string()
+    } else {
+        format!(
+            "{} ({not_counted} not counted: copied, or given after seeing the reference)",
+            answers.len()
+        )
+    };
     // Whole lines only: a cut inside a spoiler would show the rest of the answer.
     let top = fit_lines(&top, MAX_FIELD_VALUE);
     let missed = most_missed

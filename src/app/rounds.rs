@@ -241,6 +241,11 @@ pub async fn answer_allowed(
     user: i64,
     now: DateTime<Utc>,
 ) -> Result<Result<(), AnswerRefusal>, StoreError> {
+    // A question whose reveal is under way is closed, whatever its deadline says: the click
+    // gets the reply the answer would get, before anyone types.
+    if round.state == RoundState::Reveal && round.current_index == position {
+        return Ok(Err(AnswerRefusal::NotThisQuestion));
+    }
     let snap = current_snapshot(store, round).await?;
     let participant = store
         .participants(round.id)
@@ -549,10 +554,17 @@ async fn reveal(e: &Engine, round: &RoundRow, resumed: bool) -> Result<(), StepE
     let mut lines: Vec<String> = names
         .iter()
         .map(|(u, n, _)| {
-            let score = answers
-                .iter()
-                .find(|a| a.user_id == *u)
-                .map_or("no answer".to_string(), |a| format!("{}/100", a.score));
+            let score =
+                answers
+                    .iter()
+                    .find(|a| a.user_id == *u)
+                    .map_or("no answer".to_string(), |a| {
+                        if a.counted {
+                            format!("{}/100", a.score)
+                        } else {
+                            format!("{}/100 (not counted: copied or seen)", a.score)
+                        }
+                    });
             format!("{}: {score}", escape(n))
         })
         .collect();
@@ -561,15 +573,19 @@ async fn reveal(e: &Engine, round: &RoundRow, resumed: bool) -> Result<(), StepE
     }
     let title = format!("Reveal — question {}", round.current_index + 1);
     let scores = fit_lines(&lines, MAX_FIELD_VALUE);
-    let best = answers.iter().max_by_key(|a| a.score).map(|best| {
-        // The spoiler closes after the cut, so the cut never reveals the answer's end.
-        let who = format!("{} ({}/100): ", name_of(&names, best.user_id), best.score);
-        let room = MAX_FIELD_VALUE.saturating_sub(who.chars().count() + 4);
-        format!(
-            "{who}||{}||",
-            truncate(&escape(&truncate(&best.answer, 600)), room)
-        )
-    });
+    let best = answers
+        .iter()
+        .filter(|a| a.counted)
+        .max_by_key(|a| a.score)
+        .map(|best| {
+            // The spoiler closes after the cut, so the cut never reveals the answer's end.
+            let who = format!("{} ({}/100): ", name_of(&names, best.user_id), best.score);
+            let room = MAX_FIELD_VALUE.saturating_sub(who.chars().count() + 4);
+            format!(
+                "{who}||{}||",
+                truncate(&escape(&truncate(&best.answer, 600)), room)
+            )
+        });
     let footer =
         resumed.then_some("Resumed after a restart: this deadline passed while the bot was down.");
     // The reference gets what the rest leaves of the 6,000 characters all embeds may carry.
@@ -613,9 +629,10 @@ async fn summary(e: &Engine, round: &RoundRow) -> Result<(), StepError> {
             .map(|(u, n, team)| PlayerScore {
                 name: escape(n),
                 team: team.clone(),
+                // What the boards count: a copied or seen answer adds nothing.
                 points: answers
                     .iter()
-                    .filter(|a| a.user_id == *u)
+                    .filter(|a| a.user_id == *u && a.counted)
                     .map(|a| a.score)
                     .sum(),
             })
@@ -646,11 +663,7 @@ async fn summary(e: &Engine, round: &RoundRow) -> Result<(), StepError> {
         },
         false,
     )
-    .field(
-        "Boards",
-        "Each answer was added to the server's leaderboards (your best answer per question counts).",
-        false,
-    );
+    .field("Boards", boards_note(&answers), false);
     let mode: Mode = round.mode.parse().unwrap_or(Mode::Group);
     if mode == Mode::Teams {
         let teams: Vec<String> = team_averages(&totals, &TEAM_NAMES)
@@ -674,6 +687,18 @@ async fn summary(e: &Engine, round: &RoundRow) -> Result<(), StepError> {
     }
     post(e, round, Outgoing::embed(embed), &format!("r{}s", round.id)).await;
     Ok(())
+}
+
+/// What the summary says went to the boards: every answer, or all but those that did not count.
+fn boards_note(answers: &[RoundAnswer]) -> String {
+    match answers.iter().filter(|a| !a.counted).count() {
+        0 => "Each answer was added to the server's leaderboards (your best answer per question counts).".into(),
+        n => format!(
+            "{n} answer{} did not count (copied, or given after seeing the reference) and {} not in the points above; the others were added to the server's leaderboards (your best answer per question counts).",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "is" } else { "are" },
+        ),
+    }
 }
 
 /// Per player who answered, the concepts of the round's questions they still miss most.

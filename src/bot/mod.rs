@@ -37,7 +37,7 @@ pub struct Data {
     pub library: Arc<Library>,
     pub timings: Timings,
     /// Last Answer/Hint click per (member, kind), to stop button spam.
-    cooldowns: Mutex<HashMap<(u64, &'static str), Instant>>,
+    cooldowns: Cooldowns,
     /// Wakes the round timer when a deadline changes.
     pub wake: Arc<Notify>,
     pub metrics: crate::ops::Metrics,
@@ -52,17 +52,49 @@ pub struct Data {
 impl Data {
     /// True when the member may click again; records the click.
     pub fn cooldown_ok(&self, user: u64, kind: &'static str) -> bool {
-        let Ok(mut map) = self.cooldowns.lock() else {
+        self.cooldowns.allow(user, kind, Instant::now())
+    }
+}
+
+/// The last Answer/Hint click per (member, kind) within the cooldown. Clicks older than the
+/// cooldown decide nothing, so they are dropped as new ones come: the map holds the members who
+/// clicked within one cooldown, not everyone who ever clicked.
+#[derive(Debug)]
+pub struct Cooldowns {
+    period: std::time::Duration,
+    last: Mutex<HashMap<(u64, &'static str), Instant>>,
+}
+
+impl Cooldowns {
+    pub fn new(period: std::time::Duration) -> Cooldowns {
+        Cooldowns {
+            period,
+            last: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// True when `user` may click `kind` at `now` (and the click is recorded); false within the
+    /// cooldown of their last one.
+    pub fn allow(&self, user: u64, kind: &'static str, now: Instant) -> bool {
+        let Ok(mut map) = self.last.lock() else {
             return true;
         };
-        let now = Instant::now();
-        match map.get(&(user, kind)) {
-            Some(last) if now.duration_since(*last) < self.timings.button_cooldown => false,
-            _ => {
-                map.insert((user, kind), now);
-                true
-            }
+        // Pruned as it goes: at most the clicks of one cooldown are kept.
+        map.retain(|_, at| now.saturating_duration_since(*at) < self.period);
+        if map.contains_key(&(user, kind)) {
+            return false;
         }
+        map.insert((user, kind), now);
+        true
+    }
+
+    /// How many clicks are remembered.
+    pub fn len(&self) -> usize {
+        self.last.lock().map_or(0, |m| m.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -282,7 +314,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     store,
                     library,
                     timings,
-                    cooldowns: Mutex::new(HashMap::new()),
+                    cooldowns: Cooldowns::new(timings.button_cooldown),
                     wake,
                     metrics: data_metrics,
                     in_flight: data_in_flight,

@@ -133,10 +133,14 @@ pub async fn insert_attempt<'c>(db: impl Into<Conn<'c>>, a: &NewAttempt<'_>) -> 
 }
 
 /// The one conditional insert of an answer (see [`Store::record_attempt`]). Parameters:
-/// ?1 guild … ?14 local date as in [`insert_attempt`], ?15 copied, ?16 cooling-off in ms.
+/// ?1 guild … ?14 local date as in [`insert_attempt`], ?15 copied, ?16 cooling-off in ms. A
+/// daily answer is stored on its drop's local date instead of ?14.
 const RECORD_ATTEMPT: &str = "INSERT INTO attempts (guild_id, channel_id, user_id, question_id, topic, context, context_ref,
                           answer, score, covered, missed, hints_used, submitted_ms, local_date, copied, seen_ms)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+           -- A drop answer counts on the drop's own date (its schedule's zone), not the server's.
+           CASE WHEN $6 = 'daily' THEN coalesce((SELECT local_date FROM drops WHERE id = $7), $14) ELSE $14 END,
+           $15,
            (SELECT max(seen_ms) FROM seen_marks
              WHERE guild_id = $1 AND user_id IN ($3, 0) AND question_id = $4
                AND seen_ms <= $13 AND seen_ms > $13 - $16)
@@ -200,6 +204,11 @@ pub(super) async fn record_in<'c>(
 pub const DEFAULT_COOLING_OFF_DAYS: u32 = 30;
 
 impl Store {
+    /// The cooling-off period this store records answers with.
+    pub fn cooling_off(&self) -> chrono::Duration {
+        chrono::Duration::milliseconds(self.cooling_off_ms)
+    }
+
     /// How long after seeing a reference a member's competitive answers to that question do
     /// not count (default [`DEFAULT_COOLING_OFF_DAYS`]).
     pub fn with_cooling_off(mut self, period: chrono::Duration) -> Store {

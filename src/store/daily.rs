@@ -98,6 +98,8 @@ pub struct DropAnswer {
     pub score: i64,
     pub answer: String,
     pub missed: String,
+    /// Counted on the boards: neither copied nor given after seeing the reference.
+    pub counted: bool,
 }
 
 macro_rules! select_schedules {
@@ -304,22 +306,40 @@ impl Store {
 
     /// The next question of a schedule's pool without repeats until the pool is used up: a
     /// shuffled order is kept in the schedule and walked; `shuffle` makes a new one when needed.
+    /// A question whose reference a reveal showed in the server within the cooling-off before
+    /// `now` would count for nobody, so it is passed over while another is left: the walk takes
+    /// the next question not revealed, and when every question of the pool was revealed, the one
+    /// revealed longest ago ([`pick_drop_question`]).
     pub async fn next_drop_question(
         &self,
         schedule_id: i64,
         pool: &[i64],
+        now: DateTime<Utc>,
         shuffle: impl FnOnce(&mut Vec<i64>),
     ) -> Result<Option<i64>> {
+        let cooling_off_ms = self.cooling_off_ms;
         on_pool!(self, db => {
             if pool.is_empty() {
                 return Ok(None);
             }
             let mut tx = db.begin_write().await?;
-            let (order, pos): (String, i64) =
-                sqlx::query_as("SELECT shuffle_order, shuffle_pos FROM schedules WHERE id = $1")
-                    .bind(schedule_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let (guild_id, order, pos): (i64, String, i64) = sqlx::query_as(
+                "SELECT guild_id, shuffle_order, shuffle_pos FROM schedules WHERE id = $1",
+            )
+            .bind(schedule_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            // The server-wide marks (user 0) reveals leave, within the cooling-off.
+            let marks: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT question_id, seen_ms FROM seen_marks
+                 WHERE guild_id = $1 AND user_id = 0 AND seen_ms <= $2 AND seen_ms > $2 - $3",
+            )
+            .bind(guild_id)
+            .bind(ms(now))
+            .bind(cooling_off_ms)
+            .fetch_all(&mut *tx)
+            .await?;
+            let revealed: std::collections::HashMap<i64, i64> = marks.into_iter().collect();
             let mut order: Vec<i64> = serde_json::from_str(&order).unwrap_or_default();
             let mut pos = usize::try_from(pos).unwrap_or(0);
             let same_pool = {
@@ -334,10 +354,10 @@ impl Store {
                 shuffle(&mut order);
                 pos = 0;
             }
-            let question = order.get(pos).copied();
+            let question = pick_drop_question(&mut order, &mut pos, &revealed);
             sqlx::query("UPDATE schedules SET shuffle_order = $1, shuffle_pos = $2 WHERE id = $3")
                 .bind(serde_json::to_string(&order).unwrap_or_else(|_| "[]".into()))
-                .bind(i64::try_from(pos + 1).unwrap_or(i64::MAX))
+                .bind(i64::try_from(pos).unwrap_or(i64::MAX))
                 .bind(schedule_id)
                 .execute(&mut *tx)
                 .await?;
@@ -679,17 +699,44 @@ impl Store {
         })
     }
 
-    /// The counted answers of a drop, best first.
+    /// The answers of a drop: those the boards count first, best first.
     pub async fn drop_answers(&self, drop_id: i64) -> Result<Vec<DropAnswer>> {
         on_pool!(self, pool => {
             Ok(sqlx::query_as(
-                "SELECT a.user_id, coalesce(m.display_name, CAST(a.user_id AS TEXT)) AS display_name, a.score, a.answer, a.missed
+                "SELECT a.user_id, coalesce(m.display_name, CAST(a.user_id AS TEXT)) AS display_name, a.score, a.answer, a.missed,
+                        (a.copied = 0 AND a.seen_ms IS NULL) AS counted
                  FROM attempts a LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
-                 WHERE a.context = 'daily' AND a.context_ref = $1 ORDER BY a.score DESC, a.submitted_ms ASC",
+                 WHERE a.context = 'daily' AND a.context_ref = $1
+                 ORDER BY (a.copied = 0 AND a.seen_ms IS NULL) DESC, a.score DESC, a.submitted_ms ASC",
             )
             .bind(drop_id)
             .fetch_all(pool)
             .await?)
         })
     }
+}
+
+/// The next question of a shuffled `order` from `pos` on, moved to `pos` (so the order stays a
+/// permutation of the pool), with `pos` moved past it. `revealed` maps the questions a reveal
+/// showed in the server within the cooling-off to when: they are passed over while a question
+/// not revealed is left in this walk; when none is, the one revealed longest ago. Questions
+/// earlier in the walk are not taken again (the last one may still be open).
+pub fn pick_drop_question(
+    order: &mut [i64],
+    pos: &mut usize,
+    revealed: &std::collections::HashMap<i64, i64>,
+) -> Option<i64> {
+    let start = *pos;
+    if start >= order.len() {
+        return None;
+    }
+    let at = (start..order.len())
+        .find(|&i| !revealed.contains_key(&order[i]))
+        .or_else(|| {
+            (start..order.len()).min_by_key(|&i| (revealed.get(&order[i]).copied().unwrap_or(0), i))
+        })
+        .unwrap_or(start);
+    order.swap(start, at);
+    *pos = start + 1;
+    order.get(start).copied()
 }

@@ -47,6 +47,8 @@ pub struct RoundAnswer {
     pub user_id: i64,
     pub score: i64,
     pub answer: String,
+    /// Counted on the boards: neither copied nor given after seeing the reference.
+    pub counted: bool,
 }
 
 /// What a new round needs.
@@ -410,7 +412,7 @@ impl Store {
     pub async fn round_answers(&self, round_id: i64) -> Result<Vec<RoundAnswer>> {
         on_pool!(self, pool => {
             Ok(sqlx::query_as(
-                "SELECT rq.position, a.user_id, a.score, a.answer FROM attempts a
+                "SELECT rq.position, a.user_id, a.score, a.answer, (a.copied = 0 AND a.seen_ms IS NULL) AS counted FROM attempts a
                  JOIN round_questions rq ON rq.round_id = a.context_ref AND rq.question_id = a.question_id
                  WHERE a.context = 'mock' AND a.context_ref = $1 ORDER BY rq.position, a.submitted_ms",
             )

@@ -70,16 +70,25 @@ impl Store {
             .await?;
             let days: Vec<NaiveDate> = days.iter().filter_map(|d| d.parse().ok()).collect();
             // Streak days are the server's posting days: the weekdays of its active drops.
-            let masks: Vec<i64> =
-                sqlx::query_scalar("SELECT weekdays FROM schedules WHERE guild_id = $1 AND paused = 0")
-                    .bind(guild_id)
-                    .fetch_all(pool)
-                    .await?;
-            let bits = masks
+            let schedules: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT weekdays, timezone FROM schedules WHERE guild_id = $1 AND paused = 0",
+            )
+            .bind(guild_id)
+            .fetch_all(pool)
+            .await?;
+            let bits = schedules
                 .iter()
-                .fold(0u8, |acc, m| acc | u8::try_from(*m & 0x7f).unwrap_or(0));
+                .fold(0u8, |acc, (m, _)| acc | u8::try_from(*m & 0x7f).unwrap_or(0));
             let posting = Weekdays::from_bits(bits).unwrap_or(Weekdays::EVERY_DAY);
-            let streak = Streak::from_days_on(&days, local_date(now, tz), posting);
+            // Drop answers are dated in their schedule's zone: "today" is not over while it is
+            // not over in the server's zone or in any schedule's, so a drop that is open (an
+            // evening drop in a zone behind the server's) keeps the streak alive.
+            let today = schedules
+                .iter()
+                .filter_map(|(_, zone)| zone.parse::<Tz>().ok())
+                .map(|zone| now.with_timezone(&zone).date_naive())
+                .fold(local_date(now, tz), NaiveDate::min);
+            let streak = Streak::from_days_on(&days, today, posting);
             let board = |period| BoardQuery {
                 guild_id,
                 window: window(period, now, tz),

@@ -341,7 +341,7 @@ async fn a_daily_drop_over_all_three_banks_repeats_no_question_for_over_100_days
     let mut posted = Vec::new();
     for _day in 0..pool.len() + 1 {
         let q = store
-            .next_drop_question(schedule, &pool, |v| v.shuffle(&mut rng))
+            .next_drop_question(schedule, &pool, now, |v| v.shuffle(&mut rng))
             .await
             .unwrap()
             .expect("the pool is not empty");

@@ -2856,3 +2856,24 @@ async fn practise(w: &World, slug: &str) {
 }
 
 mod review;
+
+/// Issue 26.8: the cooldown map keeps the clicks of one cooldown, not every member who ever
+/// clicked.
+#[test]
+fn the_button_cooldown_forgets_clicks_older_than_the_cooldown() {
+    let cooldowns = bot::Cooldowns::new(Duration::from_secs(2));
+    let start = std::time::Instant::now();
+    for user in 0..1000 {
+        assert!(cooldowns.allow(user, "answer", start));
+    }
+    assert!(!cooldowns.allow(7, "answer", start + Duration::from_secs(1)));
+    assert!(cooldowns.allow(7, "hint", start + Duration::from_secs(1)));
+    // One cooldown later the old clicks decide nothing and are gone.
+    let later = start + Duration::from_secs(3);
+    assert!(cooldowns.allow(7, "answer", later));
+    assert_eq!(
+        cooldowns.len(),
+        1,
+        "only the clicks of the last cooldown are kept"
+    );
+}

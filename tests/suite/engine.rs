@@ -861,6 +861,344 @@ async fn no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out(db: D
     assert!(store.recent_digests(1, 10).await.unwrap().is_empty());
 }
 
+/// A schedule of server 1 posting in channel 100 at `time` in `timezone` on `weekdays`, drawing
+/// from `topic` of the shipped bank.
+async fn schedule_in(
+    w: &World,
+    time: &str,
+    timezone: &str,
+    weekdays: u8,
+    topic: Option<&str>,
+) -> i64 {
+    w.engine
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: 1,
+                channel_id: 100,
+                local_time: time,
+                timezone,
+                weekdays,
+                bank_id: None,
+                topic,
+                difficulty: None,
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 9,
+            },
+            w.now(),
+        )
+        .await
+        .unwrap()
+}
+
+/// The schedule's latest drop.
+async fn latest_drop(w: &World, schedule: i64) -> interview_bot::store::DropRow {
+    w.engine
+        .store
+        .recent_drops(schedule, 1)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+/// Member `user` answers drop `drop` through the one answer path, at the clock's time.
+async fn answer_drop(w: &World, drop: &interview_bot::store::DropRow, user: i64) -> app::Scored {
+    let asked = w
+        .engine
+        .library
+        .question(&w.engine.store, drop.question_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    w.engine
+        .store
+        .upsert_member(1, user, &format!("member {user}"), w.now())
+        .await
+        .unwrap();
+    app::score_and_record(
+        &w.engine.store,
+        w.clock.as_ref(),
+        &app::Answering {
+            guild_id: 1,
+            channel_id: Some(100),
+            user_id: user,
+            question_row: drop.question_id.unwrap(),
+            bank: &w.engine.library.shipped().bank.meta.id,
+            question: asked.question(),
+            corpus: asked.corpus(),
+            answer: &asked.question().reference,
+            context: interview_bot::store::AttemptContext::Daily,
+            context_ref: Some(drop.id),
+            hints_used: 0,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Issue 26.1: a drop whose question was revealed in the server within the cooling-off would
+/// count for nobody, so drops take the questions not revealed first, and when every question
+/// of the pool was revealed, the one revealed longest ago.
+async fn a_drop_prefers_a_question_not_revealed_in_the_server_within_the_cooling_off(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T08:00:00Z").await else {
+        return;
+    };
+    let shipped = w.engine.library.shipped().clone();
+    let topic = shipped.bank.questions[0].topic.clone();
+    let pool: Vec<i64> = shipped
+        .bank
+        .questions
+        .iter()
+        .filter(|q| q.topic == topic)
+        .map(|q| shipped.row_of(q).unwrap())
+        .collect();
+    assert!(pool.len() >= 4, "{pool:?}");
+    // Reveals showed every question of the topic but one in the server, 20 days ago, one an
+    // hour after the other.
+    let fresh = pool[pool.len() / 2];
+    let seen: Vec<i64> = pool.iter().copied().filter(|q| *q != fresh).collect();
+    for (i, q) in seen.iter().enumerate() {
+        let at = w.now() - Duration::days(20) + Duration::hours(i64::try_from(i).unwrap());
+        w.engine
+            .store
+            .mark_seen(1, 0, *q, interview_bot::store::SeenSource::Reveal, at)
+            .await
+            .unwrap();
+    }
+    let schedule = schedule_in(&w, "10:00", "Europe/London", 0x7f, Some(&topic)).await;
+    w.set(t("2026-05-04T09:00:00Z"));
+    app::timer::wake(&w.engine, false).await;
+    let first = latest_drop(&w, schedule).await;
+    assert_eq!(first.question_id, Some(fresh), "{first:?}");
+    w.set(t("2026-05-04T10:00:00Z"));
+    let scored = answer_drop(&w, &first, 21).await;
+    assert!(!scored.seen, "the answer to a fresh question counts");
+    // Every question was revealed now: the one revealed longest ago.
+    w.set(t("2026-05-05T09:00:00Z"));
+    app::timer::wake(&w.engine, false).await;
+    let second = latest_drop(&w, schedule).await;
+    assert_eq!(second.local_date, "2026-05-05");
+    assert_eq!(second.question_id, Some(seen[0]), "{second:?}");
+}
+
+/// Issue 26.2: a Mon–Fri 18:00 America/Los_Angeles drop posts at 01:00 UTC the next day. In a
+/// server on UTC its answers are counted on the drop's own date, so the weekend breaks no
+/// streak, and the streak is alive while Monday's drop is open.
+async fn a_drop_answer_counts_on_the_drops_own_date_so_the_weekend_breaks_no_streak(db: Db) {
+    let Some(w) = World::new(db, "2026-05-06T12:00:00Z").await else {
+        return;
+    };
+    let weekdays = interview_bot::domain::schedule::Weekdays::WEEKDAYS.bits();
+    let schedule = schedule_in(&w, "18:00", "America/Los_Angeles", weekdays, None).await;
+    // Thursday 7 and Friday 8 May, 18:00 PDT = 01:00 UTC the next day; answered an hour later.
+    for (post, answer) in [
+        ("2026-05-08T01:00:00Z", "2026-05-08T02:00:00Z"),
+        ("2026-05-09T01:00:00Z", "2026-05-09T02:00:00Z"),
+    ] {
+        w.set(t(post));
+        app::timer::wake(&w.engine, false).await;
+        w.set(t(answer));
+        let drop = latest_drop(&w, schedule).await;
+        answer_drop(&w, &drop, 21).await;
+    }
+    // Monday 11 May's drop is open (Tuesday 12 May in UTC): the streak is alive until it closes.
+    w.set(t("2026-05-12T01:00:00Z"));
+    app::timer::wake(&w.engine, false).await;
+    let monday = latest_drop(&w, schedule).await;
+    assert_eq!(monday.local_date, "2026-05-11");
+    let stats = w.engine.store.member_stats(1, 21, w.now()).await.unwrap();
+    assert_eq!(stats.streak.current, 2, "{:?}", stats.streak);
+    w.set(t("2026-05-12T02:00:00Z"));
+    answer_drop(&w, &monday, 21).await;
+    let stats = w.engine.store.member_stats(1, 21, w.now()).await.unwrap();
+    assert_eq!(stats.streak.current, 3, "{:?}", stats.streak);
+}
+
+/// Issue 26.7: a question whose reveal is under way is closed: the Answer button says so at the
+/// click instead of opening a form whose answer would then be refused as late.
+async fn a_question_in_its_reveal_refuses_the_answer_click_as_closed(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T12:00:00Z").await else {
+        return;
+    };
+    let round = w.solo_round(2, 30).await;
+    let start = w.now();
+    app::timer::wake(&w.engine, false).await;
+    w.set(start + Duration::seconds(10));
+    let row = w.engine.store.round(round).await.unwrap();
+    assert_eq!(
+        rounds::answer_allowed(&w.engine.store, &row, 0, 11, w.now())
+            .await
+            .unwrap(),
+        Ok(()),
+        "open before its reveal"
+    );
+    // Its reveal is claimed before the deadline (e.g. a skip): the question is closed.
+    let lease = w.engine.lease_from(w.now());
+    assert!(w.engine.store.claim_reveal(round, 0, lease).await.unwrap());
+    let row = w.engine.store.round(round).await.unwrap();
+    assert_eq!(row.state, RoundState::Reveal);
+    assert_eq!(
+        rounds::answer_allowed(&w.engine.store, &row, 0, 11, w.now())
+            .await
+            .unwrap(),
+        Err(interview_bot::domain::round::AnswerRefusal::NotThisQuestion)
+    );
+}
+
+/// Issue 26.5: a copied answer scores high but counts 0 on the boards; the drop's reveal does
+/// not rank it among the top answers, and says how many answers did not count.
+async fn a_drop_reveal_ranks_only_the_answers_the_boards_count(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T08:00:00Z").await else {
+        return;
+    };
+    let schedule = w.schedule("10:00", 100).await; // 09:00 UTC (BST), a 24-hour window
+    w.set(t("2026-05-04T09:00:00Z"));
+    app::timer::wake(&w.engine, false).await;
+    let drop = latest_drop(&w, schedule).await;
+    w.set(t("2026-05-04T10:00:00Z"));
+    // Member 21 pastes the reference: a copy, scored high, counted 0.
+    let copied = answer_drop(&w, &drop, 21).await;
+    assert!(copied.copied, "the reference pasted is a copy");
+    // Member 22 writes a short answer of their own.
+    let asked = w
+        .engine
+        .library
+        .question(&w.engine.store, drop.question_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    w.engine
+        .store
+        .upsert_member(1, 22, "member 22", w.now())
+        .await
+        .unwrap();
+    let own = app::score_and_record(
+        &w.engine.store,
+        w.clock.as_ref(),
+        &app::Answering {
+            guild_id: 1,
+            channel_id: Some(100),
+            user_id: 22,
+            question_row: drop.question_id.unwrap(),
+            bank: &w.engine.library.shipped().bank.meta.id,
+            question: asked.question(),
+            corpus: asked.corpus(),
+            answer: "It depends on the event loop and I would measure it first.",
+            context: interview_bot::store::AttemptContext::Daily,
+            context_ref: Some(drop.id),
+            hints_used: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!own.copied && !own.seen);
+    w.set(t("2026-05-05T09:00:00Z"));
+    app::timer::wake(&w.engine, false).await;
+    let reveal = w
+        .out
+        .posts()
+        .into_iter()
+        .find(|(_, nonce, _)| *nonce == format!("d{}v", drop.id))
+        .expect("the reveal is posted")
+        .2;
+    let embed = reveal.embed.unwrap();
+    let field = |name: &str| {
+        embed
+            .fields
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, v, _)| v.clone())
+    };
+    let top = field("Top answers").expect("a top answer");
+    assert!(top.starts_with("1. member 22"), "{top}");
+    assert!(!top.contains("member 21"), "{top}");
+    let count = field("Answers").unwrap();
+    assert!(count.contains("1 not counted"), "{count}");
+}
+
+/// Issue 26.5: a round's reveal shows no copied answer as its best, and its summary does not
+/// claim that every answer went to the boards.
+async fn a_round_reveal_and_summary_show_what_the_boards_do_not_count(db: Db) {
+    let Some(w) = World::new(db, "2026-05-04T12:00:00Z").await else {
+        return;
+    };
+    let round = w.solo_round(1, 30).await;
+    let start = w.now();
+    app::timer::wake(&w.engine, false).await;
+    w.set(start + Duration::seconds(5));
+    let (row, _) = w
+        .engine
+        .store
+        .round_question(round, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    let asked = w
+        .engine
+        .library
+        .question(&w.engine.store, row)
+        .await
+        .unwrap()
+        .unwrap();
+    let scored = app::score_and_record(
+        &w.engine.store,
+        w.clock.as_ref(),
+        &app::Answering {
+            guild_id: 1,
+            channel_id: Some(300),
+            user_id: 11,
+            question_row: row,
+            bank: &w.engine.library.shipped().bank.meta.id,
+            question: asked.question(),
+            corpus: asked.corpus(),
+            answer: &asked.question().reference,
+            context: interview_bot::store::AttemptContext::Mock,
+            context_ref: Some(round),
+            hints_used: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(scored.copied);
+    w.set(start + Duration::seconds(30));
+    app::timer::wake(&w.engine, false).await;
+    let posts = w.out.posts();
+    let embed_of = |nonce: String| {
+        posts
+            .iter()
+            .find(|(_, n, _)| *n == nonce)
+            .unwrap_or_else(|| panic!("{nonce} posted: {:?}", w.nonces()))
+            .2
+            .embed
+            .clone()
+            .unwrap()
+    };
+    let reveal = embed_of(format!("r{round}v0"));
+    assert!(
+        !reveal.fields.iter().any(|(n, _, _)| n == "Best answer"),
+        "{:?}",
+        reveal.fields
+    );
+    let scores = &reveal
+        .fields
+        .iter()
+        .find(|(n, _, _)| n == "Scores")
+        .unwrap()
+        .1;
+    assert!(scores.contains("not counted"), "{scores}");
+    let summary = embed_of(format!("r{round}s"));
+    let boards = &summary
+        .fields
+        .iter()
+        .find(|(n, _, _)| n == "Boards")
+        .unwrap()
+        .1;
+    assert!(!boards.starts_with("Each answer was added"), "{boards}");
+    assert!(boards.contains("1 answer did not count"), "{boards}");
+}
+
 /// Each test above, once per engine.
 macro_rules! on_both_engines {
     ($($name:ident),+ $(,)?) => {
@@ -893,4 +1231,19 @@ on_both_engines!(
     a_digest_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once,
     a_digest_discord_refused_is_tried_again_until_a_day_after_it_was_due,
     no_digest_is_posted_for_a_server_that_did_not_opt_in_or_opted_out,
+    a_drop_prefers_a_question_not_revealed_in_the_server_within_the_cooling_off,
+    a_drop_answer_counts_on_the_drops_own_date_so_the_weekend_breaks_no_streak,
+    a_question_in_its_reveal_refuses_the_answer_click_as_closed,
+    a_drop_reveal_ranks_only_the_answers_the_boards_count,
+    a_round_reveal_and_summary_show_what_the_boards_do_not_count,
 );
+
+/// Issue 26.1: `/daily set` warns when the pool is shorter than the drops of one cooling-off.
+#[test]
+fn a_pool_shorter_than_the_drops_of_one_cooling_off_is_flagged() {
+    use interview_bot::app::drops::drops_within;
+    use interview_bot::domain::schedule::Weekdays;
+    assert_eq!(drops_within(Weekdays::EVERY_DAY, Duration::days(30)), 30);
+    assert_eq!(drops_within(Weekdays::WEEKDAYS, Duration::days(30)), 22);
+    assert_eq!(drops_within(Weekdays::WEEKENDS, Duration::days(7)), 2);
+}

@@ -108,11 +108,22 @@ async fn set(
         topic: topic.clone(),
         difficulty,
     };
-    if content.bank.filter(&filter).next().is_none() {
+    let pool = content.bank.filter(&filter).count();
+    if pool == 0 {
         return Err(user(
             "No question of that bank matches that topic and difficulty, so the drop would have nothing to post. Try fewer filters; nothing was saved.",
         ));
     }
+    let cooling_off = ctx.data().store.cooling_off();
+    let needed = crate::app::drops::drops_within(weekdays, cooling_off);
+    let warning = (pool < needed).then(|| {
+        format!(
+            "\n⚠ Only {pool} question{} match, fewer than the {needed} drops it posts within the {}-day cooling-off: from drop {} on it repeats questions whose reveal was recent, and answers to those do not count on the boards. Widen the topic or difficulty for a longer pool.",
+            if pool == 1 { "" } else { "s" },
+            cooling_off.num_days(),
+            pool + 1
+        )
+    });
     let bank_id =
         (!Arc::ptr_eq(&content, ctx.data().library.shipped())).then_some(content.stored.id);
     let channel = channel.unwrap_or_else(|| ctx.channel_id());
@@ -144,10 +155,11 @@ async fn set(
     say(
         ctx,
         format!(
-            "Daily drop #{id} set: {local_time} {} ({weekdays}) in <#{}>. Next post <t:{}:F>. See `/daily preview id:{id}`.",
+            "Daily drop #{id} set: {local_time} {} ({weekdays}) in <#{}>. Next post <t:{}:F>. See `/daily preview id:{id}`.{}",
             tz.name(),
             channel.get(),
-            next.timestamp()
+            next.timestamp(),
+            warning.unwrap_or_default()
         ),
     )
     .await
