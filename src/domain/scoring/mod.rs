@@ -47,11 +47,13 @@
 //!   of them grammatical is a keyword salad, flagged and capped at [`SALAD_CAP`].
 
 mod corpus;
+pub mod embedding;
 mod matching;
 mod polarity;
 mod roles;
 mod synonyms;
 pub mod text;
+mod wordpiece;
 
 use serde::Serialize;
 

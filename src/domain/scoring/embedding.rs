@@ -1,0 +1,226 @@
+//! Meaning as a vector: the static sentence-embedding table distilled from all-MiniLM-L6-v2
+//! (`data/embeddings.py`, notice in THIRD-PARTY). A text's vector is the mean of its WordPiece
+//! tokens' rows; the cosine of two such vectors says how close their meanings are, also when they
+//! share no word ("the main thread is never held up" ~ "does not block the event loop").
+//!
+//! The table is compiled into the binary and read where it lies: rows are int8 with one f32 scale
+//! each, the vocabulary is a sorted index searched in place. Nothing is parsed or copied at start-up
+//! beyond the 16-byte header.
+
+use std::sync::OnceLock;
+
+use super::wordpiece::{self, UNK};
+
+/// Dimensions of a vector (the table's header must agree).
+pub const DIMS: usize = 256;
+
+static TABLE_BYTES: &[u8] = include_bytes!("../../../data/embeddings.bin");
+const MAGIC: &[u8; 8] = b"IBEMB1\0\0";
+
+/// A text's meaning: the sum of its tokens' rows (cosine does not care for the count).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vector(pub [f32; DIMS]);
+
+impl Default for Vector {
+    fn default() -> Self {
+        Vector([0.0; DIMS])
+    }
+}
+
+impl Vector {
+    pub fn add(&mut self, other: &Vector) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a += b;
+        }
+    }
+
+    pub fn dot(&self, other: &Vector) -> f32 {
+        self.0.iter().zip(&other.0).map(|(a, b)| a * b).sum()
+    }
+
+    pub fn norm(&self) -> f32 {
+        self.dot(self).sqrt()
+    }
+
+    /// Cosine similarity, 0 for an empty vector.
+    pub fn cosine(&self, other: &Vector) -> f64 {
+        let n = self.norm() * other.norm();
+        if n > 0.0 {
+            f64::from(self.dot(other) / n)
+        } else {
+            0.0
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.iter().all(|&x| x == 0.0)
+    }
+}
+
+/// The embedded table.
+pub struct Table {
+    rows: usize,
+    scales: &'static [u8],
+    values: &'static [u8],
+    vocab: Vocab,
+}
+
+/// The model's vocabulary, searched in place.
+pub struct Vocab {
+    rows: usize,
+    ends: &'static [u8],
+    text: &'static [u8],
+    sorted: &'static [u8],
+}
+
+fn u32_at(bytes: &[u8], i: usize) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&bytes[4 * i..4 * i + 4]);
+    u32::from_le_bytes(b)
+}
+
+impl Vocab {
+    fn token(&self, id: usize) -> &'static [u8] {
+        let start = if id == 0 {
+            0
+        } else {
+            u32_at(self.ends, id - 1) as usize
+        };
+        let end = u32_at(self.ends, id) as usize;
+        &self.text[start..end]
+    }
+
+    /// The id of a token (a word, or `##` and a continuation).
+    pub fn id(&self, token: &str) -> Option<u32> {
+        let token = token.as_bytes();
+        let (mut lo, mut hi) = (0usize, self.rows);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let id = u32_at(self.sorted, mid);
+            match self.token(id as usize).cmp(token) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(id),
+            }
+        }
+        None
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+}
+
+impl Table {
+    /// The table compiled into the binary. Its layout is checked by a test (and by
+    /// data/embeddings.py, which writes it): a malformed table is a build defect, not input.
+    pub fn get() -> &'static Table {
+        static TABLE: OnceLock<Table> = OnceLock::new();
+        TABLE.get_or_init(|| Table::from_bytes(TABLE_BYTES))
+    }
+
+    fn from_bytes(bytes: &'static [u8]) -> Table {
+        assert!(
+            bytes.len() > 16 && &bytes[..8] == MAGIC,
+            "embedding table header"
+        );
+        let rows = u32_at(&bytes[8..], 0) as usize;
+        let dims = u32_at(&bytes[8..], 1) as usize;
+        assert_eq!(dims, DIMS, "embedding table dimensions");
+        let (scales, rest) = bytes[16..].split_at(4 * rows);
+        let (values, rest) = rest.split_at(rows * dims);
+        let (ends, rest) = rest.split_at(4 * rows);
+        let text_len = u32_at(ends, rows - 1) as usize;
+        let (text, sorted) = rest.split_at(text_len);
+        assert_eq!(sorted.len(), 4 * rows, "embedding table index");
+        Table {
+            rows,
+            scales,
+            values,
+            vocab: Vocab {
+                rows,
+                ends,
+                text,
+                sorted,
+            },
+        }
+    }
+
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    /// Adds token `id`'s row to `v`.
+    pub fn add_row(&self, id: u32, v: &mut Vector) {
+        let id = id as usize;
+        if id >= self.rows {
+            return;
+        }
+        let scale = f32::from_le_bytes([
+            self.scales[4 * id],
+            self.scales[4 * id + 1],
+            self.scales[4 * id + 2],
+            self.scales[4 * id + 3],
+        ]);
+        let row = &self.values[id * DIMS..(id + 1) * DIMS];
+        for (a, &q) in v.0.iter_mut().zip(row) {
+            *a += scale * f32::from(q as i8);
+        }
+    }
+
+    /// The vector of a whole text (`[UNK]` tokens carry no meaning and are left out).
+    pub fn embed(&self, text: &str) -> Vector {
+        let mut v = Vector::default();
+        wordpiece::tokenize(&self.vocab, text, |_, id| {
+            if id != UNK {
+                self.add_row(id, &mut v);
+            }
+        });
+        v
+    }
+
+    /// Calls `each(offset, id)` for the tokens of `text` (see [`wordpiece::tokenize`]).
+    pub fn tokens(&self, text: &str, each: impl FnMut(usize, u32)) {
+        wordpiece::tokenize(&self.vocab, text, each);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_holds_the_models_vocabulary() {
+        let t = Table::get();
+        assert_eq!(t.vocab().len(), 30_522);
+        assert_eq!(t.vocab().id("[UNK]"), Some(UNK));
+        assert_eq!(t.vocab().id("[CLS]"), Some(101));
+        assert_eq!(t.vocab().id("the"), Some(1996));
+        assert_eq!(t.vocab().id("##s"), Some(2015));
+        assert_eq!(t.vocab().id("notaword-at-all"), None);
+        // Every token is found at its own id: the sorted index is complete and ordered.
+        for id in (0..t.vocab().len()).step_by(7) {
+            let token = std::str::from_utf8(t.vocab().token(id)).unwrap_or_default();
+            assert_eq!(t.vocab().id(token), Some(id as u32), "{token}");
+        }
+    }
+
+    #[test]
+    fn meaning_is_closer_for_paraphrases_than_for_other_subjects() {
+        let t = Table::get();
+        let a = t.embed("The event loop is not blocked while the database query runs.");
+        let para = t
+            .embed("While waiting for the database, the main thread keeps serving other requests.");
+        let other = t.embed("Use a Content Security Policy header against cross-site scripting.");
+        assert!(
+            a.cosine(&para) > a.cosine(&other) + 0.1,
+            "{} vs {}",
+            a.cosine(&para),
+            a.cosine(&other)
+        );
+    }
+}
