@@ -89,9 +89,9 @@ pub struct EvalRow {
     pub flags: String,
     /// The scorer's relevance (share of the answer about its question), 0–1.
     pub relevance: f64,
-    /// The scorer's other parts (coverage, similarity, fluency, brevity), for studying
+    /// The scorer's other parts (coverage, similarity, fluency, brevity, semantic, alignment), for studying
     /// disagreements in the dump.
-    pub parts: [f64; 4],
+    pub parts: [f64; 6],
     /// True when the row's question was found in a bank (curated concepts used).
     pub curated: bool,
 }
@@ -273,7 +273,14 @@ pub fn evaluate_with(
                 held_out,
                 flags: flags.join(" "),
                 relevance: a.relevance,
-                parts: [a.coverage, a.similarity, a.fluency, a.brevity],
+                parts: [
+                    a.coverage,
+                    a.similarity,
+                    a.fluency,
+                    a.brevity,
+                    a.semantic,
+                    a.alignment,
+                ],
                 curated: curated[qi],
             }
         })
@@ -364,13 +371,13 @@ fn print_part(p: &Part) {
 
 fn dump(path: &Path, rows: &[EvalRow]) -> anyhow::Result<()> {
     let mut out = String::from(
-        "row,split,group,grade,score,baseline,relevance,coverage,similarity,fluency,brevity,curated,flags\n",
+        "row,split,group,grade,score,baseline,relevance,coverage,similarity,fluency,brevity,semantic,alignment,curated,flags\n",
     );
     for (i, r) in rows.iter().enumerate() {
         let split = if r.held_out { "held_out" } else { "tuning" };
         let _ = writeln!(
             out,
-            "{},{split},{},{},{},{:.1},{:.3},{:.3},{:.3},{:.3},{:.3},{},{}",
+            "{},{split},{},{},{},{:.1},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{},{}",
             i + 1,
             r.group,
             r.grade,
@@ -381,6 +388,8 @@ fn dump(path: &Path, rows: &[EvalRow]) -> anyhow::Result<()> {
             r.parts[1],
             r.parts[2],
             r.parts[3],
+            r.parts[4],
+            r.parts[5],
             r.curated,
             r.flags
         );

@@ -10,13 +10,13 @@ use std::path::Path;
 
 use interview_bot::cli::eval::{Columns, evaluate};
 
-/// A little under the measured 0.592 (all Mohler answers), so changes that lose agreement are
+/// A little under the measured 0.603 (all Mohler answers, with the embedding table), so changes that lose agreement are
 /// caught (scores are deterministic: the figure does not wobble).
-const PEARSON_FLOOR: f64 = 0.58;
-/// Issue 11's targets on the parts nothing was tuned on: Mohler assignments 7–12 (measured
-/// 0.601) and SAF `unseen_answers` (0.734).
+const PEARSON_FLOOR: f64 = 0.59;
+/// Floors on the parts nothing was tuned on, under today's figures: Mohler assignments 7–12
+/// (0.607 with the embedding table, 0.601 without) and SAF `unseen_answers` (0.746; 0.734).
 const MOHLER_HELD_OUT_TARGET: f64 = 0.60;
-const SAF_UNSEEN_TARGET: f64 = 0.72;
+const SAF_UNSEEN_TARGET: f64 = 0.74;
 
 /// The data set at `../shared/eval/NAME`, or `None` (the test passes, saying why) when it is
 /// absent and CI did not require it.

@@ -3,17 +3,26 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::FastMap;
+use super::embedding::Vector;
 use super::matching::{
     AnswerIndex, Phrase, PhraseWord, PreparedPhrase, Vocabulary, content_tokens,
 };
+use super::meaning::Meaning;
 use super::synonyms::{self, SYNONYM_CREDIT};
 use super::text::{Analyzed, analyze, stem_uncached};
+use super::{FastMap, Parts};
 use crate::domain::bank::{Bank, Question, QuestionId};
 
 /// Words of the question prompt weigh this much in similarity and derived concepts:
 /// repeating the question must earn (almost) nothing.
 pub const PROMPT_WORD_FACTOR: f64 = 0.25;
+
+/// A sentence (or answer) closer in meaning to another question than to its own by more than
+/// this cosine is about that other question. Static embeddings of one subject's texts sit close
+/// together, so only a clear lead counts.
+pub const MEANING_FOREIGN_MARGIN: f64 = 0.1;
+/// ... and past the margin, this much more lead takes all of it away.
+pub const MEANING_FOREIGN_RAMP: f64 = 0.1;
 
 /// Word rarity over a set of questions, plus every question prepared for scoring.
 #[derive(Debug, Clone)]
@@ -25,6 +34,10 @@ pub struct Corpus {
     /// Every question the corpus knows (background ones too), for telling which question a
     /// sentence of an answer is about; `CorpusStem::topics` numbers them.
     topic_ids: Vec<QuestionId>,
+    /// Which parts of the judge are on.
+    parts: Parts,
+    /// The meaning of each question's topic text, numbered as `topic_ids`.
+    topic_meanings: Vec<Vector>,
 }
 
 /// What the corpus knows of a stem.
@@ -203,6 +216,8 @@ pub struct PreparedQuestion {
     pub reference_len: usize,
     /// The prompt's content stems in order, as stem numbers, for spotting a pasted question.
     pub prompt_sequence: Vec<usize>,
+    /// What the reference answer means, sentence by sentence.
+    pub meaning: Meaning,
 }
 
 /// tf-idf weight: sublinear term frequency, idf, prompt words damped.
@@ -214,6 +229,16 @@ fn weight(count: usize, idf: f64, in_prompt: bool) -> f64 {
 impl Corpus {
     /// Build idf over the questions (each question's prompt and reference is one document) and
     /// prepare each question.
+    /// The same corpus with only `parts` of the judge on (for measuring what each adds).
+    pub fn with_parts(mut self, parts: Parts) -> Corpus {
+        self.parts = parts;
+        self
+    }
+
+    pub fn parts(&self) -> Parts {
+        self.parts
+    }
+
     pub fn new(questions: &[Question]) -> Corpus {
         Corpus::with_background(questions, &[])
     }
@@ -247,10 +272,14 @@ impl Corpus {
             unseen_idf: idf_of(0),
             prepared: HashMap::new(),
             topic_ids: Vec::new(),
+            parts: Parts::default(),
+            topic_meanings: Vec::new(),
         };
         for (d, q) in questions.iter().chain(background).enumerate() {
             corpus.topic_ids.push(q.id.clone());
-            for (stem, w) in corpus.topic_vector(&analyze(&topic_text(q))) {
+            let topic = analyze(&topic_text(q));
+            corpus.topic_meanings.push(Meaning::of(&topic).whole);
+            for (stem, w) in corpus.topic_vector(&topic) {
                 let unseen_idf = corpus.unseen_idf;
                 corpus
                     .stems
@@ -382,6 +411,35 @@ impl Corpus {
             });
         }
         out
+    }
+
+    /// Whether an answer is about its question by meaning: 1 unless the answer as a whole is
+    /// closer to another question of the corpus than to this one by more than
+    /// [`MEANING_FOREIGN_MARGIN`], falling to 0 over [`MEANING_FOREIGN_RAMP`]. Catches an answer to another question told in words of its own. Sentence by sentence
+    /// static embeddings place too loosely (on the tuning data that judged many right answers
+    /// foreign), so single sentences are left to the word-based relevance.
+    pub fn meaning_relevance(&self, q: &PreparedQuestion, answer: &Meaning) -> f64 {
+        let Some(own) = self.topic_ids.iter().position(|id| *id == q.id) else {
+            return 1.0;
+        };
+        if self.topic_meanings.len() < 2 {
+            return 1.0;
+        }
+        let closeness = |v: &Vector| -> (f64, f64) {
+            let mut other = f64::MIN;
+            let mut mine = 0.0;
+            for (d, t) in self.topic_meanings.iter().enumerate() {
+                let c = v.cosine(t);
+                if d == own {
+                    mine = c;
+                } else {
+                    other = other.max(c);
+                }
+            }
+            (mine, other)
+        };
+        let (mine, other) = closeness(&answer.whole);
+        (1.0 - (other - mine - MEANING_FOREIGN_MARGIN) / MEANING_FOREIGN_RAMP).clamp(0.0, 1.0)
     }
 
     /// How much of an answer is about its question rather than about another question the
@@ -598,6 +656,7 @@ impl Corpus {
             reference_norm,
             reference_len: reference_stems.len(),
             prompt_sequence,
+            meaning: Meaning::of(&reference),
         }
     }
 

@@ -35,7 +35,7 @@ impl Vector {
     }
 
     pub fn dot(&self, other: &Vector) -> f32 {
-        self.0.iter().zip(&other.0).map(|(a, b)| a * b).sum()
+        dot(&self.0, &other.0)
     }
 
     pub fn norm(&self) -> f32 {
@@ -55,6 +55,33 @@ impl Vector {
     pub fn is_zero(&self) -> bool {
         self.0.iter().all(|&x| x == 0.0)
     }
+}
+
+/// Dimensions kept for comparing single tokens: the table's dimensions are ordered by variance
+/// (PCA), and on the tuning data the first 64 tell tokens apart nearly as well as all 256
+/// (soft recall's agreement with graders within 0.005) at a quarter of the cost.
+pub const TOKEN_DIMS: usize = 64;
+
+/// A token's direction in its first [`TOKEN_DIMS`] dimensions, unit length.
+pub type TokenUnit = [f32; TOKEN_DIMS];
+
+/// Dot product in eight independent lanes: a plain sum is one serial chain the compiler may not
+/// reorder, which it can vectorise this way.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for l in 0..8 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    let tail: f32 = a
+        .chunks_exact(8)
+        .remainder()
+        .iter()
+        .zip(b.chunks_exact(8).remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    lanes.iter().sum::<f32>() + tail
 }
 
 /// The embedded table.
@@ -170,6 +197,21 @@ impl Table {
         for (a, &q) in v.0.iter_mut().zip(row) {
             *a += scale * f32::from(q as i8);
         }
+    }
+
+    /// Token `id`'s unit direction in its first [`TOKEN_DIMS`] dimensions, and its full row's
+    /// length (the frequency weight: common tokens are short).
+    pub fn token_unit(&self, id: u32) -> (TokenUnit, f32) {
+        let mut v = Vector::default();
+        self.add_row(id, &mut v);
+        let weight = v.norm();
+        let mut unit = [0.0f32; TOKEN_DIMS];
+        unit.copy_from_slice(&v.0[..TOKEN_DIMS]);
+        let n = dot(&unit, &unit).sqrt();
+        if n > 0.0 {
+            unit.iter_mut().for_each(|x| *x /= n);
+        }
+        (unit, weight)
     }
 
     /// The vector of a whole text (`[UNK]` tokens carry no meaning and are left out).

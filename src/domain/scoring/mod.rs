@@ -49,6 +49,7 @@
 mod corpus;
 pub mod embedding;
 mod matching;
+pub mod meaning;
 mod polarity;
 mod roles;
 mod synonyms;
@@ -68,6 +69,45 @@ use crate::domain::bank::Question;
 /// than the rest of such a lookup. foldhash is several times faster and still seeded per process,
 /// so colliding words cannot be prepared in advance (answers are capped at 100 KB too).
 type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Which parts of the judge are on. All are, except where `eval` turns one off to report what it
+/// adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// Meaning from the embedding table: similarity, soft recall, sentence alignment.
+    pub embeddings: bool,
+    /// WordNet synonyms of reference words.
+    pub synonyms: bool,
+    /// Denied or reversed claims cost points.
+    pub contradiction: bool,
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        Parts {
+            embeddings: true,
+            synonyms: true,
+            contradiction: true,
+        }
+    }
+}
+
+/// Share of the score that comes from meaning (embeddings) rather than words. On the tuning data
+/// (Mohler 1–6, SAF training) agreement with graders was flat from 0.4 to 0.6; the low end keeps
+/// what an answer to another question earns by meaning alone smallest.
+pub const W_MEANING: f64 = 0.4;
+/// Within meaning, the share of soft recall (the reference's content said token by token); the
+/// rest is the whole answer's closeness to the whole reference.
+pub const SOFT_RECALL_SHARE: f64 = 0.75;
+/// Soft recall an unrelated text reaches by chance (any token is somewhat close to some other):
+/// meaning counts from here.
+pub const SOFT_RECALL_CHANCE: f64 = 0.25;
+/// Whole-text closeness two unrelated texts of one subject reach by chance.
+pub const SEMANTIC_CHANCE: f64 = 0.4;
+
+/// Meaning counts in full once this share of an answer's content words are dictionary words or
+/// words of the question.
+pub const KNOWN_FOR_MEANING: f64 = 0.5;
 
 /// Share of the content score that comes from concept coverage.
 pub const W_COVERAGE: f64 = 0.5;
@@ -189,6 +229,14 @@ pub struct Assessment {
     pub brevity: f64,
     /// Share of the answer about this question rather than another one, 0–1.
     pub relevance: f64,
+    /// Closeness in meaning of the whole answer to the reference (embedding cosine), 0–1.
+    pub semantic: f64,
+    /// How much of the reference's content the answer says token by token, counting near
+    /// tokens by closeness (embeddings), 0–1.
+    pub soft_recall: f64,
+    /// How much of the reference some sentence of the answer says (each reference sentence's
+    /// best cosine, weighted by length), 0–1.
+    pub alignment: f64,
     /// True when concepts were derived from the reference answer rather than curated.
     pub derived_concepts: bool,
     pub concepts: Vec<ConceptResult>,
@@ -275,9 +323,14 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     let index = AnswerIndex::new(&analyzed, own, &q.vocabulary, &stem_ids);
     let roles = Roles::new(q, &index, &analyzed);
 
-    let aliases = q.vocabulary.alias_ids_of(&analyzed, &stem_ids);
+    let parts = corpus.parts();
+    let aliases = if parts.synonyms {
+        q.vocabulary.alias_ids_of(&analyzed, &stem_ids)
+    } else {
+        vec![None; stem_ids.len()]
+    };
     let mut concepts = match_concepts(q, &index, &analyzed, &roles);
-    if q.derived {
+    if q.derived && parts.synonyms {
         cover_by_synonyms(q, &index, &analyzed, &aliases, &mut concepts);
     }
     let total_weight: f64 = concepts.iter().map(|c| c.weight).sum();
@@ -337,13 +390,40 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         .map(|t| (t.stem, t.sentence))
         .collect();
     let relevance = corpus.relevance(q, &known, &stem_ids, &counted);
+    // Meaning counts for the answer's real words only: strings no dictionary and not the question
+    // knows ("asdf qwer") still fall into some embedding and would earn a chance closeness.
+    let known = index
+        .content
+        .iter()
+        .filter(|t| analyzed.forms[t.form].is_english || stem_ids[t.stem].is_some())
+        .count();
+    let claimed = index.content.iter().filter(|t| !t.hedged).count();
+    let meaning_footing = if index.content.is_empty() {
+        0.0
+    } else {
+        // Technical terms and names are often in no dictionary: half the words known is enough.
+        // A hedged sentence claims nothing, by meaning as by words.
+        let n = index.content.len() as f64;
+        (known as f64 / (KNOWN_FOR_MEANING * n)).min(1.0) * claimed as f64 / n
+    };
+    let (semantic, soft_recall, alignment, meaning_relevance) = if parts.embeddings {
+        let meaning = meaning::Meaning::of(&analyzed);
+        (
+            meaning.whole.cosine(&q.meaning.whole).max(0.0),
+            meaning.soft_recall(&q.meaning),
+            meaning.alignment(&q.meaning),
+            corpus.meaning_relevance(q, &meaning),
+        )
+    } else {
+        (0.0, 0.0, meaning::Alignment::default(), 1.0)
+    };
     let misconceptions = find_misconceptions(q, &index, &analyzed, &roles);
     let contradicted: f64 = concepts
         .iter()
         .filter(|c| c.coverage == Coverage::Contradicted)
         .map(|c| c.weight)
         .sum();
-    let contradiction = if total_weight > 0.0 {
+    let contradiction = if total_weight > 0.0 && parts.contradiction {
         contradicted / total_weight
     } else {
         0.0
@@ -379,6 +459,12 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         brevity,
         contradiction,
         relevance,
+        semantic,
+        soft_recall,
+        alignment: alignment.mean,
+        meaning_relevance,
+        meaning_footing,
+        embeddings: parts.embeddings,
     };
     finish(q, Some(concepts), scores, flags, misconceptions)
 }
@@ -394,6 +480,15 @@ struct Scores {
     contradiction: f64,
     /// Share of the answer about this question, 0–1.
     relevance: f64,
+    semantic: f64,
+    soft_recall: f64,
+    alignment: f64,
+    /// Share of the answer about this question by meaning, 0–1.
+    meaning_relevance: f64,
+    /// Share of the answer's content words meaning may count (real words, not hedged), 0–1.
+    meaning_footing: f64,
+    /// Meaning takes its share of the score ([`W_MEANING`]).
+    embeddings: bool,
 }
 
 impl Scores {
@@ -406,13 +501,17 @@ impl Scores {
             brevity: 0.0,
             contradiction: 0.0,
             relevance: 1.0,
+            semantic: 0.0,
+            soft_recall: 0.0,
+            alignment: 0.0,
+            meaning_relevance: 1.0,
+            meaning_footing: 0.0,
+            embeddings: true,
         }
     }
 
     fn focus(&self) -> f64 {
-        (self.relevance / RELEVANT_SHARE)
-            .min(1.0)
-            .powf(RELEVANCE_EXPONENT)
+        focus(self.relevance)
     }
 
     fn total(&self, misconceptions: usize) -> u8 {
@@ -420,8 +519,18 @@ impl Scores {
         let content =
             wc * self.coverage + (1.0 - wc) * (self.similarity / SIMILARITY_FOR_FULL).min(1.0);
         let content = ((content - CONTENT_THRESHOLD) / (1.0 - CONTENT_THRESHOLD)).max(0.0);
-        let base =
-            100.0 * content.powf(CONTENT_EXPONENT) * self.fluency * self.brevity * self.focus();
+        let lexical = content.powf(CONTENT_EXPONENT) * self.fluency * self.focus();
+        let base = if self.embeddings {
+            // Meaning is about this question only as far as both words and meaning say so.
+            let meaning = (SOFT_RECALL_SHARE * above_chance(self.soft_recall, SOFT_RECALL_CHANCE)
+                + (1.0 - SOFT_RECALL_SHARE) * above_chance(self.semantic, SEMANTIC_CHANCE))
+                * focus(self.relevance.min(self.meaning_relevance))
+                * self.meaning_footing;
+            (1.0 - W_MEANING) * lexical + W_MEANING * meaning
+        } else {
+            lexical
+        };
+        let base = 100.0 * base * self.brevity;
         let wrong =
             MISCONCEPTION_SHARE * misconceptions as f64 + CONTRADICTION_SHARE * self.contradiction;
         (base * (1.0 - wrong).max(0.0)).clamp(0.0, 100.0).round() as u8
@@ -463,6 +572,9 @@ fn finish(
         fluency: round3(scores.fluency),
         brevity: round3(scores.brevity),
         relevance: round3(scores.relevance),
+        semantic: round3(scores.semantic),
+        soft_recall: round3(scores.soft_recall),
+        alignment: round3(scores.alignment),
         derived_concepts: q.derived,
         concepts,
         misconceptions,
@@ -471,6 +583,18 @@ fn finish(
     };
     assessment.feedback = feedback(&assessment);
     assessment
+}
+
+/// How much of the score an answer keeps for being this much about its question.
+fn focus(relevance: f64) -> f64 {
+    (relevance / RELEVANT_SHARE)
+        .min(1.0)
+        .powf(RELEVANCE_EXPONENT)
+}
+
+/// `x` rescaled so that `chance` maps to 0 and 1 stays 1.
+fn above_chance(x: f64, chance: f64) -> f64 {
+    ((x - chance) / (1.0 - chance)).clamp(0.0, 1.0)
 }
 
 fn round3(x: f64) -> f64 {

@@ -1,0 +1,224 @@
+//! What a text means, sentence by sentence: the embedding vector of each sentence the analyser
+//! found, so an answer can be compared with the reference as a whole and sentence against
+//! sentence, also where the two share no word.
+
+use super::embedding::{Table, TokenUnit, Vector, dot};
+use super::text::Analyzed;
+use super::wordpiece::UNK;
+
+/// One sentence's (or clause's) meaning.
+#[derive(Debug, Clone, Default)]
+pub struct Sentence {
+    pub vector: Vector,
+    /// WordPiece tokens in it (how much it says).
+    pub tokens: u32,
+    /// It professes not knowing: it claims nothing either way.
+    pub hedged: bool,
+    /// Its first and last word (indices into `Analyzed::words`).
+    pub words: (usize, usize),
+}
+
+/// A distinct token of the text's content words (not grammatical words, not hedged).
+#[derive(Debug, Clone)]
+pub struct ContentToken {
+    pub id: u32,
+    pub unit: TokenUnit,
+    /// The token's frequency weight (rare tokens weigh more).
+    pub weight: f32,
+}
+
+/// A text's meaning.
+#[derive(Debug, Clone, Default)]
+pub struct Meaning {
+    /// By `Word::sentence`.
+    pub sentences: Vec<Sentence>,
+    /// By `Word::clause`.
+    pub clauses: Vec<Sentence>,
+    /// Every sentence that is not hedged, together.
+    pub whole: Vector,
+    /// Distinct content tokens, by id.
+    pub content: Vec<ContentToken>,
+}
+
+impl Meaning {
+    /// The meaning of an analysed text (its tokens are assigned to the sentence of the word they
+    /// start in, or follow).
+    pub fn of(a: &Analyzed) -> Meaning {
+        let table = Table::get();
+        let mut sentences = vec![Sentence::default(); (a.sentences as usize).max(1)];
+        let mut clauses = vec![Sentence::default(); (a.clauses as usize).max(1)];
+        for (i, w) in a.words.iter().enumerate() {
+            for s in [
+                sentences.get_mut(w.sentence as usize),
+                clauses.get_mut(w.clause as usize),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if s.words == (0, 0) {
+                    s.words = (i, i);
+                }
+                s.words.1 = i;
+                s.hedged |= w.hedged;
+            }
+        }
+        let mut content_ids: Vec<u32> = Vec::new();
+        let mut at = 0usize;
+        table.tokens(&a.text, |offset, id| {
+            if id == UNK {
+                return;
+            }
+            while at + 1 < a.words.len() && a.words[at + 1].span.0 <= offset {
+                at += 1;
+            }
+            let word = a.words.get(at);
+            // A number word means its digits ("one" is "1"), as the analyser's stems say.
+            let id = match word {
+                Some(w)
+                    if a.stem(w).bytes().all(|b| b.is_ascii_digit()) && !a.stem(w).is_empty() =>
+                {
+                    table.vocab().id(a.stem(w)).unwrap_or(id)
+                }
+                _ => id,
+            };
+            let (s, c) = word.map_or((0, 0), |w| (w.sentence as usize, w.clause as usize));
+            for part in [sentences.get_mut(s), clauses.get_mut(c)]
+                .into_iter()
+                .flatten()
+            {
+                table.add_row(id, &mut part.vector);
+                part.tokens += 1;
+            }
+            if word.is_some_and(|w| !w.is_stop && !w.hedged) {
+                content_ids.push(id);
+            }
+        });
+        let mut whole = Vector::default();
+        for s in sentences.iter().filter(|s| !s.hedged) {
+            whole.add(&s.vector);
+        }
+        content_ids.sort_unstable();
+        content_ids.dedup();
+        let content = content_ids
+            .into_iter()
+            .map(|id| {
+                let (unit, weight) = table.token_unit(id);
+                ContentToken { id, unit, weight }
+            })
+            .collect();
+        Meaning {
+            sentences,
+            clauses,
+            whole,
+            content,
+        }
+    }
+
+    /// How much of `reference`'s content the text says, token by token: each distinct content
+    /// token of the reference counts by the closest token of the text (1 when the same token is
+    /// there, else the cosine of their directions), weighted by rarity. A paraphrase scores high
+    /// without sharing the words; a text about something else stays near chance.
+    pub fn soft_recall(&self, reference: &Meaning) -> f64 {
+        let (mut sum, mut weight) = (0.0f64, 0.0f64);
+        for r in &reference.content {
+            let best = if self.content.binary_search_by_key(&r.id, |t| t.id).is_ok() {
+                1.0
+            } else {
+                self.content
+                    .iter()
+                    .map(|t| dot(&t.unit, &r.unit))
+                    .fold(0.0f32, f32::max)
+            };
+            sum += f64::from(r.weight) * f64::from(best.clamp(0.0, 1.0));
+            weight += f64::from(r.weight);
+        }
+        if weight > 0.0 { sum / weight } else { 0.0 }
+    }
+
+    /// Sentences that say something (not hedged, not empty).
+    pub fn claims(&self) -> impl Iterator<Item = (usize, &Sentence)> {
+        self.sentences
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.hedged && s.tokens > 0)
+    }
+
+    /// For each sentence of `reference`, how closely the best sentence of `self` says it
+    /// (cosine), and which one; weighted by the reference sentence's length, the mean is how much
+    /// of the reference the text says in some sentence of its own.
+    pub fn alignment(&self, reference: &Meaning) -> Alignment {
+        let mut pairs = Vec::new();
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for (i, r) in reference.claims() {
+            let best = self
+                .claims()
+                .map(|(j, s)| (j, s.vector.cosine(&r.vector)))
+                .max_by(|x, y| x.1.total_cmp(&y.1));
+            let w = f64::from(r.tokens);
+            weight += w;
+            if let Some((j, cos)) = best {
+                sum += w * cos.max(0.0);
+                pairs.push((i, j, cos));
+            }
+        }
+        Alignment {
+            mean: if weight > 0.0 { sum / weight } else { 0.0 },
+            pairs,
+        }
+    }
+}
+
+/// How the sentences of an answer line up with the reference's.
+#[derive(Debug, Clone, Default)]
+pub struct Alignment {
+    /// Length-weighted mean over the reference's sentences of the best cosine, 0–1.
+    pub mean: f64,
+    /// (reference sentence, best answer sentence, cosine).
+    pub pairs: Vec<(usize, usize, f64)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::scoring::embedding::Table;
+    use crate::domain::scoring::text::analyze;
+
+    #[test]
+    fn each_sentence_gets_its_own_vector_and_hedges_say_nothing() {
+        let m = Meaning::of(&analyze(
+            "Streams process data in chunks. I'm not sure about backpressure.",
+        ));
+        assert_eq!(m.sentences.len(), 2);
+        assert!(m.sentences.iter().all(|s| s.tokens > 0));
+        assert!(!m.sentences[0].hedged && m.sentences[1].hedged);
+        assert_eq!(m.whole, m.sentences[0].vector);
+        // "backpressure" is in a hedged sentence: not content the answer claims.
+        let streams = Table::get().vocab().id("streams");
+        assert!(m.content.iter().any(|t| Some(t.id) == streams));
+        let back = Table::get().vocab().id("back");
+        assert!(!m.content.iter().any(|t| Some(t.id) == back));
+    }
+
+    #[test]
+    fn soft_recall_credits_a_paraphrase_over_another_subject() {
+        let reference = Meaning::of(&analyze("Node.js is fast because its I/O never blocks."));
+        let para = Meaning::of(&analyze("It is quick since input and output do not stall."));
+        let other = Meaning::of(&analyze("Hash passwords with bcrypt before storing them."));
+        assert!(para.soft_recall(&reference) > other.soft_recall(&reference));
+        assert!((reference.soft_recall(&reference) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_sentence_saying_the_reference_in_other_words_aligns_best() {
+        let reference = Meaning::of(&analyze(
+            "The event loop stays free while the file is read. Errors go to the callback.",
+        ));
+        let answer = Meaning::of(&analyze(
+            "A failure is passed to the callback function as its first argument. Reading the file does not hold up the main thread.",
+        ));
+        let a = answer.alignment(&reference);
+        assert_eq!(a.pairs.len(), 2);
+        assert_eq!((a.pairs[0].0, a.pairs[0].1), (0, 1));
+        assert_eq!((a.pairs[1].0, a.pairs[1].1), (1, 0));
+    }
+}
