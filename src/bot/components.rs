@@ -4,8 +4,8 @@ use chrono::Utc;
 use poise::serenity_prelude as serenity;
 use serenity::all::{
     ComponentInteraction, Context as SerenityContext, CreateActionRow, CreateInputText,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, FullEvent,
-    InputTextStyle, Interaction, ModalInteraction,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal,
+    EditInteractionResponse, FullEvent, InputTextStyle, Interaction, ModalInteraction,
 };
 
 use super::errors::BotError;
@@ -34,9 +34,18 @@ pub async fn on_event(
         Interaction::Component(c) => on_component(ctx, data, c)
             .await
             .map_err(|e| (e, Responder::Component(c))),
-        Interaction::Modal(m) => on_modal(ctx, data, m)
-            .await
-            .map_err(|e| (e, Responder::Modal(m))),
+        Interaction::Modal(m) => {
+            // Defer first, privately: scoring and storing can take longer than Discord's 3 s
+            // for a first response (behind a busy write lock), and the answer would be stored
+            // with its reply lost. Every outcome then edits this deferred reply.
+            if let Err(e) = m.defer_ephemeral(&ctx.http).await {
+                tracing::warn!(error = %e, "could not defer an answer form");
+                return Ok(());
+            }
+            on_modal(ctx, data, m)
+                .await
+                .map_err(|e| (e, Responder::Modal(m)))
+        }
         _ => Ok(()),
     };
     if let Err((error, responder)) = result {
@@ -59,14 +68,20 @@ impl Responder<'_> {
             .ephemeral(true)
             .allowed_mentions(no_mentions());
         let first = match self {
-            Responder::Component(c) => {
-                c.create_response(&ctx.http, CreateInteractionResponse::Message(msg))
-                    .await
-            }
-            Responder::Modal(m) => {
-                m.create_response(&ctx.http, CreateInteractionResponse::Message(msg))
-                    .await
-            }
+            Responder::Component(c) => c
+                .create_response(&ctx.http, CreateInteractionResponse::Message(msg))
+                .await
+                .map(drop),
+            // A form was deferred before its work began: the error goes into that reply.
+            Responder::Modal(m) => m
+                .edit_response(
+                    &ctx.http,
+                    EditInteractionResponse::new()
+                        .content(text)
+                        .allowed_mentions(no_mentions()),
+                )
+                .await
+                .map(drop),
         };
         if first.is_err() {
             let follow = serenity::all::CreateInteractionResponseFollowup::new()
@@ -107,17 +122,14 @@ async fn slow_down(ctx: &SerenityContext, c: &ComponentInteraction) -> Result<()
     .await
 }
 
-/// [`reply`] for a submitted modal: privately, with mentions off.
+/// [`reply`] for a submitted modal: the edit of its deferred private reply, mentions off.
 async fn reply_to_modal(
     ctx: &SerenityContext,
     m: &ModalInteraction,
-    msg: CreateInteractionResponseMessage,
+    msg: EditInteractionResponse,
 ) -> Result<(), Error> {
-    m.create_response(
-        &ctx.http,
-        CreateInteractionResponse::Message(msg.ephemeral(true).allowed_mentions(no_mentions())),
-    )
-    .await?;
+    m.edit_response(&ctx.http, msg.allowed_mentions(no_mentions()))
+        .await?;
     Ok(())
 }
 
@@ -495,7 +507,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     "Practice: this feeds your stats, not the leaderboard (daily drops and mock rounds do).",
                 ),
             );
-            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
+            reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
         }
         (Some("r"), Some("modal")) => {
             let row = parse_id(extra)?;
@@ -534,7 +546,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             );
             let embed =
                 render::assessment_embed(q, &scored.assessment, scored.total, hints, Some(&footer));
-            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
+            reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
         }
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
@@ -574,7 +586,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 data.store
                     .mark_seen(guild, me, row, SeenSource::Feedback, now)
                     .await?;
-                CreateInteractionResponseMessage::new()
+                EditInteractionResponse::new()
                     .content(format!("Answer #{} stored.{note}", scored.attempt_id))
                     .embed(render::assessment_embed(
                         q,
@@ -584,7 +596,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                         None,
                     ))
             } else {
-                CreateInteractionResponseMessage::new().content(format!(
+                EditInteractionResponse::new().content(format!(
                     "Answer received (answer #{}). Scores are shown at the reveal.{note}",
                     scored.attempt_id
                 ))
@@ -646,7 +658,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     scored.attempt_id
                 )))
                 .color(render::COLOR);
-            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
+            reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
         }
         _ => return Err(BotError::User("That form is no longer active.".into())),
     }

@@ -12,7 +12,7 @@ use interview_bot::bot::{self, BotHandle};
 use interview_bot::config::{BotConfig, Secret, Sharding, Timings};
 use interview_bot::store::{AttemptContext, NewAttempt, Store};
 use serde_json::{Value, json};
-use support::discord::{FakeDiscord, GuildSpec};
+use support::discord::{FakeDiscord, GuildSpec, Limits};
 
 const GUILD: u64 = 1000;
 const CHANNEL: u64 = 2000;
@@ -35,6 +35,15 @@ impl World {
     async fn new(members: usize) -> World {
         World {
             fake: FakeDiscord::start(GuildSpec::default_with_members(members)).await,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A world whose loopback Discord enforces `limits` (e.g. a shorter initial-response
+    /// deadline than Discord's 3 s, so a slow reply shows without waiting 3 s).
+    async fn with_limits(members: usize, limits: Limits) -> World {
+        World {
+            fake: FakeDiscord::start_with(GuildSpec::default_with_members(members), limits).await,
             dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -243,7 +252,7 @@ async fn question_answer_hint_and_skip() {
         .fake
         .submit_modal(M0, CHANNEL, &modal_id, &[("answer", GOOD_CLUSTER_ANSWER)])
         .await;
-    let scored = submit.response(&w.fake, WAIT).await.unwrap();
+    let scored = submit.reply(&w.fake, WAIT).await.unwrap();
     assert_eq!(flags(&scored) & 64, 64);
     let e = &scored["data"]["embeds"][0];
     let title = e["title"].as_str().unwrap();
@@ -276,6 +285,84 @@ async fn question_answer_hint_and_skip() {
         .await
         .unwrap();
     assert_eq!(stats.attempts, 1, "the answer was stored once");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// An answer form whose work is slow (here: the database's write lock is held by another
+/// writer) still gets its first response in time: the bot defers privately at once (callback
+/// type 5, flags 64) and then edits that reply with the score. Before issue 26 the bot scored
+/// and stored first and replied after, so behind a busy write lock the reply missed Discord's
+/// deadline ("The application did not respond") although the answer was stored.
+#[tokio::test]
+async fn a_slow_answer_form_defers_first_then_edits_in_the_score() {
+    use sqlx::Connection;
+    let deadline = Duration::from_millis(500);
+    let w = World::with_limits(
+        1,
+        Limits {
+            initial_response: deadline,
+            ..Limits::default()
+        },
+    )
+    .await;
+    let bot = w.start_bot().await;
+    let i = w
+        .fake
+        .slash_command(
+            M0,
+            CHANNEL,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": "node-cluster-module-scaling" }]),
+        )
+        .await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    let message = i.original(&w.fake).expect("the question message");
+    let answer_id = custom_ids(&message)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap();
+    let modal = w
+        .fake
+        .click(M0, &message, &answer_id)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .expect("a modal");
+    let modal_id = modal["custom_id"].as_str().unwrap().to_string();
+
+    // Another writer holds SQLite's write lock: every write of the bot waits behind it.
+    let mut writer = sqlx::SqliteConnection::connect(&w.db_url()).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    let submit = w
+        .fake
+        .submit_modal(M0, CHANNEL, &modal_id, &[("answer", GOOD_CLUSTER_ANSWER)])
+        .await;
+    // The lock is held until the bot's first response, or for twice the deadline if none
+    // comes (what the old code did: it could not answer before its writes).
+    let first = submit.response(&w.fake, 2 * deadline).await;
+    sqlx::query("COMMIT").execute(&mut writer).await.unwrap();
+    let first = first.expect("a first response while the write lock was held");
+    assert_eq!(first["type"], 5, "deferred first: {first}");
+    assert_eq!(flags(&first) & 64, 64, "privately: {first}");
+
+    // Then the deferred reply is edited with the score.
+    let scored = submit.reply(&w.fake, WAIT).await.unwrap();
+    assert_eq!(flags(&scored) & 64, 64, "{scored}");
+    let title = scored["data"]["embeds"][0]["title"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(title.starts_with("Score: "), "{scored}");
+    let stats = w
+        .store()
+        .await
+        .member_stats(GUILD as i64, M0 as i64, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(stats.attempts, 1, "stored once");
     w.assert_clean();
     bot.stop().await;
 }
@@ -323,7 +410,7 @@ async fn answer_round_question(
     w.fake
         .submit_modal(user, CHANNEL, &id, &[("answer", text)])
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap()
 }
@@ -400,7 +487,7 @@ async fn group_round_advances_when_everyone_answered_and_at_the_deadline() {
             &[("answer", "late")],
         )
         .await;
-    let r = late.response(&w.fake, WAIT).await.unwrap();
+    let r = late.reply(&w.fake, WAIT).await.unwrap();
     assert!(
         r["data"]["content"].as_str().unwrap().contains("ended"),
         "{r}"
@@ -427,7 +514,7 @@ async fn answers_from_outsiders_and_second_answers_are_refused() {
             &[("answer", "second")],
         )
         .await;
-    let r = again.response(&w.fake, WAIT).await.unwrap();
+    let r = again.reply(&w.fake, WAIT).await.unwrap();
     assert!(
         r["data"]["content"]
             .as_str()
@@ -825,7 +912,7 @@ async fn a_daily_drop_posts_once_takes_answers_and_reveals() {
             .fake
             .submit_modal(M0, CHANNEL, &id, &[("answer", text)])
             .await
-            .response(&w.fake, WAIT)
+            .reply(&w.fake, WAIT)
             .await
             .unwrap();
         assert_eq!(flags(&r) & 64, 64);
@@ -1089,7 +1176,7 @@ async fn a_burst_of_200_members_answering_at_once_is_stored_once_and_answered_in
             let i = fake
                 .submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
                 .await;
-            i.response(&fake, WAIT).await
+            i.reply(&fake, WAIT).await
         }
     });
     for r in futures_join_all(submits).await {
@@ -1352,7 +1439,7 @@ async fn an_imported_bank_serves_questions_and_drops_and_is_kept_while_in_use() 
             &[("answer", "The primary forks worker processes, one per CPU core; they share the same port and connections are distributed round robin.")],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap()
         .to_string();
@@ -1624,7 +1711,7 @@ async fn metrics_count_interactions_by_outcome_and_healthz_follows_the_gateway()
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await;
-    submit.response(&w.fake, WAIT).await.unwrap();
+    submit.reply(&w.fake, WAIT).await.unwrap();
     // A daily drop due this minute: a subcommand, and a drop posted on time.
     set_daily(&w, ADMIN, json!([])).await;
     w.wait_message("Daily question —").await;
@@ -1882,7 +1969,7 @@ async fn every_question_of_a_group_round_is_revealed_when_all_answer_at_once_on_
             async move {
                 fake.submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
                     .await
-                    .response(&fake, WAIT)
+                    .reply(&fake, WAIT)
                     .await
                     .unwrap()
             }
@@ -2240,7 +2327,7 @@ async fn components_refuse_ids_of_another_server_or_channel() {
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap();
     assert!(!answered.to_string().contains("Score:"), "{answered}");
@@ -2308,7 +2395,7 @@ async fn a_burst_of_answers_coalesces_the_answered_edits() {
         async move {
             fake.submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
                 .await
-                .response(&fake, WAIT)
+                .reply(&fake, WAIT)
                 .await
                 .unwrap()
         }
@@ -2491,7 +2578,7 @@ async fn question_is_practice_and_hints_follow_the_member_across_messages() {
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap();
     let embed = scored["data"]["embeds"][0].to_string();
@@ -2535,7 +2622,7 @@ async fn submit_drop_answer(w: &World, user: u64, drop: &Value, text: &str) -> V
             &[("answer", text)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap()
 }
@@ -2850,7 +2937,7 @@ async fn practise(w: &World, slug: &str) {
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap();
 }

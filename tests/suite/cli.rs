@@ -553,7 +553,7 @@ async fn run_serves_health_and_a_sigterm_stops_it_cleanly_within_5_seconds() {
             &[("answer", secret_answer)],
         )
         .await
-        .response(&fake, Duration::from_secs(10))
+        .reply(&fake, Duration::from_secs(10))
         .await
         .unwrap();
     assert!(

@@ -111,7 +111,7 @@ async fn answer(
     let id = modal["custom_id"].as_str().unwrap_or_default().to_string();
     fake.submit_modal(user, channel, &id, &[("answer", ANSWER)])
         .await
-        .response(fake, STEP)
+        .reply(fake, STEP)
         .await
         .is_some()
 }
