@@ -656,7 +656,11 @@ impl Store {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<bool> {
+        // On the write path: an answer whose conditional insert saw the drop open commits
+        // before this claim does, so the reveal's read of the answers sees it (on PostgreSQL
+        // a plain UPDATE would not wait for that answer's transaction).
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE drops SET state = 'revealed', lease_until_ms = $1
                  WHERE id = $2 AND (state = 'posted' OR (state = 'revealed' AND lease_until_ms <= $3))",
@@ -664,8 +668,9 @@ impl Store {
             .bind(ms(lease_until))
             .bind(drop_id)
             .bind(ms(now))
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             Ok(done.rows_affected() == 1)
         })
     }

@@ -1765,6 +1765,199 @@ async fn a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first(engine
     );
 }
 
+/// PostgreSQL, read committed: an answer whose conditional insert saw its question open must
+/// not commit after the reveal read the answers (it would be stored, count on the boards and be
+/// missing from the reveal). The interleaving is forced: another session holds the answer's
+/// hint charge, which the answer clears after its insert, so the answer stops between its
+/// check and its commit; the reveal is then claimed and reads the answers. Before issue 26 the
+/// claim ran outside the write path and the reveal read no answers while the answer then
+/// committed; now the claim waits for the answer's transaction, and the reveal shows it.
+async fn interleave_answer_and_reveal<F, Fut>(
+    f: &Fixture,
+    g: i64,
+    context: AttemptContext,
+    context_ref: i64,
+    at: DateTime<Utc>,
+    reveal: F,
+) where
+    F: FnOnce(Store) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Vec<i64>> + Send + 'static,
+{
+    let pool = f.store.postgres_pool().unwrap().clone();
+    let question = f.qid(Q1);
+    f.store.take_hint(g, 1, question, 3).await.unwrap();
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("SELECT used FROM hint_charges WHERE guild_id = $1 AND user_id = 1 FOR UPDATE")
+        .bind(g)
+        .fetch_all(&mut *blocker)
+        .await
+        .unwrap();
+    let waiting = || {
+        let pool = pool.clone();
+        async move {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            n
+        }
+    };
+    let store = f.store.clone();
+    let answer = tokio::spawn(async move {
+        let tz = store.server_timezone(g).await.unwrap();
+        store
+            .record_attempt(
+                &NewAttempt {
+                    guild_id: g,
+                    channel_id: Some(7),
+                    user_id: 1,
+                    question_id: question,
+                    topic: "Performance",
+                    context,
+                    context_ref: Some(context_ref),
+                    answer: "an answer",
+                    score: 70,
+                    covered: vec![],
+                    missed: vec![],
+                    hints_used: 1,
+                    submitted_at: at,
+                    local_date: local_date(at, tz),
+                },
+                false,
+            )
+            .await
+    });
+    // The answer is past its check, waiting on the hint row (event-driven: the server says so).
+    let started = std::time::Instant::now();
+    while waiting().await < 1 {
+        assert!(
+            !answer.is_finished(),
+            "the answer finished without waiting: {:?}",
+            answer.await
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the answer never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let reveal = tokio::spawn(reveal(f.store.clone()));
+    // The reveal either ran to its end (it did not wait for the answer) or waits too.
+    let started = std::time::Instant::now();
+    while !reveal.is_finished() && waiting().await < 2 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the reveal neither ran nor waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    blocker.rollback().await.unwrap();
+    let answered = answer.await.unwrap();
+    let revealed = reveal.await.unwrap();
+    match answered {
+        Ok(_) => assert_eq!(
+            revealed,
+            vec![1],
+            "the answer was stored, so the reveal must show it"
+        ),
+        Err(StoreError::Closed(_)) => assert!(revealed.is_empty()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[tokio::test]
+async fn postgres_a_round_answer_cannot_commit_after_its_reveal_read_the_answers() {
+    let Some(f) = fixture(Engine::Postgres).await else {
+        return;
+    };
+    let g = 48;
+    let now = t("2026-03-02T10:00:00Z");
+    let round = open_round(&f, g, &[1, 2], now).await;
+    interleave_answer_and_reveal(
+        &f,
+        g,
+        Mock,
+        round,
+        t("2026-03-02T10:00:30Z"),
+        move |store| async move {
+            assert!(
+                store
+                    .claim_reveal(round, 0, lease(t("2026-03-02T10:00:31Z")))
+                    .await
+                    .unwrap()
+            );
+            let answers = store.round_answers(round).await.unwrap();
+            answers.iter().map(|a| a.user_id).collect()
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_a_drop_answer_cannot_commit_after_its_reveal_read_the_answers() {
+    use interview_bot::store::NewSchedule;
+    let Some(f) = fixture(Engine::Postgres).await else {
+        return;
+    };
+    let g = 49;
+    let now = t("2026-03-02T09:00:00Z");
+    let schedule = f
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: g,
+                channel_id: 10,
+                local_time: "09:00",
+                timezone: "UTC",
+                weekdays: 127,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 1,
+                ping_role_id: None,
+                thread: false,
+                created_by: 7,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let drop = f
+        .store
+        .claim_drop(schedule, date, now, now, lease(now))
+        .await
+        .unwrap()
+        .unwrap();
+    let closes = t("2026-03-02T10:00:00Z");
+    f.store
+        .mark_drop_posted(drop, f.qid(Q1), 555, now, closes, None)
+        .await
+        .unwrap();
+    interleave_answer_and_reveal(
+        &f,
+        g,
+        Daily,
+        drop,
+        t("2026-03-02T09:59:00Z"),
+        move |store| async move {
+            // The reveal's claim may come early (a reveal by hand, or a clock a little ahead).
+            assert!(
+                store
+                    .claim_reveal_drop(drop, closes, lease(closes))
+                    .await
+                    .unwrap()
+            );
+            let answers = store.drop_answers(drop).await.unwrap();
+            answers.iter().map(|a| a.user_id).collect()
+        },
+    )
+    .await;
+}
+
 async fn a_round_answer_after_the_deadline_is_refused_even_before_the_reveal(engine: Engine) {
     let Some(f) = fixture(engine).await else {
         return;
