@@ -73,15 +73,16 @@ impl Responder<'_> {
                 .await
                 .map(drop),
             // A form was deferred before its work began: the error goes into that reply.
-            Responder::Modal(m) => m
-                .edit_response(
-                    &ctx.http,
-                    EditInteractionResponse::new()
-                        .content(text)
-                        .allowed_mentions(no_mentions()),
-                )
+            Responder::Modal(m) => {
+                let edit = EditInteractionResponse::new()
+                    .content(text)
+                    .allowed_mentions(no_mentions());
+                super::outbound::with_retries("form reply", || {
+                    m.edit_response(&ctx.http, edit.clone())
+                })
                 .await
-                .map(drop),
+                .map(drop)
+            }
         };
         if first.is_err() {
             let follow = serenity::all::CreateInteractionResponseFollowup::new()
@@ -128,8 +129,9 @@ async fn reply_to_modal(
     m: &ModalInteraction,
     msg: EditInteractionResponse,
 ) -> Result<(), Error> {
-    m.edit_response(&ctx.http, msg.allowed_mentions(no_mentions()))
-        .await?;
+    // An edit of the deferred reply is a REST call like any other: retried after a 429.
+    let msg = msg.allowed_mentions(no_mentions());
+    super::outbound::with_retries("form reply", || m.edit_response(&ctx.http, msg.clone())).await?;
     Ok(())
 }
 
