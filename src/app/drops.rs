@@ -305,12 +305,22 @@ async fn choose_question(
     row: &ScheduleRow,
     drop_id: i64,
 ) -> Result<Option<i64>, StepError> {
+    // A stored difficulty that does not parse is a broken schedule, not "any difficulty".
+    let difficulty = match row.difficulty.as_deref().map(str::parse::<Difficulty>) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => {
+            let reason = format!(
+                "its difficulty `{}` is not one the banks use",
+                row.difficulty.as_deref().unwrap_or_default()
+            );
+            fail_for_good(e, drop_id, row.id, &reason).await?;
+            return Ok(None);
+        }
+    };
     let filter = QuestionFilter {
         topic: row.topic.clone(),
-        difficulty: row
-            .difficulty
-            .as_deref()
-            .and_then(|s| s.parse::<Difficulty>().ok()),
+        difficulty,
     };
     let content = match row.bank_id {
         None => Some(e.library.shipped().clone()),

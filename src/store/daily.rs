@@ -686,24 +686,6 @@ impl Store {
         })
     }
 
-    /// Store a member's answer to a drop, replacing their earlier one: the last answer counts.
-    pub async fn replace_drop_answer(&self, attempt: &super::NewAttempt<'_>) -> Result<i64> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            super::servers::ensure_server(&mut *tx, attempt.guild_id, attempt.submitted_at).await?;
-            sqlx::query(
-                "DELETE FROM attempts WHERE context = 'daily' AND context_ref = $1 AND user_id = $2",
-            )
-            .bind(attempt.context_ref)
-            .bind(attempt.user_id)
-            .execute(&mut *tx)
-            .await?;
-            let id = super::insert_attempt(&mut *tx, attempt).await?;
-            tx.commit().await?;
-            Ok(id)
-        })
-    }
-
     /// The answers of a drop: those the boards count first, best first.
     pub async fn drop_answers(&self, drop_id: i64) -> Result<Vec<DropAnswer>> {
         on_pool!(self, pool => {
