@@ -153,6 +153,15 @@ impl World {
 
 pub(crate) use crate::support::discord::{custom_ids, sub};
 
+/// Until the wall clock (the bot's clock here) is past `at`: a deadline read from the store,
+/// not a guessed duration, so a loaded machine cannot make it too short.
+async fn wait_past(at: chrono::DateTime<Utc>) {
+    while Utc::now() <= at {
+        let left = (at - Utc::now()).to_std().unwrap_or_default();
+        tokio::time::sleep(left.min(Duration::from_millis(50)) + Duration::from_millis(1)).await;
+    }
+}
+
 fn flags(response: &Value) -> u64 {
     response["data"]["flags"].as_u64().unwrap_or(0)
 }
@@ -648,8 +657,9 @@ async fn a_restart_in_the_middle_of_a_round_resumes_it() {
     answer_round_question(&w, M0, round, 0, GOOD_CLUSTER_ANSWER).await;
     bot.stop().await;
     w.fake.disconnect_all().await;
-    // Down past the question's deadline.
-    tokio::time::sleep(SECOND * 40).await;
+    // Down past the question's deadline (the stored one, not a guess of it).
+    let deadline = w.store().await.round(round).await.unwrap().deadline();
+    wait_past(deadline.expect("the question has a deadline")).await;
     let bot = w.start_bot().await;
     let reveal = w.wait_message("Reveal — question 1").await.to_string();
     assert!(reveal.contains("Resumed after a restart"), "{reveal}");
@@ -1022,7 +1032,7 @@ async fn a_restart_across_the_drop_time_posts_once_and_a_missed_reveal_happens_a
     let w = World::new(1).await;
     // The schedule exists while the bot is down; its time passes.
     let store = w.store().await;
-    store
+    let schedule = store
         .create_schedule(
             &interview_bot::store::NewSchedule {
                 guild_id: GUILD as i64,
@@ -1051,7 +1061,10 @@ async fn a_restart_across_the_drop_time_posts_once_and_a_missed_reveal_happens_a
     // Down across the close: the reveal happens when the bot is back.
     bot.stop().await;
     w.fake.disconnect_all().await;
-    tokio::time::sleep(DROP_HOUR + Duration::from_millis(200)).await;
+    let closes = store.recent_drops(schedule, 1).await.unwrap()[0]
+        .closes_ms
+        .expect("a posted drop closes");
+    wait_past(chrono::DateTime::from_timestamp_millis(closes).unwrap()).await;
     let bot = w.start_bot().await;
     w.wait_message("Daily reveal —").await;
     // Restarted twice across the same day: still one post.
@@ -1071,10 +1084,11 @@ async fn two_processes_on_one_database_post_a_drop_once() {
     let b = w.start_bot().await;
     set_daily(&w, ADMIN, json!([])).await;
     w.wait_message("Daily question —").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(drop_messages(&w).len(), 1, "{:#?}", w.messages());
+    // Nothing more is posted: both processes stopped, their in-flight work (timer steps
+    // included) drained, before counting — no fixed wait.
     a.stop().await;
     b.stop().await;
+    assert_eq!(drop_messages(&w).len(), 1, "{:#?}", w.messages());
 }
 
 #[tokio::test]
@@ -1131,9 +1145,10 @@ async fn a_channel_without_permission_marks_the_schedule_failing_until_it_comes_
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(failing, None);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(drop_messages(&w).len(), 1);
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
     bot.stop().await;
+    assert_eq!(drop_messages(&w).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1983,7 +1998,9 @@ async fn every_question_of_a_group_round_is_revealed_when_all_answer_at_once_on_
         }
     }
     w.wait_message("Round over").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     let texts: Vec<String> = w.messages().iter().map(Value::to_string).collect();
     let index = |needle: &str| {
         let found: Vec<usize> = texts
@@ -2011,7 +2028,6 @@ async fn every_question_of_a_group_round_is_revealed_when_all_answer_at_once_on_
         12
     );
     w.assert_clean();
-    bot.stop().await;
 }
 
 /// A drop row as a killed process leaves it: claimed, never recorded as posted.
@@ -2100,7 +2116,9 @@ async fn a_drop_killed_between_claim_and_record_is_taken_over_and_posted_once() 
     // Both are revealed at their close, once.
     wait_drop_state(&w, unposted, "revealed").await;
     wait_drop_state(&w, posted, "revealed").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     let reveals = |c| {
         w.fake
             .channel_messages(c)
@@ -2110,7 +2128,6 @@ async fn a_drop_killed_between_claim_and_record_is_taken_over_and_posted_once() 
     };
     assert_eq!((reveals(CHANNEL), reveals(2001)), (1, 1));
     w.assert_clean();
-    bot.stop().await;
 }
 
 #[tokio::test]
@@ -2407,7 +2424,9 @@ async fn a_burst_of_answers_coalesces_the_answered_edits() {
             .all(|r| r.to_string().contains("Answer received"))
     );
     w.wait_message("Reveal — question 1").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     let edits = w
         .fake
         .calls()
@@ -2416,7 +2435,6 @@ async fn a_burst_of_answers_coalesces_the_answered_edits() {
         .count();
     assert!(edits < 5, "{edits} edits for 10 answers");
     w.assert_clean();
-    bot.stop().await;
 }
 
 #[tokio::test]
@@ -2433,7 +2451,9 @@ async fn posts_answered_with_429_are_tried_again_and_land_once() {
     set_daily(&w, ADMIN, json!([])).await;
     w.wait_message("Daily question —").await;
     w.wait_message("Daily reveal —").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     assert_eq!(drop_messages(&w).len(), 1, "posted once");
     let reveals = w
         .messages()
@@ -2444,7 +2464,6 @@ async fn posts_answered_with_429_are_tried_again_and_land_once() {
     assert_eq!(w.fake.rate_limited_calls(), 3, "every 429 was met");
     assert_eq!(w.fake.early_rate_limited_calls(), 0, "each retry waited");
     w.assert_clean();
-    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2479,7 +2498,9 @@ async fn a_round_under_429s_and_latency_posts_each_step_once() {
         }
     }
     w.wait_message("Round over").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     let texts: Vec<String> = w.messages().iter().map(Value::to_string).collect();
     let once = |needle: &str| {
         let n = texts.iter().filter(|t| t.contains(needle)).count();
@@ -2501,7 +2522,6 @@ async fn a_round_under_429s_and_latency_posts_each_step_once() {
         "no call repeated before its retry_after"
     );
     w.assert_clean();
-    bot.stop().await;
 }
 
 // ---- Fair competition (issue 13) ----

@@ -1869,6 +1869,10 @@ async fn interleave_answer_and_reveal<F, Fut>(
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(ib_postgres),
+    ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+)]
 async fn postgres_a_round_answer_cannot_commit_after_its_reveal_read_the_answers() {
     let Some(f) = fixture(Engine::Postgres).await else {
         return;
@@ -1897,6 +1901,10 @@ async fn postgres_a_round_answer_cannot_commit_after_its_reveal_read_the_answers
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(ib_postgres),
+    ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+)]
 async fn postgres_a_drop_answer_cannot_commit_after_its_reveal_read_the_answers() {
     use interview_bot::store::NewSchedule;
     let Some(f) = fixture(Engine::Postgres).await else {
@@ -2547,6 +2555,10 @@ async fn paused_schedules_are_never_due_and_a_resumed_one_is_due_at_once(engine:
 /// `db migrate-to`: a SQLite database with answers, a round, a team and a review is copied into
 /// PostgreSQL with the same rows; the copy reads the same boards and its ids carry on.
 #[tokio::test]
+#[cfg_attr(
+    not(ib_postgres),
+    ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+)]
 async fn migrate_to_copies_every_table_and_the_boards_read_the_same() {
     let Some(pg_url) = crate::support::postgres::fresh_database().await else {
         return;
@@ -2764,6 +2776,7 @@ macro_rules! on_both_engines {
         }
         mod postgres {
             $(#[tokio::test]
+            #[cfg_attr(not(ib_postgres), ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)")]
             async fn $name() {
                 super::$name(super::Engine::Postgres).await
             })+
