@@ -1,6 +1,5 @@
 //! Buttons and modals. Their custom ids say what they act on; the database holds the rest.
 
-use chrono::Utc;
 use poise::serenity_prelude as serenity;
 use serenity::all::{
     ComponentInteraction, Context as SerenityContext, CreateActionRow, CreateInputText,
@@ -298,7 +297,13 @@ async fn on_component(
             // Seeing the reference: this member's round and drop answers to it stop counting
             // for the cooling-off period.
             data.store
-                .mark_seen(guild, user_id(c.user.id), row, SeenSource::Skip, Utc::now())
+                .mark_seen(
+                    guild,
+                    user_id(c.user.id),
+                    row,
+                    SeenSource::Skip,
+                    data.engine.now(),
+                )
                 .await?;
             let text = format!(
                 "Skipped. Reference answer:\n{}",
@@ -340,7 +345,8 @@ async fn on_component(
             let me = user_id(c.user.id);
             let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
             let allowed =
-                round_steps::answer_allowed(&data.store, &round, position, me, Utc::now()).await?;
+                round_steps::answer_allowed(&data.store, &round, position, me, data.engine.now())
+                    .await?;
             if let Err(why) = allowed {
                 return reply(
                     ctx,
@@ -367,7 +373,7 @@ async fn on_component(
             if drop.state != DropState::Posted
                 || drop
                     .closes_ms
-                    .is_some_and(|c| Utc::now().timestamp_millis() >= c)
+                    .is_some_and(|c| data.engine.now().timestamp_millis() >= c)
             {
                 return reply(
                     ctx,
@@ -401,7 +407,7 @@ async fn on_component(
 /// Score and record through the one use case; count it; a second round answer is refused
 /// politely.
 async fn record(data: &Data, answering: &Answering<'_>) -> Result<app::Scored, Error> {
-    match app::score_and_record(&data.store, &app::SystemClock, answering).await {
+    match app::score_and_record(&data.store, data.engine.clock.as_ref(), answering).await {
         Ok(scored) => {
             data.metrics.answer_scored(answering.context);
             Ok(scored)
@@ -462,7 +468,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
     let answer = modal_answer(m);
     let guild = guild_of(m.guild_id)?;
     let me = user_id(m.user.id);
-    let now = Utc::now();
+    let now = data.engine.now();
     let name = m
         .member
         .as_ref()
@@ -519,7 +525,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let hints = data.store.hints_used(guild, me, row).await?;
             let scored = review::answer_review(
                 &data.store,
-                &app::SystemClock,
+                data.engine.clock.as_ref(),
                 &review::Reviewing {
                     member: review::Member {
                         guild_id: guild,
