@@ -68,7 +68,7 @@ pub async fn start_round(e: &Engine, s: &StartRound<'_>) -> Result<i64, StartErr
                 guild_id: s.guild_id,
                 channel_id: s.channel_id,
                 started_by: s.starter,
-                mode: s.mode.as_str(),
+                mode: s.mode,
                 seconds_per_q: s.seconds_per_q,
                 question_ids: s.question_rows,
                 topic: s.topic,
@@ -155,7 +155,7 @@ pub async fn join_round(
     if !round.state.is_open() {
         return Err(JoinError::Ended);
     }
-    let mode: Mode = round.mode.parse().unwrap_or(Mode::Group);
+    let mode = round.mode;
     if mode == Mode::Solo {
         return Err(JoinError::Solo);
     }
@@ -669,7 +669,7 @@ async fn summary(e: &Engine, round: &RoundRow) -> Result<(), StepError> {
         false,
     )
     .field("Boards", boards_note(&answers), false);
-    let mode: Mode = round.mode.parse().unwrap_or(Mode::Group);
+    let mode = round.mode;
     if mode == Mode::Teams {
         let teams: Vec<String> = team_averages(&totals, &TEAM_NAMES)
             .into_iter()

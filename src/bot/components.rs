@@ -587,7 +587,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 },
             )
             .await?;
-            let solo = round.mode == "solo";
+            let solo = round.mode == crate::domain::round::Mode::Solo;
             let note = counting_note(&scored).map_or(String::new(), |n| format!("\n{n}"));
             let reply = if solo {
                 // Solo feedback carries the reference at once.

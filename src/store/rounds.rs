@@ -14,7 +14,7 @@ pub struct RoundRow {
     pub guild_id: i64,
     pub channel_id: i64,
     pub started_by: i64,
-    pub mode: String,
+    pub mode: crate::domain::round::Mode,
     pub state: RoundState,
     pub seconds_per_q: i64,
     pub current_index: i64,
@@ -57,7 +57,7 @@ pub struct NewRound<'a> {
     pub guild_id: i64,
     pub channel_id: i64,
     pub started_by: i64,
-    pub mode: &'a str,
+    pub mode: crate::domain::round::Mode,
     pub seconds_per_q: u32,
     pub question_ids: &'a [i64],
     pub topic: Option<&'a str>,
@@ -88,7 +88,7 @@ impl Store {
             .bind(r.guild_id)
             .bind(r.channel_id)
             .bind(r.started_by)
-            .bind(r.mode)
+            .bind(r.mode.as_str())
             .bind(i64::from(r.seconds_per_q))
             .bind(ms(r.lobby_until))
             .bind(r.topic)

@@ -2360,7 +2360,7 @@ async fn components_refuse_ids_of_another_server_or_channel() {
         guild_id: guild,
         channel_id: channel,
         started_by: 1,
-        mode: "group",
+        mode: interview_bot::domain::round::Mode::Group,
         seconds_per_q: 60,
         question_ids: &questions,
         topic: None,

@@ -941,7 +941,7 @@ async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_us
                 guild_id: 1,
                 channel_id: 10,
                 started_by: 7,
-                mode: "solo",
+                mode: interview_bot::domain::round::Mode::Solo,
                 seconds_per_q: 60,
                 question_ids: &[q],
                 topic: None,
@@ -1086,7 +1086,7 @@ async fn open_rounds_ping_and_the_database_error_count(engine: Engine) {
         guild_id: 15,
         channel_id: channel,
         started_by: 1,
-        mode: "group",
+        mode: interview_bot::domain::round::Mode::Group,
         seconds_per_q: 60,
         question_ids: &questions,
         topic: None,
@@ -1622,7 +1622,7 @@ async fn open_round(f: &Fixture, g: i64, players: &[i64], now: DateTime<Utc>) ->
                 guild_id: g,
                 channel_id: 70 + g,
                 started_by: players[0],
-                mode: "group",
+                mode: interview_bot::domain::round::Mode::Group,
                 seconds_per_q: 60,
                 question_ids: &[f.qid(Q1), f.qid(Q2)],
                 topic: None,
@@ -2258,6 +2258,21 @@ async fn an_unknown_round_or_drop_state_is_an_error_not_a_default() {
         }
         other => panic!("expected a corrupt-data error, got {other:?}"),
     }
+    // The round's mode too (issue 26: it was a string read as "group" when unknown).
+    sqlx::query("UPDATE rounds SET state = 'question', mode = 'duel' WHERE id = ?")
+        .bind(round)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    match f.store.round(round).await {
+        Err(StoreError::Corrupt(why)) => {
+            assert!(
+                why.contains("round mode") && why.contains("`duel`"),
+                "{why}"
+            )
+        }
+        other => panic!("expected a corrupt-data error, got {other:?}"),
+    }
     let schedule = f
         .store
         .create_schedule(
@@ -2649,7 +2664,7 @@ async fn two_question_round_on(
                 guild_id: 16,
                 channel_id: channel,
                 started_by: 1,
-                mode: "group",
+                mode: interview_bot::domain::round::Mode::Group,
                 seconds_per_q: 60,
                 question_ids: &questions,
                 topic: None,
