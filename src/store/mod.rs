@@ -40,9 +40,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, SqliteConnection, SqlitePool};
 
-pub use attempts::{
-    AttemptContext, DEFAULT_COOLING_OFF_DAYS, NewAttempt, Recorded, SeenSource, insert_attempt,
-};
+pub(crate) use attempts::insert_attempt;
+pub use attempts::{AttemptContext, DEFAULT_COOLING_OFF_DAYS, NewAttempt, Recorded, SeenSource};
 pub use banks::{BankRemoval, BankSummary, BankVersion, StoredBank};
 pub use boards::{BoardQuery, BoardRow, Page, TeamRow};
 pub use copy::CopiedTable;

@@ -693,22 +693,25 @@ async fn leaderboard_pages_and_stats() {
             .await
             .unwrap();
         store
-            .insert_attempt(&NewAttempt {
-                guild_id: GUILD as i64,
-                channel_id: Some(CHANNEL as i64),
-                user_id: id,
-                question_id: row,
-                topic: &q.topic,
-                context: AttemptContext::Mock,
-                context_ref: None,
-                answer: "seeded",
-                score: u8::try_from(score).unwrap(),
-                covered: vec![],
-                missed: vec!["Heap snapshots".into()],
-                hints_used: 0,
-                submitted_at: now,
-                local_date: now.date_naive(),
-            })
+            .record_attempt(
+                &NewAttempt {
+                    guild_id: GUILD as i64,
+                    channel_id: Some(CHANNEL as i64),
+                    user_id: id,
+                    question_id: row,
+                    topic: &q.topic,
+                    context: AttemptContext::Mock,
+                    context_ref: None,
+                    answer: "seeded",
+                    score: u8::try_from(score).unwrap(),
+                    covered: vec![],
+                    missed: vec!["Heap snapshots".into()],
+                    hints_used: 0,
+                    submitted_at: now,
+                    local_date: now.date_naive(),
+                },
+                false,
+            )
             .await
             .unwrap();
     }

@@ -622,22 +622,25 @@ async fn answered(w: &World, user: i64, q: usize, score: u8, missed: &[&str], at
     let at = t(at);
     w.engine
         .store
-        .insert_attempt(&interview_bot::store::NewAttempt {
-            guild_id: 1,
-            channel_id: Some(100),
-            user_id: user,
-            question_id: bank.row_of(question).unwrap(),
-            topic: &question.topic,
-            context: interview_bot::store::AttemptContext::Practice,
-            context_ref: None,
-            answer: "an answer",
-            score,
-            covered: vec![],
-            missed: missed.iter().map(|m| m.to_string()).collect(),
-            hints_used: 0,
-            submitted_at: at,
-            local_date: at.with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
-        })
+        .record_attempt(
+            &interview_bot::store::NewAttempt {
+                guild_id: 1,
+                channel_id: Some(100),
+                user_id: user,
+                question_id: bank.row_of(question).unwrap(),
+                topic: &question.topic,
+                context: interview_bot::store::AttemptContext::Practice,
+                context_ref: None,
+                answer: "an answer",
+                score,
+                covered: vec![],
+                missed: missed.iter().map(|m| m.to_string()).collect(),
+                hints_used: 0,
+                submitted_at: at,
+                local_date: at.with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
+            },
+            false,
+        )
         .await
         .unwrap();
 }

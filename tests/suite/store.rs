@@ -98,24 +98,28 @@ impl Fixture {
         let tz = self.store.server_timezone(guild).await.unwrap();
         let at = t(at);
         self.store
-            .insert_attempt(&NewAttempt {
-                guild_id: guild,
-                channel_id: Some(7),
-                user_id: user,
-                question_id: self.qid(slug),
-                topic,
-                context,
-                context_ref: None,
-                answer: "an answer",
-                score,
-                covered: vec!["Worker processes".into()],
-                missed: vec!["Round-robin".into(), "IPC".into()],
-                hints_used: 0,
-                submitted_at: at,
-                local_date: local_date(at, tz),
-            })
+            .record_attempt(
+                &NewAttempt {
+                    guild_id: guild,
+                    channel_id: Some(7),
+                    user_id: user,
+                    question_id: self.qid(slug),
+                    topic,
+                    context,
+                    context_ref: None,
+                    answer: "an answer",
+                    score,
+                    covered: vec!["Worker processes".into()],
+                    missed: vec!["Round-robin".into(), "IPC".into()],
+                    hints_used: 0,
+                    submitted_at: at,
+                    local_date: local_date(at, tz),
+                },
+                false,
+            )
             .await
             .unwrap()
+            .attempt_id
     }
 
     async fn board(
@@ -482,7 +486,7 @@ async fn coaching_reads_weeks_ratings_and_concepts_covered_since(engine: Engine)
                 local_date: local_date(at, tz),
             };
             let store = &f.store;
-            async move { store.insert_attempt(&a).await.unwrap() }
+            async move { store.record_attempt(&a, false).await.unwrap().attempt_id }
         };
     // Sunday 22 November, 23:30 in Berlin (22:30 UTC), is still the week of 16 November.
     answer(
@@ -700,6 +704,7 @@ async fn a_round_question_is_answered_once_per_member(engine: Engine) {
         return;
     };
     let now = t("2026-03-02T10:00:00Z");
+    let round = open_round(&f, 14, &[1, 2], now).await;
     let attempt = |user| NewAttempt {
         guild_id: 14,
         channel_id: Some(1),
@@ -707,7 +712,7 @@ async fn a_round_question_is_answered_once_per_member(engine: Engine) {
         question_id: f.qid(Q1),
         topic: "Performance",
         context: Mock,
-        context_ref: Some(77),
+        context_ref: Some(round),
         answer: "x",
         score: 50,
         covered: vec![],
@@ -716,9 +721,13 @@ async fn a_round_question_is_answered_once_per_member(engine: Engine) {
         submitted_at: now,
         local_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
     };
-    f.store.insert_attempt(&attempt(1)).await.unwrap();
-    f.store.insert_attempt(&attempt(2)).await.unwrap();
-    let again = f.store.insert_attempt(&attempt(1)).await.unwrap_err();
+    f.store.record_attempt(&attempt(1), false).await.unwrap();
+    f.store.record_attempt(&attempt(2), false).await.unwrap();
+    let again = f
+        .store
+        .record_attempt(&attempt(1), false)
+        .await
+        .unwrap_err();
     assert!(matches!(again, StoreError::Conflict(_)), "{again}");
 }
 
@@ -778,22 +787,25 @@ async fn two_writers_on_one_file_lose_nothing(engine: Engine) {
         for i in 0..200 {
             let now = t("2026-03-02T10:00:00Z");
             store
-                .insert_attempt(&NewAttempt {
-                    guild_id: 15,
-                    channel_id: None,
-                    user_id: base + i,
-                    question_id: q,
-                    topic: "Performance",
-                    context: Mock,
-                    context_ref: None,
-                    answer: "concurrent",
-                    score: 50,
-                    covered: vec![],
-                    missed: vec![],
-                    hints_used: 0,
-                    submitted_at: now,
-                    local_date: now.date_naive(),
-                })
+                .record_attempt(
+                    &NewAttempt {
+                        guild_id: 15,
+                        channel_id: None,
+                        user_id: base + i,
+                        question_id: q,
+                        topic: "Performance",
+                        context: Mock,
+                        context_ref: None,
+                        answer: "concurrent",
+                        score: 50,
+                        covered: vec![],
+                        missed: vec![],
+                        hints_used: 0,
+                        submitted_at: now,
+                        local_date: now.date_naive(),
+                    },
+                    false,
+                )
                 .await
                 .expect("no 'database is locked' reaches the caller");
             if i % 20 == 0 {
