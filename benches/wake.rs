@@ -2,6 +2,11 @@
 //! over the day, in several zones), a week of revealed drops behind each (70,000 rows) and
 //! 2,000 finished rounds, in a real SQLite file. The wake reads only what is due through the
 //! store's indexes, so its cost should not grow with the schedules or the history.
+//!
+//! Then one slow channel (issue 26): 51 servers' drops due at 09:00 and 50 more at 09:01, with
+//! the first server's channel taking 5 s per post, under the timer task itself ([`app::timer::run`]):
+//! how late every other server's drop is posted after the wake that found it due, with steps
+//! side by side (the timer's bound) and, for comparison, one at a time (as before issue 26).
 //! Run with `cargo bench --bench wake`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the benchmark loudly
@@ -66,8 +71,123 @@ async fn seed_history(url: &str, now: DateTime<Utc>) {
     .unwrap();
 }
 
+/// Schedules at `time` (UTC) for servers `first..first + n`, each in its own channel.
+async fn due_at(store: &Store, time: &str, first: i64, n: i64, now: DateTime<Utc>) {
+    for g in first..first + n {
+        store
+            .create_schedule(
+                &NewSchedule {
+                    guild_id: g,
+                    channel_id: g,
+                    local_time: time,
+                    timezone: "UTC",
+                    weekdays: 0x7f,
+                    bank_id: None,
+                    topic: None,
+                    difficulty: None,
+                    window_hours: 24,
+                    ping_role_id: None,
+                    thread: false,
+                    created_by: 7,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// How late (real time) each drop of `channels` is posted after `woke`, waiting up to 20 s.
+async fn delays(
+    out: &RecordingOutbound,
+    channels: std::ops::Range<i64>,
+    woke: Instant,
+) -> Vec<Duration> {
+    let started = Instant::now();
+    loop {
+        let times = out.post_times();
+        let got: Vec<Duration> = times
+            .iter()
+            .filter(|(c, _, _)| channels.contains(c))
+            .map(|(_, _, at)| at.saturating_duration_since(woke))
+            .collect();
+        if got.len() == channels.clone().count() || started.elapsed() > Duration::from_secs(20) {
+            let mut got = got;
+            got.sort_unstable();
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// One slow channel among 101 servers' drops, under the timer task with at most `limit` steps
+/// at once. Returns the other servers' delays (09:00 and 09:01 together) and the slow one's.
+async fn slow_channel(limit: usize) -> (Vec<Duration>, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("slow.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    let library = Arc::new(Library::new(load_content(&store).await.unwrap()));
+    let start: DateTime<Utc> = "2026-06-01T08:58:30Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let out = Arc::new(RecordingOutbound::new());
+    // Server 1 first: a serial timer meets it first and everyone else waits behind it.
+    due_at(&store, "09:00", 1, 51, start).await;
+    due_at(&store, "09:01", 101, 50, start).await;
+    out.slow(1, Duration::from_secs(5));
+    let engine = Engine {
+        store: store.clone(),
+        library,
+        clock: clock.clone(),
+        outbound: out.clone(),
+        timings: Default::default(),
+        wake: Arc::new(Notify::new()),
+        metrics: Default::default(),
+    };
+    let steps = app::timer::Steps::new(limit);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let timer = tokio::spawn({
+        let engine = engine.clone();
+        let steps = steps.clone();
+        async move { app::timer::run(&engine, &steps, None, stopped).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    clock.advance(chrono::Duration::seconds(90)); // 09:00:00
+    let nine = Instant::now();
+    engine.wake.notify_one();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    clock.advance(chrono::Duration::seconds(60)); // 09:01:00, the slow post still under way
+    let nine_one = Instant::now();
+    engine.wake.notify_one();
+    let mut others = delays(&out, 2..52, nine).await;
+    others.extend(delays(&out, 101..151, nine_one).await);
+    others.sort_unstable();
+    let slow = delays(&out, 1..2, nine).await;
+    stop.send(true).unwrap();
+    timer.await.unwrap();
+    steps.idle().await;
+    assert_eq!(others.len(), 100, "every other drop was posted");
+    (others, slow.first().copied().unwrap_or(Duration::MAX))
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    for (label, limit) in [
+        (
+            "side by side (at most 16 at once)",
+            app::timer::MAX_CONCURRENT_STEPS,
+        ),
+        ("one at a time (as before issue 26)", 1),
+    ] {
+        let (others, slow) = slow_channel(limit).await;
+        println!(
+            "one channel at 5 s per post, {label}: the 100 other servers' drops posted p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms after their wake; the slow one after {:.2} s",
+            ms(percentile(&others, 0.50)),
+            ms(percentile(&others, 0.99)),
+            ms(*others.last().unwrap()),
+            slow.as_secs_f64(),
+        );
+    }
+
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("wake.db").display());
     let store = Store::connect(&url).await.unwrap();

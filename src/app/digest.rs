@@ -13,7 +13,7 @@ use super::text::{MAX_FIELD_VALUE, escape, fit_lines};
 use super::{Engine, StepError};
 use crate::domain::coaching::most_missed;
 use crate::domain::digest::{self, DigestWeek, GRACE, hardest, top_improvers};
-use crate::store::{DigestRow, Store, StoreError};
+use crate::store::{DigestRow, DigestSetting, Leased, Store, StoreError};
 
 /// Improvers and concepts a digest names.
 const LISTED: usize = 3;
@@ -34,44 +34,88 @@ pub async fn enable(
     Ok(first)
 }
 
-/// Post every digest due at the clock's time, take over dead claims; returns when the next
-/// digest step is due.
-pub async fn tick(e: &Engine) -> Result<Option<DateTime<Utc>>, StepError> {
-    let now = e.now();
-    for setting in e.store.due_digest_settings(now).await? {
-        let tz = e.store.server_timezone(setting.guild_id).await?;
-        let week = digest::latest_due(now, tz);
-        // Weeks due before the server opted in are not its digests.
-        if week.due.timestamp_millis() > setting.enabled_ms {
-            if now - week.due > GRACE {
-                e.store
-                    .record_skipped_digest(
-                        setting.guild_id,
-                        week.week,
-                        setting.channel_id,
-                        week.due,
-                        "missed by more than a day while the bot was offline",
-                    )
-                    .await?;
-            } else if let Err(err) = post(e, setting.guild_id, setting.channel_id, &week).await {
-                tracing::error!(guild = setting.guild_id, error = %err, "weekly digest failed");
-            }
+/// One weekly-digest step due at a wake: a server's week to post, or the take-over of a dead
+/// or refused claim.
+#[derive(Debug, Clone)]
+pub enum DueDigest {
+    Setting(DigestSetting),
+    TakeOver(DigestRow),
+}
+
+impl DueDigest {
+    /// The server whose digest the step posts (one step per server at a time).
+    pub fn key(&self) -> super::timer::Due {
+        match self {
+            DueDigest::Setting(s) => super::timer::Due::Digest(s.guild_id),
+            DueDigest::TakeOver(d) => super::timer::Due::Digest(d.guild_id),
         }
+    }
+}
+
+/// The digest steps due at `now`.
+pub async fn due(e: &Engine, now: DateTime<Utc>) -> Result<Vec<DueDigest>, StepError> {
+    let mut steps: Vec<DueDigest> = e
+        .store
+        .due_digest_settings(now)
+        .await?
+        .into_iter()
+        .map(DueDigest::Setting)
+        .collect();
+    steps.extend(
         e.store
-            .digest_handled(setting.guild_id, digest::next_due(now, tz).due)
-            .await?;
-    }
-    for stale in e.store.stale_digest_claims(now).await? {
-        if let Err(err) = take_over(e, &stale).await {
-            tracing::error!(digest = stale.id, error = %err, "cannot take over a weekly digest");
-        }
-    }
+            .stale_digest_claims(now)
+            .await?
+            .into_iter()
+            .map(DueDigest::TakeOver),
+    );
+    Ok(steps)
+}
+
+/// When the next digest step after `now` is due.
+pub async fn next_due(e: &Engine, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StepError> {
     let due = e.store.next_digest_due().await?;
     let lease = e.store.next_digest_lease(now).await?;
     Ok(match (due, lease) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     })
+}
+
+/// Do one due digest step at `now`: post the server's week (or record it skipped), or take
+/// over a claim.
+pub async fn run(e: &Engine, step: DueDigest, now: DateTime<Utc>) -> Result<(), StepError> {
+    match step {
+        DueDigest::Setting(setting) => {
+            let tz = e.store.server_timezone(setting.guild_id).await?;
+            let week = digest::latest_due(now, tz);
+            // Weeks due before the server opted in are not its digests.
+            if week.due.timestamp_millis() > setting.enabled_ms {
+                if now - week.due > GRACE {
+                    e.store
+                        .record_skipped_digest(
+                            setting.guild_id,
+                            week.week,
+                            setting.channel_id,
+                            week.due,
+                            "missed by more than a day while the bot was offline",
+                        )
+                        .await?;
+                } else if let Err(err) = post(e, setting.guild_id, setting.channel_id, &week).await
+                {
+                    tracing::error!(guild = setting.guild_id, error = %err, "weekly digest failed");
+                }
+            }
+            e.store
+                .digest_handled(setting.guild_id, digest::next_due(now, tz).due)
+                .await?;
+        }
+        DueDigest::TakeOver(stale) => {
+            if let Err(err) = take_over(e, &stale).await {
+                tracing::error!(digest = stale.id, error = %err, "cannot take over a weekly digest");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Post a digest whose claimer died, with the same nonce.
@@ -105,20 +149,15 @@ async fn post(
     week: &DigestWeek,
 ) -> Result<(), StepError> {
     let now = e.now();
+    let lease = e.lease_from(now);
     let Some(id) = e
         .store
-        .claim_digest(
-            guild_id,
-            week.week,
-            channel_id,
-            week.due,
-            now,
-            e.lease_from(now),
-        )
+        .claim_digest(guild_id, week.week, channel_id, week.due, now, lease)
         .await?
     else {
         return Ok(());
     };
+    let _beat = e.heartbeat(Leased::Digest(id), lease);
     if e.store.digest_setting(guild_id).await?.is_none() {
         e.store
             .mark_digest_failed(id, "the server turned the digest off")

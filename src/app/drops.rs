@@ -13,7 +13,7 @@ use super::{Engine, StepError};
 use crate::domain::bank::{Difficulty, QuestionFilter};
 use crate::domain::schedule::{Missed, Schedule, missed};
 use crate::ops::DropOutcome;
-use crate::store::{DropAnswer, DropRow, DropState, ScheduleRow};
+use crate::store::{DropAnswer, DropRow, DropState, Leased, ScheduleRow};
 
 /// How far back missed drops are looked for (and recorded as skipped).
 const LOOK_BACK_DAYS: i64 = 7;
@@ -30,57 +30,96 @@ fn grace(e: &Engine) -> Duration {
 /// How soon a schedule whose drop could not be handled (a store error) is looked at again.
 const AGAIN_AFTER_ERROR: Duration = Duration::seconds(30);
 
-/// Post what is due, record what was missed, take over dead claims, reveal what closed, all at
-/// the clock's time. Returns the next time anything daily is due. Only due schedules are read
-/// (by their indexed next due time), so a wake costs what is due, not every schedule.
-pub async fn tick(e: &Engine) -> Result<Option<DateTime<Utc>>, StepError> {
-    let now = e.now();
-    let mut next: Option<DateTime<Utc>> = None;
-    let mut earliest = |t: DateTime<Utc>| next = Some(next.map_or(t, |n: DateTime<Utc>| n.min(t)));
-    for row in e.store.due_schedules(now).await? {
-        let Some(schedule) = schedule_of(&row) else {
-            tracing::warn!(schedule = row.id, "schedule has an unreadable time or zone");
-            e.store.schedule_handled(row.id, None, now).await?;
-            continue;
-        };
-        match post_due(e, &row, &schedule, now).await {
-            Ok(()) => {
-                e.store
-                    .schedule_handled(row.id, Some(&schedule), now)
-                    .await?
-            }
-            Err(err) => {
-                tracing::error!(schedule = row.id, error = %err, "daily drop failed");
-                e.store
-                    .schedule_due_at(row.id, now + AGAIN_AFTER_ERROR)
-                    .await?;
-            }
+/// One daily step due at a wake: a schedule's post (and what it missed), the take-over of a
+/// drop step whose claimer died, or the reveal of a drop that closed.
+#[derive(Debug, Clone)]
+pub enum DueDrop {
+    Schedule(ScheduleRow),
+    TakeOver(DropRow),
+    Reveal(i64),
+}
+
+impl DueDrop {
+    /// The row the step works on, so one process never runs the same step twice at once.
+    pub fn key(&self) -> super::timer::Due {
+        use super::timer::Due;
+        match self {
+            DueDrop::Schedule(row) => Due::Schedule(row.id),
+            DueDrop::TakeOver(drop) => Due::Drop(drop.id),
+            DueDrop::Reveal(id) => Due::Drop(*id),
         }
     }
-    if let Some(t) = e.store.next_schedule_due().await? {
-        earliest(t);
-    }
+}
+
+/// The daily steps due at `now`. Only due schedules are read (by their indexed next due time),
+/// so a wake costs what is due, not every schedule.
+pub async fn due(e: &Engine, now: DateTime<Utc>) -> Result<Vec<DueDrop>, StepError> {
+    let mut steps: Vec<DueDrop> = e
+        .store
+        .due_schedules(now)
+        .await?
+        .into_iter()
+        .map(DueDrop::Schedule)
+        .collect();
     // Steps whose claimer died (killed between its claim and its record): done again. Their
     // posts carry the same nonce, so one that had gone out is not posted twice.
-    for stale in e.store.stale_drop_claims(now).await? {
-        if let Err(err) = take_over(e, &stale, now).await {
-            tracing::error!(drop = stale.id, error = %err, "cannot take over a daily drop step");
+    steps.extend(
+        e.store
+            .stale_drop_claims(now)
+            .await?
+            .into_iter()
+            .map(DueDrop::TakeOver),
+    );
+    let (to_reveal, _) = e.store.drops_to_reveal(now).await?;
+    steps.extend(to_reveal.into_iter().map(DueDrop::Reveal));
+    Ok(steps)
+}
+
+/// When the next daily step after `now` is due: a schedule's next post (or retry), a lease
+/// ending, a drop closing.
+pub async fn next_due(e: &Engine, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StepError> {
+    let schedule = e.store.next_schedule_due().await?;
+    let lease = e.store.next_drop_lease(now).await?;
+    let (_, close) = e.store.drops_to_reveal(now).await?;
+    Ok([schedule, lease, close].into_iter().flatten().min())
+}
+
+/// Do one due daily step at `now` (post, take over, reveal). Failures are logged; a schedule
+/// whose post failed on a store error is looked at again shortly.
+pub async fn run(e: &Engine, step: DueDrop, now: DateTime<Utc>) -> Result<(), StepError> {
+    match step {
+        DueDrop::Schedule(row) => {
+            let Some(schedule) = schedule_of(&row) else {
+                tracing::warn!(schedule = row.id, "schedule has an unreadable time or zone");
+                e.store.schedule_handled(row.id, None, now).await?;
+                return Ok(());
+            };
+            match post_due(e, &row, &schedule, now).await {
+                Ok(()) => {
+                    e.store
+                        .schedule_handled(row.id, Some(&schedule), now)
+                        .await?
+                }
+                Err(err) => {
+                    tracing::error!(schedule = row.id, error = %err, "daily drop failed");
+                    e.store
+                        .schedule_due_at(row.id, now + AGAIN_AFTER_ERROR)
+                        .await?;
+                }
+            }
+        }
+        DueDrop::TakeOver(stale) => {
+            if let Err(err) = take_over(e, &stale, now).await {
+                tracing::error!(drop = stale.id, error = %err, "cannot take over a daily drop step");
+            }
+        }
+        DueDrop::Reveal(id) => {
+            if let Err(err) = reveal(e, id, now).await {
+                tracing::error!(drop = id, error = %err, "daily reveal failed");
+            }
         }
     }
-    if let Some(l) = e.store.next_drop_lease(now).await? {
-        earliest(l);
-    }
-    let (to_reveal, next_close) = e.store.drops_to_reveal(now).await?;
-    for id in to_reveal {
-        if let Err(err) = reveal(e, id, now).await {
-            tracing::error!(drop = id, error = %err, "daily reveal failed");
-        }
-    }
-    if let Some(c) = next_close {
-        earliest(c);
-    }
-    // A failed drop's retry is its schedule's next due time (`Store::mark_drop_failed`).
-    Ok(next)
+    Ok(())
 }
 
 /// Redo the step of a drop whose claimer died: its post (within the grace period; skipped
@@ -236,13 +275,11 @@ pub async fn post(
     now: DateTime<Utc>,
     note: Option<&str>,
 ) -> Result<(), StepError> {
-    let Some(drop_id) = e
-        .store
-        .claim_drop(row.id, date, due, now, e.lease_from(now))
-        .await?
-    else {
+    let lease = e.lease_from(now);
+    let Some(drop_id) = e.store.claim_drop(row.id, date, due, now, lease).await? else {
         return Ok(()); // another process, or an earlier tick, has it
     };
+    let _beat = e.heartbeat(Leased::Drop(drop_id), lease);
     // A take-over posts what the dead claimer chose (the nonce then returns its message).
     let prepared = e.store.drop_by_id(drop_id).await?;
     let (question_row, closes) = match (prepared.question_id, prepared.closes_ms) {
@@ -268,12 +305,22 @@ async fn choose_question(
     row: &ScheduleRow,
     drop_id: i64,
 ) -> Result<Option<i64>, StepError> {
+    // A stored difficulty that does not parse is a broken schedule, not "any difficulty".
+    let difficulty = match row.difficulty.as_deref().map(str::parse::<Difficulty>) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => {
+            let reason = format!(
+                "its difficulty `{}` is not one the banks use",
+                row.difficulty.as_deref().unwrap_or_default()
+            );
+            fail_for_good(e, drop_id, row.id, &reason).await?;
+            return Ok(None);
+        }
+    };
     let filter = QuestionFilter {
         topic: row.topic.clone(),
-        difficulty: row
-            .difficulty
-            .as_deref()
-            .and_then(|s| s.parse::<Difficulty>().ok()),
+        difficulty,
     };
     let content = match row.bank_id {
         None => Some(e.library.shipped().clone()),
@@ -506,13 +553,11 @@ async fn fail_for_good(
 
 /// Claim and post the reveal of a closed drop.
 pub async fn reveal(e: &Engine, drop_id: i64, now: DateTime<Utc>) -> Result<(), StepError> {
-    if !e
-        .store
-        .claim_reveal_drop(drop_id, now, e.lease_from(now))
-        .await?
-    {
+    let lease = e.lease_from(now);
+    if !e.store.claim_reveal_drop(drop_id, now, lease).await? {
         return Ok(());
     }
+    let _beat = e.heartbeat(Leased::Drop(drop_id), lease);
     let drop = e.store.drop_by_id(drop_id).await?;
     let asked = match drop.question_id {
         Some(row) => e.library.question(&e.store, row).await?,

@@ -164,13 +164,33 @@ struct Recorded {
     next_id: i64,
     /// Channels whose posts fail, and how.
     refused: Vec<(i64, OutboundError)>,
+    /// Channels whose posts take this long (a slow or rate-limited channel).
+    slow: Vec<(i64, std::time::Duration)>,
+    /// When each post was recorded: (channel, nonce, at).
+    times: Vec<(i64, String, std::time::Instant)>,
 }
 
 /// A port that records instead of sending (tests). Like Discord with `enforce_nonce`, a post
 /// whose nonce was seen in the same channel returns the first message and records nothing.
-#[derive(Debug, Default)]
+/// A channel can be slowed ([`RecordingOutbound::slow`]) or held until released
+/// ([`RecordingOutbound::hold`]), to see what a slow step does to the others.
+#[derive(Debug)]
 pub struct RecordingOutbound {
     inner: Mutex<Recorded>,
+    /// Channels whose posts wait until released.
+    held: tokio::sync::watch::Sender<Vec<i64>>,
+    /// Posts waiting in a held channel now.
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+impl Default for RecordingOutbound {
+    fn default() -> RecordingOutbound {
+        RecordingOutbound {
+            inner: Mutex::default(),
+            held: tokio::sync::watch::Sender::new(Vec::new()),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
 }
 
 impl RecordingOutbound {
@@ -213,6 +233,30 @@ impl RecordingOutbound {
         self.lock().refused.retain(|(c, _)| *c != channel);
     }
 
+    /// Every post to `channel` takes `delay` (real time) before it is recorded.
+    pub fn slow(&self, channel: i64, delay: std::time::Duration) {
+        self.lock().slow.push((channel, delay));
+    }
+
+    /// Posts to `channel` wait until [`RecordingOutbound::release`].
+    pub fn hold(&self, channel: i64) {
+        self.held.send_modify(|h| h.push(channel));
+    }
+
+    pub fn release(&self, channel: i64) {
+        self.held.send_modify(|h| h.retain(|c| *c != channel));
+    }
+
+    /// How many posts are waiting in a held channel now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// When each post was recorded: (channel, nonce, at).
+    pub fn post_times(&self) -> Vec<(i64, String, std::time::Instant)> {
+        self.lock().times.clone()
+    }
+
     fn record_post(
         &self,
         channel: i64,
@@ -243,6 +287,8 @@ impl RecordingOutbound {
             nonce: nonce.to_string(),
             message,
         });
+        r.times
+            .push((channel, nonce.to_string(), std::time::Instant::now()));
         Ok(message_id)
     }
 }
@@ -254,8 +300,26 @@ impl Outbound for RecordingOutbound {
         message: Outgoing,
         nonce: &'a str,
     ) -> BoxFuture<'a, Result<i64, OutboundError>> {
-        let done = self.record_post(channel, message, nonce);
-        Box::pin(async move { done })
+        let slow = self
+            .lock()
+            .slow
+            .iter()
+            .find(|(c, _)| *c == channel)
+            .map(|(_, d)| *d);
+        let mut held = self.held.subscribe();
+        Box::pin(async move {
+            if held.borrow().contains(&channel) {
+                self.waiting
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = held.wait_for(|h| !h.contains(&channel)).await;
+                self.waiting
+                    .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            if let Some(delay) = slow {
+                tokio::time::sleep(delay).await;
+            }
+            self.record_post(channel, message, nonce)
+        })
     }
 
     fn edit<'a>(

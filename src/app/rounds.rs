@@ -12,7 +12,9 @@ use super::{Engine, OutboundError, StepError};
 use crate::domain::bank::Question;
 use crate::domain::ranking::{PlayerScore, rank_players, team_averages};
 use crate::domain::round::{AnswerRefusal, Mode, Snapshot, Step, TEAM_NAMES, next_step};
-use crate::store::{NewRound, RoundAnswer, RoundEnd, RoundRow, RoundState, Store, StoreError};
+use crate::store::{
+    Leased, NewRound, RoundAnswer, RoundEnd, RoundRow, RoundState, Store, StoreError,
+};
 
 /// A question as posted in a round (and in `/question`): prompt, topic and difficulty.
 pub fn question_embed(q: &Question, title: &str) -> Embed {
@@ -66,7 +68,7 @@ pub async fn start_round(e: &Engine, s: &StartRound<'_>) -> Result<i64, StartErr
                 guild_id: s.guild_id,
                 channel_id: s.channel_id,
                 started_by: s.starter,
-                mode: s.mode.as_str(),
+                mode: s.mode,
                 seconds_per_q: s.seconds_per_q,
                 question_ids: s.question_rows,
                 topic: s.topic,
@@ -153,7 +155,7 @@ pub async fn join_round(
     if !round.state.is_open() {
         return Err(JoinError::Ended);
     }
-    let mode: Mode = round.mode.parse().unwrap_or(Mode::Group);
+    let mode = round.mode;
     if mode == Mode::Solo {
         return Err(JoinError::Solo);
     }
@@ -302,6 +304,7 @@ pub async fn advance(e: &Engine, round_id: i64, resumed: bool) -> Result<(), Ste
             )
             .await?
         {
+            let _beat = e.heartbeat(Leased::Round(round.id), lease);
             tracing::info!(round = round.id, position, state = %round.state, "taking over a round step");
             match round.state {
                 RoundState::Reveal => {
@@ -346,6 +349,7 @@ pub async fn advance(e: &Engine, round_id: i64, resumed: bool) -> Result<(), Ste
         Step::Begin => open_question(e, &round, 0, resumed).await,
         Step::Reveal { .. } => {
             if e.store.claim_reveal(round.id, position, lease).await? {
+                let _beat = e.heartbeat(Leased::Round(round.id), lease);
                 reveal(e, &round, resumed).await?;
                 after_reveal(e, &round, position).await?;
             }
@@ -360,10 +364,9 @@ async fn after_reveal(e: &Engine, round: &RoundRow, position: i64) -> Result<(),
     let count = e.store.round_question_count(round.id).await?;
     if position + 1 >= count {
         let now = e.now();
-        if e.store
-            .finish_round(round.id, position, now, e.lease_from(now))
-            .await?
-        {
+        let lease = e.lease_from(now);
+        if e.store.finish_round(round.id, position, now, lease).await? {
+            let _beat = e.heartbeat(Leased::Round(round.id), lease);
             summary(e, round).await?;
             e.store.summary_posted(round.id).await?;
         }
@@ -380,6 +383,7 @@ async fn open_question(
     resumed: bool,
 ) -> Result<(), StepError> {
     let now = e.now();
+    let lease = e.lease_from(now);
     if !e
         .store
         .claim_open_question(
@@ -387,12 +391,13 @@ async fn open_question(
             position,
             question_deadline(e, round, now),
             now,
-            e.lease_from(now),
+            lease,
         )
         .await?
     {
         return Ok(());
     }
+    let _beat = e.heartbeat(Leased::Round(round.id), lease);
     e.wake.notify_one();
     let round = e.store.round(round.id).await?;
     post_question(e, &round, position, resumed).await
@@ -664,7 +669,7 @@ async fn summary(e: &Engine, round: &RoundRow) -> Result<(), StepError> {
         false,
     )
     .field("Boards", boards_note(&answers), false);
-    let mode: Mode = round.mode.parse().unwrap_or(Mode::Group);
+    let mode = round.mode;
     if mode == Mode::Teams {
         let teams: Vec<String> = team_averages(&totals, &TEAM_NAMES)
             .into_iter()

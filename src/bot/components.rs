@@ -1,11 +1,10 @@
 //! Buttons and modals. Their custom ids say what they act on; the database holds the rest.
 
-use chrono::Utc;
 use poise::serenity_prelude as serenity;
 use serenity::all::{
     ComponentInteraction, Context as SerenityContext, CreateActionRow, CreateInputText,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, FullEvent,
-    InputTextStyle, Interaction, ModalInteraction,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal,
+    EditInteractionResponse, FullEvent, InputTextStyle, Interaction, ModalInteraction,
 };
 
 use super::errors::BotError;
@@ -34,9 +33,18 @@ pub async fn on_event(
         Interaction::Component(c) => on_component(ctx, data, c)
             .await
             .map_err(|e| (e, Responder::Component(c))),
-        Interaction::Modal(m) => on_modal(ctx, data, m)
-            .await
-            .map_err(|e| (e, Responder::Modal(m))),
+        Interaction::Modal(m) => {
+            // Defer first, privately: scoring and storing can take longer than Discord's 3 s
+            // for a first response (behind a busy write lock), and the answer would be stored
+            // with its reply lost. Every outcome then edits this deferred reply.
+            if let Err(e) = m.defer_ephemeral(&ctx.http).await {
+                tracing::warn!(error = %e, "could not defer an answer form");
+                return Ok(());
+            }
+            on_modal(ctx, data, m)
+                .await
+                .map_err(|e| (e, Responder::Modal(m)))
+        }
         _ => Ok(()),
     };
     if let Err((error, responder)) = result {
@@ -59,13 +67,20 @@ impl Responder<'_> {
             .ephemeral(true)
             .allowed_mentions(no_mentions());
         let first = match self {
-            Responder::Component(c) => {
-                c.create_response(&ctx.http, CreateInteractionResponse::Message(msg))
-                    .await
-            }
+            Responder::Component(c) => c
+                .create_response(&ctx.http, CreateInteractionResponse::Message(msg))
+                .await
+                .map(drop),
+            // A form was deferred before its work began: the error goes into that reply.
             Responder::Modal(m) => {
-                m.create_response(&ctx.http, CreateInteractionResponse::Message(msg))
-                    .await
+                let edit = EditInteractionResponse::new()
+                    .content(text)
+                    .allowed_mentions(no_mentions());
+                super::outbound::with_retries("form reply", || {
+                    m.edit_response(&ctx.http, edit.clone())
+                })
+                .await
+                .map(drop)
             }
         };
         if first.is_err() {
@@ -107,17 +122,15 @@ async fn slow_down(ctx: &SerenityContext, c: &ComponentInteraction) -> Result<()
     .await
 }
 
-/// [`reply`] for a submitted modal: privately, with mentions off.
+/// [`reply`] for a submitted modal: the edit of its deferred private reply, mentions off.
 async fn reply_to_modal(
     ctx: &SerenityContext,
     m: &ModalInteraction,
-    msg: CreateInteractionResponseMessage,
+    msg: EditInteractionResponse,
 ) -> Result<(), Error> {
-    m.create_response(
-        &ctx.http,
-        CreateInteractionResponse::Message(msg.ephemeral(true).allowed_mentions(no_mentions())),
-    )
-    .await?;
+    // An edit of the deferred reply is a REST call like any other: retried after a 429.
+    let msg = msg.allowed_mentions(no_mentions());
+    super::outbound::with_retries("form reply", || m.edit_response(&ctx.http, msg.clone())).await?;
     Ok(())
 }
 
@@ -284,7 +297,13 @@ async fn on_component(
             // Seeing the reference: this member's round and drop answers to it stop counting
             // for the cooling-off period.
             data.store
-                .mark_seen(guild, user_id(c.user.id), row, SeenSource::Skip, Utc::now())
+                .mark_seen(
+                    guild,
+                    user_id(c.user.id),
+                    row,
+                    SeenSource::Skip,
+                    data.engine.now(),
+                )
                 .await?;
             let text = format!(
                 "Skipped. Reference answer:\n{}",
@@ -326,7 +345,8 @@ async fn on_component(
             let me = user_id(c.user.id);
             let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
             let allowed =
-                round_steps::answer_allowed(&data.store, &round, position, me, Utc::now()).await?;
+                round_steps::answer_allowed(&data.store, &round, position, me, data.engine.now())
+                    .await?;
             if let Err(why) = allowed {
                 return reply(
                     ctx,
@@ -353,7 +373,7 @@ async fn on_component(
             if drop.state != DropState::Posted
                 || drop
                     .closes_ms
-                    .is_some_and(|c| Utc::now().timestamp_millis() >= c)
+                    .is_some_and(|c| data.engine.now().timestamp_millis() >= c)
             {
                 return reply(
                     ctx,
@@ -387,7 +407,7 @@ async fn on_component(
 /// Score and record through the one use case; count it; a second round answer is refused
 /// politely.
 async fn record(data: &Data, answering: &Answering<'_>) -> Result<app::Scored, Error> {
-    match app::score_and_record(&data.store, &app::SystemClock, answering).await {
+    match app::score_and_record(&data.store, data.engine.clock.as_ref(), answering).await {
         Ok(scored) => {
             data.metrics.answer_scored(answering.context);
             Ok(scored)
@@ -448,7 +468,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
     let answer = modal_answer(m);
     let guild = guild_of(m.guild_id)?;
     let me = user_id(m.user.id);
-    let now = Utc::now();
+    let now = data.engine.now();
     let name = m
         .member
         .as_ref()
@@ -495,7 +515,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     "Practice: this feeds your stats, not the leaderboard (daily drops and mock rounds do).",
                 ),
             );
-            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
+            reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
         }
         (Some("r"), Some("modal")) => {
             let row = parse_id(extra)?;
@@ -505,7 +525,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let hints = data.store.hints_used(guild, me, row).await?;
             let scored = review::answer_review(
                 &data.store,
-                &app::SystemClock,
+                data.engine.clock.as_ref(),
                 &review::Reviewing {
                     member: review::Member {
                         guild_id: guild,
@@ -534,7 +554,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             );
             let embed =
                 render::assessment_embed(q, &scored.assessment, scored.total, hints, Some(&footer));
-            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
+            reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
         }
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
@@ -567,14 +587,14 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 },
             )
             .await?;
-            let solo = round.mode == "solo";
+            let solo = round.mode == crate::domain::round::Mode::Solo;
             let note = counting_note(&scored).map_or(String::new(), |n| format!("\n{n}"));
             let reply = if solo {
                 // Solo feedback carries the reference at once.
                 data.store
                     .mark_seen(guild, me, row, SeenSource::Feedback, now)
                     .await?;
-                CreateInteractionResponseMessage::new()
+                EditInteractionResponse::new()
                     .content(format!("Answer #{} stored.{note}", scored.attempt_id))
                     .embed(render::assessment_embed(
                         q,
@@ -584,7 +604,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                         None,
                     ))
             } else {
-                CreateInteractionResponseMessage::new().content(format!(
+                EditInteractionResponse::new().content(format!(
                     "Answer received (answer #{}). Scores are shown at the reveal.{note}",
                     scored.attempt_id
                 ))
@@ -646,7 +666,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                     scored.attempt_id
                 )))
                 .color(render::COLOR);
-            reply_to_modal(ctx, m, CreateInteractionResponseMessage::new().embed(embed)).await?;
+            reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
         }
         _ => return Err(BotError::User("That form is no longer active.".into())),
     }

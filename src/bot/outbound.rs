@@ -38,7 +38,9 @@ pub fn classify(e: &serenity::Error) -> Failure {
     }
 }
 
-async fn with_retries<T, F, Fut>(what: &str, mut call: F) -> Result<T, serenity::Error>
+/// `call` until it succeeds or fails for good, waiting as [`crate::domain::retry`] says after a
+/// 429 or a transient failure (for idempotent calls: a post carries its nonce, an edit is an edit).
+pub(crate) async fn with_retries<T, F, Fut>(what: &str, mut call: F) -> Result<T, serenity::Error>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, serenity::Error>>,

@@ -1,5 +1,5 @@
 //! The timer task in Discord: one task, supervised, that sleeps until the next due step of any
-//! round or drop and runs [`crate::app::timer::wake`]; and the coalesced "Answered" edits of a
+//! round, drop or digest and starts it ([`crate::app::timer::run`]); and the coalesced "Answered" edits of a
 //! round's open question. The steps themselves are use cases in [`crate::app::rounds`] and
 //! [`crate::app::drops`].
 
@@ -111,10 +111,15 @@ pub fn spawn_timer(
     poll: Option<std::time::Duration>,
 ) {
     let driver = Driver::new(data);
+    let in_flight = driver.in_flight.clone();
+    let steps = crate::app::timer::Steps::with_guard(
+        crate::app::timer::MAX_CONCURRENT_STEPS,
+        Arc::new(move || Box::new(in_flight.start())),
+    );
     tokio::spawn(async move {
         loop {
             readiness.set_timer_alive(true);
-            let run = tokio::spawn(timer(driver.clone(), shutdown.clone(), poll));
+            let run = tokio::spawn(timer(driver.clone(), steps.clone(), shutdown.clone(), poll));
             let ended = run.await;
             readiness.set_timer_alive(false);
             match ended {
@@ -132,30 +137,14 @@ pub fn spawn_timer(
     });
 }
 
-/// The one task that does every timed step: rounds' deadlines and daily drops.
+/// The one task that starts every timed step (rounds' deadlines, daily drops, digests) when it
+/// is due; the steps run concurrently, each counted in flight until its writes are done, so
+/// shutdown waits for them.
 async fn timer(
     driver: Driver,
-    mut shutdown: watch::Receiver<bool>,
+    steps: crate::app::timer::Steps,
+    shutdown: watch::Receiver<bool>,
     poll: Option<std::time::Duration>,
 ) {
-    {
-        let mut first = true;
-        loop {
-            if *shutdown.borrow() {
-                return;
-            }
-            // Counted until the step's writes are done, so shutdown waits for them.
-            let working = driver.in_flight.start();
-            let next = crate::app::timer::wake(&driver.engine, first).await;
-            first = false;
-            drop(working);
-            let sleep = crate::domain::timer::sleep_for(next, driver.engine.now());
-            let sleep = poll.map_or(sleep, |p| sleep.min(p));
-            tokio::select! {
-                _ = tokio::time::sleep(sleep) => {}
-                _ = driver.engine.wake.notified() => {}
-                _ = shutdown.changed() => return,
-            }
-        }
-    }
+    crate::app::timer::run(&driver.engine, &steps, poll, shutdown).await;
 }

@@ -415,7 +415,9 @@ impl Store {
         })
     }
 
-    pub async fn insert_attempt(&self, a: &NewAttempt<'_>) -> Result<i64> {
+    /// An unconditional insert, for the store benchmark's seeding only: every answer of the
+    /// bot goes through [`Store::record_attempt`] (open-question check, seen and copy marks).
+    pub(crate) async fn insert_attempt(&self, a: &NewAttempt<'_>) -> Result<i64> {
         on_pool!(self, pool => {
             super::servers::ensure_server(&mut *pool.acquire().await?, a.guild_id, a.submitted_at).await?;
             insert_attempt(&mut *pool.acquire().await?, a).await

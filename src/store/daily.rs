@@ -656,7 +656,11 @@ impl Store {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<bool> {
+        // On the write path: an answer whose conditional insert saw the drop open commits
+        // before this claim does, so the reveal's read of the answers sees it (on PostgreSQL
+        // a plain UPDATE would not wait for that answer's transaction).
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE drops SET state = 'revealed', lease_until_ms = $1
                  WHERE id = $2 AND (state = 'posted' OR (state = 'revealed' AND lease_until_ms <= $3))",
@@ -664,8 +668,9 @@ impl Store {
             .bind(ms(lease_until))
             .bind(drop_id)
             .bind(ms(now))
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             Ok(done.rows_affected() == 1)
         })
     }
@@ -678,24 +683,6 @@ impl Store {
                 .execute(pool)
                 .await?;
             Ok(())
-        })
-    }
-
-    /// Store a member's answer to a drop, replacing their earlier one: the last answer counts.
-    pub async fn replace_drop_answer(&self, attempt: &super::NewAttempt<'_>) -> Result<i64> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            super::servers::ensure_server(&mut *tx, attempt.guild_id, attempt.submitted_at).await?;
-            sqlx::query(
-                "DELETE FROM attempts WHERE context = 'daily' AND context_ref = $1 AND user_id = $2",
-            )
-            .bind(attempt.context_ref)
-            .bind(attempt.user_id)
-            .execute(&mut *tx)
-            .await?;
-            let id = super::insert_attempt(&mut *tx, attempt).await?;
-            tx.commit().await?;
-            Ok(id)
         })
     }
 

@@ -20,6 +20,7 @@ mod coaching;
 mod copy;
 mod daily;
 mod digests;
+mod leases;
 mod maintenance;
 mod moderation;
 pub mod reviews;
@@ -39,14 +40,14 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, SqliteConnection, SqlitePool};
 
-pub use attempts::{
-    AttemptContext, DEFAULT_COOLING_OFF_DAYS, NewAttempt, Recorded, SeenSource, insert_attempt,
-};
+pub(crate) use attempts::insert_attempt;
+pub use attempts::{AttemptContext, DEFAULT_COOLING_OFF_DAYS, NewAttempt, Recorded, SeenSource};
 pub use banks::{BankRemoval, BankSummary, BankVersion, StoredBank};
 pub use boards::{BoardQuery, BoardRow, Page, TeamRow};
 pub use copy::CopiedTable;
 pub use daily::{DropAnswer, DropRow, NewSchedule, ScheduleRow};
 pub use digests::{DigestRow, DigestSetting};
+pub use leases::Leased;
 pub use maintenance::CheckReport;
 pub use moderation::{FlaggedAnswer, OverrideNote};
 pub use rounds::{NewRound, Participant, RoundAnswer, RoundRow};

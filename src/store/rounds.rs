@@ -14,7 +14,7 @@ pub struct RoundRow {
     pub guild_id: i64,
     pub channel_id: i64,
     pub started_by: i64,
-    pub mode: String,
+    pub mode: crate::domain::round::Mode,
     pub state: RoundState,
     pub seconds_per_q: i64,
     pub current_index: i64,
@@ -57,7 +57,7 @@ pub struct NewRound<'a> {
     pub guild_id: i64,
     pub channel_id: i64,
     pub started_by: i64,
-    pub mode: &'a str,
+    pub mode: crate::domain::round::Mode,
     pub seconds_per_q: u32,
     pub question_ids: &'a [i64],
     pub topic: Option<&'a str>,
@@ -88,7 +88,7 @@ impl Store {
             .bind(r.guild_id)
             .bind(r.channel_id)
             .bind(r.started_by)
-            .bind(r.mode)
+            .bind(r.mode.as_str())
             .bind(i64::from(r.seconds_per_q))
             .bind(ms(r.lobby_until))
             .bind(r.topic)
@@ -251,7 +251,11 @@ impl Store {
         position: i64,
         lease_until: DateTime<Utc>,
     ) -> Result<bool> {
+        // On the write path: an answer whose conditional insert saw the question open commits
+        // before this claim does, so the reveal's read of the answers sees it (on PostgreSQL
+        // a plain UPDATE would not wait for that answer's transaction).
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE rounds SET state = 'reveal', deadline_ms = NULL, lease_until_ms = $1
                  WHERE id = $2 AND state = 'question' AND current_index = $3 AND lease_until_ms IS NULL",
@@ -259,8 +263,9 @@ impl Store {
             .bind(ms(lease_until))
             .bind(round_id)
             .bind(position)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             Ok(done.rows_affected() == 1)
         })
     }
@@ -354,7 +359,9 @@ impl Store {
         end: RoundEnd,
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        // On the write path, as [`Store::claim_reveal`]: no answer commits after a stop.
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE rounds SET state = $1, deadline_ms = NULL, lease_until_ms = NULL, finished_ms = $2
                  WHERE id = $3 AND state IN ('lobby', 'question', 'reveal')",
@@ -362,8 +369,9 @@ impl Store {
             .bind(end.state().as_str())
             .bind(ms(now))
             .bind(round_id)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             Ok(done.rows_affected() == 1)
         })
     }

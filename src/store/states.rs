@@ -157,6 +157,46 @@ text_enum!(DropState, "drop", {
     Failed => "failed",
 });
 
+/// A round's mode, read from its TEXT column: an unknown value is an error, not "group".
+impl Type<Sqlite> for crate::domain::round::Mode {
+    fn type_info() -> SqliteTypeInfo {
+        <str as Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'r> Decode<'r, Sqlite> for crate::domain::round::Mode {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&str as Decode<Sqlite>>::decode(value)?;
+        parse_mode(text)
+    }
+}
+
+impl Type<Postgres> for crate::domain::round::Mode {
+    fn type_info() -> PgTypeInfo {
+        <str as Type<Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <str as Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for crate::domain::round::Mode {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&str as Decode<Postgres>>::decode(value)?;
+        parse_mode(text)
+    }
+}
+
+fn parse_mode(text: &str) -> Result<crate::domain::round::Mode, BoxDynError> {
+    text.parse::<crate::domain::round::Mode>().map_err(|_| {
+        Box::new(UnknownState {
+            what: "round mode",
+            value: text.to_string(),
+        }) as BoxDynError
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

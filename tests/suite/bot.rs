@@ -12,7 +12,7 @@ use interview_bot::bot::{self, BotHandle};
 use interview_bot::config::{BotConfig, Secret, Sharding, Timings};
 use interview_bot::store::{AttemptContext, NewAttempt, Store};
 use serde_json::{Value, json};
-use support::discord::{FakeDiscord, GuildSpec};
+use support::discord::{FakeDiscord, GuildSpec, Limits};
 
 const GUILD: u64 = 1000;
 const CHANNEL: u64 = 2000;
@@ -35,6 +35,15 @@ impl World {
     async fn new(members: usize) -> World {
         World {
             fake: FakeDiscord::start(GuildSpec::default_with_members(members)).await,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A world whose loopback Discord enforces `limits` (e.g. a shorter initial-response
+    /// deadline than Discord's 3 s, so a slow reply shows without waiting 3 s).
+    async fn with_limits(members: usize, limits: Limits) -> World {
+        World {
+            fake: FakeDiscord::start_with(GuildSpec::default_with_members(members), limits).await,
             dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -144,6 +153,15 @@ impl World {
 
 pub(crate) use crate::support::discord::{custom_ids, sub};
 
+/// Until the wall clock (the bot's clock here) is past `at`: a deadline read from the store,
+/// not a guessed duration, so a loaded machine cannot make it too short.
+async fn wait_past(at: chrono::DateTime<Utc>) {
+    while Utc::now() <= at {
+        let left = (at - Utc::now()).to_std().unwrap_or_default();
+        tokio::time::sleep(left.min(Duration::from_millis(50)) + Duration::from_millis(1)).await;
+    }
+}
+
 fn flags(response: &Value) -> u64 {
     response["data"]["flags"].as_u64().unwrap_or(0)
 }
@@ -243,7 +261,7 @@ async fn question_answer_hint_and_skip() {
         .fake
         .submit_modal(M0, CHANNEL, &modal_id, &[("answer", GOOD_CLUSTER_ANSWER)])
         .await;
-    let scored = submit.response(&w.fake, WAIT).await.unwrap();
+    let scored = submit.reply(&w.fake, WAIT).await.unwrap();
     assert_eq!(flags(&scored) & 64, 64);
     let e = &scored["data"]["embeds"][0];
     let title = e["title"].as_str().unwrap();
@@ -276,6 +294,84 @@ async fn question_answer_hint_and_skip() {
         .await
         .unwrap();
     assert_eq!(stats.attempts, 1, "the answer was stored once");
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// An answer form whose work is slow (here: the database's write lock is held by another
+/// writer) still gets its first response in time: the bot defers privately at once (callback
+/// type 5, flags 64) and then edits that reply with the score. Before issue 26 the bot scored
+/// and stored first and replied after, so behind a busy write lock the reply missed Discord's
+/// deadline ("The application did not respond") although the answer was stored.
+#[tokio::test]
+async fn a_slow_answer_form_defers_first_then_edits_in_the_score() {
+    use sqlx::Connection;
+    let deadline = Duration::from_millis(500);
+    let w = World::with_limits(
+        1,
+        Limits {
+            initial_response: deadline,
+            ..Limits::default()
+        },
+    )
+    .await;
+    let bot = w.start_bot().await;
+    let i = w
+        .fake
+        .slash_command(
+            M0,
+            CHANNEL,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": "node-cluster-module-scaling" }]),
+        )
+        .await;
+    i.response(&w.fake, WAIT).await.unwrap();
+    let message = i.original(&w.fake).expect("the question message");
+    let answer_id = custom_ids(&message)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap();
+    let modal = w
+        .fake
+        .click(M0, &message, &answer_id)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .expect("a modal");
+    let modal_id = modal["custom_id"].as_str().unwrap().to_string();
+
+    // Another writer holds SQLite's write lock: every write of the bot waits behind it.
+    let mut writer = sqlx::SqliteConnection::connect(&w.db_url()).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    let submit = w
+        .fake
+        .submit_modal(M0, CHANNEL, &modal_id, &[("answer", GOOD_CLUSTER_ANSWER)])
+        .await;
+    // The lock is held until the bot's first response, or for twice the deadline if none
+    // comes (what the old code did: it could not answer before its writes).
+    let first = submit.response(&w.fake, 2 * deadline).await;
+    sqlx::query("COMMIT").execute(&mut writer).await.unwrap();
+    let first = first.expect("a first response while the write lock was held");
+    assert_eq!(first["type"], 5, "deferred first: {first}");
+    assert_eq!(flags(&first) & 64, 64, "privately: {first}");
+
+    // Then the deferred reply is edited with the score.
+    let scored = submit.reply(&w.fake, WAIT).await.unwrap();
+    assert_eq!(flags(&scored) & 64, 64, "{scored}");
+    let title = scored["data"]["embeds"][0]["title"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(title.starts_with("Score: "), "{scored}");
+    let stats = w
+        .store()
+        .await
+        .member_stats(GUILD as i64, M0 as i64, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(stats.attempts, 1, "stored once");
     w.assert_clean();
     bot.stop().await;
 }
@@ -323,7 +419,7 @@ async fn answer_round_question(
     w.fake
         .submit_modal(user, CHANNEL, &id, &[("answer", text)])
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap()
 }
@@ -400,7 +496,7 @@ async fn group_round_advances_when_everyone_answered_and_at_the_deadline() {
             &[("answer", "late")],
         )
         .await;
-    let r = late.response(&w.fake, WAIT).await.unwrap();
+    let r = late.reply(&w.fake, WAIT).await.unwrap();
     assert!(
         r["data"]["content"].as_str().unwrap().contains("ended"),
         "{r}"
@@ -427,7 +523,7 @@ async fn answers_from_outsiders_and_second_answers_are_refused() {
             &[("answer", "second")],
         )
         .await;
-    let r = again.response(&w.fake, WAIT).await.unwrap();
+    let r = again.reply(&w.fake, WAIT).await.unwrap();
     assert!(
         r["data"]["content"]
             .as_str()
@@ -561,8 +657,9 @@ async fn a_restart_in_the_middle_of_a_round_resumes_it() {
     answer_round_question(&w, M0, round, 0, GOOD_CLUSTER_ANSWER).await;
     bot.stop().await;
     w.fake.disconnect_all().await;
-    // Down past the question's deadline.
-    tokio::time::sleep(SECOND * 40).await;
+    // Down past the question's deadline (the stored one, not a guess of it).
+    let deadline = w.store().await.round(round).await.unwrap().deadline();
+    wait_past(deadline.expect("the question has a deadline")).await;
     let bot = w.start_bot().await;
     let reveal = w.wait_message("Reveal — question 1").await.to_string();
     assert!(reveal.contains("Resumed after a restart"), "{reveal}");
@@ -596,22 +693,25 @@ async fn leaderboard_pages_and_stats() {
             .await
             .unwrap();
         store
-            .insert_attempt(&NewAttempt {
-                guild_id: GUILD as i64,
-                channel_id: Some(CHANNEL as i64),
-                user_id: id,
-                question_id: row,
-                topic: &q.topic,
-                context: AttemptContext::Mock,
-                context_ref: None,
-                answer: "seeded",
-                score: u8::try_from(score).unwrap(),
-                covered: vec![],
-                missed: vec!["Heap snapshots".into()],
-                hints_used: 0,
-                submitted_at: now,
-                local_date: now.date_naive(),
-            })
+            .record_attempt(
+                &NewAttempt {
+                    guild_id: GUILD as i64,
+                    channel_id: Some(CHANNEL as i64),
+                    user_id: id,
+                    question_id: row,
+                    topic: &q.topic,
+                    context: AttemptContext::Mock,
+                    context_ref: None,
+                    answer: "seeded",
+                    score: u8::try_from(score).unwrap(),
+                    covered: vec![],
+                    missed: vec!["Heap snapshots".into()],
+                    hints_used: 0,
+                    submitted_at: now,
+                    local_date: now.date_naive(),
+                },
+                false,
+            )
             .await
             .unwrap();
     }
@@ -825,7 +925,7 @@ async fn a_daily_drop_posts_once_takes_answers_and_reveals() {
             .fake
             .submit_modal(M0, CHANNEL, &id, &[("answer", text)])
             .await
-            .response(&w.fake, WAIT)
+            .reply(&w.fake, WAIT)
             .await
             .unwrap();
         assert_eq!(flags(&r) & 64, 64);
@@ -935,7 +1035,7 @@ async fn a_restart_across_the_drop_time_posts_once_and_a_missed_reveal_happens_a
     let w = World::new(1).await;
     // The schedule exists while the bot is down; its time passes.
     let store = w.store().await;
-    store
+    let schedule = store
         .create_schedule(
             &interview_bot::store::NewSchedule {
                 guild_id: GUILD as i64,
@@ -964,7 +1064,10 @@ async fn a_restart_across_the_drop_time_posts_once_and_a_missed_reveal_happens_a
     // Down across the close: the reveal happens when the bot is back.
     bot.stop().await;
     w.fake.disconnect_all().await;
-    tokio::time::sleep(DROP_HOUR + Duration::from_millis(200)).await;
+    let closes = store.recent_drops(schedule, 1).await.unwrap()[0]
+        .closes_ms
+        .expect("a posted drop closes");
+    wait_past(chrono::DateTime::from_timestamp_millis(closes).unwrap()).await;
     let bot = w.start_bot().await;
     w.wait_message("Daily reveal —").await;
     // Restarted twice across the same day: still one post.
@@ -984,10 +1087,11 @@ async fn two_processes_on_one_database_post_a_drop_once() {
     let b = w.start_bot().await;
     set_daily(&w, ADMIN, json!([])).await;
     w.wait_message("Daily question —").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(drop_messages(&w).len(), 1, "{:#?}", w.messages());
+    // Nothing more is posted: both processes stopped, their in-flight work (timer steps
+    // included) drained, before counting — no fixed wait.
     a.stop().await;
     b.stop().await;
+    assert_eq!(drop_messages(&w).len(), 1, "{:#?}", w.messages());
 }
 
 #[tokio::test]
@@ -1044,9 +1148,10 @@ async fn a_channel_without_permission_marks_the_schedule_failing_until_it_comes_
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(failing, None);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(drop_messages(&w).len(), 1);
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
     bot.stop().await;
+    assert_eq!(drop_messages(&w).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1089,7 +1194,7 @@ async fn a_burst_of_200_members_answering_at_once_is_stored_once_and_answered_in
             let i = fake
                 .submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
                 .await;
-            i.response(&fake, WAIT).await
+            i.reply(&fake, WAIT).await
         }
     });
     for r in futures_join_all(submits).await {
@@ -1352,7 +1457,7 @@ async fn an_imported_bank_serves_questions_and_drops_and_is_kept_while_in_use() 
             &[("answer", "The primary forks worker processes, one per CPU core; they share the same port and connections are distributed round robin.")],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap()
         .to_string();
@@ -1624,7 +1729,7 @@ async fn metrics_count_interactions_by_outcome_and_healthz_follows_the_gateway()
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await;
-    submit.response(&w.fake, WAIT).await.unwrap();
+    submit.reply(&w.fake, WAIT).await.unwrap();
     // A daily drop due this minute: a subcommand, and a drop posted on time.
     set_daily(&w, ADMIN, json!([])).await;
     w.wait_message("Daily question —").await;
@@ -1882,7 +1987,7 @@ async fn every_question_of_a_group_round_is_revealed_when_all_answer_at_once_on_
             async move {
                 fake.submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
                     .await
-                    .response(&fake, WAIT)
+                    .reply(&fake, WAIT)
                     .await
                     .unwrap()
             }
@@ -1896,7 +2001,9 @@ async fn every_question_of_a_group_round_is_revealed_when_all_answer_at_once_on_
         }
     }
     w.wait_message("Round over").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     let texts: Vec<String> = w.messages().iter().map(Value::to_string).collect();
     let index = |needle: &str| {
         let found: Vec<usize> = texts
@@ -1924,7 +2031,6 @@ async fn every_question_of_a_group_round_is_revealed_when_all_answer_at_once_on_
         12
     );
     w.assert_clean();
-    bot.stop().await;
 }
 
 /// A drop row as a killed process leaves it: claimed, never recorded as posted.
@@ -2013,7 +2119,9 @@ async fn a_drop_killed_between_claim_and_record_is_taken_over_and_posted_once() 
     // Both are revealed at their close, once.
     wait_drop_state(&w, unposted, "revealed").await;
     wait_drop_state(&w, posted, "revealed").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     let reveals = |c| {
         w.fake
             .channel_messages(c)
@@ -2023,7 +2131,6 @@ async fn a_drop_killed_between_claim_and_record_is_taken_over_and_posted_once() 
     };
     assert_eq!((reveals(CHANNEL), reveals(2001)), (1, 1));
     w.assert_clean();
-    bot.stop().await;
 }
 
 #[tokio::test]
@@ -2240,7 +2347,7 @@ async fn components_refuse_ids_of_another_server_or_channel() {
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap();
     assert!(!answered.to_string().contains("Score:"), "{answered}");
@@ -2256,7 +2363,7 @@ async fn components_refuse_ids_of_another_server_or_channel() {
         guild_id: guild,
         channel_id: channel,
         started_by: 1,
-        mode: "group",
+        mode: interview_bot::domain::round::Mode::Group,
         seconds_per_q: 60,
         question_ids: &questions,
         topic: None,
@@ -2308,7 +2415,7 @@ async fn a_burst_of_answers_coalesces_the_answered_edits() {
         async move {
             fake.submit_modal(m, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
                 .await
-                .response(&fake, WAIT)
+                .reply(&fake, WAIT)
                 .await
                 .unwrap()
         }
@@ -2320,7 +2427,9 @@ async fn a_burst_of_answers_coalesces_the_answered_edits() {
             .all(|r| r.to_string().contains("Answer received"))
     );
     w.wait_message("Reveal — question 1").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     let edits = w
         .fake
         .calls()
@@ -2329,7 +2438,6 @@ async fn a_burst_of_answers_coalesces_the_answered_edits() {
         .count();
     assert!(edits < 5, "{edits} edits for 10 answers");
     w.assert_clean();
-    bot.stop().await;
 }
 
 #[tokio::test]
@@ -2346,7 +2454,9 @@ async fn posts_answered_with_429_are_tried_again_and_land_once() {
     set_daily(&w, ADMIN, json!([])).await;
     w.wait_message("Daily question —").await;
     w.wait_message("Daily reveal —").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     assert_eq!(drop_messages(&w).len(), 1, "posted once");
     let reveals = w
         .messages()
@@ -2357,7 +2467,6 @@ async fn posts_answered_with_429_are_tried_again_and_land_once() {
     assert_eq!(w.fake.rate_limited_calls(), 3, "every 429 was met");
     assert_eq!(w.fake.early_rate_limited_calls(), 0, "each retry waited");
     w.assert_clean();
-    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2392,7 +2501,9 @@ async fn a_round_under_429s_and_latency_posts_each_step_once() {
         }
     }
     w.wait_message("Round over").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped first: its in-flight work (timer steps, coalesced edits) is drained, so
+    // what is counted below is final — no fixed wait.
+    bot.stop().await;
     let texts: Vec<String> = w.messages().iter().map(Value::to_string).collect();
     let once = |needle: &str| {
         let n = texts.iter().filter(|t| t.contains(needle)).count();
@@ -2414,7 +2525,6 @@ async fn a_round_under_429s_and_latency_posts_each_step_once() {
         "no call repeated before its retry_after"
     );
     w.assert_clean();
-    bot.stop().await;
 }
 
 // ---- Fair competition (issue 13) ----
@@ -2491,7 +2601,7 @@ async fn question_is_practice_and_hints_follow_the_member_across_messages() {
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap();
     let embed = scored["data"]["embeds"][0].to_string();
@@ -2535,7 +2645,7 @@ async fn submit_drop_answer(w: &World, user: u64, drop: &Value, text: &str) -> V
             &[("answer", text)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap()
 }
@@ -2850,7 +2960,7 @@ async fn practise(w: &World, slug: &str) {
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap();
 }

@@ -622,22 +622,25 @@ async fn answered(w: &World, user: i64, q: usize, score: u8, missed: &[&str], at
     let at = t(at);
     w.engine
         .store
-        .insert_attempt(&interview_bot::store::NewAttempt {
-            guild_id: 1,
-            channel_id: Some(100),
-            user_id: user,
-            question_id: bank.row_of(question).unwrap(),
-            topic: &question.topic,
-            context: interview_bot::store::AttemptContext::Practice,
-            context_ref: None,
-            answer: "an answer",
-            score,
-            covered: vec![],
-            missed: missed.iter().map(|m| m.to_string()).collect(),
-            hints_used: 0,
-            submitted_at: at,
-            local_date: at.with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
-        })
+        .record_attempt(
+            &interview_bot::store::NewAttempt {
+                guild_id: 1,
+                channel_id: Some(100),
+                user_id: user,
+                question_id: bank.row_of(question).unwrap(),
+                topic: &question.topic,
+                context: interview_bot::store::AttemptContext::Practice,
+                context_ref: None,
+                answer: "an answer",
+                score,
+                covered: vec![],
+                missed: missed.iter().map(|m| m.to_string()).collect(),
+                hints_used: 0,
+                submitted_at: at,
+                local_date: at.with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
+            },
+            false,
+        )
         .await
         .unwrap();
 }
@@ -1199,6 +1202,188 @@ async fn a_round_reveal_and_summary_show_what_the_boards_do_not_count(db: Db) {
     assert!(boards.contains("1 answer did not count"), "{boards}");
 }
 
+/// Issue 26.9: a schedule whose stored difficulty does not parse fails, saying why; before, the
+/// filter was dropped and the drop posted a question of any difficulty.
+async fn a_schedule_difficulty_that_does_not_parse_is_an_error_not_a_dropped_filter(db: Db) {
+    let Some(w) = World::new(db, "2026-01-05T08:59:00Z").await else {
+        return;
+    };
+    let schedule = w
+        .engine
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: 1,
+                channel_id: 100,
+                local_time: "09:00",
+                timezone: "Europe/London",
+                weekdays: 0x7f,
+                bank_id: None,
+                topic: None,
+                difficulty: Some("impossible"),
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 9,
+            },
+            w.now(),
+        )
+        .await
+        .unwrap();
+    w.set(t("2026-01-05T09:00:00Z"));
+    app::timer::wake(&w.engine, false).await;
+    assert!(w.out.posts().is_empty(), "{:?}", w.nonces());
+    let drops = w.engine.store.recent_drops(schedule, 5).await.unwrap();
+    assert_eq!(drops.len(), 1);
+    assert_eq!(drops[0].state, DropState::Failed);
+    let row = w
+        .engine
+        .store
+        .schedule_by_id(schedule)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        row.failing
+            .as_deref()
+            .is_some_and(|f| f.contains("impossible")),
+        "{:?}",
+        row.failing
+    );
+}
+
+/// Issue 26.6: a step that outlives its lease keeps it (its claimer renews it while it runs),
+/// so another worker sharing the database does not take it for dead and post it again. The
+/// clock is the test's: the lease is 300 ms of it, the clock moves 200 ms at a time, five
+/// times, while the first worker's post is held; before issue 26 the second worker took the
+/// step over once the fixed lease had passed and posted the drop a second time.
+async fn a_step_longer_than_its_lease_keeps_it_and_is_not_redone_by_another_worker(db: Db) {
+    let Some(mut w) = World::new(db, "2026-01-05T08:59:00Z").await else {
+        return;
+    };
+    let lease = std::time::Duration::from_millis(300);
+    w.engine.timings.step_lease = lease;
+    let schedule = w.schedule("09:00", 100).await; // 09:00 UTC in winter
+    // The second worker: the same database and clock, its own Discord connection.
+    let other_out = Arc::new(RecordingOutbound::new());
+    let other = Engine {
+        outbound: other_out.clone(),
+        ..w.engine.clone()
+    };
+    w.out.hold(100);
+    w.set(t("2026-01-05T09:00:00Z"));
+    let first = tokio::spawn({
+        let e = w.engine.clone();
+        async move { app::timer::wake(&e, false).await }
+    });
+    let started = std::time::Instant::now();
+    while w.out.waiting() == 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the post never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    for _ in 0..5 {
+        w.clock.advance(Duration::milliseconds(200));
+        let renewed = w.now() + Duration::from_std(lease).unwrap();
+        // The claimer renews within a third of a lease (real time): wait for it, a bounded
+        // while (the old code never renewed; the assertion below then fails).
+        let started = std::time::Instant::now();
+        while w.engine.store.next_drop_lease(w.now()).await.unwrap() != Some(renewed)
+            && started.elapsed() < std::time::Duration::from_secs(2)
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        app::timer::wake(&other, false).await;
+        assert!(
+            other_out.posts().is_empty(),
+            "the other worker redid a step whose claimer is alive: {:?}",
+            other_out.posts()
+        );
+    }
+    w.out.release(100);
+    first.await.unwrap();
+    let drops = w.engine.store.recent_drops(schedule, 5).await.unwrap();
+    assert_eq!(drops.len(), 1);
+    assert_eq!(drops[0].state, DropState::Posted);
+    assert_eq!(w.nonces(), vec![format!("d{}", drops[0].id)]);
+    assert!(other_out.posts().is_empty());
+    // The step is over: its lease is cleared, not renewed any more.
+    assert_eq!(w.engine.store.next_drop_lease(w.now()).await.unwrap(), None);
+}
+
+/// Issue 26.6: the timer starts due steps side by side. A channel whose post hangs holds up
+/// its own step only: another server's drop due at the same moment is posted meanwhile, and
+/// a wake while the slow step still runs does not start it again.
+async fn a_slow_channel_holds_up_only_its_own_step(db: Db) {
+    let Some(w) = World::new(db, "2026-01-05T08:59:00Z").await else {
+        return;
+    };
+    let slow = w.schedule("09:00", 100).await;
+    let other = w
+        .engine
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: 2,
+                channel_id: 200,
+                local_time: "09:00",
+                timezone: "Europe/London",
+                weekdays: 0x7f,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 24,
+                ping_role_id: None,
+                thread: false,
+                created_by: 9,
+            },
+            w.now(),
+        )
+        .await
+        .unwrap();
+    w.out.hold(100);
+    w.set(t("2026-01-05T09:00:00Z"));
+    let steps = app::timer::Steps::new(app::timer::MAX_CONCURRENT_STEPS);
+    let next = app::timer::start_due(&w.engine, &steps, false).await;
+    // While a step runs, the timer looks again soon (its due time is not the next wake).
+    assert!(
+        next.is_some_and(|n| n <= w.now() + Duration::seconds(1)),
+        "{next:?}"
+    );
+    let started = std::time::Instant::now();
+    while !w.out.posts().iter().any(|(c, _, _)| *c == 200) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the other server's drop waited for the slow channel"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert!(
+        !w.out.posts().iter().any(|(c, _, _)| *c == 100),
+        "the slow post is still under way"
+    );
+    // The other step ends; the slow one reaches its post and waits there, and is not started
+    // twice.
+    let started = std::time::Instant::now();
+    while steps.running() > 1 || w.out.waiting() == 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    app::timer::start_due(&w.engine, &steps, false).await;
+    assert_eq!(steps.running(), 1);
+    assert_eq!(w.out.waiting(), 1);
+    w.out.release(100);
+    steps.idle().await;
+    for schedule in [slow, other] {
+        let drops = w.engine.store.recent_drops(schedule, 5).await.unwrap();
+        assert_eq!(drops.len(), 1);
+        assert_eq!(drops[0].state, DropState::Posted);
+    }
+    assert_eq!(w.out.posts().len(), 2, "{:?}", w.nonces());
+}
+
 /// Each test above, once per engine.
 macro_rules! on_both_engines {
     ($($name:ident),+ $(,)?) => {
@@ -1210,6 +1395,7 @@ macro_rules! on_both_engines {
         }
         mod postgres {
             $(#[tokio::test]
+            #[cfg_attr(not(ib_postgres), ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)")]
             async fn $name() {
                 super::$name(super::Db::Postgres).await
             })+
@@ -1236,6 +1422,9 @@ on_both_engines!(
     a_question_in_its_reveal_refuses_the_answer_click_as_closed,
     a_drop_reveal_ranks_only_the_answers_the_boards_count,
     a_round_reveal_and_summary_show_what_the_boards_do_not_count,
+    a_step_longer_than_its_lease_keeps_it_and_is_not_redone_by_another_worker,
+    a_slow_channel_holds_up_only_its_own_step,
+    a_schedule_difficulty_that_does_not_parse_is_an_error_not_a_dropped_filter,
 );
 
 /// Issue 26.1: `/daily set` warns when the pool is shorter than the drops of one cooling-off.

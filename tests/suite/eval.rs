@@ -47,6 +47,10 @@ fn held_out_pearson(report: &interview_bot::cli::eval::EvalReport) -> f64 {
 }
 
 #[test]
+#[cfg_attr(
+    not(ib_eval_mohler),
+    ignore = "../shared/eval/mohler.csv is not here (it is not part of the repository)"
+)]
 fn scorer_agrees_with_human_graders_on_mohler() {
     let Some(path) = eval_data("mohler.csv") else {
         return;
@@ -78,6 +82,10 @@ fn scorer_agrees_with_human_graders_on_mohler() {
 }
 
 #[test]
+#[cfg_attr(
+    not(ib_eval_saf),
+    ignore = "../shared/eval/saf.csv is not here (it is not part of the repository)"
+)]
 fn scorer_agrees_with_human_graders_on_unseen_saf_answers() {
     let Some(path) = eval_data("saf.csv") else {
         return;

@@ -93,7 +93,7 @@ async fn answer(
         let reply = fake
             .submit_modal(user, channel, &id, &[("answer", ANSWER)])
             .await
-            .response(&fake, STEP)
+            .reply(&fake, STEP)
             .await?;
         Some(reply.to_string())
     });

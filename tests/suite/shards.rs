@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{Timelike as _, Utc};
+use chrono::Utc;
 use interview_bot::store::{DropState, Store};
 use serde_json::{Value, json};
 
@@ -111,7 +111,7 @@ async fn answer(
     let id = modal["custom_id"].as_str().unwrap_or_default().to_string();
     fake.submit_modal(user, channel, &id, &[("answer", ANSWER)])
         .await
-        .response(fake, STEP)
+        .reply(fake, STEP)
         .await
         .is_some()
 }
@@ -182,18 +182,41 @@ async fn start_round_and_answer_the_first_question(fake: &FakeDiscord, s: Server
 }
 
 /// A daily drop for this minute (posted at once) in the server's drops channel.
-async fn set_drop(fake: &FakeDiscord, s: Server) {
-    let options = sub(
-        "set",
-        json!([
-            { "name": "time", "type": 3, "value": Utc::now().format("%H:%M").to_string() },
-            { "name": "timezone", "type": 3, "value": "Etc/UTC" },
-            { "name": "window_hours", "type": 4, "value": 1 }
-        ]),
-    );
-    command(fake, ADMIN, s.drops, "daily", options)
-        .await
-        .expect("the schedule is saved");
+/// A drop set for the current minute, which posts at once. When the minute turned between the
+/// test reading the clock and the bot saving the schedule (it would then start tomorrow), the
+/// schedule is removed and set again for the new minute: checked on the saved row, no waiting
+/// for a minute boundary.
+async fn set_drop(fake: &FakeDiscord, store: &Store, s: Server) {
+    let guild = i64::try_from(s.guild).unwrap();
+    loop {
+        let minute = Utc::now().format("%H:%M").to_string();
+        let options = sub(
+            "set",
+            json!([
+                { "name": "time", "type": 3, "value": minute },
+                { "name": "timezone", "type": 3, "value": "Etc/UTC" },
+                { "name": "window_hours", "type": 4, "value": 1 }
+            ]),
+        );
+        command(fake, ADMIN, s.drops, "daily", options)
+            .await
+            .expect("the schedule is saved");
+        let newest = store
+            .schedules(guild)
+            .await
+            .unwrap()
+            .into_iter()
+            .max_by_key(|r| r.id)
+            .expect("the schedule is stored");
+        let saved_in = chrono::DateTime::from_timestamp_millis(newest.created_ms)
+            .unwrap()
+            .format("%H:%M")
+            .to_string();
+        if saved_in == newest.local_time {
+            return;
+        }
+        store.remove_schedule(guild, newest.id).await.unwrap();
+    }
 }
 
 /// Successful posts by nonce: the distinct message ids each nonce's posts got, and the channel.
@@ -380,20 +403,16 @@ async fn two_processes_one_killed_mid_round(db: &str, dir: &Path) {
     // Phase 1, both processes busy: a drop in each server (posted at once, revealed 400 ms
     // later), a round in each, shard 0's last, and a second drop in shard 0's server right before
     // its process is killed, so the kill may come while that drop is being posted.
-    if Utc::now().second() >= 45 {
-        // Keep the schedules' minute and their posts in one minute.
-        tokio::time::sleep(Duration::from_secs(u64::from(61 - Utc::now().second()))).await;
-    }
     for s in SERVERS {
-        set_drop(&fake, s).await;
+        set_drop(&fake, &store, s).await;
     }
     start_round_and_answer_the_first_question(&fake, SERVERS[1]).await;
     start_round_and_answer_the_first_question(&fake, SERVERS[0]).await;
-    set_drop(&fake, SERVERS[0]).await;
+    set_drop(&fake, &store, SERVERS[0]).await;
     let killed_at = kill_mid_round(&fake, &store, bot_a, SERVERS[0]).await;
     // Shard 1's server gets its second drop from the live process; its members go on answering,
     // shard 0's cannot (no session for their server).
-    set_drop(&fake, SERVERS[1]).await;
+    set_drop(&fake, &store, SERVERS[1]).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     play_until_no_round_is_open(&fake, &store, SERVERS[1], deadline, &why).await;
     wait_until_all_done(&store, deadline, &why).await;

@@ -98,24 +98,28 @@ impl Fixture {
         let tz = self.store.server_timezone(guild).await.unwrap();
         let at = t(at);
         self.store
-            .insert_attempt(&NewAttempt {
-                guild_id: guild,
-                channel_id: Some(7),
-                user_id: user,
-                question_id: self.qid(slug),
-                topic,
-                context,
-                context_ref: None,
-                answer: "an answer",
-                score,
-                covered: vec!["Worker processes".into()],
-                missed: vec!["Round-robin".into(), "IPC".into()],
-                hints_used: 0,
-                submitted_at: at,
-                local_date: local_date(at, tz),
-            })
+            .record_attempt(
+                &NewAttempt {
+                    guild_id: guild,
+                    channel_id: Some(7),
+                    user_id: user,
+                    question_id: self.qid(slug),
+                    topic,
+                    context,
+                    context_ref: None,
+                    answer: "an answer",
+                    score,
+                    covered: vec!["Worker processes".into()],
+                    missed: vec!["Round-robin".into(), "IPC".into()],
+                    hints_used: 0,
+                    submitted_at: at,
+                    local_date: local_date(at, tz),
+                },
+                false,
+            )
             .await
             .unwrap()
+            .attempt_id
     }
 
     async fn board(
@@ -482,7 +486,7 @@ async fn coaching_reads_weeks_ratings_and_concepts_covered_since(engine: Engine)
                 local_date: local_date(at, tz),
             };
             let store = &f.store;
-            async move { store.insert_attempt(&a).await.unwrap() }
+            async move { store.record_attempt(&a, false).await.unwrap().attempt_id }
         };
     // Sunday 22 November, 23:30 in Berlin (22:30 UTC), is still the week of 16 November.
     answer(
@@ -700,6 +704,7 @@ async fn a_round_question_is_answered_once_per_member(engine: Engine) {
         return;
     };
     let now = t("2026-03-02T10:00:00Z");
+    let round = open_round(&f, 14, &[1, 2], now).await;
     let attempt = |user| NewAttempt {
         guild_id: 14,
         channel_id: Some(1),
@@ -707,7 +712,7 @@ async fn a_round_question_is_answered_once_per_member(engine: Engine) {
         question_id: f.qid(Q1),
         topic: "Performance",
         context: Mock,
-        context_ref: Some(77),
+        context_ref: Some(round),
         answer: "x",
         score: 50,
         covered: vec![],
@@ -716,9 +721,13 @@ async fn a_round_question_is_answered_once_per_member(engine: Engine) {
         submitted_at: now,
         local_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
     };
-    f.store.insert_attempt(&attempt(1)).await.unwrap();
-    f.store.insert_attempt(&attempt(2)).await.unwrap();
-    let again = f.store.insert_attempt(&attempt(1)).await.unwrap_err();
+    f.store.record_attempt(&attempt(1), false).await.unwrap();
+    f.store.record_attempt(&attempt(2), false).await.unwrap();
+    let again = f
+        .store
+        .record_attempt(&attempt(1), false)
+        .await
+        .unwrap_err();
     assert!(matches!(again, StoreError::Conflict(_)), "{again}");
 }
 
@@ -778,22 +787,25 @@ async fn two_writers_on_one_file_lose_nothing(engine: Engine) {
         for i in 0..200 {
             let now = t("2026-03-02T10:00:00Z");
             store
-                .insert_attempt(&NewAttempt {
-                    guild_id: 15,
-                    channel_id: None,
-                    user_id: base + i,
-                    question_id: q,
-                    topic: "Performance",
-                    context: Mock,
-                    context_ref: None,
-                    answer: "concurrent",
-                    score: 50,
-                    covered: vec![],
-                    missed: vec![],
-                    hints_used: 0,
-                    submitted_at: now,
-                    local_date: now.date_naive(),
-                })
+                .record_attempt(
+                    &NewAttempt {
+                        guild_id: 15,
+                        channel_id: None,
+                        user_id: base + i,
+                        question_id: q,
+                        topic: "Performance",
+                        context: Mock,
+                        context_ref: None,
+                        answer: "concurrent",
+                        score: 50,
+                        covered: vec![],
+                        missed: vec![],
+                        hints_used: 0,
+                        submitted_at: now,
+                        local_date: now.date_naive(),
+                    },
+                    false,
+                )
                 .await
                 .expect("no 'database is locked' reaches the caller");
             if i % 20 == 0 {
@@ -941,7 +953,7 @@ async fn server_banks_are_private_follow_reimports_and_are_kept_while_a_round_us
                 guild_id: 1,
                 channel_id: 10,
                 started_by: 7,
-                mode: "solo",
+                mode: interview_bot::domain::round::Mode::Solo,
                 seconds_per_q: 60,
                 question_ids: &[q],
                 topic: None,
@@ -1086,7 +1098,7 @@ async fn open_rounds_ping_and_the_database_error_count(engine: Engine) {
         guild_id: 15,
         channel_id: channel,
         started_by: 1,
-        mode: "group",
+        mode: interview_bot::domain::round::Mode::Group,
         seconds_per_q: 60,
         question_ids: &questions,
         topic: None,
@@ -1622,7 +1634,7 @@ async fn open_round(f: &Fixture, g: i64, players: &[i64], now: DateTime<Utc>) ->
                 guild_id: g,
                 channel_id: 70 + g,
                 started_by: players[0],
-                mode: "group",
+                mode: interview_bot::domain::round::Mode::Group,
                 seconds_per_q: 60,
                 question_ids: &[f.qid(Q1), f.qid(Q2)],
                 topic: None,
@@ -1763,6 +1775,207 @@ async fn a_round_answer_racing_the_reveal_is_stored_only_if_it_came_first(engine
             .unwrap()
             .is_empty()
     );
+}
+
+/// PostgreSQL, read committed: an answer whose conditional insert saw its question open must
+/// not commit after the reveal read the answers (it would be stored, count on the boards and be
+/// missing from the reveal). The interleaving is forced: another session holds the answer's
+/// hint charge, which the answer clears after its insert, so the answer stops between its
+/// check and its commit; the reveal is then claimed and reads the answers. Before issue 26 the
+/// claim ran outside the write path and the reveal read no answers while the answer then
+/// committed; now the claim waits for the answer's transaction, and the reveal shows it.
+async fn interleave_answer_and_reveal<F, Fut>(
+    f: &Fixture,
+    g: i64,
+    context: AttemptContext,
+    context_ref: i64,
+    at: DateTime<Utc>,
+    reveal: F,
+) where
+    F: FnOnce(Store) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Vec<i64>> + Send + 'static,
+{
+    let pool = f.store.postgres_pool().unwrap().clone();
+    let question = f.qid(Q1);
+    f.store.take_hint(g, 1, question, 3).await.unwrap();
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("SELECT used FROM hint_charges WHERE guild_id = $1 AND user_id = 1 FOR UPDATE")
+        .bind(g)
+        .fetch_all(&mut *blocker)
+        .await
+        .unwrap();
+    let waiting = || {
+        let pool = pool.clone();
+        async move {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            n
+        }
+    };
+    let store = f.store.clone();
+    let answer = tokio::spawn(async move {
+        let tz = store.server_timezone(g).await.unwrap();
+        store
+            .record_attempt(
+                &NewAttempt {
+                    guild_id: g,
+                    channel_id: Some(7),
+                    user_id: 1,
+                    question_id: question,
+                    topic: "Performance",
+                    context,
+                    context_ref: Some(context_ref),
+                    answer: "an answer",
+                    score: 70,
+                    covered: vec![],
+                    missed: vec![],
+                    hints_used: 1,
+                    submitted_at: at,
+                    local_date: local_date(at, tz),
+                },
+                false,
+            )
+            .await
+    });
+    // The answer is past its check, waiting on the hint row (event-driven: the server says so).
+    let started = std::time::Instant::now();
+    while waiting().await < 1 {
+        assert!(
+            !answer.is_finished(),
+            "the answer finished without waiting: {:?}",
+            answer.await
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the answer never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let reveal = tokio::spawn(reveal(f.store.clone()));
+    // The reveal either ran to its end (it did not wait for the answer) or waits too.
+    let started = std::time::Instant::now();
+    while !reveal.is_finished() && waiting().await < 2 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the reveal neither ran nor waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    blocker.rollback().await.unwrap();
+    let answered = answer.await.unwrap();
+    let revealed = reveal.await.unwrap();
+    match answered {
+        Ok(_) => assert_eq!(
+            revealed,
+            vec![1],
+            "the answer was stored, so the reveal must show it"
+        ),
+        Err(StoreError::Closed(_)) => assert!(revealed.is_empty()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(ib_postgres),
+    ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+)]
+async fn postgres_a_round_answer_cannot_commit_after_its_reveal_read_the_answers() {
+    let Some(f) = fixture(Engine::Postgres).await else {
+        return;
+    };
+    let g = 48;
+    let now = t("2026-03-02T10:00:00Z");
+    let round = open_round(&f, g, &[1, 2], now).await;
+    interleave_answer_and_reveal(
+        &f,
+        g,
+        Mock,
+        round,
+        t("2026-03-02T10:00:30Z"),
+        move |store| async move {
+            assert!(
+                store
+                    .claim_reveal(round, 0, lease(t("2026-03-02T10:00:31Z")))
+                    .await
+                    .unwrap()
+            );
+            let answers = store.round_answers(round).await.unwrap();
+            answers.iter().map(|a| a.user_id).collect()
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(ib_postgres),
+    ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+)]
+async fn postgres_a_drop_answer_cannot_commit_after_its_reveal_read_the_answers() {
+    use interview_bot::store::NewSchedule;
+    let Some(f) = fixture(Engine::Postgres).await else {
+        return;
+    };
+    let g = 49;
+    let now = t("2026-03-02T09:00:00Z");
+    let schedule = f
+        .store
+        .create_schedule(
+            &NewSchedule {
+                guild_id: g,
+                channel_id: 10,
+                local_time: "09:00",
+                timezone: "UTC",
+                weekdays: 127,
+                bank_id: None,
+                topic: None,
+                difficulty: None,
+                window_hours: 1,
+                ping_role_id: None,
+                thread: false,
+                created_by: 7,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let drop = f
+        .store
+        .claim_drop(schedule, date, now, now, lease(now))
+        .await
+        .unwrap()
+        .unwrap();
+    let closes = t("2026-03-02T10:00:00Z");
+    f.store
+        .mark_drop_posted(drop, f.qid(Q1), 555, now, closes, None)
+        .await
+        .unwrap();
+    interleave_answer_and_reveal(
+        &f,
+        g,
+        Daily,
+        drop,
+        t("2026-03-02T09:59:00Z"),
+        move |store| async move {
+            // The reveal's claim may come early (a reveal by hand, or a clock a little ahead).
+            assert!(
+                store
+                    .claim_reveal_drop(drop, closes, lease(closes))
+                    .await
+                    .unwrap()
+            );
+            let answers = store.drop_answers(drop).await.unwrap();
+            answers.iter().map(|a| a.user_id).collect()
+        },
+    )
+    .await;
 }
 
 async fn a_round_answer_after_the_deadline_is_refused_even_before_the_reveal(engine: Engine) {
@@ -2054,6 +2267,21 @@ async fn an_unknown_round_or_drop_state_is_an_error_not_a_default() {
     match f.store.round(round).await {
         Err(StoreError::Corrupt(why)) => {
             assert!(why.contains("unknown round state `paused`"), "{why}")
+        }
+        other => panic!("expected a corrupt-data error, got {other:?}"),
+    }
+    // The round's mode too (issue 26: it was a string read as "group" when unknown).
+    sqlx::query("UPDATE rounds SET state = 'question', mode = 'duel' WHERE id = ?")
+        .bind(round)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    match f.store.round(round).await {
+        Err(StoreError::Corrupt(why)) => {
+            assert!(
+                why.contains("round mode") && why.contains("`duel`"),
+                "{why}"
+            )
         }
         other => panic!("expected a corrupt-data error, got {other:?}"),
     }
@@ -2354,6 +2582,10 @@ async fn paused_schedules_are_never_due_and_a_resumed_one_is_due_at_once(engine:
 /// `db migrate-to`: a SQLite database with answers, a round, a team and a review is copied into
 /// PostgreSQL with the same rows; the copy reads the same boards and its ids carry on.
 #[tokio::test]
+#[cfg_attr(
+    not(ib_postgres),
+    ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+)]
 async fn migrate_to_copies_every_table_and_the_boards_read_the_same() {
     let Some(pg_url) = crate::support::postgres::fresh_database().await else {
         return;
@@ -2444,7 +2676,7 @@ async fn two_question_round_on(
                 guild_id: 16,
                 channel_id: channel,
                 started_by: 1,
-                mode: "group",
+                mode: interview_bot::domain::round::Mode::Group,
                 seconds_per_q: 60,
                 question_ids: &questions,
                 topic: None,
@@ -2571,6 +2803,7 @@ macro_rules! on_both_engines {
         }
         mod postgres {
             $(#[tokio::test]
+            #[cfg_attr(not(ib_postgres), ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)")]
             async fn $name() {
                 super::$name(super::Engine::Postgres).await
             })+

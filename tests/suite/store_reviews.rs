@@ -196,14 +196,26 @@ mod sqlite {
 
 mod postgres {
     #[tokio::test]
+    #[cfg_attr(
+        not(ib_postgres),
+        ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+    )]
     async fn reviews_are_scheduled_stored_and_survive_a_reopen() {
         super::reviews_are_scheduled_stored_and_survive_a_reopen(super::Engine::Postgres).await
     }
     #[tokio::test]
+    #[cfg_attr(
+        not(ib_postgres),
+        ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+    )]
     async fn desired_retention_defaults_and_is_stored_per_server() {
         super::desired_retention_defaults_and_is_stored_per_server(super::Engine::Postgres).await
     }
     #[tokio::test]
+    #[cfg_attr(
+        not(ib_postgres),
+        ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)"
+    )]
     async fn the_stored_history_drives_the_adaptive_choice() {
         super::the_stored_history_drives_the_adaptive_choice(super::Engine::Postgres).await
     }

@@ -3,8 +3,11 @@
 //! The server is, in order: the one `IB_TEST_POSTGRES_URL` names (an admin URL; `.ci/run`
 //! starts a throwaway cluster and sets it), or a throwaway cluster this test process starts
 //! itself when PostgreSQL's binaries are installed (it stops when the process ends), or none:
-//! then [`fresh_database`] prints why and returns `None`, and the test passes without running —
-//! unless `REQUIRE_POSTGRES=1` (set in CI), where a missing server fails the test.
+//! then the PostgreSQL tests are built ignored (`build.rs` sets the cfg `ib_postgres` only when
+//! a server can be had), so `cargo test` reports them as ignored rather than passed — unless
+//! `REQUIRE_POSTGRES=1` (set in CI), where they run and a missing server fails them. If a
+//! server was expected at build time but cannot be had when the test runs, [`fresh_database`]
+//! prints why and returns `None`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -264,7 +264,7 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
         ctx,
         format!(
             "A {} round: {phase}{when}.\nPlaying: {}",
-            round.mode,
+            round.mode.as_str(),
             if names.is_empty() {
                 "nobody".into()
             } else {

@@ -34,10 +34,12 @@ async fn create(
     let g = guild(ctx)?;
     let me = sid(ctx.author().id.get());
     let now = Utc::now();
-    ctx.data()
-        .store
-        .upsert_member(g, me, &ctx.author().name, now)
-        .await?;
+    // The name the server shows (as every other command stores it), not the account name.
+    let shown = ctx.author_member().await.map_or_else(
+        || ctx.author().name.clone(),
+        |m| m.display_name().to_string(),
+    );
+    ctx.data().store.upsert_member(g, me, &shown, now).await?;
     ctx.data().store.create_team(g, &name, me, now).await?;
     say(
         ctx,

@@ -70,7 +70,7 @@ async fn answer_review(w: &World, message: &Value, text: &str) -> Value {
     w.fake
         .submit_modal(M0, CHANNEL, &id, &[("answer", text)])
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap()
 }
@@ -185,7 +185,7 @@ async fn adaptive_question_and_round_say_why_and_every_answer_is_scheduled() {
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap();
     let store = w.store().await;
@@ -362,7 +362,7 @@ async fn review_buttons_refuse_another_servers_question() {
             &[("answer", GOOD_CLUSTER_ANSWER)],
         )
         .await
-        .response(&w.fake, WAIT)
+        .reply(&w.fake, WAIT)
         .await
         .unwrap();
     assert!(!answered.to_string().contains("Score:"), "{answered}");

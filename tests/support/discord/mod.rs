@@ -719,6 +719,26 @@ impl Interaction {
         .await
     }
 
+    /// The bot's reply, in the shape of a type 4 callback body: a deferred reply (type 5) is
+    /// waited for until its edit or first follow-up gives it content or embeds, and given as
+    /// `{"type":4,"data":<that message>}` (whose `flags` keep the deferral's 64). A test that
+    /// needs to know whether the bot deferred reads [`Interaction::response`].
+    pub async fn reply(&self, fake: &FakeDiscord, timeout: Duration) -> Option<Value> {
+        let started = Instant::now();
+        let first = self.response(fake, timeout).await?;
+        if first["type"] != 5 {
+            return Some(first);
+        }
+        let left = timeout.saturating_sub(started.elapsed());
+        let message = self
+            .wait_original(fake, left, |m| {
+                m["content"].as_str().is_some_and(|c| !c.is_empty())
+                    || m["embeds"].as_array().is_some_and(|e| !e.is_empty())
+            })
+            .await?;
+        Some(json!({ "type": 4, "data": message }))
+    }
+
     /// Bodies of `POST /webhooks/{app}/{token}` for this interaction, in order.
     pub fn followups(&self, fake: &FakeDiscord) -> Vec<Value> {
         fake.lock()
