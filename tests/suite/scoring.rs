@@ -709,3 +709,58 @@ mod other_words {
         );
     }
 }
+
+/// The fresher and mid banks' graded answers (tests/fixtures/graded-nodejs-{fresher,mid}.toml):
+/// every contradiction, written from the reference by reversing its claims, scores below 50 and
+/// below that question's paraphrase, which keeps at least 60.
+#[test]
+#[ignore = "issue 25: contradiction by sentence alignment is not built yet (7 Dec: 113 of 176 contradictions score 50 or more); run with --ignored"]
+fn contradictions_of_the_fresher_and_mid_banks_score_below_50_and_their_paraphrase() {
+    let mut problems = Vec::new();
+    for level in ["fresher", "mid"] {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let bank = interview_bot::cli::load_bank_file(
+            &root.join(format!("data/banks/nodejs-{level}.toml")),
+        )
+        .expect("the shipped bank loads");
+        let corpus = Corpus::for_bank(&bank);
+        let text = std::fs::read_to_string(
+            root.join(format!("tests/fixtures/graded-nodejs-{level}.toml")),
+        )
+        .expect("the graded set is in the repository");
+        let set: GradedSet = toml::from_str(&text).expect("the graded set parses");
+        for q in &bank.questions {
+            let of = |l: &str| -> Vec<u8> {
+                set.answer
+                    .iter()
+                    .filter(|g| g.question == q.id.as_str() && g.level == l)
+                    .map(|g| score(q, &g.text, &corpus).total)
+                    .collect()
+            };
+            let (paraphrase, contradiction) = (of("paraphrase"), of("contradiction"));
+            assert!(
+                !paraphrase.is_empty() && contradiction.len() >= 2,
+                "{}: a paraphrase and two contradictions",
+                q.id
+            );
+            let p = paraphrase[0];
+            if p < 60 {
+                problems.push(format!("{level} {}: paraphrase {p} < 60", q.id));
+            }
+            for c in contradiction {
+                if c >= 50 || c >= p {
+                    problems.push(format!(
+                        "{level} {}: contradiction {c} (paraphrase {p})",
+                        q.id
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
