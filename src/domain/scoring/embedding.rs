@@ -51,10 +51,6 @@ impl Vector {
             0.0
         }
     }
-
-    pub fn is_zero(&self) -> bool {
-        self.0.iter().all(|&x| x == 0.0)
-    }
 }
 
 /// Dimensions kept for comparing single tokens: the table's dimensions are ordered by variance

@@ -6,7 +6,7 @@ use super::embedding::{Table, TokenUnit, Vector, dot};
 use super::text::Analyzed;
 use super::wordpiece::UNK;
 
-/// One sentence's (or clause's) meaning.
+/// One sentence's meaning.
 #[derive(Debug, Clone, Default)]
 pub struct Sentence {
     pub vector: Vector,
@@ -14,8 +14,6 @@ pub struct Sentence {
     pub tokens: u32,
     /// It professes not knowing: it claims nothing either way.
     pub hedged: bool,
-    /// Its first and last word (indices into `Analyzed::words`).
-    pub words: (usize, usize),
 }
 
 /// A distinct token of the text's content words (not grammatical words, not hedged).
@@ -32,8 +30,6 @@ pub struct ContentToken {
 pub struct Meaning {
     /// By `Word::sentence`.
     pub sentences: Vec<Sentence>,
-    /// By `Word::clause`.
-    pub clauses: Vec<Sentence>,
     /// Every sentence that is not hedged, together.
     pub whole: Vector,
     /// Distinct content tokens, by id.
@@ -46,19 +42,8 @@ impl Meaning {
     pub fn of(a: &Analyzed) -> Meaning {
         let table = Table::get();
         let mut sentences = vec![Sentence::default(); (a.sentences as usize).max(1)];
-        let mut clauses = vec![Sentence::default(); (a.clauses as usize).max(1)];
-        for (i, w) in a.words.iter().enumerate() {
-            for s in [
-                sentences.get_mut(w.sentence as usize),
-                clauses.get_mut(w.clause as usize),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if s.words == (0, 0) {
-                    s.words = (i, i);
-                }
-                s.words.1 = i;
+        for w in &a.words {
+            if let Some(s) = sentences.get_mut(w.sentence as usize) {
                 s.hedged |= w.hedged;
             }
         }
@@ -81,13 +66,10 @@ impl Meaning {
                 }
                 _ => id,
             };
-            let (s, c) = word.map_or((0, 0), |w| (w.sentence as usize, w.clause as usize));
-            for part in [sentences.get_mut(s), clauses.get_mut(c)]
-                .into_iter()
-                .flatten()
-            {
-                table.add_row(id, &mut part.vector);
-                part.tokens += 1;
+            let s = word.map_or(0, |w| w.sentence as usize);
+            if let Some(s) = sentences.get_mut(s) {
+                table.add_row(id, &mut s.vector);
+                s.tokens += 1;
             }
             if word.is_some_and(|w| !w.is_stop && !w.hedged) {
                 content_ids.push(id);
@@ -108,7 +90,6 @@ impl Meaning {
             .collect();
         Meaning {
             sentences,
-            clauses,
             whole,
             content,
         }

@@ -33,7 +33,7 @@ pub fn tokenize(vocab: &Vocab, text: &str, mut emit: impl FnMut(usize, u32)) {
         }
     };
     for (offset, original) in text.char_indices() {
-        for c in normalized(original) {
+        normalize(original, |c| {
             if is_whitespace(c) {
                 flush(&mut word, &mut word_chars, word_start);
             } else if is_punctuation(c) {
@@ -48,67 +48,29 @@ pub fn tokenize(vocab: &Vocab, text: &str, mut emit: impl FnMut(usize, u32)) {
                 word.push(c);
                 word_chars += 1;
             }
-        }
+        });
     }
     flush(&mut word, &mut word_chars, word_start);
 }
 
-/// The normalizer's output for one input character (each step is per character: removal,
-/// padding, canonical decomposition with the marks dropped, lowercase).
-fn normalized(c: char) -> impl Iterator<Item = char> {
-    let mut out: smallvec_chars::Chars = smallvec_chars::Chars::default();
+/// Calls `out` with the normalizer's output for one input character (each step is per
+/// character: removal, padding, canonical decomposition with the marks dropped, lowercase).
+fn normalize(c: char, mut out: impl FnMut(char)) {
     if c == '\0' || c == '\u{fffd}' || is_control(c) {
-        return out.into_iter();
+        return;
     }
     if is_whitespace(c) {
-        out.push(' ');
-        return out.into_iter();
-    }
-    if is_cjk(c) {
-        out.push(' ');
-        out.push(c);
-        out.push(' ');
-        return out.into_iter();
-    }
-    decompose_canonical(c, |d| {
-        if d.general_category() != GeneralCategory::NonspacingMark {
-            for l in d.to_lowercase() {
-                out.push(l);
+        out(' ');
+    } else if is_cjk(c) {
+        out(' ');
+        out(c);
+        out(' ');
+    } else {
+        decompose_canonical(c, |d| {
+            if d.general_category() != GeneralCategory::NonspacingMark {
+                d.to_lowercase().for_each(&mut out);
             }
-        }
-    });
-    out.into_iter()
-}
-
-/// A few characters without allocating: one input character normalises to at most a handful.
-mod smallvec_chars {
-    #[derive(Default)]
-    pub struct Chars {
-        buf: [char; 8],
-        len: usize,
-        extra: Vec<char>,
-    }
-
-    impl Chars {
-        pub fn push(&mut self, c: char) {
-            if self.len < self.buf.len() {
-                self.buf[self.len] = c;
-                self.len += 1;
-            } else {
-                self.extra.push(c);
-            }
-        }
-    }
-
-    impl IntoIterator for Chars {
-        type Item = char;
-        type IntoIter = std::iter::Chain<
-            std::iter::Take<std::array::IntoIter<char, 8>>,
-            std::vec::IntoIter<char>,
-        >;
-        fn into_iter(self) -> Self::IntoIter {
-            self.buf.into_iter().take(self.len).chain(self.extra)
-        }
+        });
     }
 }
 
