@@ -21,10 +21,13 @@ It also writes tests/fixtures/wordpiece.tsv: text -> token ids by the model's ow
 (the `tokenizers` package), which the Rust WordPiece is tested against.
 
 Layout of embeddings.bin (little-endian):
-    b"IBEMB1\\0\\0", u32 rows, u32 dims,
+    b"IBEMB2\\0\\0", u32 rows, u32 dims,
     rows x f32 scale, rows x dims x i8 values  (vector = scale * values),
     vocab: rows x u32 end offset into the token text that follows, then the tokens' UTF-8 bytes,
-    sorted: rows x u32 token ids in bytewise order of their text (for binary search).
+    index: u32 slot count (a power of two), then that many u32 slots of an open-addressing hash
+    table over the token text: FNV-1a 32 of the token's bytes picks the first slot, probing goes
+    on to the next; a slot holds id + 1, or 0 when empty. A lookup is one hash and about one
+    comparison, read in place.
 """
 import hashlib
 import io
@@ -144,19 +147,40 @@ def main(pkgs):
 
     text = b"".join(t.encode() for t in tokens)
     ends = np.cumsum([len(t.encode()) for t in tokens]).astype("<u4")
-    order = np.array(sorted(range(rows), key=lambda i: tokens[i].encode()), dtype="<u4")
+    index = hash_index([t.encode() for t in tokens])
     out = io.BytesIO()
-    out.write(b"IBEMB1\0\0")
+    out.write(b"IBEMB2\0\0")
     out.write(struct.pack("<II", rows, DIMS))
     out.write(scale.astype("<f4").tobytes())
     out.write(values.tobytes())
     out.write(ends.tobytes())
     out.write(text)
-    out.write(order.tobytes())
+    out.write(struct.pack("<I", len(index)))
+    out.write(index.tobytes())
     OUT.write_bytes(out.getvalue())
     print(f"{OUT.name} {sha256(out.getvalue())} ({len(out.getvalue())} bytes)", file=sys.stderr)
 
     write_wordpiece_fixture(tokenizer_json)
+
+
+def fnv1a32(data):
+    h = 0x811C9DC5
+    for b in data:
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def hash_index(tokens):
+    slots = 1
+    while slots < 2 * len(tokens):
+        slots *= 2
+    index = np.zeros(slots, dtype="<u4")
+    for i, t in enumerate(tokens):
+        at = fnv1a32(t) & (slots - 1)
+        while index[at]:
+            at = (at + 1) & (slots - 1)
+        index[at] = i + 1
+    return index
 
 
 def check_against_onnx(onnx, pooled):

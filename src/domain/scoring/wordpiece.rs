@@ -56,6 +56,16 @@ pub fn tokenize(vocab: &Vocab, text: &str, mut emit: impl FnMut(usize, u32)) {
 /// Calls `out` with the normalizer's output for one input character (each step is per
 /// character: removal, padding, canonical decomposition with the marks dropped, lowercase).
 fn normalize(c: char, mut out: impl FnMut(char)) {
+    // Most text is ASCII: no decomposition, no marks, one lowercase form, and the control
+    // characters are the C0 ones and DEL.
+    if c.is_ascii() {
+        match c {
+            '\t' | '\n' | '\r' | ' ' => out(' '),
+            '\0'..='\u{1f}' | '\u{7f}' => {}
+            _ => out(c.to_ascii_lowercase()),
+        }
+        return;
+    }
     if c == '\0' || c == '\u{fffd}' || is_control(c) {
         return;
     }
@@ -130,7 +140,7 @@ fn wordpiece(
 }
 
 fn is_whitespace(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r') || c.is_whitespace()
+    matches!(c, ' ' | '\t' | '\n' | '\r') || (!c.is_ascii() && c.is_whitespace())
 }
 
 fn is_control(c: char) -> bool {
@@ -147,7 +157,10 @@ fn is_control(c: char) -> bool {
 }
 
 fn is_punctuation(c: char) -> bool {
-    c.is_ascii_punctuation() || c.general_category_group() == GeneralCategoryGroup::Punctuation
+    if c.is_ascii() {
+        return c.is_ascii_punctuation();
+    }
+    c.general_category_group() == GeneralCategoryGroup::Punctuation
 }
 
 /// The CJK Unified Ideograph blocks BERT sets apart as words of their own.
