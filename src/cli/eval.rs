@@ -19,7 +19,7 @@ use rand::SeedableRng as _;
 use rand::{RngExt as _, rngs::StdRng};
 
 use crate::domain::bank::{Bank, Difficulty, Question, QuestionId};
-use crate::domain::scoring::{self, Corpus};
+use crate::domain::scoring::{self, Corpus, Parts};
 use crate::domain::stats::{Agreement, LinearMap, pearson, pearson_interval};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -37,6 +37,10 @@ pub struct EvalArgs {
     /// A bank whose questions' ids may appear in the id column (the shipped banks always do).
     #[arg(long)]
     pub bank: Option<PathBuf>,
+    /// Also report what each part of the judge adds: the figures again with the embedding
+    /// table, the synonyms, then contradiction turned off, one at a time.
+    #[arg(long)]
+    pub parts: bool,
 }
 
 /// Which CSV columns hold what. Unset columns are found by their usual names, so both
@@ -134,14 +138,16 @@ const SEED: u64 = 2011;
 
 /// Read, score and measure. Errors name the CSV line.
 pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>, EvalReport)> {
-    evaluate_with(path, columns, None)
+    evaluate_with(path, columns, None, Parts::default())
 }
 
-/// [`evaluate`], with an extra bank whose question ids may appear in the id column.
+/// [`evaluate`], with an extra bank whose question ids may appear in the id column, and with
+/// only some parts of the judge on.
 pub fn evaluate_with(
     path: &Path,
     columns: &Columns,
     extra: Option<&Bank>,
+    parts: Parts,
 ) -> anyhow::Result<(Vec<EvalRow>, EvalReport)> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -254,7 +260,7 @@ pub fn evaluate_with(
     if pending.len() < 2 {
         bail!("{}: needs at least two graded rows", path.display());
     }
-    let corpus = Corpus::new(&questions);
+    let corpus = Corpus::new(&questions).with_parts(parts);
     let rows: Vec<EvalRow> = pending
         .into_iter()
         .map(|(qi, answer, grade, group, held_out)| {
@@ -402,7 +408,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         Some(file) => Some(crate::cli::load_bank_file(file)?),
         None => None,
     };
-    let (rows, report) = evaluate_with(&args.file, &args.columns, extra.as_ref())?;
+    let (rows, report) =
+        evaluate_with(&args.file, &args.columns, extra.as_ref(), Parts::default())?;
     let LinearMap { intercept, slope } = report.overall.map;
     let split = match report.split {
         Split::Column => "split column: `training` tunes, the rest is held out",
@@ -417,6 +424,21 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let group = args.columns.group_col.as_deref().unwrap_or("group");
     for (g, a) in &report.groups {
         print_line(&format!("{group} {g}"), a);
+    }
+    if args.parts {
+        say!("{} with one part of the judge off:", report.reported().name);
+        let all = Parts::default();
+        let without = [
+            ("embeddings", Parts { embeddings: false, ..all }),
+            ("synonyms", Parts { synonyms: false, ..all }),
+            ("contradiction", Parts { contradiction: false, ..all }),
+        ];
+        for (name, parts) in without {
+            let (_, r) = evaluate_with(&args.file, &args.columns, extra.as_ref(), parts)?;
+            let mut p = r.reported().clone();
+            p.name = format!("− {name}");
+            print_part(&p);
+        }
     }
     if let Some(file) = &args.dump {
         dump(file, &rows)?;

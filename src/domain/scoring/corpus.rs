@@ -8,6 +8,7 @@ use super::matching::{
     AnswerIndex, Phrase, PhraseWord, PreparedPhrase, Vocabulary, content_tokens,
 };
 use super::meaning::Meaning;
+use super::reversal::ReferenceClaims;
 use super::synonyms::{self, SYNONYM_CREDIT};
 use super::text::{Analyzed, analyze, stem_uncached};
 use super::{FastMap, Parts};
@@ -218,6 +219,8 @@ pub struct PreparedQuestion {
     pub prompt_sequence: Vec<usize>,
     /// What the reference answer means, sentence by sentence.
     pub meaning: Meaning,
+    /// What each reference sentence claims, word by word (for spotting a reversal of it).
+    pub claims: ReferenceClaims,
 }
 
 /// tf-idf weight: sublinear term frequency, idf, prompt words damped.
@@ -657,6 +660,7 @@ impl Corpus {
             reference_len: reference_stems.len(),
             prompt_sequence,
             meaning: Meaning::of(&reference),
+            claims: ReferenceClaims::of(&reference),
         }
     }
 

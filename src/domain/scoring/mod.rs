@@ -46,14 +46,17 @@
 //!   [`FLUENCY_FLOOR`]; a text of [`SALAD_MIN_WORDS`]+ words with under [`SALAD_FUNCTION_SHARE`]
 //!   of them grammatical is a keyword salad, flagged and capped at [`SALAD_CAP`].
 
+mod antonyms;
 mod corpus;
 pub mod embedding;
 mod matching;
 pub mod meaning;
 mod polarity;
+mod reversal;
 mod roles;
 mod synonyms;
 pub mod text;
+mod wordnet;
 mod wordpiece;
 
 use serde::Serialize;
@@ -241,6 +244,9 @@ pub struct Assessment {
     pub derived_concepts: bool,
     pub concepts: Vec<ConceptResult>,
     pub misconceptions: Vec<MisconceptionHit>,
+    /// Sentences of the answer that say the opposite of a sentence of the reference, as written
+    /// (cut to a quote's length).
+    pub reversed: Vec<String>,
     pub flags: Vec<Flag>,
     /// A few sentences a person can act on.
     pub feedback: String,
@@ -307,7 +313,7 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     let mut flags = Vec::new();
     if all_content.is_empty() {
         flags.push(Flag::Empty);
-        return finish(q, None, Scores::zero(), flags, Vec::new());
+        return finish(q, None, Scores::zero(), flags, Vec::new(), Vec::new());
     }
     // The answer's stems as the question numbers them: compared and weighed without hashing again.
     let stem_ids = q.vocabulary.stem_ids_of(&analyzed);
@@ -406,16 +412,22 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         let n = index.content.len() as f64;
         (known as f64 / (KNOWN_FOR_MEANING * n)).min(1.0) * claimed as f64 / n
     };
-    let (semantic, soft_recall, alignment, meaning_relevance) = if parts.embeddings {
+    let (semantic, soft_recall, alignment, meaning_relevance, reversals) = if parts.embeddings {
         let meaning = meaning::Meaning::of(&analyzed);
+        let reversals = if parts.contradiction {
+            reversal::find(&analyzed, &meaning, &q.meaning, &q.claims)
+        } else {
+            Vec::new()
+        };
         (
             meaning.whole.cosine(&q.meaning.whole).max(0.0),
             meaning.soft_recall(&q.meaning),
             meaning.alignment(&q.meaning),
             corpus.meaning_relevance(q, &meaning),
+            reversals,
         )
     } else {
-        (0.0, 0.0, meaning::Alignment::default(), 1.0)
+        (0.0, 0.0, meaning::Alignment::default(), 1.0, Vec::new())
     };
     let misconceptions = find_misconceptions(q, &index, &analyzed, &roles);
     let contradicted: f64 = concepts
@@ -428,6 +440,21 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     } else {
         0.0
     };
+    // Reversed reference sentences, by their share of what the reference says. A claim reversed
+    // both ways (a concept denied, and its sentence reversed) is one mistake: the larger share
+    // counts.
+    let reference_tokens: u32 = q.meaning.claims().map(|(_, s)| s.tokens).sum();
+    let reversed_share = if reference_tokens > 0 {
+        let reversed: u32 = reversals
+            .iter()
+            .filter_map(|r| q.meaning.sentences.get(r.reference_sentence))
+            .map(|s| s.tokens)
+            .sum();
+        f64::from(reversed) / f64::from(reference_tokens)
+    } else {
+        0.0
+    };
+    let contradiction = contradiction.max(reversed_share);
 
     if index.word_count() < MIN_CONTENT_WORDS && !flags.contains(&Flag::CopiedQuestion) {
         flags.push(Flag::TooShort);
@@ -466,7 +493,8 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
         meaning_footing,
         embeddings: parts.embeddings,
     };
-    finish(q, Some(concepts), scores, flags, misconceptions)
+    let reversed = reversals.iter().map(|r| cut_quote(&r.quote)).collect();
+    finish(q, Some(concepts), scores, flags, misconceptions, reversed)
 }
 
 struct Scores {
@@ -543,6 +571,7 @@ fn finish(
     scores: Scores,
     flags: Vec<Flag>,
     misconceptions: Vec<MisconceptionHit>,
+    reversed: Vec<String>,
 ) -> Assessment {
     let concepts = concepts.unwrap_or_else(|| {
         q.concepts
@@ -578,6 +607,7 @@ fn finish(
         derived_concepts: q.derived,
         concepts,
         misconceptions,
+        reversed,
         flags,
         feedback: String::new(),
     };
@@ -791,7 +821,11 @@ fn find_misconceptions(
 fn quote(index: &AnswerIndex, a: &Analyzed, first: usize, last: usize) -> String {
     let start = a.words[index.content[first].word].span.0;
     let end = a.words[index.content[last].word].span.1;
-    let text = a.text.get(start..end).unwrap_or_default();
+    cut_quote(a.text.get(start..end).unwrap_or_default())
+}
+
+/// `text` cut to [`QUOTE_CHARS`] characters.
+fn cut_quote(text: &str) -> String {
     if text.chars().count() > QUOTE_CHARS {
         let cut: String = text.chars().take(QUOTE_CHARS - 1).collect();
         format!("{cut}…")
@@ -894,6 +928,11 @@ fn feedback(a: &Assessment) -> String {
         parts.push(format!(
             "Contradicted: {}: that is the opposite of the key idea, or said of the wrong thing.",
             contradicted.join("; ")
+        ));
+    }
+    for r in a.reversed.iter().take(2) {
+        parts.push(format!(
+            "You wrote: \"{r}\": the reference says the opposite."
         ));
     }
     if !missed.is_empty() {

@@ -6,9 +6,8 @@
 //! The list is WordNet 3.0's synsets reduced by `data/synonyms.py` (see there for the rules: small
 //! synsets of one-word lemmas, and a satellite adjective with the head it is similar to).
 
-use std::sync::LazyLock;
-
 use super::text::{is_negation_word, is_stop_word};
+use super::wordnet::List;
 
 /// Share of a word's credit its synonym earns: in similarity, and for a derived concept (a
 /// synonym covers it partly).
@@ -17,12 +16,7 @@ pub const SYNONYM_CREDIT: f64 = 0.5;
 /// One line per word, "word synonym synonym …", sorted bytewise (its notice: `THIRD-PARTY`).
 const SYNONYMS: &str = include_str!("../../../data/synonyms.txt");
 
-static LINES: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
-    SYNONYMS
-        .lines()
-        .filter_map(|line| line.split_once(' '))
-        .collect()
-});
+static LIST: List = List::new(SYNONYMS);
 
 /// Words whose meaning is a comparison, an order or a polarity: a "synonym" of such a word is
 /// too often its neighbour on a scale ("same" / "like", "last" / "worst") for partial credit to
@@ -56,54 +50,14 @@ fn may_stand_in(word: &str) -> bool {
     !is_stop_word(word) && !is_negation_word(word) && !EXACT_ONLY.contains(&word)
 }
 
-/// WordNet's regular detachments (its "morphy" rules) for finding the lemma of an inflected word:
-/// "buffers" → "buffer", "copies" → "copy", "stored" → "store".
-const DETACHMENTS: &[(&str, &str)] = &[
-    ("ies", "y"),
-    ("es", "e"),
-    ("es", ""),
-    ("s", ""),
-    ("ed", "e"),
-    ("ed", ""),
-    ("ing", "e"),
-    ("ing", ""),
-    ("er", ""),
-    ("est", ""),
-];
-
 /// The synonyms of a lowercase word as written in a text: of the word itself if the list has
 /// it, else of the first lemma a regular inflection leads to; none for a word that must be said
 /// exactly.
 pub fn synonyms_of_form(surface: &str) -> impl Iterator<Item = &'static str> {
-    let found = entry(surface)
-        .map(|line| (surface.to_string(), line))
-        .or_else(|| {
-            DETACHMENTS.iter().find_map(|(suffix, ending)| {
-                let stem = surface.strip_suffix(suffix).filter(|s| s.len() >= 2)?;
-                let lemma = format!("{stem}{ending}");
-                entry(&lemma).map(|line| (lemma, line))
-            })
-        });
-    listed(
-        found
-            .filter(|(lemma, _)| may_stand_in(lemma))
-            .map(|(_, line)| line),
-    )
-}
-
-/// The list's synonyms of `word`, space-separated as the list has them.
-fn entry(word: &str) -> Option<&'static str> {
-    LINES
-        .binary_search_by(|(w, _)| (*w).cmp(word))
-        .ok()
-        .map(|i| LINES[i].1)
-}
-
-/// The synonyms on a line of the list that may stand in for a word.
-fn listed(line: Option<&'static str>) -> impl Iterator<Item = &'static str> {
-    line.unwrap_or_default()
-        .split(' ')
-        .filter(|s| !s.is_empty() && may_stand_in(s))
+    LIST.lookup(surface)
+        .filter(|(lemma, _)| may_stand_in(lemma))
+        .into_iter()
+        .flat_map(|(_, synonyms)| synonyms.filter(|s| may_stand_in(s)))
 }
 
 #[cfg(test)]
@@ -112,8 +66,8 @@ mod tests {
 
     #[test]
     fn the_list_is_sorted_for_binary_search() {
-        assert!(LINES.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(LINES.len() > 10_000);
+        assert!(LIST.lines().windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(LIST.lines().len() > 10_000);
     }
 
     #[test]
