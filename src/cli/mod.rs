@@ -39,7 +39,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::domain::bank::{BUILTIN_BANKS, Bank, Builtin, Difficulty, SHIPPED_BUILTIN};
 
@@ -47,22 +47,14 @@ use crate::domain::bank::{BUILTIN_BANKS, Bank, Builtin, Difficulty, SHIPPED_BUIL
 #[derive(Debug, Parser)]
 #[command(name = "interview-bot", version, about, propagate_version = true)]
 pub struct Cli {
-    /// Log format for diagnostics on stderr [env: LOG_FORMAT] [default: text].
-    #[arg(long, global = true, value_enum)]
-    pub log_format: Option<LogFormat>,
-    /// What to log, in tracing's filter syntax, e.g. interview_bot=info,warn [env: RUST_LOG]
-    /// [default: warn].
-    #[arg(long, global = true, value_name = "FILTER")]
-    pub log_filter: Option<String>,
-    /// The SQLite database, created if missing [env: DATABASE_URL]
-    /// [default: sqlite://interview-bot.db].
-    #[arg(long, global = true, value_name = "URL")]
-    pub database_url: Option<String>,
+    /// `--log-format`, `--log-filter`, `--database-url` and their environment variables.
+    #[command(flatten)]
+    pub settings: settings::CommonArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
     Json,
@@ -132,21 +124,16 @@ pub fn init_tracing(format: LogFormat, filter: &str) {
 /// Resolve the settings (flags over environment over the `--config` file over defaults),
 /// start logging, and run the command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let env = settings::process_env;
-    let common = settings::Flags {
-        database_url: cli.database_url.clone(),
-        log_format: cli.log_format,
-        log_filter: cli.log_filter.clone(),
-        ..settings::Flags::default()
-    };
+    let common = cli.settings.given.clone();
     let bot_settings = |args: &run::RunArgs| -> anyhow::Result<settings::Settings> {
-        let s = settings::Settings::resolve(&args.flags(common.clone()), &env)?;
+        let given = args.settings.given.clone().or(&common);
+        let s = settings::Settings::resolve(&given, args.config.as_deref(), &args.test_flags())?;
         init_tracing(s.log_format.value, &s.log_filter.value);
         Ok(s)
     };
     // The terminal commands: no config file; returns the database URL.
     let terminal = || -> anyhow::Result<String> {
-        let c = settings::common(&common, &env, None)?;
+        let c = settings::common(&common, &settings::FileLayer::defaults())?;
         init_tracing(c.log_format.value, &c.log_filter.value);
         Ok(c.database_url.value)
     };

@@ -13,6 +13,7 @@ mod faults;
 mod harness;
 mod review;
 mod scoring;
+mod settings;
 mod shards;
 mod store;
 mod store_reviews;
