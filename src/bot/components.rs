@@ -48,7 +48,7 @@ pub async fn on_event(
         _ => Ok(()),
     };
     if let Err((error, responder)) = result {
-        crate::ops::note_outcome(super::errors::error_outcome(&error));
+        super::instrument::note_outcome(super::errors::error_outcome(&error));
         responder.ephemeral(ctx, &error.for_user()).await;
     }
     Ok(())
@@ -151,13 +151,14 @@ const GONE: &str = "That question is no longer available.";
 /// shipped bank, or the server's own): a custom id naming another server's question is
 /// refused like a missing one.
 async fn stored_question(data: &Data, guild: i64, row: i64) -> Result<Asked, Error> {
-    match data.store.question_owner(row).await? {
+    match data.engine.store.question_owner(row).await? {
         Some(None) => {}
         Some(Some(owner)) if owner == guild => {}
         _ => return Err(BotError::User(GONE.into())),
     }
-    data.library
-        .question(&data.store, row)
+    data.engine
+        .library
+        .question(&data.engine.store, row)
         .await?
         .ok_or_else(|| BotError::User(GONE.into()))
 }
@@ -171,7 +172,7 @@ async fn own_round(
     channel: serenity::ChannelId,
     round_id: i64,
 ) -> Result<crate::store::RoundRow, Error> {
-    let round = data.store.round(round_id).await?;
+    let round = data.engine.store.round(round_id).await?;
     let channel = i64::try_from(channel.get()).unwrap_or(-1);
     if round.guild_id != guild || round.channel_id != channel {
         return Err(BotError::User(NOT_HERE.into()));
@@ -181,8 +182,8 @@ async fn own_round(
 
 /// The drop a custom id names, if its schedule is this server's.
 async fn own_drop(data: &Data, guild: i64, drop_id: i64) -> Result<crate::store::DropRow, Error> {
-    let drop = data.store.drop_by_id(drop_id).await?;
-    match data.store.schedule_by_id(drop.schedule_id).await? {
+    let drop = data.engine.store.drop_by_id(drop_id).await?;
+    match data.engine.store.schedule_by_id(drop.schedule_id).await? {
         Some(s) if s.guild_id == guild => Ok(drop),
         _ => Err(BotError::User(NOT_HERE.into())),
     }
@@ -193,6 +194,7 @@ const OPEN_ELSEWHERE: &str = "This question is in a daily drop or a mock round t
 /// Refuse a `/question` button for a question an open drop or round of this server is asking.
 async fn refuse_if_competing(data: &Data, guild: i64, row: i64) -> Result<(), Error> {
     if data
+        .engine
         .store
         .open_competitive_questions(guild)
         .await?
@@ -268,6 +270,7 @@ async fn on_component(
             let max = u32::try_from(q.hints.len()).unwrap_or(3);
             // Charged per member and question, whichever message the hint was taken on.
             let used = data
+                .engine
                 .store
                 .take_hint(guild, user_id(c.user.id), row, max)
                 .await?;
@@ -296,7 +299,8 @@ async fn on_component(
             let q = asked.question();
             // Seeing the reference: this member's round and drop answers to it stop counting
             // for the cooling-off period.
-            data.store
+            data.engine
+                .store
                 .mark_seen(
                     guild,
                     user_id(c.user.id),
@@ -344,9 +348,14 @@ async fn on_component(
             }
             let me = user_id(c.user.id);
             let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
-            let allowed =
-                round_steps::answer_allowed(&data.store, &round, position, me, data.engine.now())
-                    .await?;
+            let allowed = round_steps::answer_allowed(
+                &data.engine.store,
+                &round,
+                position,
+                me,
+                data.engine.now(),
+            )
+            .await?;
             if let Err(why) = allowed {
                 return reply(
                     ctx,
@@ -407,9 +416,9 @@ async fn on_component(
 /// Score and record through the one use case; count it; a second round answer is refused
 /// politely.
 async fn record(data: &Data, answering: &Answering<'_>) -> Result<app::Scored, Error> {
-    match app::score_and_record(&data.store, data.engine.clock.as_ref(), answering).await {
+    match app::score_and_record(&data.engine.store, data.engine.clock.as_ref(), answering).await {
         Ok(scored) => {
-            data.metrics.answer_scored(answering.context);
+            data.engine.metrics.answer_scored(answering.context);
             Ok(scored)
         }
         Err(app::AnswerError::AlreadyAnswered) if answering.context == AttemptContext::Daily => {
@@ -473,7 +482,10 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         .member
         .as_ref()
         .map_or_else(|| m.user.name.clone(), |mem| mem.display_name().to_string());
-    data.store.upsert_member(guild, me, &name, now).await?;
+    data.engine
+        .store
+        .upsert_member(guild, me, &name, now)
+        .await?;
     let channel_id = i64::try_from(m.channel_id.get()).ok();
     match (kind, row_or_round) {
         (Some("q"), Some("modal")) => {
@@ -483,7 +495,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let asked = stored_question(data, guild, row).await?;
             refuse_if_competing(data, guild, row).await?;
             let q = asked.question();
-            let hints = data.store.hints_used(guild, me, row).await?;
+            let hints = data.engine.store.hints_used(guild, me, row).await?;
             let scored = record(
                 data,
                 &Answering {
@@ -503,7 +515,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             )
             .await?;
             // The feedback shows the reference.
-            data.store
+            data.engine
+                .store
                 .mark_seen(guild, me, row, SeenSource::Feedback, now)
                 .await?;
             let embed = render::assessment_embed(
@@ -522,9 +535,9 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let asked = stored_question(data, guild, row).await?;
             refuse_if_competing(data, guild, row).await?;
             let q = asked.question();
-            let hints = data.store.hints_used(guild, me, row).await?;
+            let hints = data.engine.store.hints_used(guild, me, row).await?;
             let scored = review::answer_review(
-                &data.store,
+                &data.engine.store,
                 data.engine.clock.as_ref(),
                 &review::Reviewing {
                     member: review::Member {
@@ -542,9 +555,10 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             )
             .await
             .map_err(answer_error)?;
-            data.metrics.answer_scored(AttemptContext::Review);
+            data.engine.metrics.answer_scored(AttemptContext::Review);
             // The feedback shows the reference.
-            data.store
+            data.engine
+                .store
                 .mark_seen(guild, me, row, SeenSource::Feedback, now)
                 .await?;
             let footer = format!(
@@ -561,11 +575,11 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let position = parse_id(parts.next())?;
             let round = own_round(data, guild, m.channel_id, round_id).await?;
             if let Err(why) =
-                round_steps::answer_allowed(&data.store, &round, position, me, now).await?
+                round_steps::answer_allowed(&data.engine.store, &round, position, me, now).await?
             {
                 return Err(BotError::User(why.to_string()));
             }
-            let Some((row, _)) = data.store.round_question(round_id, position).await? else {
+            let Some((row, _)) = data.engine.store.round_question(round_id, position).await? else {
                 return Err(BotError::User(AnswerRefusal::NotThisQuestion.to_string()));
             };
             let asked = stored_question(data, guild, row).await?;
@@ -591,7 +605,8 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let note = counting_note(&scored).map_or(String::new(), |n| format!("\n{n}"));
             let reply = if solo {
                 // Solo feedback carries the reference at once.
-                data.store
+                data.engine
+                    .store
                     .mark_seen(guild, me, row, SeenSource::Feedback, now)
                     .await?;
                 EditInteractionResponse::new()
@@ -617,7 +632,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 tracing::error!(round = round_id, error = %e, "cannot advance a round");
             }
             rounds::refresh_answered(&driver, round_id, position);
-            data.wake.notify_one();
+            data.engine.wake.notify_one();
         }
         (Some("d"), Some("modal")) => {
             let drop_id = parse_id(extra)?;

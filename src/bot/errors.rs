@@ -107,7 +107,7 @@ pub fn framework_error_outcome<U>(
 }
 
 pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
-    crate::ops::note_outcome(framework_error_outcome(&error));
+    super::instrument::note_outcome(framework_error_outcome(&error));
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
             let text = error.for_user();

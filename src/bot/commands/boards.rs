@@ -77,7 +77,7 @@ async fn board_page(
     teams: bool,
     page: u32,
 ) -> Result<(CreateEmbed, Vec<CreateActionRow>), Error> {
-    let tz = data.store.server_timezone(guild).await?;
+    let tz = data.engine.store.server_timezone(guild).await?;
     let q = BoardQuery {
         guild_id: guild,
         window: window(period.period(), Utc::now(), tz),
@@ -86,7 +86,7 @@ async fn board_page(
         page_size: PAGE_SIZE,
     };
     let (lines, pages) = if teams {
-        let p = data.store.team_board(&q).await?;
+        let p = data.engine.store.team_board(&q).await?;
         let lines: Vec<String> = p
             .rows
             .iter()
@@ -103,7 +103,7 @@ async fn board_page(
             .collect();
         (lines, p.pages())
     } else {
-        let p = data.store.leaderboard(&q).await?;
+        let p = data.engine.store.leaderboard(&q).await?;
         let lines: Vec<String> = p
             .rows
             .iter()
@@ -251,7 +251,13 @@ pub async fn stats(
         .ok_or_else(|| user("Statistics belong to a server."))?
         .get());
     let who = member.as_ref().unwrap_or_else(|| ctx.author());
-    let coaching = member_coaching(&ctx.data().store, guild, sid(who.id.get()), Utc::now()).await?;
+    let coaching = member_coaching(
+        &ctx.data().engine.store,
+        guild,
+        sid(who.id.get()),
+        Utc::now(),
+    )
+    .await?;
     let s = &coaching.stats;
     let name = escape(&who.name);
     let mut embed = CreateEmbed::new()

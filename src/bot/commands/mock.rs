@@ -98,6 +98,7 @@ async fn start(
     };
     // A question revealed in this server within the cooling-off period would count for nobody.
     let revealed = data
+        .engine
         .store
         .publicly_revealed_questions(guild, data.engine.now())
         .await?;
@@ -117,7 +118,7 @@ async fn start(
             guild_id: guild,
             user_id: sid(me.id.get()),
         };
-        chosen = review::pick(&data.store, data.engine.now(), member, &ask, take).await?;
+        chosen = review::pick(&data.engine.store, data.engine.now(), member, &ask, take).await?;
         chosen.iter().filter_map(Next::row).collect()
     } else {
         let mut pool: Vec<i64> = content
@@ -221,6 +222,7 @@ pub async fn join_round(
 
 async fn channel_round(ctx: Context<'_>) -> Result<crate::store::RoundRow, Error> {
     ctx.data()
+        .engine
         .store
         .active_round_in_channel(sid(ctx.channel_id().get()))
         .await?
@@ -249,8 +251,8 @@ async fn join(ctx: Context<'_>) -> Result<(), Error> {
 async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let round = channel_round(ctx).await?;
     let data = ctx.data();
-    let players = data.store.participants(round.id).await?;
-    let count = data.store.round_question_count(round.id).await?;
+    let players = data.engine.store.participants(round.id).await?;
+    let count = data.engine.store.round_question_count(round.id).await?;
     let names: Vec<String> = players.iter().map(|p| escape(&p.display_name)).collect();
     let when = round.deadline().map_or_else(String::new, |d| {
         format!(", next step <t:{}:R>", d.timestamp())

@@ -20,12 +20,13 @@ async fn autocomplete_id(
     let partial = partial.to_lowercase();
     let content = match typed_bank(ctx).await {
         Some(chosen) => chosen,
-        None => ctx.data().library.shipped().clone(),
+        None => ctx.data().engine.library.shipped().clone(),
     };
     // An open drop's or round's question is not offered.
     let competing = match ctx.guild_id() {
         Some(g) => ctx
             .data()
+            .engine
             .store
             .open_competitive_questions(sid(g.get()))
             .await
@@ -97,7 +98,7 @@ pub async fn question(
         difficulty: difficulty.map(Into::into),
     };
     // While a drop or round of this server asks a question, /question does not offer it.
-    let competing = data.store.open_competitive_questions(guild).await?;
+    let competing = data.engine.store.open_competitive_questions(guild).await?;
     let open = |q: &crate::domain::bank::Question| {
         content
             .row_of(q)
@@ -117,7 +118,7 @@ pub async fn question(
             want: Want::Adaptive,
             seed: ctx.id(),
         };
-        let next = review::next(&data.store, Utc::now(), me, &ask).await?;
+        let next = review::next(&data.engine.store, Utc::now(), me, &ask).await?;
         Some(next.ok_or_else(|| {
             user("You have answered every question that matches, and none is due for review yet. `/review status` shows when the next one is due; or try other filters or another `bank`.")
         })?)
