@@ -38,11 +38,7 @@ async fn next(ctx: Context<'_>) -> Result<(), Error> {
     let me = member(ctx)?;
     let now = Utc::now();
     // An open drop's or round's question waits for its reveal.
-    let competing = data
-        .engine
-        .store
-        .open_competitive_questions(me.guild_id)
-        .await?;
+    let competing = crate::app::practice::asked_elsewhere(&data.engine.store, me.guild_id).await?;
     let allow = |c: &Content, q: &Question| c.row_of(q).is_some_and(|r| !competing.contains(&r));
     let Some(next) =
         review::next_review(&data.engine.store, &data.engine.library, now, me, &allow).await?
