@@ -40,6 +40,8 @@ pub struct Data {
     pub in_flight: in_flight::InFlight,
     /// "Answered" edits of round questions, coalesced.
     pub edits: rounds::AnsweredEdits,
+    /// `/stats` charts: drawn off the async workers, kept per member until they change.
+    pub charts: crate::app::coaching::Charts,
     /// The use cases' ports and settings (the store, the banks, the clock, serenity outbound,
     /// the timings, the timer's wake, the metrics): the one copy of each.
     pub engine: crate::app::Engine,
@@ -338,6 +340,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     cooldowns: Cooldowns::new(timings.button_cooldown),
                     in_flight: data_in_flight,
                     edits: rounds::AnsweredEdits::default(),
+                    charts: crate::app::coaching::Charts::default(),
                     engine,
                 };
                 // Other processes (the other shards) add and abandon work this timer is not
