@@ -11,6 +11,7 @@ pub mod drops;
 pub mod engine;
 pub mod library;
 pub mod outbound;
+pub mod practice;
 pub mod review;
 pub mod rounds;
 pub mod text;

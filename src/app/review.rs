@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::library::{Content, Library};
-use super::{AnswerError, Answering, Clock, Scored, score_and_record};
+use super::{AnswerError, Answering, Clock, Scored};
 use crate::domain::adaptive::{self, Candidate, History, ItemKey, Kind};
 use crate::domain::bank::Question;
 use crate::domain::period::local_date;
@@ -223,13 +223,14 @@ pub struct Reviewing<'a> {
 }
 
 /// Score a review answer, record it as a review (practice: never on boards) and reschedule it;
-/// `Scored::learned` holds the next interval ("next review in 3 days").
+/// `Scored::learned` holds the next interval ("next review in 3 days"). Its feedback shows the
+/// reference, so the question is marked seen.
 pub async fn answer_review(
     store: &Store,
     clock: &dyn Clock,
     r: &Reviewing<'_>,
 ) -> Result<Scored, AnswerError> {
-    score_and_record(
+    super::practice::score_record_and_show_reference(
         store,
         clock,
         &Answering {

@@ -4,16 +4,25 @@
 //! [`Outbound`](super::Outbound) port; rounds post ordinary channel messages (they may outlive
 //! the 15-minute interaction token).
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use rand::SeedableRng as _;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom as _;
+
+use super::library::{Asked, Content};
 use super::outbound::{Embed, Outgoing};
+use super::review::{self, Ask, Member, Next, Want};
 use super::text::{MAX_FIELD_VALUE, description_room, escape, fit_lines, truncate};
+use super::{AnswerError, Answering, Scored, score_and_record};
 use super::{Engine, OutboundError, StepError};
-use crate::domain::bank::Question;
+use crate::domain::bank::{Question, QuestionFilter};
 use crate::domain::ranking::{PlayerScore, rank_players, team_averages};
 use crate::domain::round::{AnswerRefusal, Mode, Snapshot, Step, TEAM_NAMES, next_step};
 use crate::store::{
-    Leased, NewRound, RoundAnswer, RoundEnd, RoundRow, RoundState, Store, StoreError,
+    AttemptContext, Leased, NewRound, RoundAnswer, RoundEnd, RoundRow, RoundState, Store,
+    StoreError,
 };
 
 /// A question as posted in a round (and in `/question`): prompt, topic and difficulty.
@@ -217,6 +226,169 @@ fn snapshot(round: &RoundRow, questions: i64, participants: usize, answered: usi
         participants,
         answered,
     }
+}
+
+/// What a new round's questions are drawn by.
+#[derive(Debug, Clone)]
+pub struct Draw {
+    pub member: Member,
+    pub filter: QuestionFilter,
+    /// Chosen for what `member` will learn most from (a solo round).
+    pub adaptive: bool,
+    pub count: usize,
+    /// Orders the draw: the same seed, history and bank give the same questions.
+    pub seed: u64,
+}
+
+/// A round's questions: their stored rows and, when adaptive, why each.
+pub struct Drawn {
+    pub rows: Vec<i64>,
+    pub why: Vec<Next>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DrawError {
+    #[error("No question matches those filters. Try fewer filters.")]
+    NoneMatches,
+    #[error(
+        "You have answered every question that matches, and none is due for review yet. Try other filters or another `bank`; `/review status` shows when reviews fall due."
+    )]
+    NothingDue,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Draw a round's questions from `content` at `now`. A question revealed in the server within
+/// the cooling-off period would count for nobody: an adaptive draw leaves those out, a random
+/// one puts them last (used only when the filters leave nothing else).
+pub async fn draw_questions(
+    store: &Store,
+    now: DateTime<Utc>,
+    content: &Arc<Content>,
+    d: &Draw,
+) -> Result<Drawn, DrawError> {
+    let revealed = store
+        .publicly_revealed_questions(d.member.guild_id, now)
+        .await?;
+    let drawn = if d.adaptive {
+        let allow = |c: &Content, q: &Question| {
+            d.filter.accepts(q) && c.row_of(q).is_some_and(|row| !revealed.contains(&row))
+        };
+        let ask = Ask {
+            contents: std::slice::from_ref(content),
+            allow: &allow,
+            want: Want::Adaptive,
+            seed: d.seed,
+        };
+        let why = review::pick(store, now, d.member, &ask, d.count).await?;
+        Drawn {
+            rows: why.iter().filter_map(Next::row).collect(),
+            why,
+        }
+    } else {
+        let mut pool: Vec<i64> = content
+            .bank
+            .filter(&d.filter)
+            .filter_map(|q| content.row_of(q))
+            .collect();
+        pool.shuffle(&mut StdRng::seed_from_u64(d.seed));
+        pool.sort_by_key(|row| revealed.contains(row));
+        pool.truncate(d.count);
+        Drawn {
+            rows: pool,
+            why: Vec::new(),
+        }
+    };
+    if drawn.rows.is_empty() {
+        return Err(if d.adaptive {
+            DrawError::NothingDue
+        } else {
+            DrawError::NoneMatches
+        });
+    }
+    Ok(drawn)
+}
+
+/// An answer to question `position` of a round.
+pub struct RoundAnswering<'a> {
+    pub round: &'a RoundRow,
+    pub position: i64,
+    pub user_id: i64,
+    pub channel_id: Option<i64>,
+    pub answer: &'a str,
+}
+
+/// A round answer, scored and stored.
+pub struct AnsweredInRound {
+    pub scored: Scored,
+    pub asked: Asked,
+    /// A solo round's feedback carries the reference at once (and marks it seen); a group's
+    /// waits for the reveal.
+    pub shows_reference: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoundAnswerError {
+    #[error("{0}")]
+    Refused(AnswerRefusal),
+    #[error(transparent)]
+    Answer(#[from] AnswerError),
+    #[error("That question is no longer available.")]
+    Gone,
+}
+
+impl From<AnswerRefusal> for RoundAnswerError {
+    fn from(why: AnswerRefusal) -> Self {
+        RoundAnswerError::Refused(why)
+    }
+}
+
+impl From<StoreError> for RoundAnswerError {
+    fn from(e: StoreError) -> Self {
+        RoundAnswerError::Answer(AnswerError::Store(e))
+    }
+}
+
+/// Score and store an answer to a round's question, if the member may still answer it; a
+/// solo round's feedback shows the reference, so the question is marked seen.
+pub async fn answer_question(
+    e: &Engine,
+    a: &RoundAnswering<'_>,
+) -> Result<AnsweredInRound, RoundAnswerError> {
+    let round = a.round;
+    answer_allowed(&e.store, round, a.position, a.user_id, e.now()).await??;
+    let Some((row, _)) = e.store.round_question(round.id, a.position).await? else {
+        return Err(AnswerRefusal::NotThisQuestion.into());
+    };
+    let asked = super::practice::server_question(&e.store, &e.library, round.guild_id, row)
+        .await?
+        .ok_or(RoundAnswerError::Gone)?;
+    let answering = Answering {
+        guild_id: round.guild_id,
+        channel_id: a.channel_id,
+        user_id: a.user_id,
+        question_row: row,
+        bank: asked.bank_id(),
+        question: asked.question(),
+        corpus: asked.corpus(),
+        answer: a.answer,
+        context: AttemptContext::Mock,
+        context_ref: Some(round.id),
+        hints_used: 0,
+    };
+    let shows_reference = round.mode == Mode::Solo;
+    let scored = if shows_reference {
+        super::practice::score_record_and_show_reference(&e.store, e.clock.as_ref(), &answering)
+            .await?
+    } else {
+        score_and_record(&e.store, e.clock.as_ref(), &answering).await?
+    };
+    e.metrics.answer_scored(AttemptContext::Mock);
+    Ok(AnsweredInRound {
+        scored,
+        asked,
+        shows_reference,
+    })
 }
 
 /// Users who answered question `position` of a round.

@@ -170,49 +170,63 @@ async fn due_jobs(
             fallback = Some(now + Duration::seconds(5));
         }
     }
+    // A failed read of drops or digests is looked at again within 30 s.
+    let retry = now + Duration::seconds(30);
     match super::drops::due(e, now).await {
-        Ok(due) => {
-            for step in due {
-                let e = e.clone();
-                jobs.push(Job {
-                    key: step.key(),
-                    run: Box::pin(async move {
-                        if let Err(err) = super::drops::run(&e, step, now).await {
-                            tracing::error!(error = %err, "a daily drop step failed");
-                        }
-                    }),
-                });
-            }
-        }
+        Ok(due) => push_steps(
+            &mut jobs,
+            e,
+            due,
+            super::drops::DueDrop::key,
+            "a daily drop step failed",
+            move |e, step| async move { super::drops::run(&e, step, now).await },
+        ),
         Err(err) => {
             tracing::error!(error = %err, "cannot read the due daily drops");
-            fallback = Some(fallback.map_or(now + Duration::seconds(30), |f| {
-                f.min(now + Duration::seconds(30))
-            }));
+            fallback = Some(fallback.map_or(retry, |f| f.min(retry)));
         }
     }
     match super::digest::due(e, now).await {
-        Ok(due) => {
-            for step in due {
-                let e = e.clone();
-                jobs.push(Job {
-                    key: step.key(),
-                    run: Box::pin(async move {
-                        if let Err(err) = super::digest::run(&e, step, now).await {
-                            tracing::error!(error = %err, "a weekly digest step failed");
-                        }
-                    }),
-                });
-            }
-        }
+        Ok(due) => push_steps(
+            &mut jobs,
+            e,
+            due,
+            super::digest::DueDigest::key,
+            "a weekly digest step failed",
+            move |e, step| async move { super::digest::run(&e, step, now).await },
+        ),
         Err(err) => {
             tracing::error!(error = %err, "cannot read the due weekly digests");
-            fallback = Some(fallback.map_or(now + Duration::seconds(30), |f| {
-                f.min(now + Duration::seconds(30))
-            }));
+            fallback = Some(fallback.map_or(retry, |f| f.min(retry)));
         }
     }
     (jobs, fallback)
+}
+
+/// Queue one job per due `step` (keyed by `key`), each running `run` and logging a failure
+/// as `failed` (it is retried from its row's state at a later wake).
+fn push_steps<S, Fut>(
+    jobs: &mut Vec<Job>,
+    e: &Engine,
+    due: Vec<S>,
+    key: fn(&S) -> Due,
+    failed: &'static str,
+    run: impl Fn(Engine, S) -> Fut,
+) where
+    Fut: Future<Output = Result<(), super::StepError>> + Send + 'static,
+{
+    for step in due {
+        let key = key(&step);
+        let work = run(e.clone(), step);
+        jobs.push(Job {
+            key,
+            run: Box::pin(async move {
+                if let Err(err) = work.await {
+                    tracing::error!(error = %err, "{failed}");
+                }
+            }),
+        });
+    }
 }
 
 /// When the next step after `now` is due (from the stored deadlines, schedules and leases).

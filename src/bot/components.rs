@@ -13,9 +13,9 @@ use super::render::{self, no_mentions};
 use super::rounds::{self, Driver};
 use super::{Data, Error};
 use crate::app::rounds as round_steps;
-use crate::app::{self, Answering, review};
+use crate::app::{self, Answering, drops, practice, review};
 use crate::domain::round::AnswerRefusal;
-use crate::store::{AttemptContext, DropState, SeenSource};
+use crate::store::AttemptContext;
 
 /// Discord's limit on a text input.
 const MAX_ANSWER_CHARS: u16 = 4000;
@@ -48,7 +48,7 @@ pub async fn on_event(
         _ => Ok(()),
     };
     if let Err((error, responder)) = result {
-        crate::ops::note_outcome(super::errors::error_outcome(&error));
+        super::instrument::note_outcome(super::errors::error_outcome(&error));
         responder.ephemeral(ctx, &error.for_user()).await;
     }
     Ok(())
@@ -151,13 +151,7 @@ const GONE: &str = "That question is no longer available.";
 /// shipped bank, or the server's own): a custom id naming another server's question is
 /// refused like a missing one.
 async fn stored_question(data: &Data, guild: i64, row: i64) -> Result<Asked, Error> {
-    match data.store.question_owner(row).await? {
-        Some(None) => {}
-        Some(Some(owner)) if owner == guild => {}
-        _ => return Err(BotError::User(GONE.into())),
-    }
-    data.library
-        .question(&data.store, row)
+    practice::server_question(&data.engine.store, &data.engine.library, guild, row)
         .await?
         .ok_or_else(|| BotError::User(GONE.into()))
 }
@@ -171,7 +165,7 @@ async fn own_round(
     channel: serenity::ChannelId,
     round_id: i64,
 ) -> Result<crate::store::RoundRow, Error> {
-    let round = data.store.round(round_id).await?;
+    let round = data.engine.store.round(round_id).await?;
     let channel = i64::try_from(channel.get()).unwrap_or(-1);
     if round.guild_id != guild || round.channel_id != channel {
         return Err(BotError::User(NOT_HERE.into()));
@@ -179,28 +173,12 @@ async fn own_round(
     Ok(round)
 }
 
-/// The drop a custom id names, if its schedule is this server's.
-async fn own_drop(data: &Data, guild: i64, drop_id: i64) -> Result<crate::store::DropRow, Error> {
-    let drop = data.store.drop_by_id(drop_id).await?;
-    match data.store.schedule_by_id(drop.schedule_id).await? {
-        Some(s) if s.guild_id == guild => Ok(drop),
-        _ => Err(BotError::User(NOT_HERE.into())),
+/// The member a click or form comes from, in server `guild`.
+fn practice_member(guild: i64, u: serenity::UserId) -> review::Member {
+    review::Member {
+        guild_id: guild,
+        user_id: user_id(u),
     }
-}
-
-const OPEN_ELSEWHERE: &str = "This question is in a daily drop or a mock round that is open in this server, so it cannot be practised until its reveal. Try another one with `/question`.";
-
-/// Refuse a `/question` button for a question an open drop or round of this server is asking.
-async fn refuse_if_competing(data: &Data, guild: i64, row: i64) -> Result<(), Error> {
-    if data
-        .store
-        .open_competitive_questions(guild)
-        .await?
-        .contains(&row)
-    {
-        return Err(BotError::User(OPEN_ELSEWHERE.into()));
-    }
-    Ok(())
 }
 
 fn user_id(u: serenity::UserId) -> i64 {
@@ -228,8 +206,9 @@ async fn on_component(
     match (parts.next(), parts.next()) {
         (Some("q"), Some("answer")) => {
             let row = parse_id(parts.next())?;
-            stored_question(data, guild_of(c.guild_id)?, row).await?;
-            refuse_if_competing(data, guild_of(c.guild_id)?, row).await?;
+            let guild = guild_of(c.guild_id)?;
+            stored_question(data, guild, row).await?;
+            practice::ensure_practisable(&data.engine.store, guild, row).await?;
             if !data.cooldown_ok(user, "answer") {
                 return slow_down(ctx, c).await;
             }
@@ -241,7 +220,7 @@ async fn on_component(
             let row = parse_id(parts.next())?;
             let guild = guild_of(c.guild_id)?;
             stored_question(data, guild, row).await?;
-            refuse_if_competing(data, guild, row).await?;
+            practice::ensure_practisable(&data.engine.store, guild, row).await?;
             if !data.cooldown_ok(user, "answer") {
                 return slow_down(ctx, c).await;
             }
@@ -253,33 +232,14 @@ async fn on_component(
             if !data.cooldown_ok(user, "hint") {
                 return slow_down(ctx, c).await;
             }
-            let asked = stored_question(data, guild_of(c.guild_id)?, row).await?;
-            let q = asked.question();
-            if q.hints.is_empty() {
-                return reply(
-                    ctx,
-                    c,
-                    CreateInteractionResponseMessage::new().content("This question has no hints."),
-                )
-                .await;
-            }
             let guild = guild_of(c.guild_id)?;
-            refuse_if_competing(data, guild, row).await?;
-            let max = u32::try_from(q.hints.len()).unwrap_or(3);
-            // Charged per member and question, whichever message the hint was taken on.
-            let used = data
-                .store
-                .take_hint(guild, user_id(c.user.id), row, max)
-                .await?;
-            let hint = q
-                .hints
-                .get(usize::try_from(used).unwrap_or(1).saturating_sub(1))
-                .cloned()
-                .unwrap_or_default();
+            let asked = stored_question(data, guild, row).await?;
+            let me = practice_member(guild, c.user.id);
+            let practice::Hint { used, max, text } =
+                practice::take_hint(&data.engine.store, me, row, asked.question()).await?;
             let text = format!(
-                "**Hint {used}/{max}** (each hint costs {}% of this question's score)\n{}",
+                "**Hint {used}/{max}** (each hint costs {}% of this question's score)\n{text}",
                 render::HINT_PENALTY_PERCENT,
-                hint
             );
             reply(
                 ctx,
@@ -292,19 +252,14 @@ async fn on_component(
             let row = parse_id(parts.next())?;
             let guild = guild_of(c.guild_id)?;
             let asked = stored_question(data, guild, row).await?;
-            refuse_if_competing(data, guild, row).await?;
             let q = asked.question();
-            // Seeing the reference: this member's round and drop answers to it stop counting
-            // for the cooling-off period.
-            data.store
-                .mark_seen(
-                    guild,
-                    user_id(c.user.id),
-                    row,
-                    SeenSource::Skip,
-                    data.engine.now(),
-                )
-                .await?;
+            practice::skip(
+                &data.engine.store,
+                practice_member(guild, c.user.id),
+                row,
+                data.engine.now(),
+            )
+            .await?;
             let text = format!(
                 "Skipped. Reference answer:\n{}",
                 render::truncate(&q.reference, 1900)
@@ -344,9 +299,14 @@ async fn on_component(
             }
             let me = user_id(c.user.id);
             let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
-            let allowed =
-                round_steps::answer_allowed(&data.store, &round, position, me, data.engine.now())
-                    .await?;
+            let allowed = round_steps::answer_allowed(
+                &data.engine.store,
+                &round,
+                position,
+                me,
+                data.engine.now(),
+            )
+            .await?;
             if let Err(why) = allowed {
                 return reply(
                     ctx,
@@ -369,20 +329,13 @@ async fn on_component(
             if !data.cooldown_ok(user, "answer") {
                 return slow_down(ctx, c).await;
             }
-            let drop = own_drop(data, guild_of(c.guild_id)?, drop_id).await?;
-            if drop.state != DropState::Posted
-                || drop
-                    .closes_ms
-                    .is_some_and(|c| data.engine.now().timestamp_millis() >= c)
-            {
-                return reply(
-                    ctx,
-                    c,
-                    CreateInteractionResponseMessage::new()
-                        .content("This daily question has closed; the reveal shows the answers."),
-                )
-                .await;
-            }
+            drops::open_for_answers(
+                &data.engine.store,
+                guild_of(c.guild_id)?,
+                drop_id,
+                data.engine.now(),
+            )
+            .await?;
             c.create_response(
                 &ctx.http,
                 answer_modal(format!("d:modal:{drop_id}"), "Daily question"),
@@ -407,9 +360,9 @@ async fn on_component(
 /// Score and record through the one use case; count it; a second round answer is refused
 /// politely.
 async fn record(data: &Data, answering: &Answering<'_>) -> Result<app::Scored, Error> {
-    match app::score_and_record(&data.store, data.engine.clock.as_ref(), answering).await {
+    match app::score_and_record(&data.engine.store, data.engine.clock.as_ref(), answering).await {
         Ok(scored) => {
-            data.metrics.answer_scored(answering.context);
+            data.engine.metrics.answer_scored(answering.context);
             Ok(scored)
         }
         Err(app::AnswerError::AlreadyAnswered) if answering.context == AttemptContext::Daily => {
@@ -473,44 +426,40 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         .member
         .as_ref()
         .map_or_else(|| m.user.name.clone(), |mem| mem.display_name().to_string());
-    data.store.upsert_member(guild, me, &name, now).await?;
+    data.engine
+        .store
+        .upsert_member(guild, me, &name, now)
+        .await?;
     let channel_id = i64::try_from(m.channel_id.get()).ok();
     match (kind, row_or_round) {
         (Some("q"), Some("modal")) => {
             let row = parse_id(extra)?;
-            let message = parse_id(parts.next())?;
-            let _ = message; // hints are charged per member and question, not per message
+            // Hints are charged per member and question, not per message.
+            let _message = parse_id(parts.next())?;
             let asked = stored_question(data, guild, row).await?;
-            refuse_if_competing(data, guild, row).await?;
-            let q = asked.question();
-            let hints = data.store.hints_used(guild, me, row).await?;
-            let scored = record(
-                data,
-                &Answering {
-                    guild_id: guild,
+            let practised = practice::answer(
+                &data.engine.store,
+                data.engine.clock.as_ref(),
+                &practice::PracticeAnswer {
+                    member: practice_member(guild, m.user.id),
                     channel_id,
-                    user_id: me,
-                    question_row: row,
-                    bank: asked.bank_id(),
-                    question: q,
-                    corpus: asked.corpus(),
+                    row,
+                    asked: &asked,
                     answer: &answer,
-                    // Practice: it feeds stats and reviews, never boards.
-                    context: AttemptContext::Practice,
-                    context_ref: None,
-                    hints_used: hints,
                 },
             )
-            .await?;
-            // The feedback shows the reference.
-            data.store
-                .mark_seen(guild, me, row, SeenSource::Feedback, now)
-                .await?;
+            .await
+            .map_err(|e| match e {
+                practice::PracticeAnswerError::Refused(e) => e.into(),
+                practice::PracticeAnswerError::Answer(e) => answer_error(e),
+            })?;
+            data.engine.metrics.answer_scored(AttemptContext::Practice);
+            let scored = practised.scored;
             let embed = render::assessment_embed(
-                q,
+                asked.question(),
                 &scored.assessment,
                 scored.total,
-                hints,
+                practised.hints_used,
                 Some(
                     "Practice: this feeds your stats, not the leaderboard (daily drops and mock rounds do).",
                 ),
@@ -520,11 +469,11 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
         (Some("r"), Some("modal")) => {
             let row = parse_id(extra)?;
             let asked = stored_question(data, guild, row).await?;
-            refuse_if_competing(data, guild, row).await?;
+            practice::ensure_practisable(&data.engine.store, guild, row).await?;
             let q = asked.question();
-            let hints = data.store.hints_used(guild, me, row).await?;
+            let hints = data.engine.store.hints_used(guild, me, row).await?;
             let scored = review::answer_review(
-                &data.store,
+                &data.engine.store,
                 data.engine.clock.as_ref(),
                 &review::Reviewing {
                     member: review::Member {
@@ -542,11 +491,7 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             )
             .await
             .map_err(answer_error)?;
-            data.metrics.answer_scored(AttemptContext::Review);
-            // The feedback shows the reference.
-            data.store
-                .mark_seen(guild, me, row, SeenSource::Feedback, now)
-                .await?;
+            data.engine.metrics.answer_scored(AttemptContext::Review);
             let footer = format!(
                 "Review ({}): {}. Practice: not on the leaderboard. `/review next` for the next one.",
                 scored.learned.scheduled.grade.as_str(),
@@ -560,44 +505,29 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
             let round_id = parse_id(extra)?;
             let position = parse_id(parts.next())?;
             let round = own_round(data, guild, m.channel_id, round_id).await?;
-            if let Err(why) =
-                round_steps::answer_allowed(&data.store, &round, position, me, now).await?
-            {
-                return Err(BotError::User(why.to_string()));
-            }
-            let Some((row, _)) = data.store.round_question(round_id, position).await? else {
-                return Err(BotError::User(AnswerRefusal::NotThisQuestion.to_string()));
-            };
-            let asked = stored_question(data, guild, row).await?;
-            let q = asked.question();
-            let scored = record(
-                data,
-                &Answering {
-                    guild_id: guild,
-                    channel_id,
+            let answered = round_steps::answer_question(
+                &data.engine,
+                &round_steps::RoundAnswering {
+                    round: &round,
+                    position,
                     user_id: me,
-                    question_row: row,
-                    bank: asked.bank_id(),
-                    question: q,
-                    corpus: asked.corpus(),
+                    channel_id,
                     answer: &answer,
-                    context: AttemptContext::Mock,
-                    context_ref: Some(round_id),
-                    hints_used: 0,
                 },
             )
-            .await?;
-            let solo = round.mode == crate::domain::round::Mode::Solo;
-            let note = counting_note(&scored).map_or(String::new(), |n| format!("\n{n}"));
-            let reply = if solo {
-                // Solo feedback carries the reference at once.
-                data.store
-                    .mark_seen(guild, me, row, SeenSource::Feedback, now)
-                    .await?;
+            .await
+            .map_err(|e| match e {
+                round_steps::RoundAnswerError::Refused(why) => BotError::User(why.to_string()),
+                round_steps::RoundAnswerError::Gone => BotError::User(GONE.into()),
+                round_steps::RoundAnswerError::Answer(e) => answer_error(e),
+            })?;
+            let scored = &answered.scored;
+            let note = counting_note(scored).map_or(String::new(), |n| format!("\n{n}"));
+            let reply = if answered.shows_reference {
                 EditInteractionResponse::new()
                     .content(format!("Answer #{} stored.{note}", scored.attempt_id))
                     .embed(render::assessment_embed(
-                        q,
+                        answered.asked.question(),
                         &scored.assessment,
                         scored.total,
                         0,
@@ -617,22 +547,20 @@ async fn on_modal(ctx: &SerenityContext, data: &Data, m: &ModalInteraction) -> R
                 tracing::error!(round = round_id, error = %e, "cannot advance a round");
             }
             rounds::refresh_answered(&driver, round_id, position);
-            data.wake.notify_one();
+            data.engine.wake.notify_one();
         }
         (Some("d"), Some("modal")) => {
             let drop_id = parse_id(extra)?;
-            let drop = own_drop(data, guild, drop_id).await?;
-            if drop.state != DropState::Posted
-                || drop.closes_ms.is_some_and(|c| now.timestamp_millis() >= c)
-            {
-                return Err(BotError::User(
-                    "This daily question closed before your answer arrived, so it was not counted."
-                        .into(),
-                ));
-            }
-            let row = drop
-                .question_id
-                .ok_or_else(|| BotError::User("This daily question is not ready.".into()))?;
+            let open = drops::open_for_answers(&data.engine.store, guild, drop_id, now)
+                .await
+                .map_err(|e| match e {
+                    drops::DropRefusal::Closed => BotError::User(
+                        "This daily question closed before your answer arrived, so it was not counted."
+                            .into(),
+                    ),
+                    other => other.into(),
+                })?;
+            let row = open.question_row;
             let asked = stored_question(data, guild, row).await?;
             let q = asked.question();
             let scored = record(

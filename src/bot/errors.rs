@@ -37,6 +37,34 @@ impl From<crate::app::StepError> for BotError {
     }
 }
 
+/// A use case's refusal is the user's to read; its store errors stay internal.
+impl From<crate::app::practice::PracticeError> for BotError {
+    fn from(e: crate::app::practice::PracticeError) -> Self {
+        match e {
+            crate::app::practice::PracticeError::Store(e) => BotError::Store(e),
+            refused => BotError::User(refused.to_string()),
+        }
+    }
+}
+
+impl From<crate::app::rounds::DrawError> for BotError {
+    fn from(e: crate::app::rounds::DrawError) -> Self {
+        match e {
+            crate::app::rounds::DrawError::Store(e) => BotError::Store(e),
+            refused => BotError::User(refused.to_string()),
+        }
+    }
+}
+
+impl From<crate::app::drops::DropRefusal> for BotError {
+    fn from(e: crate::app::drops::DropRefusal) -> Self {
+        match e {
+            crate::app::drops::DropRefusal::Store(e) => BotError::Store(e),
+            refused => BotError::User(refused.to_string()),
+        }
+    }
+}
+
 pub fn user(message: impl Into<String>) -> BotError {
     BotError::User(message.into())
 }
@@ -107,7 +135,7 @@ pub fn framework_error_outcome<U>(
 }
 
 pub async fn on_error(error: poise::FrameworkError<'_, Data, BotError>) {
-    crate::ops::note_outcome(framework_error_outcome(&error));
+    super::instrument::note_outcome(framework_error_outcome(&error));
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
             let text = error.for_user();

@@ -8,6 +8,7 @@ pub mod commands;
 mod components;
 pub mod errors;
 pub mod in_flight;
+pub mod instrument;
 pub mod invite;
 pub mod library;
 pub mod outbound;
@@ -23,7 +24,7 @@ use chrono::Utc;
 use poise::serenity_prelude as serenity;
 use tokio::sync::{Notify, watch};
 
-use crate::config::{BotConfig, Sharding, Timings};
+use crate::config::{BotConfig, Sharding};
 use crate::domain::bank::{BUILTIN_BANKS, Bank, SHIPPED_BANK_TOML, SHIPPED_BUILTIN};
 use crate::store::Store;
 pub use errors::{BotError, Error};
@@ -33,19 +34,16 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 
 /// Shared by every command and event.
 pub struct Data {
-    pub store: Store,
-    pub library: Arc<Library>,
-    pub timings: Timings,
     /// Last Answer/Hint click per (member, kind), to stop button spam.
     cooldowns: Cooldowns,
-    /// Wakes the round timer when a deadline changes.
-    pub wake: Arc<Notify>,
-    pub metrics: crate::ops::Metrics,
     /// Interactions and timer steps under way, waited for at shutdown.
     pub in_flight: in_flight::InFlight,
     /// "Answered" edits of round questions, coalesced.
     pub edits: rounds::AnsweredEdits,
-    /// The timed use cases' ports: the store, the banks, the wall clock, serenity outbound.
+    /// `/stats` charts: drawn off the async workers, kept per member until they change.
+    pub charts: crate::app::coaching::Charts,
+    /// The use cases' ports and settings (the store, the banks, the clock, serenity outbound,
+    /// the timings, the timer's wake, the metrics): the one copy of each.
     pub engine: crate::app::Engine,
 }
 
@@ -161,14 +159,42 @@ impl BotHandle {
 
     /// What the /metrics and /healthz endpoints read.
     pub fn ops_state(&self, store: Store) -> crate::ops::OpsState {
-        let client = self.client_task.abort_handle();
-        crate::ops::OpsState::new(
-            self.metrics.clone(),
-            store,
-            self.shard_manager.clone(),
-            client,
-            self.readiness.clone(),
-        )
+        let gateway = Arc::new(GatewayShards {
+            manager: self.shard_manager.clone(),
+            client: self.client_task.abort_handle(),
+        });
+        crate::ops::OpsState::new(self.metrics.clone(), store, gateway, self.readiness.clone())
+    }
+}
+
+/// serenity's shard runners, as the ops endpoints see them.
+struct GatewayShards {
+    manager: Arc<serenity::ShardManager>,
+    /// The Discord client's task. After a fatal gateway error serenity leaves its shard's last
+    /// stage ("connected") in place, so the task tells whether anything still runs.
+    client: tokio::task::AbortHandle,
+}
+
+impl crate::ops::Gateway for GatewayShards {
+    fn shards(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<crate::ops::Shard>> + Send + '_>>
+    {
+        Box::pin(async move {
+            if self.client.is_finished() {
+                return Vec::new();
+            }
+            let runners = self.manager.runners.lock().await;
+            runners
+                .iter()
+                .map(|(id, info)| crate::ops::Shard {
+                    id: id.0,
+                    connected: info.stage == serenity::ConnectionStage::Connected,
+                    stage: info.stage.to_string(),
+                    latency: info.latency,
+                })
+                .collect()
+        })
     }
 }
 
@@ -300,25 +326,21 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                     return Err(BotError::Other(anyhow::anyhow!(why)));
                 }
                 let engine = crate::app::Engine {
-                    store: store.clone(),
-                    library: library.clone(),
+                    store,
+                    library,
                     clock: Arc::new(crate::app::SystemClock),
                     outbound: Arc::new(outbound::SerenityOutbound {
                         http: ctx.http.clone(),
                     }),
                     timings,
-                    wake: wake.clone(),
-                    metrics: data_metrics.clone(),
-                };
-                let data = Data {
-                    store,
-                    library,
-                    timings,
-                    cooldowns: Cooldowns::new(timings.button_cooldown),
                     wake,
                     metrics: data_metrics,
+                };
+                let data = Data {
+                    cooldowns: Cooldowns::new(timings.button_cooldown),
                     in_flight: data_in_flight,
                     edits: rounds::AnsweredEdits::default(),
+                    charts: crate::app::coaching::Charts::default(),
                     engine,
                 };
                 // Other processes (the other shards) add and abandon work this timer is not
@@ -334,7 +356,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
     let mut client =
         serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::non_privileged())
             .framework(in_flight::Tracked {
-                inner: metrics.instrument(framework),
+                inner: instrument::instrument(&metrics, framework),
                 in_flight: in_flight.clone(),
             })
             .await

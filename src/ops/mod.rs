@@ -5,6 +5,6 @@ pub mod metrics;
 mod readiness;
 mod server;
 
-pub use metrics::{DropOutcome, Metrics, Outcome, note_outcome};
+pub use metrics::{DropOutcome, Metrics, Outcome};
 pub use readiness::{FrameworkStage, Readiness};
-pub use server::{OpsError, OpsListener, OpsServer, OpsState, bind};
+pub use server::{Gateway, OpsError, OpsListener, OpsServer, OpsState, Shard, bind};

@@ -2,7 +2,9 @@
 //! `GET /healthz` (200 "ok" when the gateway is connected and the database answers, else 503
 //! with the reasons).
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,9 +12,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use poise::serenity_prelude as serenity;
-use serenity::all::ConnectionStage;
-use tokio::task::AbortHandle;
 
 use super::metrics::{CONTENT_TYPE, Metrics};
 use crate::store::Store;
@@ -30,15 +29,30 @@ pub enum OpsError {
     },
 }
 
+/// One gateway shard, as the Discord adapter reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shard {
+    pub id: u32,
+    pub connected: bool,
+    /// Its connection stage in words ("connected", "resuming"), for the health check.
+    pub stage: String,
+    /// The last heartbeat's round trip, once there was one.
+    pub latency: Option<Duration>,
+}
+
+/// The gateway's shards as the Discord adapter knows them: the port through which the
+/// endpoints see the gateway without depending on the adapter.
+pub trait Gateway: Send + Sync {
+    /// Every running shard, by id; none when the client has stopped.
+    fn shards(&self) -> Pin<Box<dyn Future<Output = Vec<Shard>> + Send + '_>>;
+}
+
 /// What the endpoints read: the bot's metrics, its database and its gateway shards.
 #[derive(Clone)]
 pub struct OpsState {
     metrics: Metrics,
     store: Store,
-    shards: Arc<serenity::ShardManager>,
-    /// The Discord client's task. After a fatal gateway error serenity leaves its shard's last
-    /// stage ("connected") in place, so the task tells whether anything still runs.
-    client: AbortHandle,
+    gateway: Arc<dyn Gateway>,
     readiness: super::Readiness,
 }
 
@@ -46,30 +60,20 @@ impl OpsState {
     pub fn new(
         metrics: Metrics,
         store: Store,
-        shards: Arc<serenity::ShardManager>,
-        client: AbortHandle,
+        gateway: Arc<dyn Gateway>,
         readiness: super::Readiness,
     ) -> OpsState {
         OpsState {
             metrics,
             store,
-            shards,
-            client,
+            gateway,
             readiness,
         }
     }
 
-    /// (shard id, stage, heartbeat latency) of every running shard.
-    async fn shards(&self) -> Vec<(u32, ConnectionStage, Option<Duration>)> {
-        if self.client.is_finished() {
-            return Vec::new();
-        }
-        let runners = self.shards.runners.lock().await;
-        let mut shards: Vec<_> = runners
-            .iter()
-            .map(|(id, info)| (id.0, info.stage, info.latency))
-            .collect();
-        shards.sort_by_key(|s| s.0);
+    async fn shards(&self) -> Vec<Shard> {
+        let mut shards = self.gateway.shards().await;
+        shards.sort_by_key(|s| s.id);
         shards
     }
 
@@ -84,7 +88,7 @@ impl OpsState {
             .shards()
             .await
             .into_iter()
-            .map(|(id, stage, latency)| (id, stage == ConnectionStage::Connected, latency))
+            .map(|s| (s.id, s.connected, s.latency))
             .collect();
         self.metrics.set_shards(&shards);
     }
@@ -96,10 +100,8 @@ impl OpsState {
         if shards.is_empty() {
             problems.push("gateway: not connected (no shard running)".to_string());
         }
-        for (id, stage, _) in shards {
-            if stage != ConnectionStage::Connected {
-                problems.push(format!("gateway: shard {id} is {stage}"));
-            }
+        for s in shards.iter().filter(|s| !s.connected) {
+            problems.push(format!("gateway: shard {} is {}", s.id, s.stage));
         }
         problems.extend(self.readiness.problems());
         match tokio::time::timeout(DATABASE_TIMEOUT, self.store.ping()).await {

@@ -748,14 +748,7 @@ async fn leaderboard_pages_and_stats() {
     let text = page2["data"]["embeds"][0]["description"].as_str().unwrap();
     assert!(text.starts_with("**11.** player-4"), "{text}");
 
-    let stats = w
-        .command(
-            ADMIN,
-            "stats",
-            json!([{ "name": "member", "type": 6, "value": M1.to_string() }]),
-        )
-        .await;
-    assert_eq!(flags(&stats) & 64, 64);
+    let (stats, _) = stats_of(&w, ADMIN, M1).await;
     let s = stats.to_string();
     assert!(s.contains("42/100") && s.contains("#16 of 16"), "{s}");
     // The concept missed, with the question that teaches it.
@@ -765,7 +758,7 @@ async fn leaderboard_pages_and_stats() {
     );
     // The progress chart: a PNG attached to the reply and shown in its embed.
     assert_eq!(
-        stats["data"]["embeds"][0]["image"]["url"], "attachment://progress.png",
+        stats["embeds"][0]["image"]["url"], "attachment://progress.png",
         "{s}"
     );
     let callback = w
@@ -773,8 +766,8 @@ async fn leaderboard_pages_and_stats() {
         .calls()
         .into_iter()
         .rev()
-        .find(|c| c.path.contains("/callback") && !c.files.is_empty())
-        .expect("a callback with a file");
+        .find(|c| !c.files.is_empty())
+        .expect("a call with a file");
     let (name, png) = &callback.files[0];
     assert_eq!(name, "progress.png");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
@@ -785,6 +778,104 @@ async fn leaderboard_pages_and_stats() {
         (reader.info().width, reader.info().height),
         (interview_bot::chart::WIDTH, interview_bot::chart::HEIGHT)
     );
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// `/stats` for `member` asked by `user`: the reply as the member finally sees it (the chart
+/// added once drawn), and whether the chart came in the first response already.
+async fn stats_of(w: &World, user: u64, member: u64) -> (Value, bool) {
+    let i = w
+        .fake
+        .slash_command(
+            user,
+            CHANNEL,
+            "stats",
+            json!([{ "name": "member", "type": 6, "value": member.to_string() }]),
+        )
+        .await;
+    let first = i.response(&w.fake, WAIT).await.expect("a reply to /stats");
+    assert_eq!(
+        first["type"], 4,
+        "the numbers at once, not a deferral: {first}"
+    );
+    assert_eq!(flags(&first) & 64, 64, "private");
+    let charted = |m: &Value| m["embeds"][0]["image"]["url"] == "attachment://progress.png";
+    if charted(&first["data"]) {
+        return (first["data"].clone(), true);
+    }
+    assert!(
+        first["data"]["embeds"][0]["image"].is_null(),
+        "no chart yet: {first}"
+    );
+    let done = i
+        .wait_original(&w.fake, WAIT, charted)
+        .await
+        .expect("the chart is added to the same reply once drawn");
+    (done, false)
+}
+
+#[tokio::test]
+async fn stats_answers_at_once_and_keeps_the_chart_until_the_next_scored_answer() {
+    let w = World::new(1).await;
+    let store = w.store().await;
+    let content = bot::load_content(&store).await.unwrap();
+    let q = &content.bank.questions[0];
+    let row = content.row_of(q).unwrap();
+    let now = Utc::now();
+    store
+        .upsert_member(GUILD as i64, M0 as i64, "member-0", now)
+        .await
+        .unwrap();
+    let attempt = |score: u8| NewAttempt {
+        guild_id: GUILD as i64,
+        channel_id: Some(CHANNEL as i64),
+        user_id: M0 as i64,
+        question_id: row,
+        topic: &q.topic,
+        context: AttemptContext::Practice,
+        context_ref: None,
+        answer: "seeded",
+        score,
+        covered: vec![],
+        missed: vec![],
+        hints_used: 0,
+        submitted_at: now,
+        local_date: now.date_naive(),
+    };
+    store.record_attempt(&attempt(40), false).await.unwrap();
+    let bot = w.start_bot().await;
+    let png_calls = || {
+        w.fake
+            .calls()
+            .iter()
+            .filter(|c| !c.files.is_empty())
+            .count()
+    };
+
+    // First /stats: the numbers first, then the chart added to that reply.
+    let (first, cached) = stats_of(&w, M0, M0).await;
+    assert!(!cached, "nothing drawn yet");
+    assert!(first.to_string().contains("40/100"), "{first}");
+    assert_eq!(png_calls(), 1);
+    // Again: the kept chart comes within the first response.
+    let (again, cached) = stats_of(&w, M0, M0).await;
+    assert!(cached, "the chart is kept: {again}");
+    assert_eq!(png_calls(), 2, "sent with the reply");
+    // Another member asking for the same member's statistics gets the same kept chart.
+    let (_, cached) = stats_of(&w, ADMIN, M0).await;
+    assert!(cached);
+
+    // A scored answer changes what the chart draws: it is drawn again, after the numbers.
+    store.record_attempt(&attempt(90), false).await.unwrap();
+    let (after, cached) = stats_of(&w, M0, M0).await;
+    assert!(!cached, "a new answer makes the kept chart stale");
+    assert!(
+        after.to_string().contains("65/100"),
+        "the new average: {after}"
+    );
+    let (_, cached) = stats_of(&w, M0, M0).await;
+    assert!(cached);
     w.assert_clean();
     bot.stop().await;
 }

@@ -46,8 +46,9 @@ pub async fn chosen_bank(
     guild: i64,
     typed: Option<&str>,
 ) -> Result<Arc<Content>, Error> {
-    data.library
-        .for_server(&data.store, guild, typed)
+    data.engine
+        .library
+        .for_server(&data.engine.store, guild, typed)
         .await?
         .ok_or_else(|| {
             user(format!(
@@ -66,13 +67,14 @@ pub async fn autocomplete_bank(
     let partial = partial.to_lowercase();
     let data = ctx.data();
     let mut banks: Vec<(String, String)> = data
+        .engine
         .library
         .builtins()
         .iter()
         .map(|c| (c.bank.meta.id.clone(), c.bank.meta.name.clone()))
         .collect();
     if let Ok(guild) = guild_of(ctx) {
-        match data.store.server_banks(guild).await {
+        match data.engine.store.server_banks(guild).await {
             Ok(own) => banks.extend(own.into_iter().map(|b| (b.slug, b.name))),
             Err(e) => tracing::warn!(error = %e, "cannot list banks for autocomplete"),
         }
@@ -131,7 +133,7 @@ async fn import(
     };
     let data = ctx.data();
     let meta = &bank.meta;
-    if data.library.builtin(&meta.id).is_some() {
+    if data.engine.library.builtin(&meta.id).is_some() {
         return Err(user(format!(
             "{} is a built-in bank's id. Give your bank another `bank.id`; nothing changed.",
             code(&meta.id)
@@ -143,7 +145,7 @@ async fn import(
             bank.questions.len()
         )));
     }
-    let existing = data.store.server_banks(guild).await?;
+    let existing = data.engine.store.server_banks(guild).await?;
     let replaces = existing.iter().find(|b| b.slug == meta.id);
     if replaces.is_none() && existing.len() >= MAX_SERVER_BANKS {
         return Err(user(format!(
@@ -171,7 +173,8 @@ async fn import(
         )
         .await;
     }
-    data.store
+    data.engine
+        .store
         .store_bank(
             Some(guild),
             &bank,
@@ -262,7 +265,7 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
     let guild = guild_of(ctx)?;
     let data = ctx.data();
     let mut body = String::from("**Built in**\n");
-    for builtin in data.library.builtins() {
+    for builtin in data.engine.library.builtins() {
         let bank = &builtin.bank;
         body.push_str(&format!(
             "{} — {} · level {} · {} questions{}\n",
@@ -270,14 +273,14 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
             escape(&bank.meta.name),
             escape(&bank.meta.level),
             bank.questions.len(),
-            if Arc::ptr_eq(builtin, data.library.shipped()) {
+            if Arc::ptr_eq(builtin, data.engine.library.shipped()) {
                 " · the default"
             } else {
                 ""
             }
         ));
     }
-    let own = data.store.server_banks(guild).await?;
+    let own = data.engine.store.server_banks(guild).await?;
     body.push_str("\n**This server's**\n");
     if own.is_empty() {
         body.push_str("None yet. Anyone with Manage Server can add one with `/bank import`.");
@@ -322,7 +325,7 @@ async fn export(
     let guild = require_manage_server(ctx, "Exporting a bank")?;
     let data = ctx.data();
     let content = chosen_bank(data, guild, Some(&bank)).await?;
-    let source = match data.store.bank_version(content.stored.id).await? {
+    let source = match data.engine.store.bank_version(content.stored.id).await? {
         Some(v) => v.source,
         None => return Err(StoreError::NotFound(format!("bank {bank}")).into()),
     };
@@ -359,10 +362,10 @@ async fn remove(
     let guild = require_manage_server(ctx, "Removing a bank")?;
     let data = ctx.data();
     let slug = bank.trim();
-    if data.library.builtin(slug).is_some() {
+    if data.engine.library.builtin(slug).is_some() {
         return Err(user("Built-in banks cannot be removed."));
     }
-    match data.store.remove_bank(guild, slug).await? {
+    match data.engine.store.remove_bank(guild, slug).await? {
         BankRemoval::Removed => {
             tracing::info!(guild, bank = %slug, "bank removed");
             say(

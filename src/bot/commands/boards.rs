@@ -8,10 +8,11 @@ use serenity::all::{
     CreateInteractionResponseMessage,
 };
 
+use super::super::outbound::with_retries;
 use super::super::render::{COLOR, escape, fit_lines, no_mentions, truncate};
 use super::super::{Context, Data, Error, errors::user};
 use super::{autocomplete_topic, resolve_topic, server_topics, sid};
-use crate::app::coaching::{chart_png, member_coaching, weakness_line};
+use crate::app::coaching::{member_coaching, weakness_line};
 use crate::domain::period::{Period, window};
 use crate::store::BoardQuery;
 
@@ -77,7 +78,7 @@ async fn board_page(
     teams: bool,
     page: u32,
 ) -> Result<(CreateEmbed, Vec<CreateActionRow>), Error> {
-    let tz = data.store.server_timezone(guild).await?;
+    let tz = data.engine.store.server_timezone(guild).await?;
     let q = BoardQuery {
         guild_id: guild,
         window: window(period.period(), Utc::now(), tz),
@@ -86,7 +87,7 @@ async fn board_page(
         page_size: PAGE_SIZE,
     };
     let (lines, pages) = if teams {
-        let p = data.store.team_board(&q).await?;
+        let p = data.engine.store.team_board(&q).await?;
         let lines: Vec<String> = p
             .rows
             .iter()
@@ -103,7 +104,7 @@ async fn board_page(
             .collect();
         (lines, p.pages())
     } else {
-        let p = data.store.leaderboard(&q).await?;
+        let p = data.engine.store.leaderboard(&q).await?;
         let lines: Vec<String> = p
             .rows
             .iter()
@@ -251,7 +252,13 @@ pub async fn stats(
         .ok_or_else(|| user("Statistics belong to a server."))?
         .get());
     let who = member.as_ref().unwrap_or_else(|| ctx.author());
-    let coaching = member_coaching(&ctx.data().store, guild, sid(who.id.get()), Utc::now()).await?;
+    let coaching = member_coaching(
+        &ctx.data().engine.store,
+        guild,
+        sid(who.id.get()),
+        ctx.data().engine.now(),
+    )
+    .await?;
     let s = &coaching.stats;
     let name = escape(&who.name);
     let mut embed = CreateEmbed::new()
@@ -325,20 +332,37 @@ pub async fn stats(
             embed = embed.field("Moderator changes", fit_lines(&lines, 1024), false);
         }
     }
-    let mut reply = CreateReply::default()
+    let reply = CreateReply::default()
         .ephemeral(true)
         .allowed_mentions(no_mentions());
-    // Drawing takes a few milliseconds of CPU: off the async workers.
-    let (progress, plain_name) = (coaching.progress.clone(), who.name.clone());
-    match tokio::task::spawn_blocking(move || chart_png(&progress, &plain_name)).await {
-        Ok(Ok(png)) => {
-            embed = embed.image(format!("attachment://{CHART_FILE}"));
-            reply = reply.attachment(CreateAttachment::bytes(png, CHART_FILE));
-        }
-        Ok(Err(err)) => tracing::warn!(error = %err, "cannot draw the stats chart"),
-        Err(err) => tracing::warn!(error = %err, "the stats chart task failed"),
+    let charts = &ctx.data().charts;
+    let (progress, plain_name) = (&coaching.progress, who.name.as_str());
+    let with_chart = |embed: CreateEmbed, png: &[u8]| {
+        CreateReply::default()
+            .embed(embed.image(format!("attachment://{CHART_FILE}")))
+            .attachment(CreateAttachment::bytes(png.to_vec(), CHART_FILE))
+            .allowed_mentions(no_mentions())
+    };
+    // A chart drawn since the member's last scored answer comes in the same reply.
+    if let Some(png) = charts.cached(guild, sid(who.id.get()), progress, plain_name) {
+        ctx.send(with_chart(embed, &png).ephemeral(true)).await?;
+        return Ok(());
     }
-    ctx.send(reply.embed(embed)).await?;
+    // Otherwise the numbers go out at once and the chart is added to the same reply when drawn
+    // (off the async workers, a few at a time).
+    let sent = ctx.send(reply.embed(embed.clone())).await?;
+    match charts
+        .chart(guild, sid(who.id.get()), progress, plain_name)
+        .await
+    {
+        Ok(png) => {
+            let edit = with_chart(embed, &png);
+            if let Err(err) = with_retries("stats chart", || sent.edit(ctx, edit.clone())).await {
+                tracing::warn!(error = %err, "cannot add the chart to a /stats reply");
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "cannot draw the stats chart"),
+    }
     Ok(())
 }
 

@@ -114,7 +114,7 @@ async fn set(
             "No question of that bank matches that topic and difficulty, so the drop would have nothing to post. Try fewer filters; nothing was saved.",
         ));
     }
-    let cooling_off = ctx.data().store.cooling_off();
+    let cooling_off = ctx.data().engine.store.cooling_off();
     let needed = crate::app::drops::drops_within(weekdays, cooling_off);
     let warning = (pool < needed).then(|| {
         format!(
@@ -125,12 +125,13 @@ async fn set(
         )
     });
     let bank_id =
-        (!Arc::ptr_eq(&content, ctx.data().library.shipped())).then_some(content.stored.id);
+        (!Arc::ptr_eq(&content, ctx.data().engine.library.shipped())).then_some(content.stored.id);
     let channel = channel.unwrap_or_else(|| ctx.channel_id());
     let local_time = time.format("%H:%M").to_string();
     let now = Utc::now();
     let id = ctx
         .data()
+        .engine
         .store
         .create_schedule(
             &NewSchedule {
@@ -150,7 +151,7 @@ async fn set(
             now,
         )
         .await?;
-    ctx.data().wake.notify_one();
+    ctx.data().engine.wake.notify_one();
     let next = Schedule { time, tz, weekdays }.next_post(now).1;
     say(
         ctx,
@@ -169,7 +170,7 @@ async fn set(
 #[poise::command(slash_command, guild_only)]
 async fn list(ctx: Context<'_>) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
-    let store = &ctx.data().store;
+    let store = &ctx.data().engine.store;
     let schedules = store.schedules(guild).await?;
     if schedules.is_empty() {
         return say(ctx, "No daily drops yet. Set one up with `/daily set`.").await;
@@ -224,6 +225,7 @@ async fn pause(
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
     ctx.data()
+        .engine
         .store
         .set_schedule_paused(guild, id, true)
         .await?;
@@ -238,10 +240,11 @@ async fn resume(
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
     ctx.data()
+        .engine
         .store
         .set_schedule_paused(guild, id, false)
         .await?;
-    ctx.data().wake.notify_one();
+    ctx.data().engine.wake.notify_one();
     say(ctx, format!("Daily drop #{id} resumed.")).await
 }
 
@@ -252,7 +255,7 @@ async fn remove(
     #[description = "The drop's number (see /daily list)"] id: i64,
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
-    ctx.data().store.remove_schedule(guild, id).await?;
+    ctx.data().engine.store.remove_schedule(guild, id).await?;
     say(ctx, format!("Daily drop #{id} removed.")).await
 }
 
@@ -263,7 +266,7 @@ async fn preview(
     #[description = "The drop's number (see /daily list)"] id: i64,
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
-    let row = ctx.data().store.schedule(guild, id).await?;
+    let row = ctx.data().engine.store.schedule(guild, id).await?;
     let schedule = schedule_of(&row).ok_or_else(|| {
         user("This drop's time or timezone is unreadable; remove it and set it again.")
     })?;
@@ -283,7 +286,7 @@ async fn now(
 ) -> Result<(), Error> {
     let guild = require_manage_server(ctx)?;
     let data = ctx.data();
-    let row = data.store.schedule(guild, id).await?;
+    let row = data.engine.store.schedule(guild, id).await?;
     let schedule = schedule_of(&row).ok_or_else(|| {
         user("This drop's time or timezone is unreadable; remove it and set it again.")
     })?;

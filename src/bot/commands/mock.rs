@@ -1,16 +1,15 @@
 //! `/mock start|join|status|stop`: timed rounds in a channel.
 
 use poise::CreateReply;
-use rand::seq::SliceRandom as _;
 use serenity::all::{Member, Permissions, UserId};
 
 use super::super::render::{escape, fit_lines, no_mentions};
-use super::super::{Content, Context, Data, Error, errors::user};
+use super::super::{Context, Data, Error, errors::user};
 use super::bank::{autocomplete_bank, chosen_bank};
 use super::{DifficultyChoice, autocomplete_topic, member_has, resolve_bank_topic, say, sid};
-use crate::app::review::{self, Ask, Next, Want};
-use crate::app::rounds::{self, JoinError, Joined, StartError, StartRound};
-use crate::domain::bank::{Question, QuestionFilter};
+use crate::app::review;
+use crate::app::rounds::{self, Draw, Drawn, JoinError, Joined, StartError, StartRound};
+use crate::domain::bank::QuestionFilter;
 use crate::domain::round::Mode;
 use crate::store::RoundState;
 
@@ -92,51 +91,21 @@ async fn start(
     let seconds = seconds.unwrap_or(180).clamp(30, 1800);
     let content = chosen_bank(data, guild, bank.as_deref()).await?;
     let topic = resolve_bank_topic(&content, topic.as_deref())?;
-    let filter = QuestionFilter {
-        topic: topic.clone(),
-        difficulty: difficulty.map(Into::into),
-    };
-    // A question revealed in this server within the cooling-off period would count for nobody.
-    let revealed = data
-        .store
-        .publicly_revealed_questions(guild, data.engine.now())
-        .await?;
-    let take = usize::try_from(count).unwrap_or(3);
-    let mut chosen: Vec<Next> = Vec::new();
-    let rows: Vec<i64> = if adaptive {
-        let allow = |c: &Content, q: &Question| {
-            filter.accepts(q) && c.row_of(q).is_some_and(|row| !revealed.contains(&row))
-        };
-        let ask = Ask {
-            contents: std::slice::from_ref(&content),
-            allow: &allow,
-            want: Want::Adaptive,
-            seed: ctx.id(),
-        };
-        let member = review::Member {
+    let draw = Draw {
+        member: review::Member {
             guild_id: guild,
             user_id: sid(me.id.get()),
-        };
-        chosen = review::pick(&data.store, data.engine.now(), member, &ask, take).await?;
-        chosen.iter().filter_map(Next::row).collect()
-    } else {
-        let mut pool: Vec<i64> = content
-            .bank
-            .filter(&filter)
-            .filter_map(|q| content.row_of(q))
-            .collect();
-        pool.shuffle(&mut rand::rng());
-        // Those revealed questions come last, when the filters leave nothing else.
-        pool.sort_by_key(|row| revealed.contains(row));
-        pool.into_iter().take(take).collect()
+        },
+        filter: QuestionFilter {
+            topic: topic.clone(),
+            difficulty: difficulty.map(Into::into),
+        },
+        adaptive,
+        count: usize::try_from(count).unwrap_or(3),
+        seed: ctx.id(),
     };
-    if rows.is_empty() {
-        return Err(user(if adaptive {
-            "You have answered every question that matches, and none is due for review yet. Try other filters or another `bank`; `/review status` shows when reviews fall due."
-        } else {
-            "No question matches those filters. Try fewer filters."
-        }));
-    }
+    let Drawn { rows, why: chosen } =
+        rounds::draw_questions(&data.engine.store, data.engine.now(), &content, &draw).await?;
     let name = ctx
         .author_member()
         .await
@@ -221,6 +190,7 @@ pub async fn join_round(
 
 async fn channel_round(ctx: Context<'_>) -> Result<crate::store::RoundRow, Error> {
     ctx.data()
+        .engine
         .store
         .active_round_in_channel(sid(ctx.channel_id().get()))
         .await?
@@ -249,8 +219,8 @@ async fn join(ctx: Context<'_>) -> Result<(), Error> {
 async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let round = channel_round(ctx).await?;
     let data = ctx.data();
-    let players = data.store.participants(round.id).await?;
-    let count = data.store.round_question_count(round.id).await?;
+    let players = data.engine.store.participants(round.id).await?;
+    let count = data.engine.store.round_question_count(round.id).await?;
     let names: Vec<String> = players.iter().map(|p| escape(&p.display_name)).collect();
     let when = round.deadline().map_or_else(String::new, |d| {
         format!(", next step <t:{}:R>", d.timestamp())

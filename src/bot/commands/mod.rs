@@ -71,8 +71,9 @@ async fn typed_bank(ctx: super::Context<'_>) -> Option<std::sync::Arc<Content>> 
     let guild = sid(ctx.guild_id()?.get());
     let typed = typed_option(ctx, "bank")?;
     let data = ctx.data();
-    data.library
-        .for_server(&data.store, guild, Some(&typed))
+    data.engine
+        .library
+        .for_server(&data.engine.store, guild, Some(&typed))
         .await
         .ok()
         .flatten()
@@ -91,7 +92,8 @@ fn distinct_topics<'a>(topics: impl IntoIterator<Item = &'a str>) -> Vec<String>
 
 /// The topics of every built-in bank, in bank order.
 fn builtin_topics(data: &Data) -> Vec<&str> {
-    data.library
+    data.engine
+        .library
         .builtins()
         .iter()
         .flat_map(|c| c.bank.topics())
@@ -101,7 +103,7 @@ fn builtin_topics(data: &Data) -> Vec<&str> {
 /// Every topic this server's banks have: boards filter by any of them. Read from the stored
 /// questions, so no bank needs loading.
 pub async fn server_topics(data: &Data, guild: i64) -> Result<Vec<String>, Error> {
-    let own = data.store.server_bank_topics(guild).await?;
+    let own = data.engine.store.server_bank_topics(guild).await?;
     let builtin = builtin_topics(data);
     Ok(distinct_topics(
         builtin.into_iter().chain(own.iter().map(String::as_str)),

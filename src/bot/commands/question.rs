@@ -1,16 +1,15 @@
 //! `/question`: one question with Answer, Hint and Skip.
 
-use chrono::Utc;
 use poise::CreateReply;
-use rand::seq::IndexedRandom as _;
 
 use super::super::render::{self, no_mentions};
-use super::super::{Content, Context, Error, errors::user};
+use super::super::{Context, Error, errors::user};
 use super::bank::{autocomplete_bank, chosen_bank};
 use super::{DifficultyChoice, autocomplete_topic, resolve_bank_topic, sid, typed_bank};
-use crate::app::review::{self, Ask, Member, Want};
+use crate::app::practice::{self, PracticeError, Wanted};
+use crate::app::review::Member;
 use crate::domain::adaptive::Kind;
-use crate::domain::bank::{Question, QuestionFilter};
+use crate::domain::bank::QuestionFilter;
 
 /// Questions matching what was typed: by id, prompt text or topic.
 async fn autocomplete_id(
@@ -20,14 +19,11 @@ async fn autocomplete_id(
     let partial = partial.to_lowercase();
     let content = match typed_bank(ctx).await {
         Some(chosen) => chosen,
-        None => ctx.data().library.shipped().clone(),
+        None => ctx.data().engine.library.shipped().clone(),
     };
     // An open drop's or round's question is not offered.
     let competing = match ctx.guild_id() {
-        Some(g) => ctx
-            .data()
-            .store
-            .open_competitive_questions(sid(g.get()))
+        Some(g) => practice::asked_elsewhere(&ctx.data().engine.store, sid(g.get()))
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "cannot read open drops and rounds for autocomplete");
@@ -92,66 +88,35 @@ pub async fn question(
         .ok_or_else(|| user("Questions are asked in a server."))?
         .get());
     let content = chosen_bank(data, guild, bank.as_deref()).await?;
-    let filter = QuestionFilter {
-        topic: resolve_bank_topic(&content, topic.as_deref())?,
-        difficulty: difficulty.map(Into::into),
-    };
-    // While a drop or round of this server asks a question, /question does not offer it.
-    let competing = data.store.open_competitive_questions(guild).await?;
-    let open = |q: &crate::domain::bank::Question| {
-        content
-            .row_of(q)
-            .is_some_and(|row| competing.contains(&row))
-    };
-    let chosen = if adaptive {
-        let me = Member {
+    let wanted = Wanted {
+        member: Member {
             guild_id: guild,
             user_id: sid(ctx.author().id.get()),
-        };
-        let allow = |c: &Content, q: &Question| {
-            filter.accepts(q) && c.row_of(q).is_some_and(|row| !competing.contains(&row))
-        };
-        let ask = Ask {
-            contents: std::slice::from_ref(&content),
-            allow: &allow,
-            want: Want::Adaptive,
-            seed: ctx.id(),
-        };
-        let next = review::next(&data.store, Utc::now(), me, &ask).await?;
-        Some(next.ok_or_else(|| {
-            user("You have answered every question that matches, and none is due for review yet. `/review status` shows when the next one is due; or try other filters or another `bank`.")
-        })?)
-    } else {
-        None
+        },
+        filter: QuestionFilter {
+            topic: resolve_bank_topic(&content, topic.as_deref())?,
+            difficulty: difficulty.map(Into::into),
+        },
+        id: id.as_deref(),
+        adaptive,
+        seed: ctx.id(),
     };
-    let q = match (&id, &chosen) {
-        (_, Some(next)) => next.question(),
-        (Some(id), None) => {
-            let q = content.bank.question(id.trim()).ok_or_else(|| {
-                user(format!(
+    let chosen =
+        practice::choose_question(&data.engine.store, data.engine.now(), &content, &wanted)
+            .await
+            .map_err(|e| match e {
+                PracticeError::NoSuchQuestion(id) => user(format!(
                     "There is no question `{}`. Start typing in the `id` option to search.",
-                    render::escape(id)
-                ))
+                    render::escape(&id)
+                )),
+                other => other.into(),
             })?;
-            if open(q) {
-                return Err(user(
-                    "That question is in a daily drop or a mock round that is open in this server. Answer it there, or practise it after its reveal.",
-                ));
-            }
-            q
-        }
-        (None, None) => {
-            let pool: Vec<_> = content.bank.filter(&filter).filter(|q| !open(q)).collect();
-            *pool
-                .choose(&mut rand::rng())
-                .ok_or_else(|| user("No question matches those filters. Try fewer filters."))?
-        }
-    };
-    let row = content
-        .row_of(q)
+    let q = chosen.question();
+    let row = chosen
+        .row()
         .ok_or_else(|| user("That question is not available right now."))?;
     const PRACTICE: &str = "Practice: answer in your own words. Your score and feedback are shown only to you and feed your stats, not the leaderboard.";
-    let embed = match &chosen {
+    let embed = match chosen.why() {
         Some(next) => {
             let name = ctx.author_member().await.map_or_else(
                 || ctx.author().name.clone(),

@@ -38,10 +38,12 @@ async fn next(ctx: Context<'_>) -> Result<(), Error> {
     let me = member(ctx)?;
     let now = Utc::now();
     // An open drop's or round's question waits for its reveal.
-    let competing = data.store.open_competitive_questions(me.guild_id).await?;
+    let competing = crate::app::practice::asked_elsewhere(&data.engine.store, me.guild_id).await?;
     let allow = |c: &Content, q: &Question| c.row_of(q).is_some_and(|r| !competing.contains(&r));
-    let Some(next) = review::next_review(&data.store, &data.library, now, me, &allow).await? else {
-        let status = review::status(&data.store, now, me).await?;
+    let Some(next) =
+        review::next_review(&data.engine.store, &data.engine.library, now, me, &allow).await?
+    else {
+        let status = review::status(&data.engine.store, now, me).await?;
         let text = match status.next_due {
             Some(due) => format!(
                 "Nothing is due for review. Your next review is <t:{}:R>. Meanwhile, `/question adaptive:True` picks a new question for you.",
@@ -76,7 +78,7 @@ async fn next(ctx: Context<'_>) -> Result<(), Error> {
 async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     let me = member(ctx)?;
-    let s = review::status(&data.store, Utc::now(), me).await?;
+    let s = review::status(&data.engine.store, Utc::now(), me).await?;
     say(ctx, status_text(&s)).await
 }
 

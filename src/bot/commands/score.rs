@@ -44,6 +44,7 @@ async fn review(ctx: Context<'_>) -> Result<(), Error> {
     let guild = require_manage_messages(ctx)?;
     let (rows, total) = ctx
         .data()
+        .engine
         .store
         .flagged_answers(guild, REVIEW_LINES)
         .await?;
@@ -104,7 +105,7 @@ async fn override_score(
     if reason.trim().is_empty() {
         return Err(user("Please give a reason; the member sees it."));
     }
-    let store = &ctx.data().store;
+    let store = &ctx.data().engine.store;
     let owner = store
         .attempt_owner(guild, attempt)
         .await?
@@ -148,6 +149,7 @@ async fn appeal(
     }
     let me = sid(ctx.author().id.get());
     ctx.data()
+        .engine
         .store
         .appeal(guild, attempt, me, &reason, Utc::now())
         .await?;

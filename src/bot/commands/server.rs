@@ -47,7 +47,11 @@ async fn timezone(
         .ok_or_else(|| user("A timezone belongs to a server."))?;
     let tz = parse_timezone(&name).map_err(|e| user(escape(&e)))?;
     let now = Utc::now();
-    ctx.data().store.set_server_timezone(guild, tz, now).await?;
+    ctx.data()
+        .engine
+        .store
+        .set_server_timezone(guild, tz, now)
+        .await?;
     say(
         ctx,
         format!(
@@ -75,7 +79,7 @@ async fn digest(
         .guild_id()
         .map(|g| sid(g.get()))
         .ok_or_else(|| user("A digest belongs to a server."))?;
-    let store = &ctx.data().store;
+    let store = &ctx.data().engine.store;
     let now = Utc::now();
     let text = match (channel, off.unwrap_or(false)) {
         (Some(_), true) => {
@@ -93,7 +97,7 @@ async fn digest(
                 digest::enable(store, guild, sid(channel.get()), sid(ctx.author().id.get()), now)
                     .await?;
             // The timer may be asleep until later than the first digest.
-            ctx.data().wake.notify_one();
+            ctx.data().engine.wake.notify_one();
             format!(
                 "The weekly digest will be posted in <#{}> every Monday at 09:00 server time, starting <t:{}:F> (the week of {}).",
                 channel.get(),
@@ -141,7 +145,7 @@ async fn retention(
         .guild_id()
         .map(|g| sid(g.get()))
         .ok_or_else(|| user("A retention target belongs to a server."))?;
-    let store = &ctx.data().store;
+    let store = &ctx.data().engine.store;
     let Some(value) = value else {
         let current = store.desired_retention(guild).await?;
         return say(ctx, format!(

@@ -39,8 +39,16 @@ async fn create(
         || ctx.author().name.clone(),
         |m| m.display_name().to_string(),
     );
-    ctx.data().store.upsert_member(g, me, &shown, now).await?;
-    ctx.data().store.create_team(g, &name, me, now).await?;
+    ctx.data()
+        .engine
+        .store
+        .upsert_member(g, me, &shown, now)
+        .await?;
+    ctx.data()
+        .engine
+        .store
+        .create_team(g, &name, me, now)
+        .await?;
     say(
         ctx,
         format!(
@@ -62,6 +70,7 @@ async fn join(
     let g = guild(ctx)?;
     let joined = ctx
         .data()
+        .engine
         .store
         .join_team(g, sid(ctx.author().id.get()), &name, Utc::now())
         .await?;
@@ -74,6 +83,7 @@ async fn leave(ctx: Context<'_>) -> Result<(), Error> {
     let g = guild(ctx)?;
     match ctx
         .data()
+        .engine
         .store
         .leave_team(g, sid(ctx.author().id.get()))
         .await?
@@ -87,7 +97,7 @@ async fn leave(ctx: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, guild_only)]
 async fn list(ctx: Context<'_>) -> Result<(), Error> {
     let g = guild(ctx)?;
-    let teams = ctx.data().store.list_teams(g).await?;
+    let teams = ctx.data().engine.store.list_teams(g).await?;
     if teams.is_empty() {
         return say(ctx, "No teams yet. Create one with `/team create`.").await;
     }
