@@ -429,9 +429,27 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         say!("{} with one part of the judge off:", report.reported().name);
         let all = Parts::default();
         let without = [
-            ("embeddings", Parts { embeddings: false, ..all }),
-            ("synonyms", Parts { synonyms: false, ..all }),
-            ("contradiction", Parts { contradiction: false, ..all }),
+            (
+                "embeddings",
+                Parts {
+                    embeddings: false,
+                    ..all
+                },
+            ),
+            (
+                "synonyms",
+                Parts {
+                    synonyms: false,
+                    ..all
+                },
+            ),
+            (
+                "contradiction",
+                Parts {
+                    contradiction: false,
+                    ..all
+                },
+            ),
         ];
         for (name, parts) in without {
             let (_, r) = evaluate_with(&args.file, &args.columns, extra.as_ref(), parts)?;

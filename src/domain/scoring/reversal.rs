@@ -134,7 +134,8 @@ pub fn find(
             .filter(|w| w.sentence as usize == j && !w.hedged)
             .map(|w| (answer.stem(w), w.negated))
             .collect();
-        let says = |stem: &str, negated: bool| words.iter().any(|&(s, n)| s == stem && n == negated);
+        let says =
+            |stem: &str, negated: bool| words.iter().any(|&(s, n)| s == stem && n == negated);
         // Polarity differs only where one sentence denies and the other does not: where both
         // have a negation, a word on either side of it ("the base case is not included" / "no
         // base case") is scope, not a different claim.
@@ -183,7 +184,10 @@ fn sentence_text(a: &Analyzed, j: usize) -> String {
         return String::new();
     };
     let end = words.last().unwrap_or(first).span.1;
-    a.text.get(first.span.0..end).unwrap_or_default().to_string()
+    a.text
+        .get(first.span.0..end)
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -193,7 +197,12 @@ mod tests {
 
     fn reversals(reference: &str, answer: &str) -> Vec<Reversal> {
         let (r, a) = (analyze(reference), analyze(answer));
-        find(&a, &Meaning::of(&a), &Meaning::of(&r), &ReferenceClaims::of(&r))
+        find(
+            &a,
+            &Meaning::of(&a),
+            &Meaning::of(&r),
+            &ReferenceClaims::of(&r),
+        )
     }
 
     #[test]
