@@ -183,7 +183,7 @@ fn sentence_text(a: &Analyzed, j: usize) -> String {
     let Some(first) = words.next() else {
         return String::new();
     };
-    let end = words.last().unwrap_or(first).span.1;
+    let end = words.next_back().unwrap_or(first).span.1;
     a.text
         .get(first.span.0..end)
         .unwrap_or_default()
