@@ -138,17 +138,19 @@ const SEED: u64 = 2011;
 
 /// Read, score and measure. Errors name the CSV line.
 pub fn evaluate(path: &Path, columns: &Columns) -> anyhow::Result<(Vec<EvalRow>, EvalReport)> {
-    evaluate_with(path, columns, None, Parts::default())
+    let mut each = evaluate_with(path, columns, None, &[Parts::default()])?;
+    each.pop().context("one set of figures per set of parts")
 }
 
-/// [`evaluate`], with an extra bank whose question ids may appear in the id column, and with
-/// only some parts of the judge on.
+/// [`evaluate`], with an extra bank whose question ids may appear in the id column, once for
+/// each of `each_parts` (the parts of the judge that are on): the file is read and the corpus
+/// built once.
 pub fn evaluate_with(
     path: &Path,
     columns: &Columns,
     extra: Option<&Bank>,
-    parts: Parts,
-) -> anyhow::Result<(Vec<EvalRow>, EvalReport)> {
+    each_parts: &[Parts],
+) -> anyhow::Result<Vec<(Vec<EvalRow>, EvalReport)>> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
     let headers = reader
@@ -260,39 +262,47 @@ pub fn evaluate_with(
     if pending.len() < 2 {
         bail!("{}: needs at least two graded rows", path.display());
     }
-    let corpus = Corpus::new(&questions).with_parts(parts);
-    let rows: Vec<EvalRow> = pending
-        .into_iter()
-        .map(|(qi, answer, grade, group, held_out)| {
-            let q = &questions[qi];
-            let a = scoring::score(q, &answer, &corpus);
-            let flags: Vec<String> = a
-                .flags
-                .iter()
-                .map(|f| format!("{f:?}").to_lowercase())
-                .collect();
-            EvalRow {
-                score: f64::from(a.total),
-                baseline: 100.0 * scoring::word_overlap(&q.reference, &answer),
-                grade,
-                group,
-                held_out,
-                flags: flags.join(" "),
-                relevance: a.relevance,
-                parts: [
-                    a.coverage,
-                    a.similarity,
-                    a.fluency,
-                    a.brevity,
-                    a.semantic,
-                    a.alignment,
-                ],
-                curated: curated[qi],
-            }
-        })
-        .collect();
-    let report = measure(&rows, split).context("the scores or grades have no variance")?;
-    Ok((rows, report))
+    let mut corpus = Corpus::new(&questions);
+    let mut each = Vec::new();
+    for &parts in each_parts {
+        corpus = corpus.with_parts(parts);
+        let rows: Vec<EvalRow> = pending
+            .iter()
+            .map(|(qi, answer, grade, group, held_out)| {
+                let (qi, grade, held_out) = (*qi, *grade, *held_out);
+                let group = group.clone();
+                let q = &questions[qi];
+                let a = scoring::score(q, &answer, &corpus);
+                let flags: Vec<String> = a
+                    .flags
+                    .iter()
+                    .map(|f| format!("{f:?}").to_lowercase())
+                    .collect();
+                EvalRow {
+                    score: f64::from(a.total),
+                    baseline: 100.0 * scoring::word_overlap(&q.reference, &answer),
+                    grade,
+                    group,
+                    held_out,
+                    flags: flags.join(" "),
+                    relevance: a.relevance,
+                    parts: [
+                        a.coverage,
+                        a.similarity,
+                        a.fluency,
+                        a.brevity,
+                        a.semantic,
+                        a.alignment,
+                    ],
+                    curated: curated[qi],
+                }
+            })
+            .collect();
+        let report =
+            measure(&rows, split.clone()).context("the scores or grades have no variance")?;
+        each.push((rows, report));
+    }
+    Ok(each)
 }
 
 fn part(name: &str, rows: &[&EvalRow]) -> Option<Part> {
@@ -408,8 +418,37 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         Some(file) => Some(crate::cli::load_bank_file(file)?),
         None => None,
     };
-    let (rows, report) =
-        evaluate_with(&args.file, &args.columns, extra.as_ref(), Parts::default())?;
+    let all = Parts::default();
+    let without = [
+        (
+            "embeddings",
+            Parts {
+                embeddings: false,
+                ..all
+            },
+        ),
+        (
+            "synonyms",
+            Parts {
+                synonyms: false,
+                ..all
+            },
+        ),
+        (
+            "contradiction",
+            Parts {
+                contradiction: false,
+                ..all
+            },
+        ),
+    ];
+    let mut each_parts = vec![all];
+    if args.parts {
+        each_parts.extend(without.iter().map(|(_, p)| *p));
+    }
+    let mut each =
+        evaluate_with(&args.file, &args.columns, extra.as_ref(), &each_parts)?.into_iter();
+    let (rows, report) = each.next().context("figures with every part on")?;
     let LinearMap { intercept, slope } = report.overall.map;
     let split = match report.split {
         Split::Column => "split column: `training` tunes, the rest is held out",
@@ -427,32 +466,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     if args.parts {
         say!("{} with one part of the judge off:", report.reported().name);
-        let all = Parts::default();
-        let without = [
-            (
-                "embeddings",
-                Parts {
-                    embeddings: false,
-                    ..all
-                },
-            ),
-            (
-                "synonyms",
-                Parts {
-                    synonyms: false,
-                    ..all
-                },
-            ),
-            (
-                "contradiction",
-                Parts {
-                    contradiction: false,
-                    ..all
-                },
-            ),
-        ];
-        for (name, parts) in without {
-            let (_, r) = evaluate_with(&args.file, &args.columns, extra.as_ref(), parts)?;
+        for ((name, _), (_, r)) in without.iter().zip(each) {
             let mut p = r.reported().clone();
             p.name = format!("− {name}");
             print_part(&p);
