@@ -272,7 +272,7 @@ pub fn evaluate_with(
                 let (qi, grade, held_out) = (*qi, *grade, *held_out);
                 let group = group.clone();
                 let q = &questions[qi];
-                let a = scoring::score(q, &answer, &corpus);
+                let a = scoring::score(q, answer, &corpus);
                 let flags: Vec<String> = a
                     .flags
                     .iter()
@@ -280,7 +280,7 @@ pub fn evaluate_with(
                     .collect();
                 EvalRow {
                     score: f64::from(a.total),
-                    baseline: 100.0 * scoring::word_overlap(&q.reference, &answer),
+                    baseline: 100.0 * scoring::word_overlap(&q.reference, answer),
                     grade,
                     group,
                     held_out,
