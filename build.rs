@@ -9,13 +9,23 @@
 //!   (`../shared/eval/mohler.csv`, `saf.csv`), or `REQUIRE_EVAL_DATA=1` (CI: they run and a
 //!   missing file fails them).
 //!
+//! It also writes the line index of each sorted word list the scorer embeds
+//! (`src/domain/scoring/sorted_lines.rs`): the lists are then searched as they are, with nothing
+//! split or collected at run time.
+//!
 //! Looked at again when those variables change (set them before building the tests); a server
 //! installed later is seen after `touch build.rs`.
 
 use std::path::Path;
 
+/// The sorted lists of `data/` the scorer searches in place.
+const SORTED_LISTS: [&str; 3] = ["english-words.txt", "synonyms.txt", "antonyms.txt"];
+
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    if let Err(e) = write_line_indexes() {
+        println!("cargo::error=could not index the word lists of data/: {e}");
+    }
     for var in [
         "IB_TEST_POSTGRES_URL",
         "REQUIRE_POSTGRES",
@@ -50,4 +60,31 @@ fn initdb_installed() -> bool {
                 .filter_map(Result::ok)
                 .any(|v| v.path().join("bin/initdb").is_file())
         })
+}
+
+/// For each list, the byte offset of every line's start as little-endian `u32`, then one past
+/// the end of the last line and its newline (see `SortedLines`).
+fn write_line_indexes() -> std::io::Result<()> {
+    let out = std::env::var_os("OUT_DIR").ok_or_else(|| std::io::Error::other("OUT_DIR unset"))?;
+    for name in SORTED_LISTS {
+        let source = Path::new("data").join(name);
+        println!("cargo::rerun-if-changed={}", source.display());
+        let text = std::fs::read(&source)?;
+        let too_big = || std::io::Error::other(format!("{name} is over 4 GiB"));
+        let mut starts = vec![0u32];
+        for (i, &b) in text.iter().enumerate() {
+            if b == b'\n' {
+                starts.push(u32::try_from(i + 1).map_err(|_| too_big())?);
+            }
+        }
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            starts.push(u32::try_from(text.len() + 1).map_err(|_| too_big())?);
+        }
+        if text.is_empty() {
+            starts.clear();
+        }
+        let bytes: Vec<u8> = starts.iter().flat_map(|s| s.to_le_bytes()).collect();
+        std::fs::write(Path::new(&out).join(format!("{name}.lines")), bytes)?;
+    }
+    Ok(())
 }

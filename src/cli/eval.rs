@@ -203,9 +203,11 @@ pub fn evaluate_with(
     };
     let split_col = headers.iter().position(|h| h == "split");
 
-    let mut banks: Vec<Bank> = Bank::builtin().unwrap_or_default();
-    if let Some(extra) = extra {
-        banks.push(extra.clone());
+    // The banks are parsed only when the file names questions by id.
+    let mut banks: Vec<Bank> = Vec::new();
+    if id_col.is_some() {
+        banks = Bank::builtin().unwrap_or_default();
+        banks.extend(extra.cloned());
     }
     let mut questions: Vec<Question> = Vec::new();
     let mut curated: Vec<bool> = Vec::new();

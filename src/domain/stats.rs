@@ -120,15 +120,27 @@ pub fn pearson_interval(
     if n < 3 || y.len() != n {
         return None;
     }
-    let (mut bx, mut by) = (vec![0.0; n], vec![0.0; n]);
+    // One pass per resample over sums of values centred on the whole sample's means (centred,
+    // the sums stay as accurate as the two-pass formula): no resample is copied out.
+    let (mx, my) = (
+        x.iter().sum::<f64>() / n as f64,
+        y.iter().sum::<f64>() / n as f64,
+    );
+    let centred: Vec<(f64, f64)> = x.iter().zip(y).map(|(a, b)| (a - mx, b - my)).collect();
     let mut rs: Vec<f64> = (0..resamples)
         .filter_map(|_| {
-            for k in 0..n {
-                let i = draw(n);
-                bx[k] = x[i];
-                by[k] = y[i];
+            let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for _ in 0..n {
+                let (a, b) = centred[draw(n)];
+                sx += a;
+                sy += b;
+                sxx += a * a;
+                syy += b * b;
+                sxy += a * b;
             }
-            pearson(&bx, &by)
+            let k = n as f64;
+            let (vx, vy) = (sxx - sx * sx / k, syy - sy * sy / k);
+            (vx > 0.0 && vy > 0.0).then(|| (sxy - sx * sy / k) / (vx * vy).sqrt())
         })
         .collect();
     if rs.is_empty() {

@@ -2,6 +2,7 @@
 //! question prepared once (phrases analysed into one vocabulary, reference weights computed).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use super::embedding::Vector;
 use super::matching::{
@@ -31,7 +32,9 @@ pub struct Corpus {
     /// Every stem of the corpus's questions: its idf and where it is in their topics.
     stems: FastMap<String, CorpusStem>,
     unseen_idf: f64,
-    prepared: HashMap<QuestionId, PreparedQuestion>,
+    /// Each question of the corpus, prepared at its first use: a `score` process scores one
+    /// question of a bank, and preparing the other thirty-odd was most of its CPU time.
+    prepared: HashMap<QuestionId, Lazy>,
     /// Every question the corpus knows (background ones too), for telling which question a
     /// sentence of an answer is about; `CorpusStem::topics` numbers them.
     topic_ids: Vec<QuestionId>,
@@ -39,6 +42,13 @@ pub struct Corpus {
     parts: Parts,
     /// The meaning of each question's topic text, numbered as `topic_ids`.
     topic_meanings: Vec<Vector>,
+}
+
+/// A question and, once asked for, its prepared form.
+#[derive(Debug, Clone)]
+struct Lazy {
+    question: Question,
+    prepared: OnceLock<PreparedQuestion>,
 }
 
 /// What the corpus knows of a stem.
@@ -230,8 +240,6 @@ fn weight(count: usize, idf: f64, in_prompt: bool) -> f64 {
 }
 
 impl Corpus {
-    /// Build idf over the questions (each question's prompt and reference is one document) and
-    /// prepare each question.
     /// The same corpus with only `parts` of the judge on (for measuring what each adds).
     pub fn with_parts(mut self, parts: Parts) -> Corpus {
         self.parts = parts;
@@ -242,6 +250,8 @@ impl Corpus {
         self.parts
     }
 
+    /// Build idf over the questions (each question's prompt and reference is one document); each
+    /// question is prepared when first scored.
     pub fn new(questions: &[Question]) -> Corpus {
         Corpus::with_background(questions, &[])
     }
@@ -296,8 +306,11 @@ impl Corpus {
             }
         }
         for q in questions {
-            let prepared = corpus.prepare(q);
-            corpus.prepared.insert(q.id.clone(), prepared);
+            let lazy = Lazy {
+                question: q.clone(),
+                prepared: OnceLock::new(),
+            };
+            corpus.prepared.insert(q.id.clone(), lazy);
         }
         corpus
     }
@@ -492,7 +505,8 @@ impl Corpus {
 
     /// The prepared form of a question in this corpus, if it was built with it.
     pub fn prepared(&self, id: &QuestionId) -> Option<&PreparedQuestion> {
-        self.prepared.get(id)
+        let lazy = self.prepared.get(id)?;
+        Some(lazy.prepared.get_or_init(|| self.prepare(&lazy.question)))
     }
 
     /// Prepare a question (also for questions the corpus was not built from).

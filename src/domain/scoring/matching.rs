@@ -5,21 +5,18 @@
 //! letters or more; none under five letters), or by writing two words as one ("thread pool" /
 //! "threadpool"). Never by substring: "air" does not match "chair".
 
-use std::sync::LazyLock;
-
 use super::FastMap;
+use super::sorted_lines::{SortedLines, sorted_lines};
 use super::text::{Analyzed, Shape, stem_word};
 
 /// Lowercase English words of five letters or more (SCOWL, via Debian's wamerican; see
 /// `THIRD-PARTY`), sorted bytewise, one a line.
-const ENGLISH_WORDS: &str = include_str!("../../../data/english-words.txt");
-
-static ENGLISH: LazyLock<Vec<&'static str>> = LazyLock::new(|| ENGLISH_WORDS.lines().collect());
+static ENGLISH: SortedLines = sorted_lines!("english-words.txt");
 
 /// True for an ordinary English word: such a word means itself and is never taken for a
 /// misspelling of another.
 pub fn is_english_word(surface: &str) -> bool {
-    ENGLISH.binary_search(&surface).is_ok()
+    ENGLISH.find(surface).is_some()
 }
 
 /// Extra positions allowed between the words of a phrase.

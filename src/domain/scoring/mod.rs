@@ -54,6 +54,7 @@ pub mod meaning;
 mod polarity;
 mod reversal;
 mod roles;
+mod sorted_lines;
 mod synonyms;
 pub mod text;
 mod wordnet;

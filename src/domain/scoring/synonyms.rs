@@ -6,6 +6,7 @@
 //! The list is WordNet 3.0's synsets reduced by `data/synonyms.py` (see there for the rules: small
 //! synsets of one-word lemmas, and a satellite adjective with the head it is similar to).
 
+use super::sorted_lines::sorted_lines;
 use super::text::{is_negation_word, is_stop_word};
 use super::wordnet::List;
 
@@ -14,9 +15,7 @@ use super::wordnet::List;
 pub const SYNONYM_CREDIT: f64 = 0.5;
 
 /// One line per word, "word synonym synonym …", sorted bytewise (its notice: `THIRD-PARTY`).
-const SYNONYMS: &str = include_str!("../../../data/synonyms.txt");
-
-static LIST: List = List::new(SYNONYMS);
+static LIST: List = List::new(sorted_lines!("synonyms.txt"));
 
 /// Words whose meaning is a comparison, an order or a polarity: a "synonym" of such a word is
 /// too often its neighbour on a scale ("same" / "like", "last" / "worst") for partial credit to
@@ -63,12 +62,6 @@ pub fn synonyms_of_form(surface: &str) -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_list_is_sorted_for_binary_search() {
-        assert!(LIST.lines().windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(LIST.lines().len() > 10_000);
-    }
 
     #[test]
     fn synonyms_come_from_the_list_and_never_for_words_said_exactly() {

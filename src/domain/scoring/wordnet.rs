@@ -2,7 +2,7 @@
 //! related …", words sorted bytewise. The synonyms (`synonyms.rs`) and antonyms (`antonyms.rs`)
 //! are two such lists; both are looked up by a word as written, or by its lemma.
 
-use std::sync::OnceLock;
+use super::sorted_lines::SortedLines;
 
 /// WordNet's regular detachments (its "morphy" rules) for finding the lemma of an inflected word:
 /// "buffers" → "buffer", "copies" → "copy", "stored" → "store".
@@ -19,36 +19,20 @@ const DETACHMENTS: &[(&str, &str)] = &[
     ("est", ""),
 ];
 
-/// One list, compiled in; its lines are split into (word, rest) at first use.
+/// One list, compiled in and searched in place.
 pub struct List {
-    text: &'static str,
-    lines: OnceLock<Vec<(&'static str, &'static str)>>,
+    lines: SortedLines,
 }
 
 impl List {
-    pub const fn new(text: &'static str) -> List {
-        List {
-            text,
-            lines: OnceLock::new(),
-        }
-    }
-
-    pub(super) fn lines(&self) -> &[(&'static str, &'static str)] {
-        self.lines.get_or_init(|| {
-            self.text
-                .lines()
-                .filter_map(|line| line.split_once(' '))
-                .collect()
-        })
+    pub const fn new(lines: SortedLines) -> List {
+        List { lines }
     }
 
     /// The related words of `word`, space-separated as the list has them.
     fn entry(&self, word: &str) -> Option<&'static str> {
-        let lines = self.lines();
-        lines
-            .binary_search_by(|(w, _)| (*w).cmp(word))
-            .ok()
-            .map(|i| lines[i].1)
+        let line = self.lines.find(word)?;
+        Some(line.split_once(' ').map_or("", |(_, related)| related))
     }
 
     /// The lemma a lowercase word as written is listed under (the word itself if the list has it,
