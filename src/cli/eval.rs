@@ -19,7 +19,7 @@ use rand::SeedableRng as _;
 use rand::{RngExt as _, rngs::StdRng};
 
 use crate::domain::bank::{Bank, Difficulty, Question, QuestionId};
-use crate::domain::scoring::{self, Corpus, Parts};
+use crate::domain::scoring::{self, Corpus, Parts, WordOverlap};
 use crate::domain::stats::{Agreement, LinearMap, pearson, pearson_interval};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -265,6 +265,10 @@ pub fn evaluate_with(
         bail!("{}: needs at least two graded rows", path.display());
     }
     let mut corpus = Corpus::new(&questions);
+    let baselines: Vec<WordOverlap> = questions
+        .iter()
+        .map(|q| WordOverlap::new(&q.reference))
+        .collect();
     let mut each = Vec::new();
     for &parts in each_parts {
         corpus = corpus.with_parts(parts);
@@ -282,7 +286,7 @@ pub fn evaluate_with(
                     .collect();
                 EvalRow {
                     score: f64::from(a.total),
-                    baseline: 100.0 * scoring::word_overlap(&q.reference, answer),
+                    baseline: 100.0 * baselines[qi].of(answer),
                     grade,
                     group,
                     held_out,

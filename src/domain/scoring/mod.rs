@@ -285,18 +285,32 @@ impl Assessment {
 }
 
 /// The one-line baseline `eval` reports beside the scorer: the share of the reference answer's
-/// distinct content stems that the answer contains (0–1).
-pub fn word_overlap(reference: &str, answer: &str) -> f64 {
-    let reference = analyze(reference);
-    let answer = analyze(answer);
-    let present: std::collections::HashSet<&str> =
-        answer.content().map(|w| answer.stem(w)).collect();
-    let wanted: std::collections::HashSet<&str> =
-        reference.content().map(|w| reference.stem(w)).collect();
-    if wanted.is_empty() {
-        return 0.0;
+/// distinct content stems that the answer contains (0–1). The reference is analysed once, not
+/// once per answer.
+pub struct WordOverlap {
+    wanted: std::collections::HashSet<String>,
+}
+
+impl WordOverlap {
+    pub fn new(reference: &str) -> WordOverlap {
+        let reference = analyze(reference);
+        let wanted = reference
+            .content()
+            .map(|w| reference.stem(w).to_string())
+            .collect();
+        WordOverlap { wanted }
     }
-    wanted.iter().filter(|s| present.contains(*s)).count() as f64 / wanted.len() as f64
+
+    pub fn of(&self, answer: &str) -> f64 {
+        if self.wanted.is_empty() {
+            return 0.0;
+        }
+        let answer = analyze(answer);
+        let present: std::collections::HashSet<&str> =
+            answer.content().map(|w| answer.stem(w)).collect();
+        let found = self.wanted.iter().filter(|s| present.contains(s.as_str()));
+        found.count() as f64 / self.wanted.len() as f64
+    }
 }
 
 /// Score `answer` to `question`. Uses the corpus's prepared form of the question when it has one.
