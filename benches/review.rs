@@ -146,8 +146,8 @@ async fn main() {
     let url = format!("sqlite://{}", dir.path().join("review.db").display());
     let store = Store::connect(&url).await.unwrap();
     let library = Arc::new(Library::with_builtins(
-        load_content(&store).await.unwrap(),
-        load_other_builtins(&store).await.unwrap(),
+        load_content(&store, Utc::now()).await.unwrap(),
+        load_other_builtins(&store, Utc::now()).await.unwrap(),
     ));
     let now: DateTime<Utc> = "2026-06-01T12:00:00Z".parse().unwrap();
     let seeded = Instant::now();

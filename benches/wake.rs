@@ -126,7 +126,9 @@ async fn slow_channel(limit: usize) -> (Vec<Duration>, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("slow.db").display());
     let store = Store::connect(&url).await.unwrap();
-    let library = Arc::new(Library::new(load_content(&store).await.unwrap()));
+    let library = Arc::new(Library::new(
+        load_content(&store, Utc::now()).await.unwrap(),
+    ));
     let start: DateTime<Utc> = "2026-06-01T08:58:30Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
     let out = Arc::new(RecordingOutbound::new());
@@ -191,7 +193,9 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("wake.db").display());
     let store = Store::connect(&url).await.unwrap();
-    let library = Arc::new(Library::new(load_content(&store).await.unwrap()));
+    let library = Arc::new(Library::new(
+        load_content(&store, Utc::now()).await.unwrap(),
+    ));
     let start: DateTime<Utc> = "2026-06-01T00:00:30Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
     let engine = Engine {

@@ -5,9 +5,11 @@
 
 use crate::support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use interview_bot::app::{Clock, SystemClock};
 use interview_bot::bot::{self, BotHandle};
 use interview_bot::config::{BotConfig, Secret, Sharding, Timings};
 use interview_bot::store::{AttemptContext, NewAttempt, Store};
@@ -25,6 +27,18 @@ const WAIT: Duration = Duration::from_secs(10);
 const SECOND: Duration = Duration::from_millis(20);
 /// One hour of a daily drop's answer window lasts this long in tests.
 const DROP_HOUR: Duration = Duration::from_millis(400);
+
+/// The timings of [`World::start_bot`]: short rounds and drop hours.
+fn test_timings() -> Timings {
+    Timings {
+        second: SECOND,
+        lobby_seconds: 30,
+        button_cooldown: Duration::ZERO,
+        drop_hour: DROP_HOUR,
+        drop_grace: Duration::from_secs(2 * 3600),
+        ..Timings::default()
+    }
+}
 
 struct World {
     fake: FakeDiscord,
@@ -58,18 +72,15 @@ impl World {
 
     /// Start a bot built by the production function, pointed at the fake.
     async fn start_bot(&self) -> BotHandle {
-        self.start_bot_with(Timings {
-            second: SECOND,
-            lobby_seconds: 30,
-            button_cooldown: Duration::ZERO,
-            drop_hour: DROP_HOUR,
-            drop_grace: Duration::from_secs(2 * 3600),
-            ..Timings::default()
-        })
-        .await
+        self.start_bot_with(test_timings()).await
     }
 
     async fn start_bot_with(&self, timings: Timings) -> BotHandle {
+        self.start_bot_on(timings, Arc::new(SystemClock)).await
+    }
+
+    /// Start the bot with every command and timed step reading `clock`.
+    async fn start_bot_on(&self, timings: Timings, clock: Arc<dyn Clock>) -> BotHandle {
         let calls_before = self.fake.calls().len();
         let config = BotConfig {
             token: Secret::new("fake-token"),
@@ -80,7 +91,9 @@ impl World {
             cooling_off_days: 30,
             sharding: Sharding::Auto,
         };
-        let handle = bot::start(config, self.store().await).await.unwrap();
+        let handle = bot::start_with_clock(config, self.store().await, clock)
+            .await
+            .unwrap();
         assert!(self.fake.wait_ready(WAIT).await, "the bot identified");
         self.fake
             .wait_for_new_call(calls_before, WAIT, |c| {
@@ -677,7 +690,7 @@ async fn a_restart_in_the_middle_of_a_round_resumes_it() {
 async fn leaderboard_pages_and_stats() {
     let w = World::new(2).await;
     let store = w.store().await;
-    let content = bot::load_content(&store).await.unwrap();
+    let content = bot::load_content(&store, Utc::now()).await.unwrap();
     let q = &content.bank.questions[0];
     let row = content.row_of(q).unwrap();
     let now = Utc::now();
@@ -819,7 +832,7 @@ async fn stats_of(w: &World, user: u64, member: u64) -> (Value, bool) {
 async fn stats_answers_at_once_and_keeps_the_chart_until_the_next_scored_answer() {
     let w = World::new(1).await;
     let store = w.store().await;
-    let content = bot::load_content(&store).await.unwrap();
+    let content = bot::load_content(&store, Utc::now()).await.unwrap();
     let q = &content.bank.questions[0];
     let row = content.row_of(q).unwrap();
     let now = Utc::now();
@@ -2840,7 +2853,9 @@ async fn an_open_drop_is_kept_from_question_and_copies_resubmits_and_seen_answer
 async fn score_review_override_and_appeal_end_to_end() {
     let w = World::new(2).await;
     let store = w.store().await;
-    let content = interview_bot::bot::load_content(&store).await.unwrap();
+    let content = interview_bot::bot::load_content(&store, Utc::now())
+        .await
+        .unwrap();
     let row = content
         .row_of(content.bank.questions.first().unwrap())
         .unwrap();
