@@ -10,6 +10,10 @@
 //! Run with `cargo bench --bench wake`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the benchmark loudly
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the benchmark seeds and measures on the wall clock"
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
