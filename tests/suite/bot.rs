@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use interview_bot::app::{Clock, SystemClock};
+use interview_bot::app::{Clock, ManualClock, SystemClock};
 use interview_bot::bot::{self, BotHandle};
 use interview_bot::config::{BotConfig, Secret, Sharding, Timings};
 use interview_bot::store::{AttemptContext, NewAttempt, Store};
@@ -682,6 +682,58 @@ async fn a_restart_in_the_middle_of_a_round_resumes_it() {
     );
     w.wait_message("Round over").await;
     assert_eq!(w.store().await.round_answers(round).await.unwrap().len(), 1);
+    w.assert_clean();
+    bot.stop().await;
+}
+
+/// `/leaderboard period:week` is this week by the bot's clock, not the machine's (#26): with the
+/// clock 400 days behind, a score from that week is on the board (a window has no end, so only a
+/// clock behind the machine's tells the two apart).
+#[tokio::test]
+async fn the_weekly_board_is_the_bots_week() {
+    let w = World::new(2).await;
+    let earlier = Utc::now() - chrono::Duration::days(400);
+    let store = w.store().await;
+    let content = bot::load_content(&store, earlier).await.unwrap();
+    let q = &content.bank.questions[0];
+    store
+        .upsert_member(GUILD as i64, M1 as i64, "member-1", earlier)
+        .await
+        .unwrap();
+    store
+        .record_attempt(
+            &NewAttempt {
+                guild_id: GUILD as i64,
+                channel_id: Some(CHANNEL as i64),
+                user_id: M1 as i64,
+                question_id: content.row_of(q).unwrap(),
+                topic: &q.topic,
+                context: AttemptContext::Mock,
+                context_ref: None,
+                answer: "seeded",
+                score: 42,
+                covered: vec![],
+                missed: vec![],
+                hints_used: 0,
+                submitted_at: earlier,
+                local_date: earlier.date_naive(),
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let bot = w
+        .start_bot_on(test_timings(), Arc::new(ManualClock::new(earlier)))
+        .await;
+    let week = w
+        .command(
+            M0,
+            "leaderboard",
+            json!([{ "name": "period", "type": 4, "value": 1 }]),
+        )
+        .await;
+    assert!(week.to_string().contains("member-1 — 42 pts"), "{week}");
     w.assert_clean();
     bot.stop().await;
 }
