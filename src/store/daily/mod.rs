@@ -1,5 +1,5 @@
-//! Daily drops: schedules ([`schedules`]), and drops keyed by (schedule, local date) so that each
-//! is posted at most once, whatever restarts or second processes do ([`drops`]).
+//! Daily drops: schedules (`schedules.rs`), and drops keyed by (schedule, local date) so that each
+//! is posted at most once, whatever restarts or second processes do (`drops.rs`).
 
 mod drops;
 mod schedules;
