@@ -10,6 +10,10 @@
 //! Run with `cargo bench --bench wake`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed setup should fail the benchmark loudly
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the benchmark seeds and measures on the wall clock"
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -126,7 +130,9 @@ async fn slow_channel(limit: usize) -> (Vec<Duration>, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("slow.db").display());
     let store = Store::connect(&url).await.unwrap();
-    let library = Arc::new(Library::new(load_content(&store).await.unwrap()));
+    let library = Arc::new(Library::new(
+        load_content(&store, Utc::now()).await.unwrap(),
+    ));
     let start: DateTime<Utc> = "2026-06-01T08:58:30Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
     let out = Arc::new(RecordingOutbound::new());
@@ -191,7 +197,9 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("wake.db").display());
     let store = Store::connect(&url).await.unwrap();
-    let library = Arc::new(Library::new(load_content(&store).await.unwrap()));
+    let library = Arc::new(Library::new(
+        load_content(&store, Utc::now()).await.unwrap(),
+    ));
     let start: DateTime<Utc> = "2026-06-01T00:00:30Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
     let engine = Engine {

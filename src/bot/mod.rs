@@ -20,10 +20,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context as _;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 use tokio::sync::{Notify, watch};
 
+use crate::app::{Clock, SystemClock};
 use crate::config::{BotConfig, Sharding};
 use crate::domain::bank::{BUILTIN_BANKS, Bank, SHIPPED_BANK_TOML, SHIPPED_BUILTIN};
 use crate::store::Store;
@@ -249,34 +250,49 @@ async fn drain(in_flight: &in_flight::InFlight) {
     }
 }
 
-/// Load the shipped bank into the store and prepare it for scoring.
-pub async fn load_content(store: &Store) -> anyhow::Result<Content> {
+/// Load the shipped bank into the store (stored at `now`) and prepare it for scoring.
+pub async fn load_content(store: &Store, now: DateTime<Utc>) -> anyhow::Result<Content> {
     let bank = Bank::shipped()?;
     let stored = store
-        .store_bank(None, &bank, SHIPPED_BANK_TOML, None, Utc::now())
+        .store_bank(None, &bank, SHIPPED_BANK_TOML, None, now)
         .await?;
     Ok(Content::new(bank, stored))
 }
 
-/// Load every built-in bank other than the shipped one into the store, ready to score.
-pub async fn load_other_builtins(store: &Store) -> anyhow::Result<Vec<Content>> {
+/// Load every built-in bank other than the shipped one into the store (stored at `now`),
+/// ready to score.
+pub async fn load_other_builtins(
+    store: &Store,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Content>> {
     let mut loaded = Vec::new();
     for builtin in BUILTIN_BANKS.iter().filter(|b| **b != SHIPPED_BUILTIN) {
         let bank = builtin.load()?;
         let stored = store
-            .store_bank(None, &bank, builtin.toml, None, Utc::now())
+            .store_bank(None, &bank, builtin.toml, None, now)
             .await?;
         loaded.push(Content::for_bank(bank, stored));
     }
     Ok(loaded)
 }
 
-/// Build and start the bot. The same function serves production and the loopback tests.
+/// Build and start the bot on the wall clock.
 pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle> {
+    start_with_clock(config, store, Arc::new(SystemClock)).await
+}
+
+/// Build and start the bot, every command and timed step reading `clock`. The same function
+/// serves production (through [`start`]) and the loopback tests (which pass a `ManualClock`).
+pub async fn start_with_clock(
+    config: BotConfig,
+    store: Store,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<BotHandle> {
     let store = store.with_cooling_off(chrono::Duration::days(i64::from(config.cooling_off_days)));
+    let started = clock.now();
     let library = Arc::new(Library::with_builtins(
-        load_content(&store).await?,
-        load_other_builtins(&store).await?,
+        load_content(&store, started).await?,
+        load_other_builtins(&store, started).await?,
     ));
     let mut http = serenity::HttpBuilder::new(config.token.expose());
     if let Some(base) = &config.api_base {
@@ -328,7 +344,7 @@ pub async fn start(config: BotConfig, store: Store) -> anyhow::Result<BotHandle>
                 let engine = crate::app::Engine {
                     store,
                     library,
-                    clock: Arc::new(crate::app::SystemClock),
+                    clock,
                     outbound: Arc::new(outbound::SerenityOutbound {
                         http: ctx.http.clone(),
                     }),

@@ -3,6 +3,10 @@
 //! Works on a terminal (a countdown redrawn in place above the answer) and with piped input
 //! (plain lines, so it can be scripted and tested). An answer ends at an empty line, at the end
 //! of input, or when time runs out.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a one-shot terminal command runs on the wall clock"
+)]
 
 use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;

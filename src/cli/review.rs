@@ -1,6 +1,10 @@
 //! `interview-bot review`: the local member's due questions one at a time, scored, rescheduled
 //! with FSRS ("next review in 3 days"). With `--adaptive`, when nothing is due it goes on with
 //! the new question the member should learn most from. Reviews are practice: never on boards.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a one-shot terminal command runs on the wall clock"
+)]
 
 use std::io::BufRead as _;
 use std::process::ExitCode;

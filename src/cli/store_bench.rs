@@ -3,6 +3,10 @@
 //! Generates servers, members and attempts spread over 90 days into a temporary database, then
 //! times the queries the bot runs most. Deterministic data (seeded), a real SQLite file — or,
 //! with `--postgres URL`, an empty PostgreSQL database.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a one-shot terminal command runs on the wall clock"
+)]
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

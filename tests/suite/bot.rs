@@ -5,9 +5,11 @@
 
 use crate::support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use interview_bot::app::{Clock, ManualClock, SystemClock};
 use interview_bot::bot::{self, BotHandle};
 use interview_bot::config::{BotConfig, Secret, Sharding, Timings};
 use interview_bot::store::{AttemptContext, NewAttempt, Store};
@@ -25,6 +27,18 @@ const WAIT: Duration = Duration::from_secs(10);
 const SECOND: Duration = Duration::from_millis(20);
 /// One hour of a daily drop's answer window lasts this long in tests.
 const DROP_HOUR: Duration = Duration::from_millis(400);
+
+/// The timings of [`World::start_bot`]: short rounds and drop hours.
+fn test_timings() -> Timings {
+    Timings {
+        second: SECOND,
+        lobby_seconds: 30,
+        button_cooldown: Duration::ZERO,
+        drop_hour: DROP_HOUR,
+        drop_grace: Duration::from_secs(2 * 3600),
+        ..Timings::default()
+    }
+}
 
 struct World {
     fake: FakeDiscord,
@@ -58,18 +72,15 @@ impl World {
 
     /// Start a bot built by the production function, pointed at the fake.
     async fn start_bot(&self) -> BotHandle {
-        self.start_bot_with(Timings {
-            second: SECOND,
-            lobby_seconds: 30,
-            button_cooldown: Duration::ZERO,
-            drop_hour: DROP_HOUR,
-            drop_grace: Duration::from_secs(2 * 3600),
-            ..Timings::default()
-        })
-        .await
+        self.start_bot_with(test_timings()).await
     }
 
     async fn start_bot_with(&self, timings: Timings) -> BotHandle {
+        self.start_bot_on(timings, Arc::new(SystemClock)).await
+    }
+
+    /// Start the bot with every command and timed step reading `clock`.
+    async fn start_bot_on(&self, timings: Timings, clock: Arc<dyn Clock>) -> BotHandle {
         let calls_before = self.fake.calls().len();
         let config = BotConfig {
             token: Secret::new("fake-token"),
@@ -80,7 +91,9 @@ impl World {
             cooling_off_days: 30,
             sharding: Sharding::Auto,
         };
-        let handle = bot::start(config, self.store().await).await.unwrap();
+        let handle = bot::start_with_clock(config, self.store().await, clock)
+            .await
+            .unwrap();
         assert!(self.fake.wait_ready(WAIT).await, "the bot identified");
         self.fake
             .wait_for_new_call(calls_before, WAIT, |c| {
@@ -673,11 +686,63 @@ async fn a_restart_in_the_middle_of_a_round_resumes_it() {
     bot.stop().await;
 }
 
+/// `/leaderboard period:week` is this week by the bot's clock, not the machine's (#26): with the
+/// clock 400 days behind, a score from that week is on the board (a window has no end, so only a
+/// clock behind the machine's tells the two apart).
+#[tokio::test]
+async fn the_weekly_board_is_the_bots_week() {
+    let w = World::new(2).await;
+    let earlier = Utc::now() - chrono::Duration::days(400);
+    let store = w.store().await;
+    let content = bot::load_content(&store, earlier).await.unwrap();
+    let q = &content.bank.questions[0];
+    store
+        .upsert_member(GUILD as i64, M1 as i64, "member-1", earlier)
+        .await
+        .unwrap();
+    store
+        .record_attempt(
+            &NewAttempt {
+                guild_id: GUILD as i64,
+                channel_id: Some(CHANNEL as i64),
+                user_id: M1 as i64,
+                question_id: content.row_of(q).unwrap(),
+                topic: &q.topic,
+                context: AttemptContext::Mock,
+                context_ref: None,
+                answer: "seeded",
+                score: 42,
+                covered: vec![],
+                missed: vec![],
+                hints_used: 0,
+                submitted_at: earlier,
+                local_date: earlier.date_naive(),
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let bot = w
+        .start_bot_on(test_timings(), Arc::new(ManualClock::new(earlier)))
+        .await;
+    let week = w
+        .command(
+            M0,
+            "leaderboard",
+            json!([{ "name": "period", "type": 4, "value": 1 }]),
+        )
+        .await;
+    assert!(week.to_string().contains("member-1 — 42 pts"), "{week}");
+    w.assert_clean();
+    bot.stop().await;
+}
+
 #[tokio::test]
 async fn leaderboard_pages_and_stats() {
     let w = World::new(2).await;
     let store = w.store().await;
-    let content = bot::load_content(&store).await.unwrap();
+    let content = bot::load_content(&store, Utc::now()).await.unwrap();
     let q = &content.bank.questions[0];
     let row = content.row_of(q).unwrap();
     let now = Utc::now();
@@ -819,7 +884,7 @@ async fn stats_of(w: &World, user: u64, member: u64) -> (Value, bool) {
 async fn stats_answers_at_once_and_keeps_the_chart_until_the_next_scored_answer() {
     let w = World::new(1).await;
     let store = w.store().await;
-    let content = bot::load_content(&store).await.unwrap();
+    let content = bot::load_content(&store, Utc::now()).await.unwrap();
     let q = &content.bank.questions[0];
     let row = content.row_of(q).unwrap();
     let now = Utc::now();
@@ -2840,7 +2905,9 @@ async fn an_open_drop_is_kept_from_question_and_copies_resubmits_and_seen_answer
 async fn score_review_override_and_appeal_end_to_end() {
     let w = World::new(2).await;
     let store = w.store().await;
-    let content = interview_bot::bot::load_content(&store).await.unwrap();
+    let content = interview_bot::bot::load_content(&store, Utc::now())
+        .await
+        .unwrap();
     let row = content
         .row_of(content.bank.questions.first().unwrap())
         .unwrap();

@@ -41,8 +41,10 @@ impl World {
             Db::Postgres => crate::support::postgres::fresh_database().await?,
         };
         let store = Store::connect(&url).await.unwrap();
-        let library = Arc::new(Library::new(load_content(&store).await.unwrap()));
         let clock = Arc::new(ManualClock::new(t(start)));
+        let library = Arc::new(Library::new(
+            load_content(&store, clock.now()).await.unwrap(),
+        ));
         let out = Arc::new(RecordingOutbound::new());
         let engine = Engine {
             store,

@@ -31,11 +31,11 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("r.db").display());
         let store = Store::connect(&url).await.unwrap();
-        let library = Arc::new(Library::with_builtins(
-            load_content(&store).await.unwrap(),
-            load_other_builtins(&store).await.unwrap(),
-        ));
         let start: DateTime<Utc> = "2026-03-02T09:00:00Z".parse().unwrap();
+        let library = Arc::new(Library::with_builtins(
+            load_content(&store, start).await.unwrap(),
+            load_other_builtins(&store, start).await.unwrap(),
+        ));
         World {
             _dir: dir,
             store,

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use poise::CreateReply;
 use serenity::all::{Attachment, CreateAttachment, CreateEmbed, Permissions};
 
@@ -180,7 +179,7 @@ async fn import(
             &bank,
             &text,
             Some(sid(ctx.author().id.get())),
-            Utc::now(),
+            data.engine.now(),
         )
         .await?;
     tracing::info!(guild, bank = %meta.id, questions = bank.questions.len(), "bank imported");

@@ -1,6 +1,5 @@
 //! `/leaderboard` with page buttons, and `/stats`.
 
-use chrono::Utc;
 use poise::CreateReply;
 use serenity::all::{
     ButtonStyle, ComponentInteraction, Context as SerenityContext, CreateActionRow,
@@ -81,7 +80,7 @@ async fn board_page(
     let tz = data.engine.store.server_timezone(guild).await?;
     let q = BoardQuery {
         guild_id: guild,
-        window: window(period.period(), Utc::now(), tz),
+        window: window(period.period(), data.engine.now(), tz),
         topic: topic.clone(),
         page,
         page_size: PAGE_SIZE,

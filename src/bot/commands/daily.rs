@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use serenity::all::{ChannelId, Permissions, RoleId};
 
 use super::super::render::escape;
@@ -128,7 +127,7 @@ async fn set(
         (!Arc::ptr_eq(&content, ctx.data().engine.library.shipped())).then_some(content.stored.id);
     let channel = channel.unwrap_or_else(|| ctx.channel_id());
     let local_time = time.format("%H:%M").to_string();
-    let now = Utc::now();
+    let now = ctx.data().engine.now();
     let id = ctx
         .data()
         .engine
@@ -193,7 +192,8 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
         }
         if s.paused {
             line.push_str(" — paused");
-        } else if let Some(next) = schedule_of(s).map(|sc| sc.next_post(Utc::now()).1) {
+        } else if let Some(next) = schedule_of(s).map(|sc| sc.next_post(ctx.data().engine.now()).1)
+        {
             line.push_str(&format!(" — next <t:{}:R>", next.timestamp()));
         }
         if let Some(why) = &s.failing {
@@ -271,7 +271,7 @@ async fn preview(
         user("This drop's time or timezone is unreadable; remove it and set it again.")
     })?;
     let times: Vec<String> = schedule
-        .preview(Utc::now(), 5)
+        .preview(ctx.data().engine.now(), 5)
         .iter()
         .map(|t| format!("<t:{}:F>", t.timestamp()))
         .collect();

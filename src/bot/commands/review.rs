@@ -1,7 +1,6 @@
 //! `/review next|status`: the member's due questions one at a time (an Answer button, then a
 //! modal, handled in `bot::components`), and where their reviews stand.
 
-use chrono::Utc;
 use poise::CreateReply;
 
 use super::super::render::{self, no_mentions};
@@ -36,7 +35,7 @@ fn member(ctx: Context<'_>) -> Result<Member, Error> {
 async fn next(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     let me = member(ctx)?;
-    let now = Utc::now();
+    let now = data.engine.now();
     // An open drop's or round's question waits for its reveal.
     let competing = crate::app::practice::asked_elsewhere(&data.engine.store, me.guild_id).await?;
     let allow = |c: &Content, q: &Question| c.row_of(q).is_some_and(|r| !competing.contains(&r));
@@ -78,7 +77,7 @@ async fn next(ctx: Context<'_>) -> Result<(), Error> {
 async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     let me = member(ctx)?;
-    let s = review::status(&data.engine.store, Utc::now(), me).await?;
+    let s = review::status(&data.engine.store, data.engine.now(), me).await?;
     say(ctx, status_text(&s)).await
 }
 

@@ -1,7 +1,6 @@
 //! `/score review|override|appeal`: moderators look at flagged and appealed answers and change
 //! scores (with the store's audit trail); members appeal their own answers.
 
-use chrono::Utc;
 use serenity::all::Permissions;
 
 use super::super::render::{escape, fit_lines, truncate};
@@ -118,7 +117,7 @@ async fn override_score(
             moderator,
             score.min(100),
             &reason,
-            Utc::now(),
+            ctx.data().engine.now(),
         )
         .await?;
     say(
@@ -151,7 +150,7 @@ async fn appeal(
     ctx.data()
         .engine
         .store
-        .appeal(guild, attempt, me, &reason, Utc::now())
+        .appeal(guild, attempt, me, &reason, ctx.data().engine.now())
         .await?;
     say(
         ctx,

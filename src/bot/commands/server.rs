@@ -3,7 +3,6 @@
 //! `/server retention`: how much of what is due members should still remember (spaced
 //! repetition: a higher target means shorter intervals between reviews).
 
-use chrono::Utc;
 use serenity::all::{ChannelId, Permissions};
 
 use super::super::render::escape;
@@ -46,7 +45,7 @@ async fn timezone(
         .map(|g| sid(g.get()))
         .ok_or_else(|| user("A timezone belongs to a server."))?;
     let tz = parse_timezone(&name).map_err(|e| user(escape(&e)))?;
-    let now = Utc::now();
+    let now = ctx.data().engine.now();
     ctx.data()
         .engine
         .store
@@ -80,7 +79,7 @@ async fn digest(
         .map(|g| sid(g.get()))
         .ok_or_else(|| user("A digest belongs to a server."))?;
     let store = &ctx.data().engine.store;
-    let now = Utc::now();
+    let now = ctx.data().engine.now();
     let text = match (channel, off.unwrap_or(false)) {
         (Some(_), true) => {
             return Err(user("Give either a channel or off:True, not both."));
@@ -162,7 +161,7 @@ async fn retention(
     }
     let retention = retention_value(value)?;
     store
-        .set_desired_retention(guild, retention, Utc::now())
+        .set_desired_retention(guild, retention, ctx.data().engine.now())
         .await?;
     say(
         ctx,

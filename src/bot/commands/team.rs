@@ -1,7 +1,5 @@
 //! `/team create|join|leave|list`.
 
-use chrono::Utc;
-
 use super::super::render::escape;
 use super::super::{Context, Error};
 use super::{say, sid};
@@ -33,7 +31,7 @@ async fn create(
 ) -> Result<(), Error> {
     let g = guild(ctx)?;
     let me = sid(ctx.author().id.get());
-    let now = Utc::now();
+    let now = ctx.data().engine.now();
     // The name the server shows (as every other command stores it), not the account name.
     let shown = ctx.author_member().await.map_or_else(
         || ctx.author().name.clone(),
@@ -72,7 +70,12 @@ async fn join(
         .data()
         .engine
         .store
-        .join_team(g, sid(ctx.author().id.get()), &name, Utc::now())
+        .join_team(
+            g,
+            sid(ctx.author().id.get()),
+            &name,
+            ctx.data().engine.now(),
+        )
         .await?;
     say(ctx, format!("You are now in team **{}**.", escape(&joined))).await
 }

@@ -277,6 +277,38 @@ fn bad_values_name_where_they_came_from_without_repeating_them() {
     assert!(err.starts_with("file bot.toml line 1: "), "{err}");
 }
 
+/// A bad metrics address from each source: the message names that source once, at its start,
+/// and says the value at most once (#28).
+#[test]
+fn a_bad_metrics_address_names_its_source_once() {
+    let f = file("metrics_addr = \"nonsense\"\n");
+    let cases = [
+        (
+            given(&[], &[(METRICS_ADDR, "nonsense")]),
+            None,
+            "env METRICS_ADDR: ",
+        ),
+        (
+            given(&[(METRICS_ADDR, "nonsense")], &[]),
+            None,
+            "flag --metrics-addr: ",
+        ),
+        (Given::default(), Some(&f), "file bot.toml line 1: "),
+    ];
+    for (g, f, origin) in cases {
+        let err = resolve(&g, f).unwrap_err().to_string();
+        assert!(err.starts_with(origin), "{err}");
+        for name in ["METRICS_ADDR", "--metrics-addr", "metrics_addr", "bot.toml"] {
+            assert!(err.matches(name).count() <= 1, "{name} twice: {err}");
+        }
+        assert!(
+            err.matches("nonsense").count() <= 1,
+            "the value twice: {err}"
+        );
+        assert!(err.contains("an address like 127.0.0.1:9100"), "{err}");
+    }
+}
+
 #[test]
 fn syntax_errors_name_their_line() {
     let err = FileLayer::parse(Path::new("bot.toml"), "lobby_seconds = 5\nshards = \n")

@@ -1,6 +1,9 @@
 //! `/review`, `adaptive:True` and `/server retention` end to end against the loopback server.
 
-use chrono::{Duration, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use interview_bot::app::ManualClock;
 use interview_bot::domain::adaptive::ItemKey;
 use interview_bot::domain::bank::Difficulty;
 use interview_bot::store::Store;
@@ -9,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::{
     ADMIN, CHANNEL, GOOD_CLUSTER_ANSWER, GUILD, M0, M1, TINY_BANK, WAIT, World, all_time_board,
-    custom_ids, flags, sub,
+    custom_ids, flags, sub, test_timings,
 };
 
 const CLUSTER: &str = "node-cluster-module-scaling";
@@ -17,6 +20,18 @@ const LEAK: &str = "node-memory-leak-profiling";
 
 /// M0 answered `slug` of the senior bank `days_ago` with `score`, so it is due now.
 async fn remembered(store: &Store, slug: &str, days_ago: i64, score: u8) {
+    let now = Utc::now();
+    remembered_at(store, slug, now - Duration::days(days_ago), now, score).await;
+}
+
+/// M0 answered `slug` of the senior bank at `answered` with `score`, so it is due at `now`.
+async fn remembered_at(
+    store: &Store,
+    slug: &str,
+    answered: DateTime<Utc>,
+    now: DateTime<Utc>,
+    score: u8,
+) {
     let key = ItemKey::new("nodejs-senior", slug);
     let s = store
         .record_review_attempt(&ReviewAttempt {
@@ -27,11 +42,11 @@ async fn remembered(store: &Store, slug: &str, days_ago: i64, score: u8) {
             difficulty: Difficulty::Medium,
             score,
             hints_used: 0,
-            at: Utc::now() - Duration::days(days_ago),
+            at: answered,
         })
         .await
         .unwrap();
-    assert!(s.scheduled.state.due <= Utc::now(), "{slug} is due");
+    assert!(s.scheduled.state.due <= now, "{slug} is due");
 }
 
 fn content(r: &Value) -> String {
@@ -73,6 +88,29 @@ async fn answer_review(w: &World, message: &Value, text: &str) -> Value {
         .reply(&w.fake, WAIT)
         .await
         .unwrap()
+}
+
+/// `/review status` and `/review next` go by the bot's clock, not the machine's (#26): with the
+/// clock 400 days ahead, a question answered 20 days before it is due, though by the wall clock
+/// it was answered in the future.
+#[tokio::test]
+async fn review_commands_read_the_bots_clock() {
+    let w = World::new(1).await;
+    let later = Utc::now() + Duration::days(400);
+    {
+        let store = w.store().await;
+        remembered_at(&store, CLUSTER, later - Duration::days(20), later, 70).await;
+        store.close().await;
+    }
+    let bot = w
+        .start_bot_on(test_timings(), Arc::new(ManualClock::new(later)))
+        .await;
+    let status = w.command(M0, "review", sub("status", json!([]))).await;
+    assert!(content(&status).contains("Due now: 1."), "{status}");
+    let (r, _) = review_next(&w).await;
+    assert!(r.to_string().contains("cluster module"), "{r}");
+    w.assert_clean();
+    bot.stop().await;
 }
 
 #[tokio::test]
