@@ -280,7 +280,7 @@ fn bad_values_name_where_they_came_from_without_repeating_them() {
 /// A bad metrics address from each source: the message names that source once, at its start,
 /// and says the value at most once (#28).
 #[test]
-fn a_bad_metrics_address_names_its_source_once() {
+fn a_bad_metrics_address_names_its_source_once_and_not_the_value() {
     let f = file("metrics_addr = \"nonsense\"\n");
     let cases = [
         (
@@ -301,10 +301,8 @@ fn a_bad_metrics_address_names_its_source_once() {
         for name in ["METRICS_ADDR", "--metrics-addr", "metrics_addr", "bot.toml"] {
             assert!(err.matches(name).count() <= 1, "{name} twice: {err}");
         }
-        assert!(
-            err.matches("nonsense").count() <= 1,
-            "the value twice: {err}"
-        );
+        // The value is never repeated (a value may be a secret put in the wrong place).
+        assert!(!err.contains("nonsense"), "the value repeated: {err}");
         assert!(err.contains("an address like 127.0.0.1:9100"), "{err}");
     }
 }

@@ -59,7 +59,7 @@ pub fn parse_log_format(s: &str) -> Result<LogFormat, String> {
 
 pub(super) fn parse_addr(s: &str) -> Result<SocketAddr, String> {
     s.parse::<SocketAddr>()
-        .map_err(|_| format!("`{s}` is not an address like 127.0.0.1:9100 or [::]:9100"))
+        .map_err(|_| "expected an address like 127.0.0.1:9100 or [::]:9100".to_string())
 }
 
 pub(super) fn as_string(s: &str) -> Result<String, String> {
