@@ -4,6 +4,7 @@
 //! `m:join:<round>`), and everything else lives in the database, so buttons keep working
 //! after a restart.
 
+pub mod answer_form;
 pub mod commands;
 mod components;
 pub mod errors;
@@ -43,6 +44,8 @@ pub struct Data {
     pub edits: rounds::AnsweredEdits,
     /// `/stats` charts: drawn off the async workers, kept per member until they change.
     pub charts: crate::app::coaching::Charts,
+    /// Answer forms: whether Discord takes the form that shows the question.
+    pub forms: answer_form::AnswerForms,
     /// The use cases' ports and settings (the store, the banks, the clock, serenity outbound,
     /// the timings, the timer's wake, the metrics): the one copy of each.
     pub engine: crate::app::Engine,
@@ -357,6 +360,7 @@ pub async fn start_with_clock(
                     in_flight: data_in_flight,
                     edits: rounds::AnsweredEdits::default(),
                     charts: crate::app::coaching::Charts::default(),
+                    forms: answer_form::AnswerForms::default(),
                     engine,
                 };
                 // Other processes (the other shards) add and abandon work this timer is not

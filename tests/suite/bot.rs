@@ -3123,6 +3123,7 @@ async fn practise(w: &World, slug: &str) {
         .unwrap();
 }
 
+mod answer_forms;
 mod review;
 
 /// Issue 26.8: the cooldown map keeps the clicks of one cooldown, not every member who ever

@@ -913,6 +913,37 @@ fn limit_checks() {
         1
     );
     assert_eq!(rules::modal_limits(&modal("ok", "ok", 4001)).len(), 1);
+}
+
+/// Modals with Text Display (10) and Label (18) components, as Discord validates them (#30).
+#[test]
+fn modal_labels_and_text_displays_are_checked_like_discord() {
+    let input = json!({ "type": 4, "custom_id": "answer", "style": 2, "max_length": 4000 });
+    let label = |child: Value| json!({ "type": 18, "label": "Your answer", "component": child });
+    let text = |n: usize| json!({ "type": 10, "content": "q".repeat(n) });
+    let modal = |components: Vec<Value>| json!({ "custom_id": "m", "title": "Daily question", "components": components });
+    assert!(rules::modal_limits(&modal(vec![text(4000), label(input.clone())])).is_empty());
+    assert!(rules::modal_has_new_components(&modal(vec![label(
+        input.clone()
+    )])));
+    let problems = |components: Vec<Value>| rules::modal_limits(&modal(components));
+    // Too long a Text Display; a Label whose input has its own label; a Label with two
+    // children; a modal of six components; a modal with nothing to type into.
+    assert_eq!(problems(vec![text(4001), label(input.clone())]).len(), 1);
+    let mut labelled = input.clone();
+    labelled["label"] = json!("twice");
+    assert_eq!(problems(vec![label(labelled)]).len(), 1);
+    let two = json!({ "type": 18, "label": "x", "components": [input.clone(), input.clone()] });
+    assert_eq!(problems(vec![two, label(input.clone())]).len(), 1);
+    let six: Vec<Value> = (0..5)
+        .map(|_| text(10))
+        .chain([label(input.clone())])
+        .collect();
+    assert_eq!(problems(six).len(), 1);
+    assert_eq!(problems(vec![text(10)]).len(), 1);
+    let long_description = json!({ "type": 18, "label": "x", "description": "d".repeat(101),
+                                   "component": input });
+    assert_eq!(problems(vec![long_description]).len(), 1);
 
     let opt = |name: &str, required: bool| json!({ "type": 3, "name": name, "description": "d", "required": required });
     let cmd =

@@ -3,32 +3,18 @@
 
 use poise::serenity_prelude as serenity;
 use serenity::all::{
-    ComponentInteraction, Context as SerenityContext, CreateActionRow, CreateInputText,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, InputTextStyle,
+    ComponentInteraction, Context as SerenityContext, CreateInteractionResponseMessage,
 };
 
 use crate::app::rounds as round_steps;
 use crate::app::{drops, practice};
+use crate::bot::answer_form::AnswerForm;
 use crate::bot::render;
 use crate::bot::{Data, Error};
 
 use super::{
     guild_of, own_round, parse_id, practice_member, reply, slow_down, stored_question, user_id,
 };
-
-/// Discord's limit on a text input.
-const MAX_ANSWER_CHARS: u16 = 4000;
-
-fn answer_modal(custom_id: String, title: &str) -> CreateInteractionResponse {
-    let input = CreateInputText::new(InputTextStyle::Paragraph, "Your answer", "answer")
-        .placeholder("Explain in your own words: what happens, why, and how you would use it.")
-        .min_length(1)
-        .max_length(MAX_ANSWER_CHARS);
-    CreateInteractionResponse::Modal(
-        CreateModal::new(custom_id, render::truncate(title, 45))
-            .components(vec![CreateActionRow::InputText(input)]),
-    )
-}
 
 pub(super) async fn on_component(
     ctx: &SerenityContext,
@@ -41,25 +27,32 @@ pub(super) async fn on_component(
         (Some("q"), Some("answer")) => {
             let row = parse_id(parts.next())?;
             let guild = guild_of(c.guild_id)?;
-            stored_question(data, guild, row).await?;
+            let asked = stored_question(data, guild, row).await?;
             practice::ensure_practisable(&data.engine.store, guild, row).await?;
             if !data.cooldown_ok(user, "answer") {
                 return slow_down(ctx, c).await;
             }
-            let custom = format!("q:modal:{row}:{}", c.message.id.get());
-            c.create_response(&ctx.http, answer_modal(custom, "Your answer"))
-                .await?;
+            let form = AnswerForm {
+                custom_id: format!("q:modal:{row}:{}", c.message.id.get()),
+                title: "Your answer",
+                prompt: &asked.question().prompt,
+            };
+            data.forms.open(ctx, c, &form).await?;
         }
         (Some("r"), Some("answer")) => {
             let row = parse_id(parts.next())?;
             let guild = guild_of(c.guild_id)?;
-            stored_question(data, guild, row).await?;
+            let asked = stored_question(data, guild, row).await?;
             practice::ensure_practisable(&data.engine.store, guild, row).await?;
             if !data.cooldown_ok(user, "answer") {
                 return slow_down(ctx, c).await;
             }
-            c.create_response(&ctx.http, answer_modal(format!("r:modal:{row}"), "Review"))
-                .await?;
+            let form = AnswerForm {
+                custom_id: format!("r:modal:{row}"),
+                title: "Review",
+                prompt: &asked.question().prompt,
+            };
+            data.forms.open(ctx, c, &form).await?;
         }
         (Some("q"), Some("hint")) => {
             let row = parse_id(parts.next())?;
@@ -132,7 +125,8 @@ pub(super) async fn on_component(
                 return slow_down(ctx, c).await;
             }
             let me = user_id(c.user.id);
-            let round = own_round(data, guild_of(c.guild_id)?, c.channel_id, round_id).await?;
+            let guild = guild_of(c.guild_id)?;
+            let round = own_round(data, guild, c.channel_id, round_id).await?;
             let allowed = round_steps::answer_allowed(
                 &data.engine.store,
                 &round,
@@ -149,32 +143,37 @@ pub(super) async fn on_component(
                 )
                 .await;
             }
-            c.create_response(
-                &ctx.http,
-                answer_modal(
-                    format!("m:modal:{round_id}:{position}"),
-                    &format!("Question {}", position + 1),
-                ),
-            )
-            .await?;
+            let (row, _message) = data
+                .engine
+                .store
+                .round_question(round_id, position)
+                .await?
+                .ok_or_else(|| crate::bot::errors::BotError::User(super::GONE.into()))?;
+            let asked = stored_question(data, guild, row).await?;
+            let title = format!("Question {}", position + 1);
+            let form = AnswerForm {
+                custom_id: format!("m:modal:{round_id}:{position}"),
+                title: &title,
+                prompt: &asked.question().prompt,
+            };
+            data.forms.open(ctx, c, &form).await?;
         }
         (Some("d"), Some("answer")) => {
             let drop_id = parse_id(parts.next())?;
             if !data.cooldown_ok(user, "answer") {
                 return slow_down(ctx, c).await;
             }
-            drops::open_for_answers(
-                &data.engine.store,
-                guild_of(c.guild_id)?,
-                drop_id,
-                data.engine.now(),
-            )
-            .await?;
-            c.create_response(
-                &ctx.http,
-                answer_modal(format!("d:modal:{drop_id}"), "Daily question"),
-            )
-            .await?;
+            let guild = guild_of(c.guild_id)?;
+            let open =
+                drops::open_for_answers(&data.engine.store, guild, drop_id, data.engine.now())
+                    .await?;
+            let asked = stored_question(data, guild, open.question_row).await?;
+            let form = AnswerForm {
+                custom_id: format!("d:modal:{drop_id}"),
+                title: "Daily question",
+                prompt: &asked.question().prompt,
+            };
+            data.forms.open(ctx, c, &form).await?;
         }
         (Some("lb"), _) => {
             crate::bot::commands::boards::page_button(ctx, data, c).await?;

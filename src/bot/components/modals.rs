@@ -61,20 +61,6 @@ fn counting_note(scored: &app::Scored) -> Option<&'static str> {
     }
 }
 
-fn modal_answer(m: &ModalInteraction) -> String {
-    m.data
-        .components
-        .iter()
-        .flat_map(|row| row.components.iter())
-        .find_map(|c| match c {
-            serenity::all::ActionRowComponent::InputText(t) if t.custom_id == "answer" => {
-                t.value.clone()
-            }
-            _ => None,
-        })
-        .unwrap_or_default()
-}
-
 pub(super) async fn on_modal(
     ctx: &SerenityContext,
     data: &Data,
@@ -82,7 +68,10 @@ pub(super) async fn on_modal(
 ) -> Result<(), Error> {
     let mut parts = m.data.custom_id.split(':');
     let (kind, row_or_round, extra) = (parts.next(), parts.next(), parts.next());
-    let answer = modal_answer(m);
+    // One reader for every form, whichever shape Discord sent it in.
+    let answer = crate::bot::answer_form::submitted_answer(m).ok_or_else(|| {
+        BotError::User("That form came back without an answer; please click Answer again.".into())
+    })?;
     let guild = guild_of(m.guild_id)?;
     let me = user_id(m.user.id);
     let now = data.engine.now();

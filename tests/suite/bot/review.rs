@@ -15,11 +15,11 @@ use super::{
     custom_ids, flags, sub, test_timings,
 };
 
-const CLUSTER: &str = "node-cluster-module-scaling";
+pub(super) const CLUSTER: &str = "node-cluster-module-scaling";
 const LEAK: &str = "node-memory-leak-profiling";
 
 /// M0 answered `slug` of the senior bank `days_ago` with `score`, so it is due now.
-async fn remembered(store: &Store, slug: &str, days_ago: i64, score: u8) {
+pub(super) async fn remembered(store: &Store, slug: &str, days_ago: i64, score: u8) {
     let now = Utc::now();
     remembered_at(store, slug, now - Duration::days(days_ago), now, score).await;
 }
@@ -57,7 +57,7 @@ fn content(r: &Value) -> String {
 }
 
 /// `/review next`: the ephemeral reply carrying the question and its Answer button.
-async fn review_next(w: &World) -> (Value, Value) {
+pub(super) async fn review_next(w: &World) -> (Value, Value) {
     let i = w
         .fake
         .slash_command(M0, CHANNEL, "review", sub("next", json!([])))

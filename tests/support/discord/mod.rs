@@ -610,7 +610,10 @@ impl FakeDiscord {
         .await
     }
 
-    /// A user submits the modal `custom_id` with `(text input custom_id, value)` pairs.
+    /// A user submits the modal `custom_id` with `(text input custom_id, value)` pairs, in the
+    /// shape Discord gives the form the bot sent: Label-shaped (each top-level component with
+    /// its child) for a form with Labels and Text Displays, else one action row per input (also
+    /// for a form the bot never sent).
     pub async fn submit_modal(
         &self,
         user_id: u64,
@@ -618,9 +621,33 @@ impl FakeDiscord {
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Interaction {
-        let data = payloads::modal_data(custom_id, fields);
-        self.dispatch_interaction(5, user_id, channel_id, None, |_| data)
-            .await
+        let (custom_id, fields) = (custom_id.to_string(), fields.to_vec());
+        self.dispatch_interaction(5, user_id, channel_id, None, move |st| {
+            match st.modal_sent(&custom_id) {
+                Some(sent) if rules::modal_has_new_components(&sent) => {
+                    payloads::labelled_modal_data(&sent, &fields)
+                }
+                _ => payloads::modal_data(&custom_id, &fields),
+            }
+        })
+        .await
+    }
+
+    /// Refuse modals with Label or Text Display components (400 Invalid Form Body), as a
+    /// Discord that does not know them would.
+    pub fn refuse_new_modal_components(&self) {
+        self.lock().refuse_new_modal_components = true;
+    }
+
+    /// The answer modals the bot sent (callback type 9 `data`), oldest first.
+    pub fn modals_sent(&self) -> Vec<Value> {
+        self.lock()
+            .interactions
+            .iter()
+            .filter_map(|r| r.response.as_ref())
+            .filter(|r| r["type"] == 9)
+            .map(|r| r["data"].clone())
+            .collect()
     }
 
     /// Build and send INTERACTION_CREATE to the newest connected bot session of the channel's

@@ -581,3 +581,43 @@ pub fn modal_data(custom_id: &str, fields: &[(&str, &str)]) -> Value {
         .collect();
     json!({ "custom_id": custom_id, "components": rows })
 }
+
+/// `data` of a submit of `sent`, a modal with Label and Text Display components, as Discord
+/// sends it: each top-level component in order with an `id`, a Text Display as just its type
+/// and id, a Label with its text input child in `component` carrying the value typed.
+pub fn labelled_modal_data(sent: &Value, fields: &[(&str, &str)]) -> Value {
+    let mut next_id = 0u64;
+    let mut id = || {
+        next_id += 1;
+        next_id
+    };
+    let components: Vec<Value> = sent["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| match c["type"].as_u64() {
+            Some(18) => {
+                let label_id = id();
+                let cid = c["component"]["custom_id"].as_str().unwrap_or_default();
+                let value = fields
+                    .iter()
+                    .find(|(f, _)| *f == cid)
+                    .map_or("", |(_, v)| *v);
+                json!({ "type": 18, "id": label_id, "component": {
+                    "type": 4, "id": id(), "custom_id": cid, "value": value } })
+            }
+            Some(1) => {
+                let input = &c["components"][0];
+                let cid = input["custom_id"].as_str().unwrap_or_default();
+                let value = fields
+                    .iter()
+                    .find(|(f, _)| *f == cid)
+                    .map_or("", |(_, v)| *v);
+                json!({ "type": 1, "id": id(), "components": [{
+                    "type": 4, "id": id(), "custom_id": cid, "value": value }] })
+            }
+            other => json!({ "type": other, "id": id() }),
+        })
+        .collect();
+    json!({ "custom_id": sent["custom_id"], "components": components })
+}

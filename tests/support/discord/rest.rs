@@ -543,6 +543,9 @@ fn callback(st: &mut State, interaction_id: u64, token: &str, body: &Value) -> R
         return invalid_form_body();
     }
     let data = &body["data"];
+    if rtype == 9 && st.refuse_new_modal_components && rules::modal_has_new_components(data) {
+        return invalid_form_body();
+    }
     let mut problems = match rtype {
         4 | 7 => rules::message_limits(data),
         8 => rules::autocomplete_limits(data),

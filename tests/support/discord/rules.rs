@@ -164,7 +164,10 @@ pub fn lacks_allowed_mentions(body: &Value) -> bool {
     has_text && !present(body, "allowed_mentions")
 }
 
-/// A modal (callback type 9 `data`).
+/// A modal (callback type 9 `data`): 1-5 top-level components, each an action row holding one
+/// text input (the classic form), a Label (type 18) wrapping exactly one text input in
+/// `component`, its label on the Label and not on the input, or a Text Display (type 10) of at
+/// most 4,000 characters; at least one input.
 pub fn modal_limits(data: &Value) -> Vec<String> {
     let mut out = Vec::new();
     let title = len(&data["title"]);
@@ -177,19 +180,62 @@ pub fn modal_limits(data: &Value) -> Vec<String> {
     }
     let rows = arr(data.get("components"));
     if rows.is_empty() || rows.len() > 5 {
-        out.push(format!("modal has {} rows (1-5)", rows.len()));
+        out.push(format!("modal has {} components (1-5)", rows.len()));
     }
     let mut ids: Vec<&str> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
-        let items = arr(row.get("components"));
-        if row["type"] != 1 || items.len() != 1 || items[0]["type"] != 4 {
-            out.push(format!(
-                "modal row {i} must be an action row with one text input"
-            ));
-            continue;
-        }
-        let input = &items[0];
-        let at = format!("modal row {i} text input");
+        let (input, labelled_here) = match row["type"].as_u64() {
+            Some(1) => {
+                let items = arr(row.get("components"));
+                if items.len() != 1 || items[0]["type"] != 4 {
+                    out.push(format!(
+                        "modal row {i} must be an action row with one text input"
+                    ));
+                    continue;
+                }
+                (&items[0], false)
+            }
+            Some(18) => {
+                let at = format!("modal component {i} (label)");
+                let label = len(&row["label"]);
+                if !(1..=45).contains(&label) {
+                    out.push(format!("{at}: label is {label} characters (1-45)"));
+                }
+                too_long(
+                    &mut out,
+                    &format!("{at}: description"),
+                    &row["description"],
+                    100,
+                );
+                if row.get("components").is_some() || !row["component"].is_object() {
+                    out.push(format!(
+                        "{at}: a label holds exactly one child, in `component`"
+                    ));
+                    continue;
+                }
+                if row["component"]["type"] != 4 {
+                    out.push(format!("{at}: its child must be a text input (type 4)"));
+                    continue;
+                }
+                (&row["component"], true)
+            }
+            Some(10) => {
+                let n = len(&row["content"]);
+                if !(1..=4000).contains(&n) {
+                    out.push(format!(
+                        "modal component {i} (text display): content is {n} characters (1-4000)"
+                    ));
+                }
+                continue;
+            }
+            other => {
+                out.push(format!(
+                    "modal component {i} has type {other:?}: a modal holds action rows, labels and text displays"
+                ));
+                continue;
+            }
+        };
+        let at = format!("modal component {i} text input");
         let cid = input["custom_id"].as_str().unwrap_or("");
         if cid.is_empty() || cid.chars().count() > 100 {
             out.push(format!("{at}: custom_id {cid:?} must be 1-100 characters"));
@@ -198,9 +244,17 @@ pub fn modal_limits(data: &Value) -> Vec<String> {
             out.push(format!("{at}: custom_id {cid:?} is used twice"));
         }
         ids.push(cid);
-        let label = len(&input["label"]);
-        if !(1..=45).contains(&label) {
-            out.push(format!("{at}: label is {label} characters (1-45)"));
+        if labelled_here {
+            if present(input, "label") {
+                out.push(format!(
+                    "{at}: a text input inside a label has no label of its own"
+                ));
+            }
+        } else {
+            let label = len(&input["label"]);
+            if !(1..=45).contains(&label) {
+                out.push(format!("{at}: label is {label} characters (1-45)"));
+            }
         }
         too_long(
             &mut out,
@@ -220,7 +274,17 @@ pub fn modal_limits(data: &Value) -> Vec<String> {
             out.push(format!("{at}: style must be 1 (short) or 2 (paragraph)"));
         }
     }
+    if !rows.is_empty() && ids.is_empty() {
+        out.push("a modal needs at least one input".to_string());
+    }
     out
+}
+
+/// Whether a modal uses the components Discord added to modals in 2025 (Label, Text Display).
+pub fn modal_has_new_components(data: &Value) -> bool {
+    arr(data.get("components"))
+        .iter()
+        .any(|c| matches!(c["type"].as_u64(), Some(10 | 18)))
 }
 
 /// Autocomplete results (callback type 8 `data`).

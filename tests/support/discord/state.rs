@@ -104,6 +104,9 @@ pub struct State {
     pub latency: Vec<(String, std::time::Duration)>,
     /// 429 answers still to give: calls matching the pattern ("" = global: every route).
     pub rate_limits: Vec<RateLimit>,
+    /// Answer modals holding Label or Text Display components with 400 Invalid Form Body, as a
+    /// Discord that does not know them would (not a violation: the bot cannot know beforehand).
+    pub refuse_new_modal_components: bool,
 
     last_id: u64,
     random: RandomState,
@@ -113,6 +116,16 @@ pub struct State {
 const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 
 impl State {
+    /// The newest modal (callback type 9 `data`) the bot sent with `custom_id`.
+    pub fn modal_sent(&self, custom_id: &str) -> Option<Value> {
+        self.interactions
+            .iter()
+            .rev()
+            .filter_map(|r| r.response.as_ref())
+            .find(|r| r["type"] == 9 && r["data"]["custom_id"] == custom_id)
+            .map(|r| r["data"].clone())
+    }
+
     pub fn new(spec: GuildSpec, limits: Limits, port: u16) -> State {
         State {
             spec,
@@ -135,6 +148,7 @@ impl State {
             nonces: std::collections::HashMap::new(),
             latency: Vec::new(),
             rate_limits: Vec::new(),
+            refuse_new_modal_components: false,
             last_id: 0,
             random: RandomState::new(),
         }
