@@ -45,6 +45,11 @@
 //!   short comma- or line-separated fragments, so its fluency factor drops towards
 //!   [`FLUENCY_FLOOR`]; a text of [`SALAD_MIN_WORDS`]+ words with under [`SALAD_FUNCTION_SHARE`]
 //!   of them grammatical is a keyword salad, flagged and capped at [`SALAD_CAP`].
+//!
+//! Longer than 600 lines on purpose: the formula above, `score_prepared` and the steps it calls
+//! in order, and the feedback built from their results read as one argument and change together;
+//! every idea that stands alone (matching, polarity, reversal, roles, synonyms, meaning) has its
+//! own file.
 
 mod antonyms;
 mod corpus;
