@@ -193,7 +193,10 @@ fn encode(pixels: &[u8]) -> Result<Vec<u8>, ChartError> {
         let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Balanced);
+        // fdeflate's fast mode: on this machine a full chart took 2.0 ms (103 KB) against 8.3 ms
+        // (44 KB) with Balanced, whose deflate was the largest single cost of a /stats burst;
+        // 60 KB more per upload is nothing next to Discord's attachment limit.
+        encoder.set_compression(png::Compression::Fast);
         let mut writer = encoder.write_header()?;
         writer.write_image_data(pixels)?;
         writer.finish()?;
