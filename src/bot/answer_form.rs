@@ -119,11 +119,6 @@ impl AnswerForms {
         }
         c.create_response(&ctx.http, form.classic()).await
     }
-
-    /// True once Discord refused the form that shows the question (for the process).
-    pub fn classic_only(&self) -> bool {
-        self.refused.load(Ordering::Relaxed)
-    }
 }
 
 /// Discord's "Invalid Form Body" (400, code 50035): it does not accept the components. Any other

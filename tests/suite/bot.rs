@@ -617,20 +617,7 @@ async fn teams_round_reports_team_totals() {
 async fn solo_round_gives_private_feedback_at_once() {
     let w = World::new(1).await;
     let bot = w.start_bot().await;
-    w.command(
-        M0,
-        "mock",
-        sub(
-            "start",
-            json!([
-                { "name": "questions", "type": 4, "value": 1 },
-                { "name": "seconds", "type": 4, "value": 60 },
-                { "name": "mode", "type": 4, "value": 0 }
-            ]),
-        ),
-    )
-    .await;
-    let q = w.wait_message("m:answer:").await;
+    let q = start_solo_round(&w).await;
     let id = custom_ids(&q)
         .into_iter()
         .find(|c| c.starts_with("m:answer:"))
@@ -2099,6 +2086,24 @@ async fn daily_now_retries_a_failed_drop_at_once_and_refuses_a_second_post() {
 // ---------------------------------------------------------------- issue 12: faults and limits
 
 /// Start a `/mock start` group round of `questions` and have `players[1..]` join; the round id.
+/// M0 starts a solo round of one 60-second question; its question message.
+async fn start_solo_round(w: &World) -> Value {
+    w.command(
+        M0,
+        "mock",
+        sub(
+            "start",
+            json!([
+                { "name": "questions", "type": 4, "value": 1 },
+                { "name": "seconds", "type": 4, "value": 60 },
+                { "name": "mode", "type": 4, "value": 0 }
+            ]),
+        ),
+    )
+    .await;
+    w.wait_message("m:answer:").await
+}
+
 async fn group_round(w: &World, players: &[u64], questions: i64, seconds: i64) -> i64 {
     w.command(
         players[0],

@@ -639,17 +639,6 @@ impl FakeDiscord {
         self.lock().refuse_new_modal_components = true;
     }
 
-    /// The answer modals the bot sent (callback type 9 `data`), oldest first.
-    pub fn modals_sent(&self) -> Vec<Value> {
-        self.lock()
-            .interactions
-            .iter()
-            .filter_map(|r| r.response.as_ref())
-            .filter(|r| r["type"] == 9)
-            .map(|r| r["data"].clone())
-            .collect()
-    }
-
     /// Build and send INTERACTION_CREATE to the newest connected bot session of the channel's
     /// guild's shard (only one, so two bots alive at once cannot both answer), waiting for a
     /// session if the bot is reconnecting.

@@ -591,6 +591,14 @@ pub fn labelled_modal_data(sent: &Value, fields: &[(&str, &str)]) -> Value {
         next_id += 1;
         next_id
     };
+    let typed = |input: &Value| {
+        let cid = input["custom_id"].as_str().unwrap_or_default().to_string();
+        let value = fields
+            .iter()
+            .find(|(f, _)| *f == cid)
+            .map_or("", |(_, v)| *v);
+        (cid, value)
+    };
     let components: Vec<Value> = sent["components"]
         .as_array()
         .into_iter()
@@ -598,21 +606,12 @@ pub fn labelled_modal_data(sent: &Value, fields: &[(&str, &str)]) -> Value {
         .map(|c| match c["type"].as_u64() {
             Some(18) => {
                 let label_id = id();
-                let cid = c["component"]["custom_id"].as_str().unwrap_or_default();
-                let value = fields
-                    .iter()
-                    .find(|(f, _)| *f == cid)
-                    .map_or("", |(_, v)| *v);
+                let (cid, value) = typed(&c["component"]);
                 json!({ "type": 18, "id": label_id, "component": {
                     "type": 4, "id": id(), "custom_id": cid, "value": value } })
             }
             Some(1) => {
-                let input = &c["components"][0];
-                let cid = input["custom_id"].as_str().unwrap_or_default();
-                let value = fields
-                    .iter()
-                    .find(|(f, _)| *f == cid)
-                    .map_or("", |(_, v)| *v);
+                let (cid, value) = typed(&c["components"][0]);
                 json!({ "type": 1, "id": id(), "components": [{
                     "type": 4, "id": id(), "custom_id": cid, "value": value }] })
             }

@@ -197,10 +197,7 @@ pub fn modal_limits(data: &Value) -> Vec<String> {
             }
             Some(18) => {
                 let at = format!("modal component {i} (label)");
-                let label = len(&row["label"]);
-                if !(1..=45).contains(&label) {
-                    out.push(format!("{at}: label is {label} characters (1-45)"));
-                }
+                label_length(&mut out, &at, &row["label"]);
                 too_long(
                     &mut out,
                     &format!("{at}: description"),
@@ -251,10 +248,7 @@ pub fn modal_limits(data: &Value) -> Vec<String> {
                 ));
             }
         } else {
-            let label = len(&input["label"]);
-            if !(1..=45).contains(&label) {
-                out.push(format!("{at}: label is {label} characters (1-45)"));
-            }
+            label_length(&mut out, &at, &input["label"]);
         }
         too_long(
             &mut out,
@@ -278,6 +272,14 @@ pub fn modal_limits(data: &Value) -> Vec<String> {
         out.push("a modal needs at least one input".to_string());
     }
     out
+}
+
+/// A modal label (a Label's, or a classic text input's): 1-45 characters.
+fn label_length(out: &mut Vec<String>, at: &str, label: &Value) {
+    let n = len(label);
+    if !(1..=45).contains(&n) {
+        out.push(format!("{at}: label is {n} characters (1-45)"));
+    }
 }
 
 /// Whether a modal uses the components Discord added to modals in 2025 (Label, Text Display).
