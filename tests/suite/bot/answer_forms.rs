@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::review::{CLUSTER, remembered, review_next};
 use super::{
     ADMIN, CHANNEL, GOOD_CLUSTER_ANSWER, M0, WAIT, World, custom_ids, question_message, set_daily,
-    sub,
+    start_solo_round, text_of,
 };
 
 /// One answer path driven end to end: the message whose Answer was clicked, the form the bot
@@ -72,20 +72,7 @@ async fn answer_every_path(refuse_new_forms: bool) -> (World, Vec<Answered>) {
     let question = question_message(&w, M0, "node-libuv-thread-pool").await;
     done.push(answer(&w, "question", question, "q:answer:").await);
 
-    w.command(
-        M0,
-        "mock",
-        sub(
-            "start",
-            json!([
-                { "name": "questions", "type": 4, "value": 1 },
-                { "name": "seconds", "type": 4, "value": 60 },
-                { "name": "mode", "type": 4, "value": 0 }
-            ]),
-        ),
-    )
-    .await;
-    let round_question = w.wait_message("m:answer:").await;
+    let round_question = start_solo_round(&w).await;
     done.push(answer(&w, "round", round_question, "m:answer:").await);
     w.wait_message("Round over").await;
 
@@ -100,11 +87,8 @@ async fn answer_every_path(refuse_new_forms: bool) -> (World, Vec<Answered>) {
 
 /// The start of the question's prompt, as the clicked message shows it in its embed.
 fn prompt_start(a: &Answered) -> String {
-    let shown = a
-        .message
-        .pointer("/embeds/0/description")
-        .or_else(|| a.message.pointer("/data/embeds/0/description"))
-        .and_then(Value::as_str)
+    let shown = a.message["embeds"][0]["description"]
+        .as_str()
         .unwrap_or_else(|| panic!("{}: no question embed in {}", a.path, a.message));
     shown.chars().take(40).collect()
 }
@@ -187,4 +171,52 @@ async fn where_discord_refuses_the_new_form_the_classic_one_is_sent_and_remember
     }
     // The first click met the refusal; the bot remembered it for the other three.
     assert_eq!(refused_forms(&w), 1);
+}
+
+/// A submit holding no answer input (a forged or foreign form) gets a polite reply and stores
+/// nothing; before, it was scored and stored as an empty answer.
+#[tokio::test]
+async fn a_form_without_an_answer_input_is_refused_and_stores_nothing() {
+    let w = World::new(1).await;
+    // Classic forms: the loopback Discord then sends back the inputs this test names, as a
+    // forged submit would, instead of mirroring the form's own.
+    w.fake.refuse_new_modal_components();
+    let bot = w.start_bot().await;
+    let question = question_message(&w, M0, "node-libuv-thread-pool").await;
+    let button = custom_ids(&question)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .unwrap();
+    let form = w
+        .fake
+        .click(M0, &question, &button)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .expect("a form");
+    let reply = w
+        .fake
+        .submit_modal(
+            M0,
+            CHANNEL,
+            form["custom_id"].as_str().unwrap(),
+            &[("not-the-answer", GOOD_CLUSTER_ANSWER)],
+        )
+        .await
+        .reply(&w.fake, WAIT)
+        .await
+        .expect("a reply");
+    assert!(
+        text_of(&reply).contains("came back without an answer"),
+        "{reply}"
+    );
+    bot.stop().await;
+    let pool = sqlx::SqlitePool::connect(&w.db_url()).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(stored, 0);
+    w.assert_clean();
 }
