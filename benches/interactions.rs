@@ -131,6 +131,7 @@ async fn main() {
         },
         cooling_off_days: 30,
         sharding: Sharding::Auto,
+        judge: None,
     };
     let handle = bot::start(config, Store::connect(&url).await.unwrap())
         .await

@@ -101,6 +101,18 @@ pub struct BotConfig {
     pub cooling_off_days: u32,
     /// Which gateway shards this process runs.
     pub sharding: Sharding,
+    /// The optional AI judge; `None`: no answer leaves the bot.
+    pub judge: Option<JudgeConfig>,
+}
+
+/// Where the optional AI judge is and how far it may go.
+#[derive(Debug, Clone)]
+pub struct JudgeConfig {
+    /// A base URL serving `/v1/chat/completions`.
+    pub url: String,
+    pub model: String,
+    pub api_key: Option<Secret>,
+    pub limits: crate::app::judge::JudgeLimits,
 }
 
 /// Which gateway shards this process runs. Several processes with different ranges (and the

@@ -6,5 +6,6 @@ pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod judge_client;
 pub mod ops;
 pub mod store;

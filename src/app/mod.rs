@@ -9,6 +9,7 @@ pub mod coaching;
 pub mod digest;
 pub mod drops;
 pub mod engine;
+pub mod judge;
 pub mod library;
 pub mod outbound;
 pub mod practice;

@@ -26,6 +26,7 @@ pub const ANSWER_INPUT: &str = "answer";
 const MAX_ANSWER_CHARS: u16 = 4000;
 const MAX_TITLE: usize = 45;
 const MAX_TEXT_DISPLAY: usize = 4000;
+const MAX_PLACEHOLDER: usize = 100;
 const LABEL: &str = "Your answer";
 const HELP: &str = "Explain in your own words: what happens, why, and how you would use it.";
 
@@ -37,12 +38,23 @@ pub struct AnswerForm<'a> {
     pub title: &'a str,
     /// The question's prompt, shown above the input.
     pub prompt: &'a str,
+    /// Said on the form when the answer will also go to an outside AI model.
+    pub notice: Option<String>,
 }
 
 impl AnswerForm<'_> {
     /// The callback body of the form that shows the question (interaction response type 9).
     fn with_question(&self) -> ModalCallback {
-        let content = truncate(&format!("**Question**\n{}", self.prompt), MAX_TEXT_DISPLAY);
+        let notice = self
+            .notice
+            .as_deref()
+            .map_or(String::new(), |n| format!("\n\n-# {n}"));
+        // The notice is kept whole: a long prompt is cut, not the notice.
+        let room = MAX_TEXT_DISPLAY.saturating_sub(notice.chars().count());
+        let content = format!(
+            "{}{notice}",
+            truncate(&format!("**Question**\n{}", self.prompt), room)
+        );
         ModalCallback {
             kind: Kind,
             data: ModalData {
@@ -73,8 +85,14 @@ impl AnswerForm<'_> {
 
     /// Today's classic form: one paragraph input in an action row, nothing else.
     fn classic(&self) -> CreateInteractionResponse {
+        // The classic form has no room for the question, but its placeholder says where the
+        // answer goes (a placeholder takes 100 characters).
+        let placeholder = self
+            .notice
+            .as_deref()
+            .map_or_else(|| HELP.to_string(), |n| truncate(n, MAX_PLACEHOLDER));
         let input = CreateInputText::new(InputTextStyle::Paragraph, LABEL, ANSWER_INPUT)
-            .placeholder(HELP)
+            .placeholder(placeholder)
             .min_length(1)
             .max_length(MAX_ANSWER_CHARS);
         CreateInteractionResponse::Modal(
@@ -221,8 +239,31 @@ mod tests {
             custom_id: "d:modal:7".into(),
             title,
             prompt,
+            notice: None,
         };
         serde_json::to_value(f.with_question()).unwrap()
+    }
+
+    #[test]
+    fn a_form_whose_answer_goes_to_an_outside_model_says_so_whole_even_under_a_long_prompt() {
+        let notice = crate::bot::judging::notice("llama3.1:8b");
+        let f = AnswerForm {
+            custom_id: "d:modal:7".into(),
+            title: "Daily question",
+            prompt: &"é".repeat(5000),
+            notice: Some(notice.clone()),
+        };
+        let v = serde_json::to_value(f.with_question()).unwrap();
+        let content = v["data"]["components"][0]["content"].as_str().unwrap();
+        assert!(content.ends_with(&notice), "{content}");
+        assert!(content.contains("llama3.1:8b"));
+        assert!(content.chars().count() <= MAX_TEXT_DISPLAY);
+        let classic = serde_json::to_value(f.classic()).unwrap();
+        let placeholder = classic["data"]["components"][0]["components"][0]["placeholder"]
+            .as_str()
+            .unwrap();
+        assert!(placeholder.contains("outside AI model"), "{placeholder}");
+        assert!(placeholder.chars().count() <= 100);
     }
 
     #[test]

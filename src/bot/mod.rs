@@ -11,6 +11,7 @@ pub mod errors;
 pub mod in_flight;
 pub mod instrument;
 pub mod invite;
+pub mod judging;
 pub mod library;
 pub mod outbound;
 pub mod render;
@@ -46,6 +47,8 @@ pub struct Data {
     pub charts: crate::app::coaching::Charts,
     /// Answer forms: whether Discord takes the form that shows the question.
     pub forms: answer_form::AnswerForms,
+    /// The optional AI judge (`judge_url` and `judge_model` set); servers opt in.
+    pub judge: Option<Arc<crate::app::judge::AiJudge>>,
     /// The use cases' ports and settings (the store, the banks, the clock, serenity outbound,
     /// the timings, the timer's wake, the metrics): the one copy of each.
     pub engine: crate::app::Engine,
@@ -316,6 +319,24 @@ pub async fn start_with_clock(
     let dev_guild = config.dev_guild_id;
     let metrics = crate::ops::Metrics::new();
     let data_metrics = metrics.clone();
+    let judge = match &config.judge {
+        Some(j) => {
+            let client = crate::judge_client::OpenAiClient::new(
+                &j.url,
+                &j.model,
+                j.api_key.clone(),
+                j.limits.timeout,
+            )
+            .context("the AI judge's settings")?;
+            tracing::info!(model = %j.model, "AI judge configured; servers turn it on with /server judge");
+            Some(Arc::new(crate::app::judge::AiJudge::new(
+                Arc::new(client),
+                j.limits,
+                metrics.clone(),
+            )))
+        }
+        None => None,
+    };
     let in_flight = in_flight::InFlight::default();
     let data_in_flight = in_flight.clone();
     let readiness = crate::ops::Readiness::default();
@@ -361,8 +382,10 @@ pub async fn start_with_clock(
                     edits: rounds::AnsweredEdits::default(),
                     charts: crate::app::coaching::Charts::default(),
                     forms: answer_form::AnswerForms::default(),
+                    judge,
                     engine,
                 };
+                judging::spawn_resumer(&data, shutdown_rx.clone());
                 // Other processes (the other shards) add and abandon work this timer is not
                 // told of: it looks at least once a lease.
                 let poll = matches!(sharding, Sharding::Range(_)).then_some(timings.step_lease);

@@ -76,6 +76,7 @@ pub fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         timings: settings.timings(),
         cooling_off_days: settings.cooling_off_days.value,
         sharding: settings.sharding,
+        judge: settings.judge.config.clone(),
     };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

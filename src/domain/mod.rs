@@ -7,6 +7,7 @@ pub mod coaching;
 pub mod copying;
 pub mod digest;
 pub mod hints;
+pub mod judging;
 pub mod period;
 pub mod progress;
 pub mod ranking;

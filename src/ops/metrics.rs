@@ -102,6 +102,11 @@ struct OutcomeLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ShardLabel {
     shard: u32,
 }
@@ -124,6 +129,8 @@ struct Inner {
     rounds_open: Gauge,
     gateway_latency: Family<ShardLabel, Gauge<f64, AtomicU64>>,
     gateway_connected: Family<ShardLabel, Gauge>,
+    judge_requests: Family<OutcomeLabel, Counter>,
+    judge_rejected: Family<ReasonLabel, Counter>,
 }
 
 /// The metrics of one bot. Clones share the same registry.
@@ -209,6 +216,18 @@ impl Metrics {
             "1 while the shard is connected to the Discord gateway, else 0",
             gateway_connected.clone(),
         );
+        let judge_requests = Family::<OutcomeLabel, Counter>::default();
+        registry.register(
+            "judge_requests",
+            "AI judge requests by outcome (ok, cached, budget_spent, timeout, rate_limited, server_error, refused, unreachable, no_content)",
+            judge_requests.clone(),
+        );
+        let judge_rejected = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "judge_replies_rejected",
+            "AI judge replies rejected, by reason (malformed, out_of_range, unknown_id, inconsistent); the built-in score stood",
+            judge_rejected.clone(),
+        );
         registry.register_collector(Box::new(DatabaseErrors));
         // Known label values start at 0, so rate() and alerts work before the first event.
         for context in [
@@ -241,6 +260,8 @@ impl Metrics {
                 rounds_open,
                 gateway_latency,
                 gateway_connected,
+                judge_requests,
+                judge_rejected,
             }),
         }
     }
@@ -271,6 +292,22 @@ impl Metrics {
             .get_or_create(&ContextLabel {
                 context: context.as_str(),
             })
+            .inc();
+    }
+
+    /// An AI judge request ended (or was answered from the cache, or not sent: budget).
+    pub fn judge_request(&self, outcome: &'static str) {
+        self.inner
+            .judge_requests
+            .get_or_create(&OutcomeLabel { outcome })
+            .inc();
+    }
+
+    /// An AI judge reply was rejected.
+    pub fn judge_rejected(&self, reason: &'static str) {
+        self.inner
+            .judge_rejected
+            .get_or_create(&ReasonLabel { reason })
             .inc();
     }
 

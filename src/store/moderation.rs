@@ -22,7 +22,17 @@ pub struct FlaggedAnswer {
     pub appeal: Option<String>,
     pub answer: String,
     pub submitted_ms: i64,
+    /// The built-in scorer's score, when an AI judgement was asked for.
+    pub builtin_score: Option<i64>,
+    /// The AI judge's score and model, when it gave a valid one.
+    pub ai_score: Option<i64>,
+    pub ai_model: Option<String>,
+    /// `builtin` or `ai`: whose score `score` is.
+    pub counted_by: String,
 }
+
+/// Answers whose AI and built-in scores differ by this much are listed for review too.
+pub const JUDGES_DISAGREE: i64 = 30;
 
 /// A moderator's change to one of a member's answers, as the member sees it.
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -47,23 +57,28 @@ impl Store {
         on_pool!(self, pool => {
             let rows: Vec<FlaggedAnswer> = sqlx::query_as(
                 "SELECT a.id AS attempt_id, a.user_id, coalesce(m.display_name, CAST(a.user_id AS TEXT)) AS display_name,
-                        q.slug AS question, a.context, a.score, (a.copied <> 0) AS copied, ap.reason AS appeal, a.answer, a.submitted_ms
+                        q.slug AS question, a.context, a.score, (a.copied <> 0) AS copied, ap.reason AS appeal, a.answer, a.submitted_ms,
+                        a.builtin_score, a.ai_score, a.ai_model, a.counted_by
                  FROM attempts a
                  JOIN questions q ON q.id = a.question_id
                  LEFT JOIN appeals ap ON ap.attempt_id = a.id AND ap.resolved_ms IS NULL
                  LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
-                 WHERE a.guild_id = $1 AND (a.copied = 1 OR ap.id IS NOT NULL)
+                 WHERE a.guild_id = $1 AND (a.copied = 1 OR ap.id IS NOT NULL
+                        OR (a.ai_score IS NOT NULL AND abs(a.ai_score - coalesce(a.builtin_score, a.score)) >= $3))
                  ORDER BY a.submitted_ms DESC, a.id DESC LIMIT $2",
             )
             .bind(guild_id)
             .bind(limit.max(0))
+            .bind(JUDGES_DISAGREE)
             .fetch_all(pool)
             .await?;
             let total: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM attempts a WHERE a.guild_id = $1 AND (a.copied = 1
-                    OR EXISTS (SELECT 1 FROM appeals ap WHERE ap.attempt_id = a.id AND ap.resolved_ms IS NULL))",
+                    OR EXISTS (SELECT 1 FROM appeals ap WHERE ap.attempt_id = a.id AND ap.resolved_ms IS NULL)
+                    OR (a.ai_score IS NOT NULL AND abs(a.ai_score - coalesce(a.builtin_score, a.score)) >= $2))",
             )
             .bind(guild_id)
+            .bind(JUDGES_DISAGREE)
             .fetch_one(pool)
             .await?;
             Ok((rows, total))

@@ -90,6 +90,7 @@ impl World {
             timings,
             cooling_off_days: 30,
             sharding: Sharding::Auto,
+            judge: None,
         };
         let handle = bot::start_with_clock(config, self.store().await, clock)
             .await
@@ -2306,6 +2307,7 @@ async fn a_refused_command_registration_stops_the_bot_and_healthz_says_so() {
         timings: Timings::default(),
         cooling_off_days: 30,
         sharding: Sharding::Auto,
+        judge: None,
     };
     let handle = bot::start(config, w.store().await).await.unwrap();
     let listener = interview_bot::ops::bind("127.0.0.1:0".parse().unwrap())

@@ -16,6 +16,7 @@ mod engine;
 mod eval;
 mod faults;
 mod harness;
+mod judge;
 mod review;
 mod scoring;
 mod settings;

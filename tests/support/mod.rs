@@ -14,4 +14,5 @@
 pub mod bot_process;
 pub mod discord;
 pub mod http;
+pub mod model_server;
 pub mod postgres;

@@ -23,6 +23,8 @@ pub struct RoundAnswering<'a> {
 pub struct AnsweredInRound {
     pub scored: Scored,
     pub asked: Asked,
+    /// The stored question row.
+    pub row: i64,
     /// A solo round's feedback carries the reference at once (and marks it seen); a group's
     /// waits for the reveal.
     pub shows_reference: bool,
@@ -92,6 +94,7 @@ pub async fn answer_question(
     Ok(AnsweredInRound {
         scored,
         asked,
+        row,
         shows_reference,
     })
 }

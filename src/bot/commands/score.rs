@@ -48,7 +48,7 @@ async fn review(ctx: Context<'_>) -> Result<(), Error> {
         .flagged_answers(guild, REVIEW_LINES)
         .await?;
     if rows.is_empty() {
-        return say(ctx, "Nothing to review: no copied or appealed answers.").await;
+        return say(ctx, "Nothing to review: no copied or appealed answers, and no answer the two judges disagree on.").await;
     }
     let mut lines: Vec<String> = rows
         .iter()
@@ -60,13 +60,32 @@ async fn review(ctx: Context<'_>) -> Result<(), Error> {
             if let Some(reason) = &r.appeal {
                 why.push(format!("appeal: “{}”", escape(&truncate(reason, 120))));
             }
+            let score = match (r.ai_score, r.builtin_score) {
+                (Some(ai), builtin) => {
+                    let builtin = builtin.unwrap_or(r.score);
+                    if (ai - builtin).abs() >= crate::store::JUDGES_DISAGREE {
+                        why.push("the two judges disagree".to_string());
+                    }
+                    format!(
+                        "{}/100 counts ({}) · built-in {builtin} · AI {} {ai}",
+                        r.score,
+                        if r.counted_by == "ai" {
+                            "AI"
+                        } else {
+                            "built-in"
+                        },
+                        escape(&truncate(r.ai_model.as_deref().unwrap_or("model"), 30)),
+                    )
+                }
+                (None, _) => format!("{}/100", r.score),
+            };
             format!(
-                "**#{}** {} · `{}` ({}) · {}/100 · {} · ||{}||",
+                "**#{}** {} · `{}` ({}) · {} · {} · ||{}||",
                 r.attempt_id,
                 escape(&truncate(&r.display_name, 40)),
                 r.question,
                 r.context,
-                r.score,
+                score,
                 why.join("; "),
                 escape(&truncate(&r.answer, 120)),
             )

@@ -1,5 +1,6 @@
 //! `/server timezone`: the server's timezone decides "today", board periods and streak days.
 //! `/server digest`: the opt-in weekly digest.
+//! `/server judge`: whether answers also go to the optional AI judge, and whose score counts.
 //! `/server retention`: how much of what is due members should still remember (spaced
 //! repetition: a higher target means shorter intervals between reviews).
 
@@ -10,6 +11,7 @@ use super::super::{Context, Error, errors::user};
 use super::daily::autocomplete_timezone;
 use super::{member_has, say, sid};
 use crate::app::digest;
+use crate::domain::judging::JudgeMode;
 use crate::domain::period::local_date;
 use crate::domain::review::DesiredRetention;
 use crate::domain::schedule::parse_timezone;
@@ -19,7 +21,7 @@ use crate::domain::schedule::parse_timezone;
     slash_command,
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
-    subcommands("timezone", "digest", "retention"),
+    subcommands("timezone", "digest", "retention", "judge"),
     subcommand_required
 )]
 pub async fn server(_ctx: Context<'_>) -> Result<(), Error> {
@@ -172,6 +174,82 @@ async fn retention(
         ),
     )
     .await
+}
+
+/// How this server uses the AI judge.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum JudgeChoice {
+    #[name = "off"]
+    Off,
+    #[name = "second-opinion"]
+    SecondOpinion,
+    #[name = "primary"]
+    Primary,
+}
+
+impl From<JudgeChoice> for JudgeMode {
+    fn from(c: JudgeChoice) -> JudgeMode {
+        match c {
+            JudgeChoice::Off => JudgeMode::Off,
+            JudgeChoice::SecondOpinion => JudgeMode::SecondOpinion,
+            JudgeChoice::Primary => JudgeMode::Primary,
+        }
+    }
+}
+
+/// Send answers to the bot's AI judge for a second opinion, or let its score count.
+#[poise::command(slash_command, guild_only)]
+async fn judge(
+    ctx: Context<'_>,
+    #[description = "off, second-opinion (built-in score counts) or primary (AI score counts)"]
+    mode: Option<JudgeChoice>,
+) -> Result<(), Error> {
+    let guild = ctx
+        .guild_id()
+        .map(|g| sid(g.get()))
+        .ok_or_else(|| user("The AI judge is set per server."))?;
+    let store = &ctx.data().engine.store;
+    let model = ctx
+        .data()
+        .judge
+        .as_ref()
+        .map(|j| j.model_name().to_string());
+    let Some(mode) = mode.map(JudgeMode::from) else {
+        let current = store.judge_mode(guild).await?;
+        return say(ctx, judge_status(current, model.as_deref())).await;
+    };
+    if !member_has(ctx, Permissions::MANAGE_GUILD) {
+        return Err(user(
+            "Setting the AI judge needs the Manage Server permission.",
+        ));
+    }
+    if mode.sends_answers() && model.is_none() {
+        return Err(user(
+            "This bot has no AI judge configured: its operator sets `judge_url` and `judge_model` (see docs/configuration.md). The built-in scorer keeps scoring every answer.",
+        ));
+    }
+    store
+        .set_judge_mode(guild, mode, ctx.data().engine.now())
+        .await?;
+    say(ctx, judge_status(mode, model.as_deref())).await
+}
+
+/// What `/server judge` says of `mode`.
+fn judge_status(mode: JudgeMode, model: Option<&str>) -> String {
+    let model = model.map(escape);
+    match (mode, model) {
+        (JudgeMode::Off, Some(m)) => format!(
+            "The AI judge is off here: answers are scored by the built-in scorer only and nothing leaves the bot. `/server judge mode:second-opinion` sends answers to {m} for a second opinion."
+        ),
+        (JudgeMode::Off, None) => "The AI judge is off, and this bot has none configured: answers are scored by the built-in scorer only.".to_string(),
+        (JudgeMode::SecondOpinion, Some(m)) => format!(
+            "Second opinion: each answer is also sent to the outside model {m}, whose feedback is shown beside the built-in score. The built-in score counts on the boards. Answer forms say so."
+        ),
+        (JudgeMode::Primary, Some(m)) => format!(
+            "Primary: each answer is also sent to the outside model {m}, and its score counts when it arrives valid (otherwise the built-in one does; the reply says which). Answer forms say so. Moderators see both scores in `/score review`."
+        ),
+        (_, None) => "This server asked for the AI judge, but this bot has none configured now: the built-in score counts and nothing is sent.".to_string(),
+    }
 }
 
 /// A typed retention, or what is wrong with it.

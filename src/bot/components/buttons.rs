@@ -9,6 +9,7 @@ use serenity::all::{
 use crate::app::rounds as round_steps;
 use crate::app::{drops, practice};
 use crate::bot::answer_form::AnswerForm;
+use crate::bot::judging;
 use crate::bot::render;
 use crate::bot::{Data, Error};
 
@@ -36,6 +37,7 @@ pub(super) async fn on_component(
                 custom_id: format!("q:modal:{row}:{}", c.message.id.get()),
                 title: "Your answer",
                 prompt: &asked.question().prompt,
+                notice: judging::form_notice(data, guild).await?,
             };
             data.forms.open(ctx, c, &form).await?;
         }
@@ -51,6 +53,7 @@ pub(super) async fn on_component(
                 custom_id: format!("r:modal:{row}"),
                 title: "Review",
                 prompt: &asked.question().prompt,
+                notice: judging::form_notice(data, guild).await?,
             };
             data.forms.open(ctx, c, &form).await?;
         }
@@ -155,6 +158,7 @@ pub(super) async fn on_component(
                 custom_id: format!("m:modal:{round_id}:{position}"),
                 title: &title,
                 prompt: &asked.question().prompt,
+                notice: judging::form_notice(data, guild).await?,
             };
             data.forms.open(ctx, c, &form).await?;
         }
@@ -172,6 +176,7 @@ pub(super) async fn on_component(
                 custom_id: format!("d:modal:{drop_id}"),
                 title: "Daily question",
                 prompt: &asked.question().prompt,
+                notice: judging::form_notice(data, guild).await?,
             };
             data.forms.open(ctx, c, &form).await?;
         }

@@ -7,6 +7,7 @@ use serenity::all::{Context as SerenityContext, EditInteractionResponse, ModalIn
 use crate::app::rounds as round_steps;
 use crate::app::{self, Answering, drops, practice, review};
 use crate::bot::errors::BotError;
+use crate::bot::judging;
 use crate::bot::render;
 use crate::bot::rounds::{self, Driver};
 use crate::bot::{Data, Error};
@@ -58,6 +59,28 @@ fn counting_note(scored: &app::Scored) -> Option<&'static str> {
         )
     } else {
         None
+    }
+}
+
+/// A stored answer, for the AI judge's second opinion.
+fn stored<'a>(
+    guild_id: i64,
+    question_row: i64,
+    question: &'a crate::domain::bank::Question,
+    answer: &'a str,
+    scored: &app::Scored,
+    hints_used: u32,
+    show: bool,
+) -> judging::StoredAnswer<'a> {
+    judging::StoredAnswer {
+        attempt_id: scored.attempt_id,
+        guild_id,
+        question_row,
+        question,
+        answer,
+        builtin: scored.total,
+        hints_used,
+        show,
     }
 }
 
@@ -118,6 +141,16 @@ pub(super) async fn on_modal(
                 ),
             );
             reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
+            let a = stored(
+                guild,
+                row,
+                asked.question(),
+                &answer,
+                &scored,
+                practised.hints_used,
+                true,
+            );
+            judging::second_opinion(ctx, data, m, a).await;
         }
         (Some("r"), Some("modal")) => {
             let row = parse_id(extra)?;
@@ -153,6 +186,8 @@ pub(super) async fn on_modal(
             let embed =
                 render::assessment_embed(q, &scored.assessment, scored.total, hints, Some(&footer));
             reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
+            let a = stored(guild, row, q, &answer, &scored, hints, true);
+            judging::second_opinion(ctx, data, m, a).await;
         }
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
@@ -193,6 +228,10 @@ pub(super) async fn on_modal(
                 ))
             };
             reply_to_modal(ctx, m, reply).await?;
+            let q = answered.asked.question();
+            let row = answered.row;
+            let a = stored(guild, row, q, &answer, scored, 0, answered.shows_reference);
+            judging::second_opinion(ctx, data, m, a).await;
             let driver = Driver::new(data);
             // Everyone answered: move on now rather than at the deadline, without waiting
             // behind the edit of the answered list (coalesced, in the background).
@@ -234,7 +273,7 @@ pub(super) async fn on_modal(
             )
             .await?;
             let note = counting_note(&scored).map_or(String::new(), |n| format!("\n{n}"));
-            let a = scored.assessment;
+            let a = &scored.assessment;
             // No reference answer before the close: others are still answering.
             let embed = serenity::all::CreateEmbed::new()
                 .title(format!("Score: {}/100", a.total))
@@ -248,6 +287,8 @@ pub(super) async fn on_modal(
                 )))
                 .color(render::COLOR);
             reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
+            let a = stored(guild, row, q, &answer, &scored, 0, true);
+            judging::second_opinion(ctx, data, m, a).await;
         }
         _ => return Err(BotError::User("That form is no longer active.".into())),
     }

@@ -5,8 +5,9 @@
 use super::Settings;
 use super::keys::{
     BUTTON_COOLDOWN_MS, COOLING_OFF_DAYS, DATABASE_URL, DEV_GUILD_ID, DISCORD_TOKEN,
-    DROP_GRACE_MINUTES, Key, LOBBY_SECONDS, LOG_FILTER, LOG_FORMAT, METRICS_ADDR, SHARD_TOTAL,
-    SHARDS,
+    DROP_GRACE_MINUTES, JUDGE_API_KEY, JUDGE_CONCURRENCY, JUDGE_DAILY_BUDGET, JUDGE_MODEL,
+    JUDGE_TIMEOUT_SECONDS, JUDGE_URL, Key, LOBBY_SECONDS, LOG_FILTER, LOG_FORMAT, METRICS_ADDR,
+    SHARD_TOTAL, SHARDS,
 };
 use super::source::Setting;
 use crate::cli::LogFormat;
@@ -111,6 +112,48 @@ impl Settings {
                 &self.shard_total,
             ),
         ];
+        let j = &self.judge;
+        out.extend([
+            line(
+                JUDGE_URL,
+                j.url.value.as_deref().map_or_else(
+                    || "(unset: no AI judge; no answer leaves the bot)".to_string(),
+                    crate::store::redact_url,
+                ),
+                &j.url,
+            ),
+            line(
+                JUDGE_MODEL,
+                j.model
+                    .value
+                    .clone()
+                    .unwrap_or_else(|| "(unset)".to_string()),
+                &j.model,
+            ),
+            line(
+                JUDGE_API_KEY,
+                j.api_key.value.as_ref().map_or_else(
+                    || "(unset: no Authorization header)".to_string(),
+                    Secret::masked,
+                ),
+                &j.api_key,
+            ),
+            line(
+                JUDGE_TIMEOUT_SECONDS,
+                j.timeout_seconds.value.to_string(),
+                &j.timeout_seconds,
+            ),
+            line(
+                JUDGE_CONCURRENCY,
+                j.concurrency.value.to_string(),
+                &j.concurrency,
+            ),
+            line(
+                JUDGE_DAILY_BUDGET,
+                j.daily_budget.value.to_string(),
+                &j.daily_budget,
+            ),
+        ]);
         if let Some(base) = &self.api_base {
             out.push(format!(
                 "api_base = {base}  (flag --api-base; for tests only)"

@@ -40,6 +40,15 @@ pub(super) struct FileValues {
     pub shards: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shard_total: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judge_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judge_model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judge_api_key: Option<String>,
+    pub judge_timeout_seconds: u32,
+    pub judge_concurrency: u32,
+    pub judge_daily_budget: u32,
 }
 
 impl Default for FileValues {
@@ -58,6 +67,12 @@ impl Default for FileValues {
             cooling_off_days: crate::store::DEFAULT_COOLING_OFF_DAYS,
             shards: None,
             shard_total: None,
+            judge_url: None,
+            judge_model: None,
+            judge_api_key: None,
+            judge_timeout_seconds: 20,
+            judge_concurrency: 2,
+            judge_daily_budget: 200,
         }
     }
 }

@@ -10,7 +10,7 @@
 use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, Args, Command, FromArgMatches};
 
-use super::keys::{BOT_KEYS, COMMON_KEYS, DISCORD_TOKEN, Key, TOKEN_FLAG};
+use super::keys::{BOT_KEYS, COMMON_KEYS, JUDGE_KEYS, Key, secret_flag};
 use super::source::Source;
 
 /// What clap gave for some settings: per key, the text and whether it came from a flag or the
@@ -32,7 +32,7 @@ impl Given {
 
     /// `key` as if given by its flag (tests, and callers that build settings by hand).
     pub fn flag(mut self, key: Key, text: &str) -> Given {
-        let source = Source::Flag(key.flag.unwrap_or(TOKEN_FLAG));
+        let source = Source::Flag(key.flag.unwrap_or(secret_flag(key)));
         self.set(key, text, source);
         self
     }
@@ -90,8 +90,11 @@ fn arg(key: Key) -> Arg {
         .help(key.help);
     match key.flag {
         Some(flag) => arg.long(flag.trim_start_matches('-')),
-        // The token: read from the environment; its flag exists only to be refused.
-        None => arg.long(TOKEN_FLAG.trim_start_matches('-')).hide(true),
+        // A secret (the token, the judge's API key): read from the environment or the file;
+        // its flag exists only to be refused.
+        None => arg
+            .long(secret_flag(key).trim_start_matches('-'))
+            .hide(true),
     }
 }
 
@@ -151,7 +154,37 @@ impl FromArgMatches for BotArgs {
     }
 }
 
-/// True when the token was given with the refused `--discord-token`.
-pub(super) fn token_from_flag(given: &Given) -> bool {
-    matches!(given.get(DISCORD_TOKEN), Some((_, Source::Flag(_))))
+/// The secret given with its refused flag (`--discord-token`, `--judge-api-key`), if any.
+pub(super) fn secret_from_flag(given: &Given, keys: &[Key]) -> Option<Key> {
+    keys.iter()
+        .copied()
+        .filter(|k| k.flag.is_none())
+        .find(|k| matches!(given.get(*k), Some((_, Source::Flag(_)))))
+}
+
+/// The AI judge's settings alone, for `eval --judge`: each a flag or its environment variable.
+#[derive(Debug, Clone, Default)]
+pub struct JudgeArgs {
+    pub given: Given,
+}
+
+impl Args for JudgeArgs {
+    fn augment_args(cmd: Command) -> Command {
+        cmd.args(JUDGE_KEYS.map(arg))
+    }
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for JudgeArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Ok(JudgeArgs {
+            given: Given::read(matches, &JUDGE_KEYS),
+        })
+    }
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
 }

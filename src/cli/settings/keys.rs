@@ -124,8 +124,72 @@ pub const SHARD_TOTAL: Key = Key {
            [default: as many as Discord recommends]",
 };
 
+pub const JUDGE_URL: Key = Key {
+    file: "judge_url",
+    flag: Some("--judge-url"),
+    env: "JUDGE_URL",
+    what: "an http:// or https:// URL",
+    value_name: "URL",
+    help: "An OpenAI-compatible server for the optional AI judge (its /v1/chat/completions), \
+           e.g. http://127.0.0.1:11434 for Ollama; needs --judge-model. Servers turn it on with \
+           /server judge [file: judge_url] [default: off]",
+};
+pub const JUDGE_MODEL: Key = Key {
+    file: "judge_model",
+    flag: Some("--judge-model"),
+    env: "JUDGE_MODEL",
+    what: "a model name",
+    value_name: "MODEL",
+    help: "The model the AI judge asks, e.g. llama3.1:8b [file: judge_model]",
+};
+pub const JUDGE_API_KEY: Key = Key {
+    file: "judge_api_key",
+    flag: None,
+    env: "JUDGE_API_KEY",
+    what: "an API key",
+    value_name: "KEY",
+    help: "",
+};
+pub const JUDGE_TIMEOUT_SECONDS: Key = Key {
+    file: "judge_timeout_seconds",
+    flag: Some("--judge-timeout-seconds"),
+    env: "JUDGE_TIMEOUT_SECONDS",
+    what: "a number of seconds",
+    value_name: "SECONDS",
+    help: "The longest the AI judge may take for one answer, 1–300; the built-in score stands \
+           after it [file: judge_timeout_seconds] [default: 20]",
+};
+pub const JUDGE_CONCURRENCY: Key = Key {
+    file: "judge_concurrency",
+    flag: Some("--judge-concurrency"),
+    env: "JUDGE_CONCURRENCY",
+    what: "a number of requests",
+    value_name: "N",
+    help: "AI judge requests in flight at once in this process, 1–64 [file: judge_concurrency] \
+           [default: 2]",
+};
+pub const JUDGE_DAILY_BUDGET: Key = Key {
+    file: "judge_daily_budget",
+    flag: Some("--judge-daily-budget"),
+    env: "JUDGE_DAILY_BUDGET",
+    what: "a number of answers",
+    value_name: "ANSWERS",
+    help: "Answers per server and day sent to the AI judge; later ones keep the built-in score \
+           [file: judge_daily_budget] [default: 200]",
+};
+
+/// The AI judge's settings (`run`, `config check` and `eval --judge`).
+pub const JUDGE_KEYS: [Key; 6] = [
+    JUDGE_URL,
+    JUDGE_MODEL,
+    JUDGE_API_KEY,
+    JUDGE_TIMEOUT_SECONDS,
+    JUDGE_CONCURRENCY,
+    JUDGE_DAILY_BUDGET,
+];
+
 /// Every key a config file may hold, in the order `config check` prints them.
-pub const ALL_KEYS: [Key; 12] = [
+pub const ALL_KEYS: [Key; 18] = [
     DISCORD_TOKEN,
     DATABASE_URL,
     DEV_GUILD_ID,
@@ -138,13 +202,19 @@ pub const ALL_KEYS: [Key; 12] = [
     COOLING_OFF_DAYS,
     SHARDS,
     SHARD_TOTAL,
+    JUDGE_URL,
+    JUDGE_MODEL,
+    JUDGE_API_KEY,
+    JUDGE_TIMEOUT_SECONDS,
+    JUDGE_CONCURRENCY,
+    JUDGE_DAILY_BUDGET,
 ];
 
 /// The settings every command reads (global flags).
 pub const COMMON_KEYS: [Key; 3] = [LOG_FORMAT, LOG_FILTER, DATABASE_URL];
 
 /// The settings only the bot's commands read (`run`, `config check`, `health`, `invite`).
-pub const BOT_KEYS: [Key; 9] = [
+pub const BOT_KEYS: [Key; 15] = [
     DISCORD_TOKEN,
     DEV_GUILD_ID,
     METRICS_ADDR,
@@ -154,11 +224,28 @@ pub const BOT_KEYS: [Key; 9] = [
     COOLING_OFF_DAYS,
     SHARDS,
     SHARD_TOTAL,
+    JUDGE_URL,
+    JUDGE_MODEL,
+    JUDGE_API_KEY,
+    JUDGE_TIMEOUT_SECONDS,
+    JUDGE_CONCURRENCY,
+    JUDGE_DAILY_BUDGET,
 ];
 
 /// The token's hidden flag: accepted by clap only to be refused with advice (a token on the
 /// command line shows in the process list).
 pub const TOKEN_FLAG: &str = "--discord-token";
+/// The judge's API key's hidden flag, refused the same way.
+pub const JUDGE_API_KEY_FLAG: &str = "--judge-api-key";
+
+/// The hidden, refused flag of a secret (a key without a flag).
+pub fn secret_flag(key: Key) -> &'static str {
+    if key.file == JUDGE_API_KEY.file {
+        JUDGE_API_KEY_FLAG
+    } else {
+        TOKEN_FLAG
+    }
+}
 
 /// The default log filter when neither `--log-filter`, `RUST_LOG` nor the file sets one.
 pub const DEFAULT_LOG_FILTER: &str = "warn";

@@ -22,12 +22,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use file::FileLayer;
-pub use given::{BotArgs, CommonArgs, Given};
+pub use given::{BotArgs, CommonArgs, Given, JudgeArgs};
 pub use keys::*;
 pub use source::{Setting, SettingsError, Source};
 
 use super::LogFormat;
-use crate::config::{Secret, ShardIds, Sharding, Timings};
+use crate::config::{JudgeConfig, Secret, ShardIds, Sharding, Timings};
 use values::{as_string, number, parse_addr, parse_log_format, pick, sharding, within};
 
 /// Everything `interview-bot run` needs, each value with its source.
@@ -48,6 +48,8 @@ pub struct Settings {
     pub shard_total: Setting<Option<u32>>,
     /// What `shards` and `shard_total` mean together, checked.
     pub sharding: Sharding,
+    /// The optional AI judge's settings, and what they mean together.
+    pub judge: JudgeSettings,
     /// Test-only; flag only.
     pub api_base: Option<String>,
     /// Test-only, flag only: a round second and a drop hour, shortened.
@@ -71,6 +73,135 @@ pub struct Common {
     pub database_url: Setting<String>,
     pub log_format: Setting<LogFormat>,
     pub log_filter: Setting<String>,
+}
+
+/// The AI judge's settings, each with its source, and the judge they describe (`None` when
+/// `judge_url` is unset: no AI, nothing changes).
+#[derive(Debug, Clone)]
+pub struct JudgeSettings {
+    pub url: Setting<Option<String>>,
+    pub model: Setting<Option<String>>,
+    pub api_key: Setting<Option<Secret>>,
+    pub timeout_seconds: Setting<u32>,
+    pub concurrency: Setting<u32>,
+    pub daily_budget: Setting<u32>,
+    pub config: Option<JudgeConfig>,
+}
+
+impl JudgeSettings {
+    /// The judge's settings from flags and the environment over `file` (the defaults alone for
+    /// `eval`). A URL without a model, a model without a URL or a URL that is not http(s) is
+    /// refused naming its source.
+    pub fn resolve(given: &Given, file: &FileLayer) -> Result<JudgeSettings, SettingsError> {
+        if let Some(key) = given::secret_from_flag(given, &JUDGE_KEYS) {
+            return Err(SettingsError::TokenFlag {
+                flag: secret_flag(key),
+                env: key.env,
+                file: key.file,
+            });
+        }
+        let text = |s: &str| Ok(Some(s.to_string()).filter(|s| !s.is_empty()));
+        let from_file = |v: &Option<String>| {
+            Ok(v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string))
+        };
+        let url = pick(JUDGE_URL, given, text, file, |f| {
+            from_file(&f.values.judge_url)
+        })?;
+        if let Some(u) = &url.value {
+            crate::judge_client::endpoint(u).map_err(|e| SettingsError::Value {
+                origin: url.source.clone(),
+                reason: e.to_string(),
+            })?;
+        }
+        let model = pick(JUDGE_MODEL, given, text, file, |f| {
+            from_file(&f.values.judge_model)
+        })?;
+        let api_key = pick(
+            JUDGE_API_KEY,
+            given,
+            |s| Ok(Some(Secret::new(s))),
+            file,
+            |f| Ok(from_file(&f.values.judge_api_key)?.map(Secret::new)),
+        )?;
+        let timeout_seconds = pick(
+            JUDGE_TIMEOUT_SECONDS,
+            given,
+            number(JUDGE_TIMEOUT_SECONDS),
+            file,
+            |f| Ok(f.values.judge_timeout_seconds),
+        )?;
+        within(
+            &timeout_seconds,
+            1..=300,
+            "the judge's timeout is 1 to 300 seconds",
+        )?;
+        let concurrency = pick(
+            JUDGE_CONCURRENCY,
+            given,
+            number(JUDGE_CONCURRENCY),
+            file,
+            |f| Ok(f.values.judge_concurrency),
+        )?;
+        within(
+            &concurrency,
+            1..=64,
+            "the judge takes 1 to 64 requests at once",
+        )?;
+        let daily_budget = pick(
+            JUDGE_DAILY_BUDGET,
+            given,
+            number(JUDGE_DAILY_BUDGET),
+            file,
+            |f| Ok(f.values.judge_daily_budget),
+        )?;
+        let config = match (&url.value, &model.value) {
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(SettingsError::Value {
+                    origin: url.source.clone(),
+                    reason: format!(
+                        "the AI judge needs a model as well ({} / {} / `{}`)",
+                        JUDGE_MODEL.flag.unwrap_or_default(),
+                        JUDGE_MODEL.env,
+                        JUDGE_MODEL.file
+                    ),
+                });
+            }
+            (None, Some(_)) => {
+                return Err(SettingsError::Value {
+                    origin: model.source.clone(),
+                    reason: format!(
+                        "a judge model needs the server's URL as well ({} / {} / `{}`)",
+                        JUDGE_URL.flag.unwrap_or_default(),
+                        JUDGE_URL.env,
+                        JUDGE_URL.file
+                    ),
+                });
+            }
+            (Some(u), Some(m)) => Some(JudgeConfig {
+                url: u.clone(),
+                model: m.clone(),
+                api_key: api_key.value.clone(),
+                limits: crate::app::judge::JudgeLimits {
+                    timeout: Duration::from_secs(u64::from(timeout_seconds.value)),
+                    concurrency: usize::try_from(concurrency.value).unwrap_or(2),
+                    daily_budget: daily_budget.value,
+                },
+            }),
+        };
+        Ok(JudgeSettings {
+            url,
+            model,
+            api_key,
+            timeout_seconds,
+            concurrency,
+            daily_budget,
+            config,
+        })
+    }
 }
 
 /// The database URL, log format and log filter (the terminal commands read no config file:
@@ -109,11 +240,11 @@ impl Settings {
         file: &FileLayer,
         test: &TestFlags,
     ) -> Result<Settings, SettingsError> {
-        if given::token_from_flag(given) {
+        if let Some(key) = given::secret_from_flag(given, &ALL_KEYS) {
             return Err(SettingsError::TokenFlag {
-                flag: TOKEN_FLAG,
-                env: DISCORD_TOKEN.env,
-                file: DISCORD_TOKEN.file,
+                flag: secret_flag(key),
+                env: key.env,
+                file: key.file,
             });
         }
         let Common {
@@ -196,6 +327,7 @@ impl Settings {
             |f| Ok(f.values.shard_total),
         )?;
         let sharding = sharding(&shards, &shard_total)?;
+        let judge = JudgeSettings::resolve(given, file)?;
         Ok(Settings {
             token,
             database_url,
@@ -210,6 +342,7 @@ impl Settings {
             shards,
             shard_total,
             sharding,
+            judge,
             api_base: test.api_base.clone(),
             second_ms: test.second_ms,
             drop_hour_ms: test.drop_hour_ms,

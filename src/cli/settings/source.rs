@@ -64,7 +64,7 @@ pub enum SettingsError {
     Shards(String),
     /// `--discord-token` was given: the token would show in the process list.
     #[error(
-        "flag {flag}: a token on the command line shows in the process list; set {env} (or `{file}` in the --config file) instead"
+        "flag {flag}: a secret on the command line shows in the process list; set {env} (or `{file}` in the --config file) instead"
     )]
     TokenFlag {
         flag: &'static str,

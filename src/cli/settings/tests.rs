@@ -161,7 +161,7 @@ fn every_setting_has_its_flag_and_variable_in_clap() {
             key.file
         );
         let long = arg.get_long().map(|l| format!("--{l}"));
-        assert_eq!(long.as_deref(), Some(key.flag.unwrap_or(TOKEN_FLAG)));
+        assert_eq!(long.as_deref(), Some(key.flag.unwrap_or(secret_flag(key))));
         assert_eq!(arg.is_hide_set(), key.flag.is_none(), "{}", key.file);
         assert!(arg.is_hide_env_values_set(), "{}", key.file);
     }
@@ -456,12 +456,20 @@ fn every_key_is_accepted_in_a_file() {
     let text: String = ALL_KEYS
         .iter()
         .map(|k| match k.file {
-            "dev_guild_id" | "drop_grace_minutes" | "lobby_seconds" | "button_cooldown_ms"
-            | "cooling_off_days" | "shard_total" => {
+            "dev_guild_id"
+            | "drop_grace_minutes"
+            | "lobby_seconds"
+            | "button_cooldown_ms"
+            | "cooling_off_days"
+            | "shard_total"
+            | "judge_timeout_seconds"
+            | "judge_concurrency"
+            | "judge_daily_budget" => {
                 format!("{} = 5\n", k.file)
             }
             "shards" => format!("{} = \"0-1\"\n", k.file),
             "metrics_addr" => format!("{} = \"127.0.0.1:1\"\n", k.file),
+            "judge_url" => format!("{} = \"http://127.0.0.1:11434\"\n", k.file),
             "log_format" => format!("{} = \"json\"\n", k.file),
             _ => format!("{} = \"x\"\n", k.file),
         })
@@ -471,4 +479,90 @@ fn every_key_is_accepted_in_a_file() {
     for line in s.describe() {
         assert!(line.contains("(file bot.toml line"), "{line}");
     }
+}
+
+#[test]
+fn the_ai_judge_is_off_unless_a_url_and_a_model_are_both_given() {
+    let s = resolve(&Given::default(), None).unwrap();
+    assert!(s.judge.config.is_none());
+    assert!(
+        s.describe()
+            .iter()
+            .any(|l| l.starts_with("judge_url = (unset: no AI judge")),
+        "{:?}",
+        s.describe()
+    );
+    let g = given(
+        &[
+            (JUDGE_URL, "http://127.0.0.1:11434"),
+            (JUDGE_MODEL, "llama3.1:8b"),
+        ],
+        &[
+            (JUDGE_API_KEY, "sk-secret-value"),
+            (JUDGE_DAILY_BUDGET, "5"),
+        ],
+    );
+    let s = resolve(&g, None).unwrap();
+    let j = s.judge.config.clone().unwrap();
+    assert_eq!(
+        (j.url.as_str(), j.model.as_str()),
+        ("http://127.0.0.1:11434", "llama3.1:8b")
+    );
+    assert_eq!(
+        j.api_key.as_ref().map(Secret::expose),
+        Some("sk-secret-value")
+    );
+    assert_eq!(j.limits.daily_budget, 5);
+    assert_eq!(j.limits.timeout, Duration::from_secs(20));
+    assert_eq!(j.limits.concurrency, 2);
+    // The key is masked like the token.
+    let all = s.describe().join("\n");
+    assert!(!all.contains("sk-secret-value"), "{all}");
+    assert!(
+        all.contains("judge_api_key = sk-s…(15 chars)  (env JUDGE_API_KEY)"),
+        "{all}"
+    );
+    // Half a judge is refused, naming what is missing and where the half came from.
+    let e = resolve(&given(&[(JUDGE_URL, "http://127.0.0.1:1")], &[]), None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("--judge-url") && e.contains("JUDGE_MODEL"),
+        "{e}"
+    );
+    let e = resolve(&given(&[], &[(JUDGE_MODEL, "m")]), None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("JUDGE_MODEL") && e.contains("JUDGE_URL"), "{e}");
+    let e = resolve(
+        &given(&[(JUDGE_URL, "localhost:11434"), (JUDGE_MODEL, "m")], &[]),
+        None,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("http://"), "{e}");
+    let e = resolve(&given(&[(JUDGE_TIMEOUT_SECONDS, "0")], &[]), None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("1 to 300 seconds"), "{e}");
+}
+
+#[test]
+fn the_judges_api_key_is_refused_as_a_flag_without_repeating_it() {
+    let e = resolve(
+        &given(&[(JUDGE_API_KEY, "sk-on-the-command-line")], &[]),
+        None,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.starts_with("flag --judge-api-key: "), "{e}");
+    assert!(
+        e.contains("JUDGE_API_KEY") && !e.contains("sk-on-the-command-line"),
+        "{e}"
+    );
 }
