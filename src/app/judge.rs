@@ -117,6 +117,15 @@ pub enum Judged {
     AlreadyJudged,
 }
 
+/// Why there is no verdict.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NoVerdict {
+    #[error(transparent)]
+    Model(ModelError),
+    #[error(transparent)]
+    Rejected(Rejection),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum JudgeError {
     #[error(transparent)]
@@ -294,6 +303,13 @@ impl AiJudge {
         } else {
             Ok(Judged::AlreadyJudged)
         }
+    }
+
+    /// The model's verdict on `answer`, checked, without the store (no cache, no budget):
+    /// what `eval --judge` measures.
+    pub async fn verdict(&self, question: &Question, answer: &str) -> Result<Verdict, NoVerdict> {
+        let content = self.ask(question, answer).await.map_err(NoVerdict::Model)?;
+        parse_verdict(question, &content).map_err(NoVerdict::Rejected)
     }
 
     /// Ask the model, within the timeout: one retry after a 429 (when its Retry-After fits) or

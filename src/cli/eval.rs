@@ -41,6 +41,16 @@ pub struct EvalArgs {
     /// table, the synonyms, then contradiction turned off, one at a time.
     #[arg(long)]
     pub parts: bool,
+    /// Also score the rows through the configured AI judge (`--judge-url`, `--judge-model` or
+    /// their environment variables) and print its agreement beside the built-in scorer's on the
+    /// same rows, with the request count and time. Sends the answers to that server.
+    #[arg(long)]
+    pub judge: bool,
+    /// With --judge: how many rows to send, spread evenly over the file.
+    #[arg(long, default_value_t = 100, requires = "judge")]
+    pub limit: usize,
+    #[command(flatten)]
+    pub judge_settings: crate::cli::settings::JudgeArgs,
 }
 
 /// Which CSV columns hold what. Unset columns are found by their usual names, so both
@@ -151,6 +161,70 @@ pub fn evaluate_with(
     extra: Option<&Bank>,
     each_parts: &[Parts],
 ) -> anyhow::Result<Vec<(Vec<EvalRow>, EvalReport)>> {
+    let Graded {
+        questions,
+        curated,
+        rows: pending,
+        split,
+    } = read(path, columns, extra)?;
+    let mut corpus = Corpus::new(&questions);
+    let baselines: Vec<WordOverlap> = questions
+        .iter()
+        .map(|q| WordOverlap::new(&q.reference))
+        .collect();
+    let mut each = Vec::new();
+    for &parts in each_parts {
+        corpus = corpus.with_parts(parts);
+        let rows: Vec<EvalRow> = pending
+            .iter()
+            .map(|(qi, answer, grade, group, held_out)| {
+                let (qi, grade, held_out) = (*qi, *grade, *held_out);
+                let group = group.clone();
+                let q = &questions[qi];
+                let a = scoring::score(q, answer, &corpus);
+                let flags: Vec<String> = a
+                    .flags
+                    .iter()
+                    .map(|f| format!("{f:?}").to_lowercase())
+                    .collect();
+                EvalRow {
+                    score: f64::from(a.total),
+                    baseline: 100.0 * baselines[qi].of(answer),
+                    grade,
+                    group,
+                    held_out,
+                    flags: flags.join(" "),
+                    relevance: a.relevance,
+                    parts: [
+                        a.coverage,
+                        a.similarity,
+                        a.fluency,
+                        a.brevity,
+                        a.semantic,
+                        a.alignment,
+                    ],
+                    curated: curated[qi],
+                }
+            })
+            .collect();
+        let report =
+            measure(&rows, split.clone()).context("the scores or grades have no variance")?;
+        each.push((rows, report));
+    }
+    Ok(each)
+}
+
+/// A graded CSV as read: its questions (one per distinct question and reference), whether each
+/// came from a bank, and its rows as (question index, answer, grade, group, held out).
+pub struct Graded {
+    pub questions: Vec<Question>,
+    pub curated: Vec<bool>,
+    pub rows: Vec<(usize, String, f64, String, bool)>,
+    pub split: Split,
+}
+
+/// Read a graded CSV. Errors name the CSV line.
+pub fn read(path: &Path, columns: &Columns, extra: Option<&Bank>) -> anyhow::Result<Graded> {
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
     let headers = reader
@@ -183,7 +257,14 @@ pub fn evaluate_with(
         col(&pick(&columns.answer_col, &["student_answer"]))?,
         col(&grade_name)?,
     );
-    let group_name = pick(&columns.group_col, &["assignment", "question_id"]);
+    // Neither usual column: no groups (not an error about a column nobody asked for).
+    let group_name = columns.group_col.clone().unwrap_or_else(|| {
+        ["assignment", "question_id"]
+            .into_iter()
+            .find(|n| has(n))
+            .unwrap_or_default()
+            .to_string()
+    });
     let group_col = if group_name.is_empty() {
         None
     } else {
@@ -264,52 +345,14 @@ pub fn evaluate_with(
     if pending.len() < 2 {
         bail!("{}: needs at least two graded rows", path.display());
     }
-    let mut corpus = Corpus::new(&questions);
-    let baselines: Vec<WordOverlap> = questions
-        .iter()
-        .map(|q| WordOverlap::new(&q.reference))
-        .collect();
-    let mut each = Vec::new();
-    for &parts in each_parts {
-        corpus = corpus.with_parts(parts);
-        let rows: Vec<EvalRow> = pending
-            .iter()
-            .map(|(qi, answer, grade, group, held_out)| {
-                let (qi, grade, held_out) = (*qi, *grade, *held_out);
-                let group = group.clone();
-                let q = &questions[qi];
-                let a = scoring::score(q, answer, &corpus);
-                let flags: Vec<String> = a
-                    .flags
-                    .iter()
-                    .map(|f| format!("{f:?}").to_lowercase())
-                    .collect();
-                EvalRow {
-                    score: f64::from(a.total),
-                    baseline: 100.0 * baselines[qi].of(answer),
-                    grade,
-                    group,
-                    held_out,
-                    flags: flags.join(" "),
-                    relevance: a.relevance,
-                    parts: [
-                        a.coverage,
-                        a.similarity,
-                        a.fluency,
-                        a.brevity,
-                        a.semantic,
-                        a.alignment,
-                    ],
-                    curated: curated[qi],
-                }
-            })
-            .collect();
-        let report =
-            measure(&rows, split.clone()).context("the scores or grades have no variance")?;
-        each.push((rows, report));
-    }
-    Ok(each)
+    Ok(Graded {
+        questions,
+        curated,
+        rows: pending,
+        split,
+    })
 }
+
 
 fn part(name: &str, rows: &[&EvalRow]) -> Option<Part> {
     let scores: Vec<f64> = rows.iter().map(|r| r.score).collect();
@@ -478,6 +521,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             print_part(&p);
         }
     }
+    if args.judge {
+        judge_eval(&args, extra.as_ref())?;
+    }
     if let Some(file) = &args.dump {
         dump(file, &rows)?;
         say!("wrote {} rows to {}", rows.len(), file.display());
@@ -489,4 +535,95 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `eval --judge`: up to `--limit` rows, spread evenly over the file, through the configured AI
+/// judge, and both judges' agreement with the grades on the rows the AI judged.
+fn judge_eval(args: &EvalArgs, extra: Option<&Bank>) -> anyhow::Result<()> {
+    use crate::app::judge::{AiJudge, NoVerdict};
+    use crate::cli::settings::{FileLayer, JudgeSettings};
+    let settings = JudgeSettings::resolve(&args.judge_settings.given, &FileLayer::defaults())?;
+    let config = settings.config.context(
+        "--judge needs the AI judge's server and model: --judge-url and --judge-model (or JUDGE_URL and JUDGE_MODEL)",
+    )?;
+    let graded = read(&args.file, &args.columns, extra)?;
+    let n = graded.rows.len();
+    let take = args.limit.min(n);
+    let picked: Vec<usize> = (0..take).map(|i| i * n / take.max(1)).collect();
+    let corpus = Corpus::new(&graded.questions);
+    let client = crate::judge_client::OpenAiClient::new(
+        &config.url,
+        &config.model,
+        config.api_key.clone(),
+        config.limits.timeout,
+    )?;
+    let judge = std::sync::Arc::new(AiJudge::new(
+        std::sync::Arc::new(client),
+        config.limits,
+        crate::ops::Metrics::new(),
+    ));
+    say!(
+        "AI judge: sending {take} answers to {} at {} ({} at a time)…",
+        config.model,
+        crate::store::redact_url(&config.url),
+        config.limits.concurrency
+    );
+    let started = std::time::Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let verdicts = runtime.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for (slot, &r) in picked.iter().enumerate() {
+            let judge = judge.clone();
+            let (qi, answer) = (graded.rows[r].0, graded.rows[r].1.clone());
+            let question = graded.questions[qi].clone();
+            set.spawn(async move { (slot, judge.verdict(&question, &answer).await) });
+        }
+        let mut out = vec![None; picked.len()];
+        while let Some(done) = set.join_next().await {
+            if let Ok((slot, v)) = done {
+                out[slot] = Some(v);
+            }
+        }
+        out
+    });
+    let took = started.elapsed();
+    let (mut builtin, mut ai, mut grades) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rejected, mut failed) = (0, 0);
+    for (slot, &r) in picked.iter().enumerate() {
+        let (qi, answer, grade, _, _) = &graded.rows[r];
+        match &verdicts[slot] {
+            Some(Ok(v)) => {
+                let q = &graded.questions[*qi];
+                builtin.push(f64::from(scoring::score(q, answer, &corpus).total));
+                ai.push(f64::from(v.score));
+                grades.push(*grade);
+            }
+            Some(Err(NoVerdict::Rejected(_))) => rejected += 1,
+            _ => failed += 1,
+        }
+    }
+    say!(
+        "AI judge: {take} requests in {:.1} s: {} valid, {rejected} rejected, {failed} without a reply",
+        took.as_secs_f64(),
+        ai.len()
+    );
+    let line = |name: &str, scores: &[f64]| {
+        let mut rng = StdRng::seed_from_u64(SEED);
+        let r = pearson(scores, &grades);
+        let interval = pearson_interval(scores, &grades, RESAMPLES, |n| rng.random_range(0..n));
+        match (r, interval) {
+            (Some(r), Some((lo, hi))) => say!("  {name:<10} r = {r:.3} [{lo:.3}, {hi:.3}]"),
+            (Some(r), None) => say!("  {name:<10} r = {r:.3}"),
+            _ => say!("  {name:<10} r = (no variance)"),
+        }
+    };
+    if ai.len() >= 2 {
+        say!("on the {} rows the AI judged:", ai.len());
+        line("built-in", &builtin);
+        line("AI", &ai);
+    }
+    Ok(())
 }

@@ -81,6 +81,16 @@ impl World {
 
     /// Start the bot with every command and timed step reading `clock`.
     async fn start_bot_on(&self, timings: Timings, clock: Arc<dyn Clock>) -> BotHandle {
+        self.start_bot_judged(timings, clock, None).await
+    }
+
+    /// [`World::start_bot_on`] with the optional AI judge configured.
+    async fn start_bot_judged(
+        &self,
+        timings: Timings,
+        clock: Arc<dyn Clock>,
+        judge: Option<interview_bot::config::JudgeConfig>,
+    ) -> BotHandle {
         let calls_before = self.fake.calls().len();
         let config = BotConfig {
             token: Secret::new("fake-token"),
@@ -90,7 +100,7 @@ impl World {
             timings,
             cooling_off_days: 30,
             sharding: Sharding::Auto,
-            judge: None,
+            judge,
         };
         let handle = bot::start_with_clock(config, self.store().await, clock)
             .await
@@ -3131,6 +3141,7 @@ async fn practise(w: &World, slug: &str) {
 }
 
 mod answer_forms;
+mod judge;
 mod review;
 
 /// Issue 26.8: the cooldown map keeps the clicks of one cooldown, not every member who ever

@@ -661,3 +661,69 @@ async fn a_token_discord_refuses_stops_run_with_advice_and_without_the_token() {
     );
     assert!(!err.contains("an-old-reset-token"), "{err}");
 }
+
+/// `eval --judge` sends the rows to the configured model and prints both judges' agreement on
+/// the same rows, with the request count; without a model it says what to set.
+#[tokio::test]
+async fn eval_with_the_ai_judge_prints_both_agreements_side_by_side() {
+    use crate::support::model_server::{ModelServer, Reply};
+    let model = ModelServer::start(Reply::score(50)).await;
+    for score in [10, 90, 30, 70, 20] {
+        model.then(Reply::score(score));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("graded.csv");
+    let mut csv = String::from("question,reference_answer,student_answer,score_avg\n");
+    for (answer, grade) in [
+        ("The event loop runs callbacks when the call stack is empty.", 5),
+        ("No idea.", 0),
+        ("It runs callbacks from queues once the stack is empty.", 4),
+        ("It is a thread pool.", 1),
+        ("Callbacks wait in queues and run when the stack empties.", 4),
+        ("Something about loops.", 1),
+    ] {
+        csv.push_str(&format!(
+            "What does the event loop do?,It runs queued callbacks when the call stack is empty.,{answer},{grade}\n"
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let base = model.base_url();
+    let path = file.clone();
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .arg("eval")
+            .arg(&path)
+            .args(["--judge", "--limit", "6", "--judge-url", &base])
+            .env("JUDGE_MODEL", "test-model")
+            .env("JUDGE_API_KEY", "sk-eval")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("AI judge: 6 requests in"), "{stdout}");
+    assert!(stdout.contains("6 valid, 0 rejected, 0 without a reply"), "{stdout}");
+    assert!(stdout.contains("on the 6 rows the AI judged:"), "{stdout}");
+    assert!(stdout.contains("built-in   r = ") && stdout.contains("AI         r = "), "{stdout}");
+    assert!(!stdout.contains("sk-eval"), "{stdout}");
+    assert_eq!(model.requests().len(), 6);
+    assert_eq!(model.authorizations()[0].as_deref(), Some("Bearer sk-eval"));
+
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .arg("eval")
+            .arg(&file)
+            .arg("--judge")
+            .env_remove("JUDGE_URL")
+            .env_remove("JUDGE_MODEL")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (_, stderr) = text(&o);
+    assert!(!o.status.success());
+    assert!(stderr.contains("--judge-url and --judge-model"), "{stderr}");
+}

@@ -98,6 +98,25 @@ fn scorer_agrees_with_human_graders_on_unseen_saf_answers() {
     );
 }
 
+/// A file with only the four needed columns (no assignment or question id to group by) is
+/// evaluated as one group; it was refused for lacking an `assignment` column nobody asked for.
+#[test]
+fn a_csv_with_only_question_reference_answer_and_grade_is_evaluated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("plain.csv");
+    std::fs::write(
+        &file,
+        "question,reference_answer,student_answer,score_avg\n\
+         What is a heap?,Memory for objects allocated at run time.,Run-time object memory.,5\n\
+         What is a heap?,Memory for objects allocated at run time.,A kind of list.,1\n\
+         What is a heap?,Memory for objects allocated at run time.,Where objects are allocated while running.,4\n",
+    )
+    .expect("write");
+    let (rows, report) = evaluate(&file, &Columns::default()).expect("evaluated");
+    assert_eq!(rows.len(), 3);
+    assert!(report.groups.len() <= 1, "{:?}", report.groups);
+}
+
 #[test]
 fn a_bad_csv_is_refused_with_its_line() {
     let dir = tempfile::tempdir().expect("temp dir");
