@@ -353,7 +353,6 @@ pub fn read(path: &Path, columns: &Columns, extra: Option<&Bank>) -> anyhow::Res
     })
 }
 
-
 fn part(name: &str, rows: &[&EvalRow]) -> Option<Part> {
     let scores: Vec<f64> = rows.iter().map(|r| r.score).collect();
     let grades: Vec<f64> = rows.iter().map(|r| r.grade).collect();

@@ -30,13 +30,16 @@ const TABLES: &[&str] = &[
     "review_log",
     "digest_settings",
     "digests",
+    "judge_cache",
+    "judge_budget",
 ];
 
 /// Tables the schema's triggers derive from `attempts`: not copied (copying the attempts rebuilds
 /// them on the target), but counted on both sides like the rest.
 const DERIVED: &[&str] = &["member_best", "member_totals"];
 
-/// Rows per multi-row INSERT: well under PostgreSQL's 65,535 parameters at 17 columns.
+/// Rows per multi-row INSERT: well under PostgreSQL's 65,535 parameters at the attempts' 26
+/// columns.
 const BATCH_ROWS: usize = 1_000;
 
 /// One table's rows in the source and, after the copy, in the target.

@@ -675,11 +675,17 @@ async fn eval_with_the_ai_judge_prints_both_agreements_side_by_side() {
     let file = dir.path().join("graded.csv");
     let mut csv = String::from("question,reference_answer,student_answer,score_avg\n");
     for (answer, grade) in [
-        ("The event loop runs callbacks when the call stack is empty.", 5),
+        (
+            "The event loop runs callbacks when the call stack is empty.",
+            5,
+        ),
         ("No idea.", 0),
         ("It runs callbacks from queues once the stack is empty.", 4),
         ("It is a thread pool.", 1),
-        ("Callbacks wait in queues and run when the stack empties.", 4),
+        (
+            "Callbacks wait in queues and run when the stack empties.",
+            4,
+        ),
         ("Something about loops.", 1),
     ] {
         csv.push_str(&format!(
@@ -704,9 +710,15 @@ async fn eval_with_the_ai_judge_prints_both_agreements_side_by_side() {
     let (stdout, stderr) = text(&o);
     assert!(o.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("AI judge: 6 requests in"), "{stdout}");
-    assert!(stdout.contains("6 valid, 0 rejected, 0 without a reply"), "{stdout}");
+    assert!(
+        stdout.contains("6 valid, 0 rejected, 0 without a reply"),
+        "{stdout}"
+    );
     assert!(stdout.contains("on the 6 rows the AI judged:"), "{stdout}");
-    assert!(stdout.contains("built-in   r = ") && stdout.contains("AI         r = "), "{stdout}");
+    assert!(
+        stdout.contains("built-in   r = ") && stdout.contains("AI         r = "),
+        "{stdout}"
+    );
     assert!(!stdout.contains("sk-eval"), "{stdout}");
     assert_eq!(model.requests().len(), 6);
     assert_eq!(model.authorizations()[0].as_deref(), Some("Bearer sk-eval"));

@@ -2614,8 +2614,51 @@ async fn migrate_to_copies_every_table_and_the_boards_read_the_same() {
         .await
         .unwrap();
 
+    // The AI judge's rows: a judged attempt (both scores), a cached verdict, a budget day.
+    use interview_bot::domain::judging::JudgeMode;
+    use interview_bot::store::judgements::JudgementEnd;
+    let judged: i64 = 1;
+    f.store
+        .mark_judgement_pending(judged, JudgeMode::Primary, now)
+        .await
+        .unwrap();
+    assert!(
+        f.store
+            .attach_judgement(
+                judged,
+                &JudgementEnd::Judged {
+                    model: "m",
+                    ai_score: 77,
+                    verdict_json: "{\"score\":77}",
+                    counts: Some(77),
+                },
+            )
+            .await
+            .unwrap()
+    );
+    f.store
+        .cache_verdict(1, "m", "hash", "{\"score\":77}", now)
+        .await
+        .unwrap();
+    assert!(
+        f.store
+            .take_judge_budget(16, now.date_naive(), 5)
+            .await
+            .unwrap()
+    );
+    let judgement = f.store.judgement(16, judged).await.unwrap();
+    assert!(judgement.is_some(), "attempt 1 is server 16's");
+
     let target = Store::connect(&pg_url).await.unwrap();
     let report = f.store.copy_to(&target).await.unwrap();
+    assert_eq!(target.judgement(16, judged).await.unwrap(), judgement);
+    assert_eq!(
+        report
+            .iter()
+            .find(|t| t.table == "judge_cache")
+            .map(|t| t.target_rows),
+        Some(1)
+    );
     assert!(
         report.iter().all(|t| t.source_rows == t.target_rows),
         "{report:?}"

@@ -41,8 +41,17 @@ async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_a
     let bot = w
         .start_bot_judged(test_timings(), Arc::new(SystemClock), Some(judge))
         .await;
-    let status = w.command(ADMIN, "server", json!([{ "name": "judge", "type": 1, "options": [] }])).await;
-    assert!(text_of(&status).contains("The AI judge is off here"), "{status}");
+    let status = w
+        .command(
+            ADMIN,
+            "server",
+            json!([{ "name": "judge", "type": 1, "options": [] }]),
+        )
+        .await;
+    assert!(
+        text_of(&status).contains("The AI judge is off here"),
+        "{status}"
+    );
     let on = w.command(ADMIN, "server", judge_mode(1)).await;
     assert!(
         text_of(&on).contains("Second opinion") && text_of(&on).contains("test-model"),
@@ -61,15 +70,22 @@ async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_a
         .modal(&w.fake, WAIT)
         .await
         .expect("a form");
-    let shown = form["components"][0]["content"].as_str().unwrap_or_default();
+    let shown = form["components"][0]["content"]
+        .as_str()
+        .unwrap_or_default();
     assert!(shown.contains("outside AI model (test-model)"), "{form}");
     let id = form["custom_id"].as_str().unwrap().to_string();
     let submitted = w
         .fake
         .submit_modal(M0, CHANNEL, &id, &[("answer", GOOD_CLUSTER_ANSWER)])
         .await;
-    let reply = submitted.reply(&w.fake, WAIT).await.expect("the built-in reply");
-    let title = reply["data"]["embeds"][0]["title"].as_str().unwrap_or_default();
+    let reply = submitted
+        .reply(&w.fake, WAIT)
+        .await
+        .expect("the built-in reply");
+    let title = reply["data"]["embeds"][0]["title"]
+        .as_str()
+        .unwrap_or_default();
     assert!(title.starts_with("Score: "), "{reply}");
     let followup = submitted
         .wait_followup(&w.fake, WAIT)
@@ -77,17 +93,31 @@ async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_a
         .expect("the model's verdict as a follow-up");
     assert_eq!(followup["flags"], 64, "private: {followup}");
     let embed = &followup["embeds"][0];
-    assert_eq!(embed["title"], "AI judge (test-model): 88/100", "{followup}");
+    assert_eq!(
+        embed["title"], "AI judge (test-model): 88/100",
+        "{followup}"
+    );
     let text = embed["description"].as_str().unwrap_or_default();
-    assert!(text.contains("**Covered:**") && text.contains("Advice"), "{text}");
-    assert!(!text.contains("@everyone") || followup["allowed_mentions"]["parse"] == json!([]), "{followup}");
     assert!(
-        embed["footer"]["text"].as_str().unwrap_or_default().contains("built-in score of"),
+        text.contains("**Covered:**") && text.contains("Advice"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("@everyone") || followup["allowed_mentions"]["parse"] == json!([]),
+        "{followup}"
+    );
+    assert!(
+        embed["footer"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("built-in score of"),
         "{followup}"
     );
     let sent = model.requests();
     assert_eq!(sent.len(), 1);
-    let prompt = sent[0]["messages"][1]["content"].as_str().unwrap_or_default();
+    let prompt = sent[0]["messages"][1]["content"]
+        .as_str()
+        .unwrap_or_default();
     assert!(prompt.contains(GOOD_CLUSTER_ANSWER), "{prompt}");
     w.assert_clean();
     bot.stop().await;
@@ -98,7 +128,10 @@ async fn without_a_configured_judge_it_cannot_be_turned_on_and_forms_say_nothing
     let w = World::new(1).await;
     let bot = w.start_bot().await;
     let refused = w.command(ADMIN, "server", judge_mode(2)).await;
-    assert!(text_of(&refused).contains("no AI judge configured"), "{refused}");
+    assert!(
+        text_of(&refused).contains("no AI judge configured"),
+        "{refused}"
+    );
     let message = question_message(&w, M0, "node-cluster-module-scaling").await;
     let button = custom_ids(&message)
         .into_iter()
