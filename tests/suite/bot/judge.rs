@@ -23,7 +23,7 @@ fn judge_mode(mode: u64) -> Value {
 #[tokio::test]
 async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_after_their_score() {
     let model = ModelServer::start(Reply::Content(
-        json!({ "score": 88, "covered": ["C1"], "missed": [], "contradicted": [],
+        json!({ "score": 20, "covered": ["C1"], "missed": [], "contradicted": [],
                 "misconceptions": [], "advice": "Mention the shared port @everyone" })
         .to_string(),
     ))
@@ -94,7 +94,7 @@ async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_a
     assert_eq!(followup["flags"], 64, "private: {followup}");
     let embed = &followup["embeds"][0];
     assert_eq!(
-        embed["title"], "AI judge (test-model): 88/100",
+        embed["title"], "AI judge (test-model): 20/100",
         "{followup}"
     );
     let text = embed["description"].as_str().unwrap_or_default();
@@ -103,7 +103,7 @@ async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_a
         "{text}"
     );
     assert!(
-        !text.contains("@everyone") || followup["allowed_mentions"]["parse"] == json!([]),
+        !text.contains("@everyone") && followup["allowed_mentions"]["parse"] == json!([]),
         "{followup}"
     );
     assert!(
@@ -113,6 +113,20 @@ async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_a
             .contains("built-in score of"),
         "{followup}"
     );
+    // Moderators see both scores, and an answer the two judges disagree on is listed.
+    let review = w
+        .command(
+            ADMIN,
+            "score",
+            json!([{ "name": "review", "type": 1, "options": [] }]),
+        )
+        .await;
+    let listed = text_of(&review);
+    assert!(
+        listed.contains("the two judges disagree") && listed.contains("AI test-model 20"),
+        "{review}"
+    );
+    assert!(listed.contains("counts (built-in) · built-in "), "{review}");
     let sent = model.requests();
     assert_eq!(sent.len(), 1);
     let prompt = sent[0]["messages"][1]["content"]
