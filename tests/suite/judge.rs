@@ -611,3 +611,126 @@ on_both_engines!(
     a_judgement_outstanding_when_its_process_stopped_is_resumed_once_its_lease_passes,
     a_moderators_change_made_before_a_primary_verdict_stands,
 );
+
+/// The real binary, killed (SIGKILL) while the model holds its reply: the answer was stored with
+/// the built-in score, and the restarted process takes the judgement up once its lease passed
+/// and attaches it once.
+#[tokio::test]
+async fn a_bot_killed_with_a_judgement_outstanding_attaches_it_after_its_restart() {
+    use crate::support::bot_process::BotProcess;
+    use crate::support::discord::{FakeDiscord, GuildSpec, custom_ids};
+    use serde_json::json;
+    const GUILD: u64 = 1000;
+    const CHANNEL: u64 = 2000;
+    const ADMIN: u64 = 4000;
+    const MEMBER: u64 = 5000;
+    const WAIT: Duration = Duration::from_secs(10);
+
+    let model = ModelServer::start(Reply::Hang).await;
+    let fake = FakeDiscord::start(GuildSpec::default_with_members(1)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let base = model.base_url();
+    let guild = GUILD.to_string();
+    let args = [
+        "--dev-guild-id",
+        guild.as_str(),
+        "--judge-url",
+        base.as_str(),
+        "--judge-model",
+        "test-model",
+        "--judge-timeout-seconds",
+        "1",
+    ];
+    let (first_log, second_log) = (dir.path().join("first.log"), dir.path().join("second.log"));
+    let start = |log: &std::path::Path| {
+        let identified = fake.identify_count();
+        let log = log.to_path_buf();
+        let (fake, db, args) = (&fake, &db, &args);
+        async move {
+            BotProcess::start(fake, db, args, &log, move |f| {
+                f.identify_count() != identified
+            })
+            .await
+        }
+    };
+    let bot = start(&first_log).await;
+    let on = fake
+        .slash_command(
+            ADMIN,
+            CHANNEL,
+            "server",
+            json!([{ "name": "judge", "type": 1, "options": [{ "name": "mode", "type": 4, "value": 2 }] }]),
+        )
+        .await;
+    on.response(&fake, WAIT)
+        .await
+        .expect("/server judge answered");
+    let asked = fake
+        .slash_command(
+            MEMBER,
+            CHANNEL,
+            "question",
+            json!([{ "name": "id", "type": 3, "value": "node-cluster-module-scaling" }]),
+        )
+        .await;
+    asked.response(&fake, WAIT).await.expect("a question");
+    let message = asked.original(&fake).expect("the question message");
+    let button = custom_ids(&message)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .expect("an Answer button");
+    let form = fake
+        .click(MEMBER, &message, &button)
+        .await
+        .modal(&fake, WAIT)
+        .await
+        .expect("a form");
+    let id = form["custom_id"].as_str().unwrap().to_string();
+    let submitted = fake
+        .submit_modal(MEMBER, CHANNEL, &id, &[("answer", ANSWER)])
+        .await;
+    submitted
+        .reply(&fake, WAIT)
+        .await
+        .expect("the built-in reply");
+    assert!(model.wait_requests(1).await, "the answer went to the model");
+    bot.kill();
+
+    let store = Store::connect(&db).await.unwrap();
+    let guild = i64::try_from(GUILD).unwrap();
+    let before = store
+        .judgement(guild, 1)
+        .await
+        .unwrap()
+        .expect("attempt 1 stored");
+    assert_eq!(before.judge_state.as_deref(), Some("pending"));
+    assert_eq!(before.counted_by, "builtin");
+    model.set_default(Reply::score(91));
+    let bot = start(&second_log).await;
+    let mut after = before.clone();
+    for _ in 0..2000 {
+        after = store.judgement(guild, 1).await.unwrap().unwrap();
+        if after.judge_state.as_deref() != Some("pending") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        after.judge_state.as_deref(),
+        Some("judged"),
+        "{}",
+        bot.log_text()
+    );
+    assert_eq!(
+        (after.score, after.ai_score, after.counted_by.as_str()),
+        (91, Some(91), "ai")
+    );
+    assert_eq!(after.builtin_score, before.builtin_score);
+    assert_eq!(
+        model.requests().len(),
+        2,
+        "sent again once, by the second process"
+    );
+    bot.kill();
+}
