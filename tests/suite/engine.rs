@@ -1386,25 +1386,6 @@ async fn a_slow_channel_holds_up_only_its_own_step(db: Db) {
     assert_eq!(w.out.posts().len(), 2, "{:?}", w.nonces());
 }
 
-/// Each test above, once per engine.
-macro_rules! on_both_engines {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(super::Db::Sqlite).await
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            #[cfg_attr(not(ib_postgres), ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)")]
-            async fn $name() {
-                super::$name(super::Db::Postgres).await
-            })+
-        }
-    };
-}
-
 on_both_engines!(
     drops_post_once_at_their_local_time_across_the_spring_dst_change_and_reveal_at_close,
     a_drop_whose_claimer_died_is_taken_over_when_its_lease_passes_and_posted_once,

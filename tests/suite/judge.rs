@@ -122,16 +122,7 @@ impl World {
             .await
             .unwrap();
         let (q, row) = self.question();
-        let job = JudgeJob {
-            attempt_id: scored.attempt_id,
-            guild_id: GUILD,
-            question_row: row,
-            question: &q,
-            answer,
-            builtin: scored.total,
-            hints_used: 0,
-            mode,
-        };
+        let job = job(&scored, &q, row, answer, mode);
         let judged = judge
             .judge(&self.store, self.clock.as_ref(), &job)
             .await
@@ -141,6 +132,26 @@ impl World {
 
     async fn stored(&self, attempt: i64) -> interview_bot::store::judgements::StoredJudgement {
         self.store.judgement(GUILD, attempt).await.unwrap().unwrap()
+    }
+}
+
+/// The judgement of a stored answer of server 1, without hints.
+fn job<'a>(
+    scored: &app::Scored,
+    question: &'a Question,
+    question_row: i64,
+    answer: &'a str,
+    mode: JudgeMode,
+) -> JudgeJob<'a> {
+    JudgeJob {
+        attempt_id: scored.attempt_id,
+        guild_id: GUILD,
+        question_row,
+        question,
+        answer,
+        builtin: scored.total,
+        hints_used: 0,
+        mode,
     }
 }
 
@@ -470,19 +481,9 @@ async fn a_judgement_outstanding_when_its_process_stopped_is_resumed_once_its_le
     let (q, row) = w.question();
     let stopped = {
         let (first, store, clock, q) = (first.clone(), w.store.clone(), w.clock.clone(), q.clone());
-        let builtin = scored.total;
-        let attempt = scored.attempt_id;
+        let scored = scored.clone();
         tokio::spawn(async move {
-            let job = JudgeJob {
-                attempt_id: attempt,
-                guild_id: GUILD,
-                question_row: row,
-                question: &q,
-                answer: ANSWER,
-                builtin,
-                hints_used: 0,
-                mode: JudgeMode::Primary,
-            };
+            let job = job(&scored, &q, row, ANSWER, JudgeMode::Primary);
             let _ = first.judge(&store, clock.as_ref(), &job).await;
         })
     };
@@ -563,16 +564,7 @@ async fn a_moderators_change_made_before_a_primary_verdict_stands(db: Db) {
         .await
         .unwrap();
     let (q, row) = w.question();
-    let job = JudgeJob {
-        attempt_id: scored.attempt_id,
-        guild_id: GUILD,
-        question_row: row,
-        question: &q,
-        answer: ANSWER,
-        builtin: scored.total,
-        hints_used: 0,
-        mode: JudgeMode::Primary,
-    };
+    let job = job(&scored, &q, row, ANSWER, JudgeMode::Primary);
     let judged = judge.judge(&w.store, w.clock.as_ref(), &job).await.unwrap();
     assert!(
         matches!(&judged, Judged::Verdict { counted, .. } if counted.score == 42 && counted.by == CountedBy::BuiltIn),
@@ -580,24 +572,6 @@ async fn a_moderators_change_made_before_a_primary_verdict_stands(db: Db) {
     );
     let s = w.stored(scored.attempt_id).await;
     assert_eq!((s.score, s.ai_score), (42, Some(99)));
-}
-
-macro_rules! on_both_engines {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(super::Db::Sqlite).await
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            #[cfg_attr(not(ib_postgres), ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)")]
-            async fn $name() {
-                super::$name(super::Db::Postgres).await
-            })+
-        }
-    };
 }
 
 on_both_engines!(

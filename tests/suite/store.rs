@@ -2835,24 +2835,8 @@ async fn the_all_time_board_kept_by_triggers_matches_ranking_every_attempt(engin
     assert!(f.all_time(g).await.iter().all(|&(user, _)| user != 1));
 }
 
-/// Runs each named test body once per engine: `store::sqlite::NAME` and `store::postgres::NAME`.
-macro_rules! on_both_engines {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(super::Engine::Sqlite).await
-            })+
-        }
-        mod postgres {
-            $(#[tokio::test]
-            #[cfg_attr(not(ib_postgres), ignore = "no PostgreSQL server here: set IB_TEST_POSTGRES_URL or install PostgreSQL (initdb)")]
-            async fn $name() {
-                super::$name(super::Engine::Postgres).await
-            })+
-        }
-    };
-}
+// Each test below once per engine (`on_both_engines!`, tests/suite/main.rs, calls `Db::…`).
+use Engine as Db;
 
 on_both_engines!(
     coaching_reads_weeks_ratings_and_concepts_covered_since,

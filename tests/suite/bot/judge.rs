@@ -20,6 +20,21 @@ fn judge_mode(mode: u64) -> Value {
     json!([{ "name": "judge", "type": 1, "options": [{ "name": "mode", "type": 4, "value": mode }] }])
 }
 
+/// The form M0 gets from the Answer button of a posted question.
+async fn answer_form(w: &World) -> Value {
+    let message = question_message(w, M0, "node-cluster-module-scaling").await;
+    let button = custom_ids(&message)
+        .into_iter()
+        .find(|c| c.starts_with("q:answer:"))
+        .expect("an Answer button");
+    w.fake
+        .click(M0, &message, &button)
+        .await
+        .modal(&w.fake, WAIT)
+        .await
+        .expect("a form")
+}
+
 #[tokio::test]
 async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_after_their_score() {
     let model = ModelServer::start(Reply::Content(
@@ -58,18 +73,7 @@ async fn an_admin_turns_on_a_second_opinion_and_members_get_the_models_verdict_a
         "{on}"
     );
 
-    let message = question_message(&w, M0, "node-cluster-module-scaling").await;
-    let button = custom_ids(&message)
-        .into_iter()
-        .find(|c| c.starts_with("q:answer:"))
-        .expect("an Answer button");
-    let form = w
-        .fake
-        .click(M0, &message, &button)
-        .await
-        .modal(&w.fake, WAIT)
-        .await
-        .expect("a form");
+    let form = answer_form(&w).await;
     let shown = form["components"][0]["content"]
         .as_str()
         .unwrap_or_default();
@@ -146,18 +150,7 @@ async fn without_a_configured_judge_it_cannot_be_turned_on_and_forms_say_nothing
         text_of(&refused).contains("no AI judge configured"),
         "{refused}"
     );
-    let message = question_message(&w, M0, "node-cluster-module-scaling").await;
-    let button = custom_ids(&message)
-        .into_iter()
-        .find(|c| c.starts_with("q:answer:"))
-        .expect("an Answer button");
-    let form = w
-        .fake
-        .click(M0, &message, &button)
-        .await
-        .modal(&w.fake, WAIT)
-        .await
-        .expect("a form");
+    let form = answer_form(&w).await;
     assert!(!form.to_string().contains("outside AI model"), "{form}");
     w.assert_clean();
     bot.stop().await;
