@@ -27,6 +27,9 @@ pub struct OpenAiClient {
 pub enum JudgeUrlError {
     #[error("expected an http:// or https:// URL, like http://127.0.0.1:11434")]
     NotHttp,
+    /// The HTTP client could not be set up (its TLS backend, say).
+    #[error("cannot set up the AI judge's HTTP client: {0}")]
+    Client(String),
 }
 
 /// The chat completions endpoint under `base`: `…/v1/chat/completions`, whether or not `base`
@@ -62,7 +65,7 @@ impl OpenAiClient {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .build()
-            .map_err(|_| JudgeUrlError::NotHttp)?;
+            .map_err(|e| JudgeUrlError::Client(e.to_string()))?;
         Ok(OpenAiClient {
             http,
             endpoint,

@@ -88,18 +88,17 @@ impl Default for JudgeLimits {
     }
 }
 
-/// One answer to judge.
-#[derive(Debug, Clone, Copy)]
-pub struct JudgeJob<'a> {
+/// One stored answer to judge. Owned: a judgement runs in the background, after the reply.
+#[derive(Debug, Clone)]
+pub struct JudgeJob {
     pub attempt_id: i64,
     pub guild_id: i64,
     pub question_row: i64,
-    pub question: &'a Question,
-    pub answer: &'a str,
+    pub question: Question,
+    pub answer: String,
     /// The counting score as recorded (the built-in one, after hints).
     pub builtin: u8,
     pub hints_used: u32,
-    pub mode: JudgeMode,
 }
 
 /// How a judgement ended, for the reply.
@@ -188,15 +187,16 @@ impl AiJudge {
         Ok(())
     }
 
-    /// Judge one answer already stored and marked pending, and attach the result.
+    /// Judge one answer already stored and marked pending under `mode`, and attach the result.
     pub async fn judge(
         &self,
         store: &Store,
         clock: &dyn Clock,
-        job: &JudgeJob<'_>,
+        job: &JudgeJob,
+        mode: JudgeMode,
     ) -> Result<Judged, JudgeError> {
         let model = self.model.model();
-        let hash = answer_hash(job.answer);
+        let hash = answer_hash(&job.answer);
         let cached = store
             .cached_verdict(job.question_row, model, &hash)
             .await?
@@ -223,8 +223,8 @@ impl AiJudge {
                         )
                         .await;
                 }
-                match self.ask(job.question, job.answer).await {
-                    Ok(content) => match parse_verdict(job.question, &content) {
+                match self.ask(&job.question, &job.answer).await {
+                    Ok(content) => match parse_verdict(&job.question, &content) {
                         Ok(v) => {
                             self.metrics.judge_request("ok");
                             (v, false)
@@ -245,9 +245,9 @@ impl AiJudge {
                 }
             }
         };
-        let counts = counted(job.mode, job.builtin, Some(verdict.score), job.hints_used);
+        let counts = counted(mode, job.builtin, Some(verdict.score), job.hints_used);
         let json = serde_json::to_string(&verdict).unwrap_or_else(|_| "{}".into());
-        let attached = store
+        let kept = store
             .attach_judgement(
                 job.attempt_id,
                 &JudgementEnd::Judged {
@@ -264,17 +264,13 @@ impl AiJudge {
                 .cache_verdict(job.question_row, model, &hash, &json, clock.now())
                 .await?;
         }
-        if !attached {
-            return Ok(Judged::AlreadyJudged);
-        }
         // What counts is what the store kept (a moderator's change stands).
-        let stored = store.judgement(job.guild_id, job.attempt_id).await?;
-        let counted = match stored {
-            Some(s) => Counted {
-                score: u8::try_from(s.score).unwrap_or(job.builtin),
-                by: s.counted_by(),
-            },
-            None => counts,
+        let Some((score, by)) = kept else {
+            return Ok(Judged::AlreadyJudged);
+        };
+        let counted = Counted {
+            score: u8::try_from(score).unwrap_or(job.builtin),
+            by,
         };
         Ok(Judged::Verdict {
             verdict,
@@ -286,7 +282,7 @@ impl AiJudge {
     async fn give_up(
         &self,
         store: &Store,
-        job: &JudgeJob<'_>,
+        job: &JudgeJob,
         rejected: bool,
         note: &str,
     ) -> Result<Judged, JudgeError> {
@@ -296,7 +292,11 @@ impl AiJudge {
         } else {
             JudgementEnd::Failed { model, note }
         };
-        if store.attach_judgement(job.attempt_id, &end).await? {
+        if store
+            .attach_judgement(job.attempt_id, &end)
+            .await?
+            .is_some()
+        {
             Ok(Judged::BuiltInStands {
                 why: note.to_string(),
             })
@@ -330,7 +330,7 @@ impl AiJudge {
                     ReplyFormat::JsonSchema
                 };
                 let request = chat_request(self.model.model(), question, answer, format);
-                let pause = match self.model.complete(&request).await {
+                let (pause, error) = match self.model.complete(&request).await {
                     Ok(content) => return Ok(content),
                     Err(ModelError::FormatRefused) if format == ReplyFormat::JsonSchema => {
                         self.plain_json.store(true, Ordering::Relaxed);
@@ -340,17 +340,15 @@ impl AiJudge {
                         );
                         continue;
                     }
-                    Err(ModelError::RateLimited { retry_after }) if !retried => {
-                        retry_after.unwrap_or(Duration::from_secs(1))
+                    Err(e @ ModelError::RateLimited { retry_after }) if !retried => {
+                        (retry_after.unwrap_or(Duration::from_secs(1)), e)
                     }
-                    Err(ModelError::Server(_)) if !retried => Duration::from_millis(200),
+                    Err(e @ ModelError::Server(_)) if !retried => (Duration::from_millis(200), e),
                     Err(e) => return Err(e),
                 };
-                // A retry that cannot finish in time is not worth a request.
+                // A retry that cannot finish in time is not worth a request: the error stands.
                 if Instant::now() + pause >= deadline {
-                    return Err(ModelError::RateLimited {
-                        retry_after: Some(pause),
-                    });
+                    return Err(error);
                 }
                 retried = true;
                 tokio::time::sleep(pause).await;
@@ -409,13 +407,12 @@ impl AiJudge {
             attempt_id: p.attempt_id,
             guild_id: p.guild_id,
             question_row: p.question_id,
-            question: &question,
-            answer: &p.answer,
+            question,
+            answer: p.answer.clone(),
             builtin: u8::try_from(p.score).unwrap_or(0),
             hints_used: u32::try_from(p.hints_used).unwrap_or(0),
-            mode,
         };
-        self.judge(store, clock, &job).await?;
+        self.judge(store, clock, &job, mode).await?;
         Ok(())
     }
 }

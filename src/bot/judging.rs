@@ -40,34 +40,24 @@ pub fn notice(model: &str) -> String {
     )
 }
 
-/// An answer just stored and answered with the built-in score.
-pub struct StoredAnswer<'a> {
-    pub attempt_id: i64,
-    pub guild_id: i64,
-    pub question_row: i64,
-    pub question: &'a Question,
-    pub answer: &'a str,
-    pub builtin: u8,
-    pub hints_used: u32,
-    /// Show the verdict to the member now (not in a round that hides scores until the reveal).
-    pub show: bool,
-}
-
-/// If this server uses the AI judge: mark the answer pending and judge it in the background,
-/// then follow up privately with the verdict (when `show`). Never fails the answer: a store
-/// error here is logged.
+/// If this server uses the AI judge: mark the answer `job` builds pending and judge it in the
+/// background, then follow up privately with the verdict (when `show`: not in a round that
+/// hides scores until the reveal). `job` is called only then, so a server without the judge
+/// copies nothing. Never fails the answer: a store error here is logged.
 pub async fn second_opinion(
     ctx: &SerenityContext,
     data: &Data,
     m: &ModalInteraction,
-    a: StoredAnswer<'_>,
+    show: bool,
+    guild_id: i64,
+    job: impl FnOnce() -> JudgeJob,
 ) {
     let Some(judge) = data.judge.clone() else {
         return;
     };
     let store = data.engine.store.clone();
     let clock = data.engine.clock.clone();
-    let mode = match store.judge_mode(a.guild_id).await {
+    let mode = match store.judge_mode(guild_id).await {
         Ok(m) if m.sends_answers() => m,
         Ok(_) => return,
         Err(e) => {
@@ -75,47 +65,28 @@ pub async fn second_opinion(
             return;
         }
     };
+    let job = job();
     if let Err(e) = judge
-        .mark_pending(&store, clock.as_ref(), a.attempt_id, mode)
+        .mark_pending(&store, clock.as_ref(), job.attempt_id, mode)
         .await
     {
-        tracing::error!(attempt = a.attempt_id, error = %e, "cannot mark an answer for the AI judge");
+        tracing::error!(attempt = job.attempt_id, error = %e, "cannot mark an answer for the AI judge");
         return;
     }
     let http = ctx.http.clone();
     let interaction = m.clone();
-    let question = a.question.clone();
-    let answer = a.answer.to_string();
-    let (attempt_id, guild_id, question_row, builtin, hints_used, show) = (
-        a.attempt_id,
-        a.guild_id,
-        a.question_row,
-        a.builtin,
-        a.hints_used,
-        a.show,
-    );
     tokio::spawn(async move {
-        let job = JudgeJob {
-            attempt_id,
-            guild_id,
-            question_row,
-            question: &question,
-            answer: &answer,
-            builtin,
-            hints_used,
-            mode,
-        };
-        let judged = match judge.judge(&store, clock.as_ref(), &job).await {
+        let judged = match judge.judge(&store, clock.as_ref(), &job, mode).await {
             Ok(j) => j,
             Err(e) => {
-                tracing::error!(attempt = attempt_id, error = %e, "the AI judgement could not be stored");
+                tracing::error!(attempt = job.attempt_id, error = %e, "the AI judgement could not be stored");
                 return;
             }
         };
         if !show {
             return;
         }
-        let Some(embed) = verdict_embed(&judge, &question, mode, builtin, &judged) else {
+        let Some(embed) = verdict_embed(&judge, &job.question, mode, job.builtin, &judged) else {
             return;
         };
         let followup = CreateInteractionResponseFollowup::new()
@@ -123,7 +94,7 @@ pub async fn second_opinion(
             .ephemeral(true)
             .allowed_mentions(no_mentions());
         if let Err(e) = interaction.create_followup(&http, followup).await {
-            tracing::warn!(attempt = attempt_id, error = %e, "cannot send the AI judge's follow-up");
+            tracing::warn!(attempt = job.attempt_id, error = %e, "cannot send the AI judge's follow-up");
         }
     });
 }

@@ -60,13 +60,12 @@ pub struct StoredJudgement {
     pub judge_note: Option<String>,
 }
 
-impl StoredJudgement {
-    pub fn counted_by(&self) -> CountedBy {
-        if self.counted_by == "ai" {
-            CountedBy::Ai
-        } else {
-            CountedBy::BuiltIn
-        }
+/// The stored `counted_by`.
+fn counted_by(stored: &str) -> CountedBy {
+    if stored == "ai" {
+        CountedBy::Ai
+    } else {
+        CountedBy::BuiltIn
     }
 }
 
@@ -160,43 +159,50 @@ impl Store {
         })
     }
 
-    /// Attach how the judgement of `attempt_id` ended, once: false when it was already attached
-    /// (another process finished it first). A primary-mode AI score replaces the counting score
-    /// unless a moderator changed it meanwhile.
-    pub async fn attach_judgement(&self, attempt_id: i64, end: &JudgementEnd<'_>) -> Result<bool> {
+    /// Attach how the judgement of `attempt_id` ended, once: the counting score and whose it is
+    /// afterwards, or `None` when it was already attached (another process finished it first).
+    /// A primary-mode AI score replaces the counting score unless a moderator changed it
+    /// meanwhile.
+    pub async fn attach_judgement(
+        &self,
+        attempt_id: i64,
+        end: &JudgementEnd<'_>,
+    ) -> Result<Option<(i64, CountedBy)>> {
         on_pool!(self, pool => {
-            let done = match end {
+            let kept: Option<(i64, String)> = match end {
                 JudgementEnd::Judged { model, ai_score, verdict_json, counts } => {
-                    sqlx::query(
+                    sqlx::query_as(
                         "UPDATE attempts SET judge_state = 'judged', ai_model = $1, ai_score = $2,
                                 ai_verdict = $3, judge_note = NULL, judge_lease_ms = NULL,
                                 score = CASE WHEN $4 IS NOT NULL AND score = builtin_score THEN $4 ELSE score END,
                                 counted_by = CASE WHEN $4 IS NOT NULL AND score = builtin_score THEN 'ai' ELSE counted_by END
-                         WHERE id = $5 AND judge_state = 'pending'",
+                         WHERE id = $5 AND judge_state = 'pending'
+                         RETURNING score, counted_by",
                     )
                     .bind(*model)
                     .bind(i64::from(*ai_score))
                     .bind(*verdict_json)
                     .bind(counts.map(i64::from))
                     .bind(attempt_id)
-                    .execute(pool)
+                    .fetch_optional(pool)
                     .await?
                 }
                 JudgementEnd::Rejected { model, note } | JudgementEnd::Failed { model, note } => {
                     let state = if matches!(end, JudgementEnd::Rejected { .. }) { "rejected" } else { "failed" };
-                    sqlx::query(
+                    sqlx::query_as(
                         "UPDATE attempts SET judge_state = $1, ai_model = $2, judge_note = $3, judge_lease_ms = NULL
-                         WHERE id = $4 AND judge_state = 'pending'",
+                         WHERE id = $4 AND judge_state = 'pending'
+                         RETURNING score, counted_by",
                     )
                     .bind(state)
                     .bind(*model)
                     .bind(*note)
                     .bind(attempt_id)
-                    .execute(pool)
+                    .fetch_optional(pool)
                     .await?
                 }
             };
-            Ok(done.rows_affected() == 1)
+            Ok(kept.map(|(score, by)| (score, counted_by(&by))))
         })
     }
 

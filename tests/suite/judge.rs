@@ -122,9 +122,9 @@ impl World {
             .await
             .unwrap();
         let (q, row) = self.question();
-        let job = job(&scored, &q, row, answer, mode);
+        let job = job(&scored, &q, row, answer);
         let judged = judge
-            .judge(&self.store, self.clock.as_ref(), &job)
+            .judge(&self.store, self.clock.as_ref(), &job, mode)
             .await
             .unwrap();
         (scored, judged)
@@ -136,22 +136,15 @@ impl World {
 }
 
 /// The judgement of a stored answer of server 1, without hints.
-fn job<'a>(
-    scored: &app::Scored,
-    question: &'a Question,
-    question_row: i64,
-    answer: &'a str,
-    mode: JudgeMode,
-) -> JudgeJob<'a> {
+fn job(scored: &app::Scored, question: &Question, question_row: i64, answer: &str) -> JudgeJob {
     JudgeJob {
         attempt_id: scored.attempt_id,
         guild_id: GUILD,
         question_row,
-        question,
-        answer,
+        question: question.clone(),
+        answer: answer.to_string(),
         builtin: scored.total,
         hints_used: 0,
-        mode,
     }
 }
 
@@ -267,6 +260,27 @@ async fn a_reply_slower_than_the_timeout_leaves_the_built_in_score_standing(db: 
             .encode()
             .unwrap()
             .contains("judge_requests_total{outcome=\"timeout\"} 1")
+    );
+    // A 5xx whose retry cannot fit in the timeout stands as the server's error, not as a
+    // rate limit.
+    let failing = ModelServer::start(Reply::Status(500, vec![], "oops".into())).await;
+    let judge = w.judge(&failing, limits(150, 10));
+    let (_, judged) = w
+        .judged(
+            &judge,
+            12,
+            "Another answer about the loop.",
+            JudgeMode::Primary,
+        )
+        .await;
+    assert!(
+        matches!(&judged, Judged::BuiltInStands { why } if why.contains("had an error")),
+        "{judged:?}"
+    );
+    assert_eq!(
+        failing.requests().len(),
+        1,
+        "no retry that cannot finish in time"
     );
 }
 
@@ -483,8 +497,10 @@ async fn a_judgement_outstanding_when_its_process_stopped_is_resumed_once_its_le
         let (first, store, clock, q) = (first.clone(), w.store.clone(), w.clock.clone(), q.clone());
         let scored = scored.clone();
         tokio::spawn(async move {
-            let job = job(&scored, &q, row, ANSWER, JudgeMode::Primary);
-            let _ = first.judge(&store, clock.as_ref(), &job).await;
+            let job = job(&scored, &q, row, ANSWER);
+            let _ = first
+                .judge(&store, clock.as_ref(), &job, JudgeMode::Primary)
+                .await;
         })
     };
     assert!(
@@ -564,8 +580,11 @@ async fn a_moderators_change_made_before_a_primary_verdict_stands(db: Db) {
         .await
         .unwrap();
     let (q, row) = w.question();
-    let job = job(&scored, &q, row, ANSWER, JudgeMode::Primary);
-    let judged = judge.judge(&w.store, w.clock.as_ref(), &job).await.unwrap();
+    let job = job(&scored, &q, row, ANSWER);
+    let judged = judge
+        .judge(&w.store, w.clock.as_ref(), &job, JudgeMode::Primary)
+        .await
+        .unwrap();
     assert!(
         matches!(&judged, Judged::Verdict { counted, .. } if counted.score == 42 && counted.by == CountedBy::BuiltIn),
         "{judged:?}"

@@ -2622,7 +2622,7 @@ async fn migrate_to_copies_every_table_and_the_boards_read_the_same() {
         .mark_judgement_pending(judged, JudgeMode::Primary, now)
         .await
         .unwrap();
-    assert!(
+    assert_eq!(
         f.store
             .attach_judgement(
                 judged,
@@ -2634,7 +2634,8 @@ async fn migrate_to_copies_every_table_and_the_boards_read_the_same() {
                 },
             )
             .await
-            .unwrap()
+            .unwrap(),
+        Some((77, interview_bot::domain::judging::CountedBy::Ai))
     );
     f.store
         .cache_verdict(1, "m", "hash", "{\"score\":77}", now)

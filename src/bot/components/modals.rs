@@ -62,25 +62,23 @@ fn counting_note(scored: &app::Scored) -> Option<&'static str> {
     }
 }
 
-/// A stored answer, for the AI judge's second opinion.
-fn stored<'a>(
+/// The AI judge's job for a stored answer, built only when the server uses the judge.
+fn judge_job<'a>(
     guild_id: i64,
     question_row: i64,
     question: &'a crate::domain::bank::Question,
     answer: &'a str,
-    scored: &app::Scored,
+    scored: &'a app::Scored,
     hints_used: u32,
-    show: bool,
-) -> judging::StoredAnswer<'a> {
-    judging::StoredAnswer {
+) -> impl FnOnce() -> crate::app::judge::JudgeJob + 'a {
+    move || crate::app::judge::JudgeJob {
         attempt_id: scored.attempt_id,
         guild_id,
         question_row,
-        question,
-        answer,
+        question: question.clone(),
+        answer: answer.to_string(),
         builtin: scored.total,
         hints_used,
-        show,
     }
 }
 
@@ -141,16 +139,15 @@ pub(super) async fn on_modal(
                 ),
             );
             reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
-            let a = stored(
+            let job = judge_job(
                 guild,
                 row,
                 asked.question(),
                 &answer,
                 &scored,
                 practised.hints_used,
-                true,
             );
-            judging::second_opinion(ctx, data, m, a).await;
+            judging::second_opinion(ctx, data, m, true, guild, job).await;
         }
         (Some("r"), Some("modal")) => {
             let row = parse_id(extra)?;
@@ -186,8 +183,8 @@ pub(super) async fn on_modal(
             let embed =
                 render::assessment_embed(q, &scored.assessment, scored.total, hints, Some(&footer));
             reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
-            let a = stored(guild, row, q, &answer, &scored, hints, true);
-            judging::second_opinion(ctx, data, m, a).await;
+            let job = judge_job(guild, row, q, &answer, &scored, hints);
+            judging::second_opinion(ctx, data, m, true, guild, job).await;
         }
         (Some("m"), Some("modal")) => {
             let round_id = parse_id(extra)?;
@@ -230,8 +227,8 @@ pub(super) async fn on_modal(
             reply_to_modal(ctx, m, reply).await?;
             let q = answered.asked.question();
             let row = answered.row;
-            let a = stored(guild, row, q, &answer, scored, 0, answered.shows_reference);
-            judging::second_opinion(ctx, data, m, a).await;
+            let job = judge_job(guild, row, q, &answer, scored, 0);
+            judging::second_opinion(ctx, data, m, answered.shows_reference, guild, job).await;
             let driver = Driver::new(data);
             // Everyone answered: move on now rather than at the deadline, without waiting
             // behind the edit of the answered list (coalesced, in the background).
@@ -287,8 +284,8 @@ pub(super) async fn on_modal(
                 )))
                 .color(render::COLOR);
             reply_to_modal(ctx, m, EditInteractionResponse::new().embed(embed)).await?;
-            let a = stored(guild, row, q, &answer, &scored, 0, true);
-            judging::second_opinion(ctx, data, m, a).await;
+            let job = judge_job(guild, row, q, &answer, &scored, 0);
+            judging::second_opinion(ctx, data, m, true, guild, job).await;
         }
         _ => return Err(BotError::User("That form is no longer active.".into())),
     }

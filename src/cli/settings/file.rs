@@ -54,6 +54,7 @@ pub(super) struct FileValues {
 impl Default for FileValues {
     /// The defaults of every setting.
     fn default() -> Self {
+        let judge = crate::app::judge::JudgeLimits::default();
         FileValues {
             discord_token: None,
             database_url: crate::store::DEFAULT_DATABASE_URL.to_string(),
@@ -70,9 +71,9 @@ impl Default for FileValues {
             judge_url: None,
             judge_model: None,
             judge_api_key: None,
-            judge_timeout_seconds: 20,
-            judge_concurrency: 2,
-            judge_daily_budget: 200,
+            judge_timeout_seconds: u32::try_from(judge.timeout.as_secs()).unwrap_or(20),
+            judge_concurrency: u32::try_from(judge.concurrency).unwrap_or(2),
+            judge_daily_budget: judge.daily_budget,
         }
     }
 }
