@@ -116,10 +116,13 @@ fn fnv1a32(bytes: &[u8]) -> u32 {
     })
 }
 
+/// The `i`-th little-endian u32 of `bytes`; 0 past the end (the layout is checked when the
+/// table is opened, so only a defect reads there).
 fn u32_at(bytes: &[u8], i: usize) -> u32 {
-    let mut b = [0u8; 4];
-    b.copy_from_slice(&bytes[4 * i..4 * i + 4]);
-    u32::from_le_bytes(b)
+    bytes
+        .get(4 * i..)
+        .and_then(<[u8]>::first_chunk::<4>)
+        .map_or(0, |b| u32::from_le_bytes(*b))
 }
 
 impl Vocab {

@@ -14,6 +14,20 @@ pub struct Sentence {
     pub tokens: u32,
     /// It professes not knowing: it claims nothing either way.
     pub hedged: bool,
+    /// The vector's length, kept: every cosine with another sentence needs it.
+    pub norm: f32,
+}
+
+impl Sentence {
+    /// Cosine with another sentence, 0 when either is empty.
+    pub fn cosine(&self, other: &Sentence) -> f64 {
+        let n = self.norm * other.norm;
+        if n > 0.0 {
+            f64::from(self.vector.dot(&other.vector) / n)
+        } else {
+            0.0
+        }
+    }
 }
 
 /// A distinct token of the text's content words (not grammatical words, not hedged).
@@ -33,12 +47,16 @@ pub struct Meaning {
     pub whole: Vector,
     /// Distinct content tokens, by id.
     pub content: Vec<ContentToken>,
-    /// Their unit directions ([`token_unit`]) dimension by dimension: `units[d * n + i]` is
-    /// coordinate `d` of content token `i` (`n` of them). One token of another text is then
-    /// compared with all of them in [`TOKEN_DIMS`] passes over contiguous memory, which the
+    /// Their unit directions ([`token_unit`]) in blocks of [`LANES`] tokens, dimension by
+    /// dimension: `units[b * TOKEN_DIMS + d][l]` is coordinate `d` of content token
+    /// `b * LANES + l` (zero past the last token). One token of another text is then compared
+    /// with a block of them in [`TOKEN_DIMS`] steps whose sums stay in registers, which the
     /// compiler vectorises, instead of a dot product (and its horizontal sum) per pair.
-    units: Vec<f32>,
+    units: Vec<[f32; LANES]>,
 }
+
+/// Tokens compared at once in [`Meaning::soft_recall`].
+const LANES: usize = 8;
 
 impl Meaning {
     /// The meaning of an analysed text (its tokens are assigned to the sentence of the word they
@@ -80,28 +98,29 @@ impl Meaning {
         let mut content_units: Vec<[f32; TOKEN_DIMS]> = Vec::new();
         for same in tokens.chunk_by(|x, y| x.0 == y.0) {
             let id = same[0].0;
-            let row = table.row(id);
             for &(_, sentence, _) in same {
                 if let Some(s) = sentences.get_mut(sentence as usize) {
-                    s.vector.add(&row);
+                    table.add_row(id, &mut s.vector);
                     s.tokens += 1;
                 }
             }
             if same.iter().any(|t| t.2) {
-                let (unit, weight) = token_unit(&row);
+                let (unit, weight) = token_unit(&table.row(id));
                 content.push(ContentToken { id, weight });
                 content_units.push(unit);
             }
+        }
+        for s in &mut sentences {
+            s.norm = s.vector.norm();
         }
         let mut whole = Vector::default();
         for s in sentences.iter().filter(|s| !s.hedged) {
             whole.add(&s.vector);
         }
-        let n = content_units.len();
-        let mut units = vec![0.0f32; n * TOKEN_DIMS];
+        let mut units = vec![[0.0f32; LANES]; content_units.len().div_ceil(LANES) * TOKEN_DIMS];
         for (i, unit) in content_units.iter().enumerate() {
             for (d, &x) in unit.iter().enumerate() {
-                units[d * n + i] = x;
+                units[(i / LANES) * TOKEN_DIMS + d][i % LANES] = x;
             }
         }
         Meaning {
@@ -114,8 +133,7 @@ impl Meaning {
 
     /// Content token `i`'s unit direction.
     fn unit(&self, i: usize) -> [f32; TOKEN_DIMS] {
-        let n = self.content.len();
-        std::array::from_fn(|d| self.units[d * n + i])
+        std::array::from_fn(|d| self.units[(i / LANES) * TOKEN_DIMS + d][i % LANES])
     }
 
     /// How much of `reference`'s content the text says, token by token: each distinct content
@@ -124,21 +142,22 @@ impl Meaning {
     /// without sharing the words; a text about something else stays near chance.
     pub fn soft_recall(&self, reference: &Meaning) -> f64 {
         let (mut sum, mut weight) = (0.0f64, 0.0f64);
-        let n = self.content.len();
-        let mut dots = vec![0.0f32; n];
         for (i, r) in reference.content.iter().enumerate() {
             let best = if self.content.binary_search_by_key(&r.id, |t| t.id).is_ok() {
                 1.0
-            } else if n == 0 {
-                0.0
             } else {
-                dots.fill(0.0);
-                for (x, column) in reference.unit(i).iter().zip(self.units.chunks_exact(n)) {
-                    for (d, &c) in dots.iter_mut().zip(column) {
-                        *d += x * c;
+                let unit = reference.unit(i);
+                let mut best = 0.0f32;
+                for block in self.units.chunks_exact(TOKEN_DIMS) {
+                    let mut dots = [0.0f32; LANES];
+                    for (x, column) in unit.iter().zip(block) {
+                        for (d, c) in dots.iter_mut().zip(column) {
+                            *d += x * c;
+                        }
                     }
+                    best = dots.iter().copied().fold(best, f32::max);
                 }
-                dots.iter().copied().fold(0.0f32, f32::max)
+                best
             };
             sum += f64::from(r.weight) * f64::from(best.clamp(0.0, 1.0));
             weight += f64::from(r.weight);
@@ -154,19 +173,67 @@ impl Meaning {
             .filter(|(_, s)| !s.hedged && s.tokens > 0)
     }
 
-    /// For each sentence of `reference`, how closely the best sentence of `self` says it
-    /// (cosine), and which one; weighted by the reference sentence's length, the mean is how much
-    /// of the reference the text says in some sentence of its own.
+    /// The cosine of each claim of `self` with each claim of `reference`, computed once for
+    /// both alignment and reversal.
+    pub fn cosines(&self, reference: &Meaning) -> SentenceCosines {
+        let answer: Vec<usize> = self.claims().map(|(j, _)| j).collect();
+        let of_reference: Vec<usize> = reference.claims().map(|(i, _)| i).collect();
+        let mut cos = Vec::with_capacity(answer.len() * of_reference.len());
+        for &j in &answer {
+            for &i in &of_reference {
+                cos.push(self.sentences[j].cosine(&reference.sentences[i]));
+            }
+        }
+        SentenceCosines {
+            answer,
+            reference: of_reference,
+            cos,
+        }
+    }
+
+    /// See [`SentenceCosines::alignment`].
     pub fn alignment(&self, reference: &Meaning) -> Alignment {
+        self.cosines(reference).alignment(reference)
+    }
+}
+
+/// Cosines between the claims of an answer and of a reference (sentence numbers of each, and
+/// the cosines answer-major).
+#[derive(Debug, Clone, Default)]
+pub struct SentenceCosines {
+    pub answer: Vec<usize>,
+    pub reference: Vec<usize>,
+    cos: Vec<f64>,
+}
+
+impl SentenceCosines {
+    /// The reference sentence closest to the `row`-th answer claim, with its cosine.
+    pub fn best_reference(&self, row: usize) -> Option<(usize, f64)> {
+        let n = self.reference.len();
+        self.cos
+            .get(row * n..(row + 1) * n)?
+            .iter()
+            .zip(&self.reference)
+            .map(|(&c, &i)| (i, c))
+            .max_by(|x, y| x.1.total_cmp(&y.1))
+    }
+
+    /// For each sentence of `reference`, how closely the best sentence of the answer says it
+    /// (cosine), and which one; weighted by the reference sentence's length, the mean is how much
+    /// of the reference the answer says in some sentence of its own.
+    pub fn alignment(&self, reference: &Meaning) -> Alignment {
+        let n = self.reference.len();
         let mut pairs = Vec::new();
         let (mut sum, mut weight) = (0.0, 0.0);
-        for (i, r) in reference.claims() {
-            let best = self
-                .claims()
-                .map(|(j, s)| (j, s.vector.cosine(&r.vector)))
-                .max_by(|x, y| x.1.total_cmp(&y.1));
-            let w = f64::from(r.tokens);
+        for (col, &i) in self.reference.iter().enumerate() {
+            let w = f64::from(reference.sentences[i].tokens);
             weight += w;
+            let best = self
+                .answer
+                .iter()
+                .enumerate()
+                .map(|(row, &j)| (j, self.cos[row * n + col]))
+                .max_by(|x, y| x.1.total_cmp(&y.1));
             if let Some((j, cos)) = best {
                 sum += w * cos.max(0.0);
                 pairs.push((i, j, cos));

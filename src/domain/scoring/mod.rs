@@ -434,15 +434,16 @@ pub fn score_prepared(q: &PreparedQuestion, answer: &str, corpus: &Corpus) -> As
     };
     let (semantic, soft_recall, alignment, meaning_relevance, reversals) = if parts.embeddings {
         let meaning = meaning::Meaning::of(&analyzed);
+        let cosines = meaning.cosines(&q.meaning);
         let reversals = if parts.contradiction {
-            reversal::find(&analyzed, &meaning, &q.meaning, &q.claims)
+            reversal::find(&analyzed, &cosines, &q.claims)
         } else {
             Vec::new()
         };
         (
             meaning.whole.cosine(&q.meaning.whole).max(0.0),
             meaning.soft_recall(&q.meaning),
-            meaning.alignment(&q.meaning),
+            cosines.alignment(&q.meaning),
             corpus.meaning_relevance(q, &meaning),
             reversals,
         )

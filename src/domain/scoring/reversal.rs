@@ -15,7 +15,7 @@
 //! time").
 
 use super::antonyms::antonyms_of_form;
-use super::meaning::Meaning;
+use super::meaning::SentenceCosines;
 use super::synonyms::synonyms_of_form;
 use super::text::{Analyzed, stem_uncached};
 
@@ -110,17 +110,25 @@ pub struct Reversal {
 /// sentence (the first).
 pub fn find(
     answer: &Analyzed,
-    answer_meaning: &Meaning,
-    reference_meaning: &Meaning,
+    cosines: &SentenceCosines,
     claims: &ReferenceClaims,
 ) -> Vec<Reversal> {
     let mut found: Vec<Reversal> = Vec::new();
-    for (j, sentence) in answer_meaning.claims() {
-        let Some((i, cos)) = reference_meaning
-            .claims()
-            .map(|(i, r)| (i, sentence.vector.cosine(&r.vector)))
-            .max_by(|x, y| x.1.total_cmp(&y.1))
-        else {
+    // Each sentence's claimed words, sorted, so "does it say this stem this way?" is a search.
+    let mut words: Vec<Vec<(&str, bool)>> = Vec::new();
+    for w in answer.content().filter(|w| !w.hedged) {
+        let j = w.sentence as usize;
+        if words.len() <= j {
+            words.resize_with(j + 1, Vec::new);
+        }
+        words[j].push((answer.stem(w), w.negated));
+    }
+    for said in &mut words {
+        said.sort_unstable();
+        said.dedup();
+    }
+    for (row, &j) in cosines.answer.iter().enumerate() {
+        let Some((i, cos)) = cosines.best_reference(row) else {
             continue;
         };
         if cos < ALIGNED || found.iter().any(|r| r.reference_sentence == i) {
@@ -129,13 +137,8 @@ pub fn find(
         let Some(claim) = claims.sentences.get(i) else {
             continue;
         };
-        let words: Vec<(&str, bool)> = answer
-            .content()
-            .filter(|w| w.sentence as usize == j && !w.hedged)
-            .map(|w| (answer.stem(w), w.negated))
-            .collect();
-        let says =
-            |stem: &str, negated: bool| words.iter().any(|&(s, n)| s == stem && n == negated);
+        let words = words.get(j).map_or(&[][..], Vec::as_slice);
+        let says = |stem: &str, negated: bool| words.binary_search(&(stem, negated)).is_ok();
         // Polarity differs only where one sentence denies and the other does not: where both
         // have a negation, a word on either side of it ("the base case is not included" / "no
         // base case") is scope, not a different claim.
@@ -150,12 +153,15 @@ pub fn find(
         }
         let mut antonyms = 0;
         for (opposite, word, negated) in &claim.opposites {
+            if !says(opposite, *negated) {
+                continue;
+            }
             let still_said = says(word, *negated)
                 || claim
                     .synonyms
                     .iter()
                     .any(|(syn, w)| w == word && says(syn, *negated));
-            if says(opposite, *negated) && !still_said {
+            if !still_said {
                 antonyms += 1;
             }
         }
@@ -193,16 +199,13 @@ fn sentence_text(a: &Analyzed, j: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::scoring::meaning::Meaning;
     use crate::domain::scoring::text::analyze;
 
     fn reversals(reference: &str, answer: &str) -> Vec<Reversal> {
         let (r, a) = (analyze(reference), analyze(answer));
-        find(
-            &a,
-            &Meaning::of(&a),
-            &Meaning::of(&r),
-            &ReferenceClaims::of(&r),
-        )
+        let cosines = Meaning::of(&a).cosines(&Meaning::of(&r));
+        find(&a, &cosines, &ReferenceClaims::of(&r))
     }
 
     #[test]

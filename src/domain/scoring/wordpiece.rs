@@ -21,6 +21,12 @@ const MAX_WORD_CHARS: usize = 100;
 /// Calls `emit(offset, id)` for every token of `text`, in order; `offset` is where the token's
 /// word starts in `text`.
 pub fn tokenize(vocab: &Vocab, text: &str, mut emit: impl FnMut(usize, u32)) {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii_graphic() || b" \t\n\r".contains(&b))
+    {
+        return tokenize_plain_ascii(vocab, text, emit);
+    }
     let mut word = String::new();
     let mut word_chars = 0usize;
     let mut word_start = 0usize;
@@ -51,6 +57,32 @@ pub fn tokenize(vocab: &Vocab, text: &str, mut emit: impl FnMut(usize, u32)) {
         });
     }
     flush(&mut word, &mut word_chars, word_start);
+}
+
+/// [`tokenize`] of a text of printable ASCII and whitespace, most answers: the normalizer only
+/// lowercases it (no character is removed, decomposed or set apart), so words are slices of the
+/// lowercased text at the original offsets, with no character-by-character copying.
+fn tokenize_plain_ascii(vocab: &Vocab, text: &str, mut emit: impl FnMut(usize, u32)) {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut piece = String::new();
+    let mut start = 0usize;
+    let mut flush = |start: usize, end: usize, piece: &mut String| {
+        if let Some(word) = lower.get(start..end).filter(|w| !w.is_empty()) {
+            wordpiece(vocab, word, end - start, piece, |id| emit(start, id));
+        }
+    };
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_whitespace() {
+            flush(start, i, &mut piece);
+            start = i + 1;
+        } else if b.is_ascii_punctuation() {
+            flush(start, i, &mut piece);
+            flush(i, i + 1, &mut piece);
+            start = i + 1;
+        }
+    }
+    flush(start, bytes.len(), &mut piece);
 }
 
 /// Calls `out` with the normalizer's output for one input character (each step is per
