@@ -83,9 +83,13 @@ pub(super) fn mark(a: &mut Analyzed) {
             hedged_sentences.push(w.sentence);
         }
         let forward = if w.is_negation {
-            // "not only X but also Y", "no matter", "whether or not", "if not": no denial.
+            // "not only X but also Y", "no matter", "whether or not", "if not": no denial. Nor
+            // "does not have to know", "need not": that denies a necessity, not the act.
             let no_denial = matches!(next, Some("only" | "just" | "matter" | "necessarily"))
-                || (here == "not" && matches!(prev, Some("or" | "if" | "whether")));
+                || (here == "not" && matches!(prev, Some("or" | "if" | "whether")))
+                || (matches!(next, Some("have" | "has" | "need" | "needs"))
+                    && surfaces.get(i + 2) == Some(&"to"))
+                || here == "needn't";
             // "It is not true that …" is denied by the sentence-wide scope below, not word by
             // word.
             let before_truth = (1..=2).any(|k| {
@@ -310,6 +314,17 @@ mod tests {
         );
         assert_eq!(negated("a non-blocking call"), ["blocking"]);
         assert!(negated("Spawn streams output to stdout.").is_empty());
+    }
+
+    #[test]
+    fn denying_a_necessity_denies_nothing_it_names() {
+        assert!(negated("The routers do not have to know the spanning tree.").is_empty());
+        assert!(negated("A node doesn't need to store the whole table.").is_empty());
+        assert!(negated("You needn't restart the server.").is_empty());
+        assert_eq!(
+            negated("The routers do not know the tree."),
+            ["know", "tree"]
+        );
     }
 
     #[test]

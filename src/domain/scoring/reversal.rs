@@ -47,6 +47,32 @@ struct Claim {
     synonyms: Vec<(String, String)>,
     /// It denies something (has a word in a negation's scope).
     negates: bool,
+    /// It states a rule with a condition or a restriction ("only … when", "if", "unless").
+    conditional: bool,
+}
+
+/// Words that make a sentence a rule with a condition or a restriction. Such a reference
+/// sentence has another branch ("only forward the packet when it came the best way"), and an
+/// answer sentence with a condition of its own may be stating that branch ("if not, it is not
+/// forwarded"): a denial there is the rule's other half, not its reversal.
+fn is_condition_word(surface: &str) -> bool {
+    matches!(
+        surface,
+        "if" | "unless" | "only" | "except" | "otherwise" | "else" | "whether"
+    )
+}
+
+/// Which sentences of `a` have a condition word.
+fn conditional_sentences(a: &Analyzed) -> Vec<bool> {
+    let mut conditional = vec![false; (a.sentences as usize).max(1)];
+    for w in &a.words {
+        if is_condition_word(a.surface(w))
+            && let Some(c) = conditional.get_mut(w.sentence as usize)
+        {
+            *c = true;
+        }
+    }
+    conditional
 }
 
 impl ReferenceClaims {
@@ -73,17 +99,27 @@ impl ReferenceClaims {
             claim.negates |= w.negated;
             claim.stems.push((stem, w.negated));
         }
+        for (claim, conditional) in sentences.iter_mut().zip(conditional_sentences(reference)) {
+            claim.conditional = conditional;
+        }
+        // A word the reference both affirms and denies, in one sentence or across two ("no
+        // connect or disconnect" of one service, "with connect and disconnect" of another), has
+        // no polarity to reverse: an answer saying it either way says what some sentence says.
+        let mut said: Vec<(&str, bool)> = sentences
+            .iter()
+            .flat_map(|c| c.stems.iter().map(|(s, n)| (s.as_str(), *n)))
+            .collect();
+        said.sort_unstable();
+        said.dedup();
+        let both: Vec<String> = said
+            .windows(2)
+            .filter(|p| p[0].0 == p[1].0)
+            .map(|p| p[0].0.to_string())
+            .collect();
         for claim in &mut sentences {
             claim.stems.sort();
             claim.stems.dedup();
-            // A word the sentence both affirms and denies has no polarity to reverse.
-            let both: Vec<String> = claim
-                .stems
-                .windows(2)
-                .filter(|p| p[0].0 == p[1].0)
-                .map(|p| p[0].0.clone())
-                .collect();
-            claim.stems.retain(|(s, _)| !both.contains(s));
+            claim.stems.retain(|(s, _)| both.binary_search(s).is_err());
             // A sentence that has both ends of a scale ("synchronous or asynchronous") contrasts
             // them: an answer's use of either reverses nothing.
             let stems = claim.stems.clone();
@@ -127,6 +163,7 @@ pub fn find(
         said.sort_unstable();
         said.dedup();
     }
+    let conditional = conditional_sentences(answer);
     for (row, &j) in cosines.answer.iter().enumerate() {
         let Some((i, cos)) = cosines.best_reference(row) else {
             continue;
@@ -142,8 +179,11 @@ pub fn find(
         // Polarity differs only where one sentence denies and the other does not: where both
         // have a negation, a word on either side of it ("the base case is not included" / "no
         // base case") is scope, not a different claim.
+        // Two rules with conditions: the answer's denial may be the reference rule's other
+        // branch (see [`is_condition_word`]).
+        let other_branch = claim.conditional && conditional.get(j).copied().unwrap_or(false);
         let mut flips = 0;
-        if claim.negates != words.iter().any(|&(_, n)| n) {
+        if claim.negates != words.iter().any(|&(_, n)| n) && !other_branch {
             for (stem, negated) in &claim.stems {
                 // Said the other way, and not also the same way (a restatement with a correction).
                 if says(stem, !negated) && !says(stem, *negated) {
@@ -240,5 +280,28 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_word_the_reference_says_both_ways_is_not_reversed() {
+        let reference = "The first service has no handshake and no acknowledgements. \
+                         The second service has a handshake and acknowledgements and retries.";
+        // True of the second service; it also reads as the first sentence turned around.
+        let answer = "The service has a handshake, acknowledgements and retries.";
+        assert!(reversals(reference, answer).is_empty());
+        // A word the reference says only one way still is.
+        let reference =
+            "The first service has no handshake and no acknowledgements and no retries.";
+        assert_eq!(reversals(reference, answer).len(), 1);
+    }
+
+    #[test]
+    fn the_other_branch_of_a_conditional_rule_is_not_its_reversal() {
+        let reference = "A router forwards the packet to its neighbours only if it arrived over the best route.";
+        let other_branch = "If the packet did not arrive over the best route, the router does not forward it to its neighbours.";
+        assert!(reversals(reference, other_branch).is_empty());
+        let reversed =
+            "A router never forwards the packet to its neighbours, even over the best route.";
+        assert_eq!(reversals(reference, reversed).len(), 1);
     }
 }
