@@ -45,7 +45,8 @@ pub struct Corpus {
     /// Which parts of the judge are on.
     parts: Parts,
     /// The meaning of each question's topic text, numbered as `topic_ids`.
-    topic_meanings: Vec<Vector>,
+    /// Each topic's meaning and its length (kept: every answer is compared with all of them).
+    topic_meanings: Vec<(Vector, f32)>,
 }
 
 /// A question and, once asked for, its prepared form.
@@ -295,7 +296,9 @@ impl Corpus {
         for (d, q) in questions.iter().chain(background).enumerate() {
             corpus.topic_ids.push(q.id.clone());
             let topic = analyze(&topic_text(q));
-            corpus.topic_meanings.push(Meaning::of(&topic).whole);
+            let whole = Meaning::of(&topic).whole;
+            let norm = whole.norm();
+            corpus.topic_meanings.push((whole, norm));
             for (stem, w) in corpus.topic_vector(&topic) {
                 let unseen_idf = corpus.unseen_idf;
                 corpus
@@ -445,20 +448,24 @@ impl Corpus {
         if self.topic_meanings.len() < 2 {
             return 1.0;
         }
-        let closeness = |v: &Vector| -> (f64, f64) {
-            let mut other = f64::MIN;
-            let mut mine = 0.0;
-            for (d, t) in self.topic_meanings.iter().enumerate() {
-                let c = v.cosine(t);
-                if d == own {
-                    mine = c;
-                } else {
-                    other = other.max(c);
-                }
+        // Vector::cosine, with the lengths computed once.
+        let v = &answer.whole;
+        let v_norm = v.norm();
+        let mut other = f64::MIN;
+        let mut mine = 0.0;
+        for (d, (t, t_norm)) in self.topic_meanings.iter().enumerate() {
+            let n = v_norm * t_norm;
+            let c = if n > 0.0 {
+                f64::from(v.dot(t) / n)
+            } else {
+                0.0
+            };
+            if d == own {
+                mine = c;
+            } else {
+                other = other.max(c);
             }
-            (mine, other)
-        };
-        let (mine, other) = closeness(&answer.whole);
+        }
         (1.0 - (other - mine - MEANING_FOREIGN_MARGIN) / MEANING_FOREIGN_RAMP).clamp(0.0, 1.0)
     }
 
