@@ -710,13 +710,10 @@ mod other_words {
     }
 }
 
-/// The fresher and mid banks' graded answers (tests/fixtures/graded-nodejs-{fresher,mid}.toml):
-/// every contradiction, written from the reference by reversing its claims, scores below 50 and
-/// below that question's paraphrase, which keeps at least 60.
-#[test]
-#[ignore = "issue 25: not met yet (8 Dec: 94 of the 176 contradictions score 50 or more, mostly swapped roles and opposites no reversal rule catches); run with --ignored"]
-fn contradictions_of_the_fresher_and_mid_banks_score_below_50_and_their_paraphrase() {
-    let mut problems = Vec::new();
+/// The fresher and mid banks' graded answers (tests/fixtures/graded-nodejs-{fresher,mid}.toml),
+/// by question: (question id, paraphrase score, contradiction scores).
+fn fixture_scores() -> Vec<(String, String, u8, Vec<u8>)> {
+    let mut out = Vec::new();
     for level in ["fresher", "mid"] {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let bank = interview_bot::cli::load_bank_file(
@@ -743,17 +740,30 @@ fn contradictions_of_the_fresher_and_mid_banks_score_below_50_and_their_paraphra
                 "{}: a paraphrase and two contradictions",
                 q.id
             );
-            let p = paraphrase[0];
-            if p < 60 {
-                problems.push(format!("{level} {}: paraphrase {p} < 60", q.id));
-            }
-            for c in contradiction {
-                if c >= 50 || c >= p {
-                    problems.push(format!(
-                        "{level} {}: contradiction {c} (paraphrase {p})",
-                        q.id
-                    ));
-                }
+            out.push((
+                level.to_string(),
+                q.id.to_string(),
+                paraphrase[0],
+                contradiction,
+            ));
+        }
+    }
+    out
+}
+
+/// Every contradiction, written from the reference by reversing its claims, scores below 50 and
+/// below that question's paraphrase, which keeps at least 60.
+#[test]
+#[ignore = "issue 25: not met yet (8 Dec: 94 of the 176 contradictions score 50 or more, mostly swapped roles and opposites no reversal rule catches); run with --ignored"]
+fn contradictions_of_the_fresher_and_mid_banks_score_below_50_and_their_paraphrase() {
+    let mut problems = Vec::new();
+    for (level, id, p, contradictions) in fixture_scores() {
+        if p < 60 {
+            problems.push(format!("{level} {id}: paraphrase {p} < 60"));
+        }
+        for c in contradictions {
+            if c >= 50 || c >= p {
+                problems.push(format!("{level} {id}: contradiction {c} (paraphrase {p})"));
             }
         }
     }
@@ -763,4 +773,29 @@ fn contradictions_of_the_fresher_and_mid_banks_score_below_50_and_their_paraphra
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// Until the test above holds, a ratchet: every paraphrase keeps 60, and no more contradictions
+/// score 50 or more (or as much as their paraphrase) than on 8 Dec. Lower the bound as the
+/// scorer catches more; a change that lets more through fails here.
+#[test]
+fn contradiction_fixtures_do_not_lose_ground() {
+    const AT_MOST: usize = 94;
+    let scores = fixture_scores();
+    let low: Vec<String> = scores
+        .iter()
+        .filter(|s| s.2 < 60)
+        .map(|s| format!("{} {}: {}", s.0, s.1, s.2))
+        .collect();
+    assert!(low.is_empty(), "paraphrases under 60: {low:?}");
+    let through = scores
+        .iter()
+        .flat_map(|(_, _, p, cs)| cs.iter().map(move |c| (*p, *c)))
+        .filter(|&(p, c)| c >= 50 || c >= p)
+        .count();
+    assert!(
+        through <= AT_MOST,
+        "{through} contradictions score 50 or more (or as much as their paraphrase); at most {AT_MOST} did on 8 Dec"
+    );
+    assert_eq!(scores.iter().map(|s| s.3.len()).sum::<usize>(), 176);
 }
