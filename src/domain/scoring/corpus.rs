@@ -448,18 +448,12 @@ impl Corpus {
         if self.topic_meanings.len() < 2 {
             return 1.0;
         }
-        // Vector::cosine, with the lengths computed once.
         let v = &answer.whole;
         let v_norm = v.norm();
         let mut other = f64::MIN;
         let mut mine = 0.0;
         for (d, (t, t_norm)) in self.topic_meanings.iter().enumerate() {
-            let n = v_norm * t_norm;
-            let c = if n > 0.0 {
-                f64::from(v.dot(t) / n)
-            } else {
-                0.0
-            };
+            let c = v.cosine_by_norms(t, v_norm, *t_norm);
             if d == own {
                 mine = c;
             } else {

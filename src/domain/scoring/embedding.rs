@@ -44,7 +44,13 @@ impl Vector {
 
     /// Cosine similarity, 0 for an empty vector.
     pub fn cosine(&self, other: &Vector) -> f64 {
-        let n = self.norm() * other.norm();
+        self.cosine_by_norms(other, self.norm(), other.norm())
+    }
+
+    /// [`Vector::cosine`] with both lengths already known (kept by callers that compare one
+    /// vector with many).
+    pub fn cosine_by_norms(&self, other: &Vector, norm: f32, other_norm: f32) -> f64 {
+        let n = norm * other_norm;
         if n > 0.0 {
             f64::from(self.dot(other) / n)
         } else {

@@ -21,12 +21,8 @@ pub struct Sentence {
 impl Sentence {
     /// Cosine with another sentence, 0 when either is empty.
     pub fn cosine(&self, other: &Sentence) -> f64 {
-        let n = self.norm * other.norm;
-        if n > 0.0 {
-            f64::from(self.vector.dot(&other.vector) / n)
-        } else {
-            0.0
-        }
+        self.vector
+            .cosine_by_norms(&other.vector, self.norm, other.norm)
     }
 }
 

@@ -178,9 +178,8 @@ pub fn find(
         let says = |stem: &str, negated: bool| words.binary_search(&(stem, negated)).is_ok();
         // Polarity differs only where one sentence denies and the other does not: where both
         // have a negation, a word on either side of it ("the base case is not included" / "no
-        // base case") is scope, not a different claim.
-        // Two rules with conditions: the answer's denial may be the reference rule's other
-        // branch (see [`is_condition_word`]).
+        // base case") is scope, not a different claim. Where both state a rule with a
+        // condition, the answer's denial may be the other branch ([`is_condition_word`]).
         let other_branch = claim.conditional && conditional.get(j).copied().unwrap_or(false);
         let mut flips = 0;
         if claim.negates != words.iter().any(|&(_, n)| n) && !other_branch {
